@@ -1,0 +1,7 @@
+//! Attendance: who came to a session and when, recorded by staff; the only
+//! report a supported centre gives.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers this module's routes under `/api/v1`.
+pub fn configure(_cfg: &mut ServiceConfig) {}

@@ -1,0 +1,103 @@
+//! The connection pool, the embedded migrations, and the transaction helper.
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{self, Object};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::AsyncPgConnection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::Config;
+
+pub type Pool = deadpool::Pool<AsyncPgConnection>;
+pub type PoolError = deadpool::PoolError;
+pub type Conn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Key of the session-level advisory lock held while migrating, so that several
+/// instances starting together migrate one at a time (the others then find
+/// nothing pending). Any constant works as long as it is the same everywhere.
+const MIGRATION_LOCK_KEY: i64 = 0x0ccc_0001;
+
+/// Builds the pool. No connection is opened yet: the service starts even while the
+/// database is down, and `/ready` says so.
+pub fn build_pool(config: &Config) -> Result<Pool, String> {
+    // Verified recycling pings a pooled connection before handing it out, so a
+    // connection broken by a database restart is dropped instead of failing a request.
+    let mut manager_config = ManagerConfig::default();
+    manager_config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Verified;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        config.database_url.expose(),
+        manager_config,
+    );
+    deadpool::Pool::builder(manager)
+        .max_size(config.db_pool_size)
+        .wait_timeout(Some(config.db_timeout))
+        .create_timeout(Some(config.db_timeout))
+        .recycle_timeout(Some(config.db_timeout))
+        .runtime(::deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| format!("cannot build the database pool: {e}"))
+}
+
+/// Why migrating failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("cannot take the migration lock: {0}")]
+    Lock(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migrate(String),
+    #[error("the migration thread stopped unexpectedly")]
+    Thread,
+}
+
+type SyncPg = AsyncConnectionWrapper<AsyncPgConnection>;
+
+/// Runs every pending migration under the advisory lock. Blocking: call it from a
+/// plain thread (see [`run_migrations`]) or before any runtime starts.
+pub fn run_migrations_blocking(database_url: &str) -> Result<Vec<String>, MigrationError> {
+    let mut conn = SyncPg::establish(database_url)?;
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+    let result = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|versions| versions.iter().map(|v| v.to_string()).collect())
+        .map_err(|e| MigrationError::Migrate(e.to_string()));
+    // The lock also ends with the connection; unlocking first frees it sooner.
+    let unlocked = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
+    let applied = result?;
+    unlocked?;
+    Ok(applied)
+}
+
+/// Reverts every migration (down.sql, newest first). Used by the migration check.
+pub fn revert_all_migrations_blocking(database_url: &str) -> Result<usize, MigrationError> {
+    let mut conn = SyncPg::establish(database_url)?;
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+    let result = conn
+        .revert_all_migrations(MIGRATIONS)
+        .map(|v| v.len())
+        .map_err(|e| MigrationError::Migrate(e.to_string()));
+    conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+    result
+}
+
+/// Runs the pending migrations from async code. The sync migration harness blocks,
+/// so it runs on its own thread with its own small runtime.
+pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, MigrationError> {
+    let url = database_url.to_owned();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(run_migrations_blocking(&url));
+    });
+    rx.await.map_err(|_| MigrationError::Thread)?
+}
+
+/// How many migrations the binary embeds.
+pub fn migration_count() -> usize {
+    use diesel::migration::MigrationSource;
+    MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_or(0, |m| m.len())
+}

@@ -1,0 +1,471 @@
+//! The one error type every handler returns, answered as RFC 9457
+//! `application/problem+json`.
+//!
+//! Errors are mapped to statuses here and nowhere else; handlers use `?`. No body
+//! ever carries internal detail (SQL, stack, file paths): an unexpected error is
+//! logged with an id and answered with that id alone.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::http::request_id;
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field, as a JSON path into the request (`children[0].date_of_birth`) or
+    /// the name of a query or path parameter.
+    #[schema(example = "limit")]
+    pub field: String,
+    /// A stable machine-readable code for the rule that failed.
+    #[schema(example = "range")]
+    pub code: String,
+    /// What is wrong, for a person.
+    #[schema(example = "must be between 1 and 100")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem: every error answer of this API has this shape.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation",
+    "title": "The request is not valid",
+    "status": 422,
+    "detail": "1 field is not valid",
+    "request_id": "01890a5d-ac96-774b-b9aa-9f3b6a4c1e2f",
+    "errors": [{"field": "limit", "code": "range", "message": "must be between 1 and 100"}]
+}))]
+pub struct Problem {
+    /// A URI reference naming the kind of problem; stable, safe to branch on.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/not-found")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, for a person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The id of the request (also in the `X-Request-Id` header); quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For an unexpected error: the id under which it was logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    /// For a validation problem: each invalid field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body or a parameter cannot be read at all (malformed JSON, bad encoding).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// No credentials, or credentials that are not valid.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
+    /// Authenticated, but not allowed to do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// No such resource, or one outside the caller's scope (never say which).
+    #[error("not found")]
+    NotFound,
+    /// The path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<Method> },
+    /// The request conflicts with the current state (duplicate, concurrent change).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The body is larger than the configured limit.
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    /// The body is not `application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// Fields that break a rule.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The request was understood but a domain rule refuses it.
+    #[error("unprocessable: {0}")]
+    Unprocessable(String),
+    /// Too many attempts; retry after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The database cannot be reached or no connection is free in time.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything unexpected. The text is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        Self::Internal(err.to_string())
+    }
+
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::BadRequest(_) => ("/problems/bad-request", "The request cannot be read"),
+            Self::Unauthenticated(_) => (
+                "/problems/unauthenticated",
+                "Authentication is required or has failed",
+            ),
+            Self::Forbidden => ("/problems/forbidden", "This action is not allowed"),
+            Self::NotFound => ("/problems/not-found", "The resource was not found"),
+            Self::MethodNotAllowed { .. } => (
+                "/problems/method-not-allowed",
+                "The method is not allowed on this resource",
+            ),
+            Self::Conflict(_) => (
+                "/problems/conflict",
+                "The request conflicts with the current state",
+            ),
+            Self::PayloadTooLarge { .. } => (
+                "/problems/payload-too-large",
+                "The request body is too large",
+            ),
+            Self::UnsupportedMediaType => (
+                "/problems/unsupported-media-type",
+                "The request body must be application/json",
+            ),
+            Self::Validation(_) => ("/problems/validation", "The request is not valid"),
+            Self::Unprocessable(_) => (
+                "/problems/unprocessable",
+                "The request cannot be carried out",
+            ),
+            Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
+            Self::Unavailable(_) => (
+                "/problems/unavailable",
+                "The service is temporarily unavailable",
+            ),
+            Self::Internal(_) => ("/problems/internal", "An unexpected error occurred"),
+        }
+    }
+
+    /// The problem body for this error; `error_id` is set for unexpected errors.
+    pub fn problem(&self, error_id: Option<Uuid>) -> Problem {
+        let (problem_type, title) = self.kind();
+        let detail = match self {
+            Self::BadRequest(d) | Self::Conflict(d) | Self::Unprocessable(d) => Some(d.clone()),
+            Self::Unauthenticated(d) => Some(d.clone()),
+            Self::PayloadTooLarge { limit } => {
+                Some(format!("the body must be at most {limit} bytes"))
+            }
+            Self::MethodNotAllowed { allow } => Some(format!(
+                "allowed methods: {}",
+                allow
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            Self::Validation(errors) => Some(match errors.len() {
+                1 => "1 field is not valid".to_owned(),
+                n => format!("{n} fields are not valid"),
+            }),
+            Self::TooManyRequests { retry_after_secs } => {
+                Some(format!("try again in {retry_after_secs} seconds"))
+            }
+            Self::Unavailable(_) => Some("please retry shortly".to_owned()),
+            Self::Internal(_) => Some("quote the error_id when reporting this".to_owned()),
+            Self::Forbidden | Self::NotFound | Self::UnsupportedMediaType => None,
+        };
+        Problem {
+            problem_type: problem_type.to_owned(),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail,
+            request_id: request_id::current(),
+            error_id: error_id.map(|id| id.to_string()),
+            errors: match self {
+                Self::Validation(errors) => Some(errors.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let error_id = match self {
+            Self::Internal(msg) => {
+                let id = Uuid::now_v7();
+                log::error!(
+                    "error_id={id} request_id={} {msg}",
+                    request_id::current().unwrap_or_default()
+                );
+                Some(id)
+            }
+            Self::Unavailable(msg) => {
+                log::warn!(
+                    "unavailable request_id={} {msg}",
+                    request_id::current().unwrap_or_default()
+                );
+                None
+            }
+            _ => None,
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            Self::MethodNotAllowed { allow } => {
+                let list = allow
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if let Ok(value) = HeaderValue::from_str(&list) {
+                    response.insert_header((header::ALLOW, value));
+                }
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::Unauthenticated(_) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"ccc\""),
+                ));
+            }
+            _ => {}
+        }
+        // Serialising the problem cannot fail: it holds only strings and numbers.
+        let body = serde_json::to_vec(&self.problem(error_id)).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::NotFound => Self::NotFound,
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => {
+                    Self::Conflict("a record with the same unique values already exists".to_owned())
+                }
+                DatabaseErrorKind::ForeignKeyViolation => Self::Unprocessable(
+                    "the request refers to a record that does not exist".to_owned(),
+                ),
+                DatabaseErrorKind::SerializationFailure => Self::Conflict(
+                    "a concurrent change conflicted with this one; retry the request".to_owned(),
+                ),
+                DatabaseErrorKind::ClosedConnection => {
+                    Self::Unavailable(format!("database connection closed: {}", info.message()))
+                }
+                // Only the message is kept: a constraint's detail can quote the values.
+                _ => Self::Internal(format!("database error: {}", info.message())),
+            },
+            _ => Self::Internal(format!("database error: {err}")),
+        }
+    }
+}
+
+impl From<crate::db::PoolError> for ApiError {
+    fn from(err: crate::db::PoolError) -> Self {
+        // Pool timeouts, refused connections and a closed pool all mean the same
+        // to a client: the database is not available right now.
+        Self::Unavailable(format!("database pool: {err}"))
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields = Vec::new();
+        collect_validation_errors("", &errors, &mut fields);
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        Self::Validation(fields)
+    }
+}
+
+fn collect_validation_errors(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("fails the rule `{}`", e.code));
+                    out.push(FieldError::new(path.clone(), &e.code, message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect_validation_errors(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect_validation_errors(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(err: &ApiError) -> serde_json::Value {
+        let bytes = err
+            .error_response()
+            .into_body()
+            .try_into_bytes()
+            .unwrap_or_default();
+        serde_json::from_slice(&bytes).unwrap_or_default()
+    }
+
+    #[test]
+    fn internal_errors_carry_an_error_id_and_no_internal_text() {
+        let err = ApiError::Internal("relation \"users\" does not exist at src/db.rs:10".into());
+        let response = err.error_response();
+        assert_eq!(response.status(), 500);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.as_bytes()),
+            Some(PROBLEM_JSON.as_bytes())
+        );
+        let body = body_of(&err);
+        let text = body.to_string();
+        assert!(!text.contains("relation"), "{text}");
+        assert!(!text.contains("src/"), "{text}");
+        let id = body["error_id"].as_str().unwrap_or_default();
+        assert!(Uuid::parse_str(id).is_ok(), "{text}");
+    }
+
+    #[test]
+    fn database_errors_map_to_their_statuses() {
+        assert_eq!(
+            ApiError::from(DieselError::NotFound).status_code(),
+            StatusCode::NOT_FOUND
+        );
+        let unique = DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new("duplicate key value violates unique constraint".to_owned()),
+        );
+        assert_eq!(ApiError::from(unique).status_code(), StatusCode::CONFLICT);
+        let fk = DieselError::DatabaseError(
+            DatabaseErrorKind::ForeignKeyViolation,
+            Box::new("violates foreign key constraint".to_owned()),
+        );
+        assert_eq!(
+            ApiError::from(fk).status_code(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let serial = DieselError::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            Box::new("could not serialize access".to_owned()),
+        );
+        assert_eq!(ApiError::from(serial).status_code(), StatusCode::CONFLICT);
+        let closed = DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection,
+            Box::new("server closed the connection".to_owned()),
+        );
+        assert_eq!(
+            ApiError::from(closed).status_code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    #[test]
+    fn method_not_allowed_lists_the_allowed_methods() {
+        let err = ApiError::MethodNotAllowed {
+            allow: vec![Method::GET, Method::POST],
+        };
+        let response = err.error_response();
+        assert_eq!(response.status(), 405);
+        assert_eq!(
+            response.headers().get(header::ALLOW).map(|v| v.as_bytes()),
+            Some(&b"GET, POST"[..])
+        );
+    }
+
+    #[test]
+    fn validation_errors_list_each_field_with_its_path() {
+        use validator::Validate;
+        #[derive(Validate)]
+        struct Child {
+            #[validate(length(min = 1, message = "must not be empty"))]
+            name: String,
+        }
+        #[derive(Validate)]
+        struct Req {
+            #[validate(range(min = 1, max = 100))]
+            limit: u32,
+            #[validate(nested)]
+            children: Vec<Child>,
+        }
+        let req = Req {
+            limit: 0,
+            children: vec![
+                Child { name: "A".into() },
+                Child {
+                    name: String::new(),
+                },
+            ],
+        };
+        let err = ApiError::from(req.validate().expect_err("invalid"));
+        let body = body_of(&err);
+        assert_eq!(body["status"], 422);
+        assert_eq!(body["errors"][0]["field"], "children[1].name");
+        assert_eq!(body["errors"][0]["message"], "must not be empty");
+        assert_eq!(body["errors"][1]["field"], "limit");
+        assert_eq!(body["errors"][1]["code"], "range");
+    }
+}

@@ -1,0 +1,65 @@
+//! Child contact centres API: the library behind the `ccc` binary.
+
+pub mod attendance;
+pub mod centres;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod families;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod pagination;
+pub mod referrals;
+pub mod schema;
+pub mod sessions;
+pub mod startup;
+
+use std::net::TcpListener;
+
+use config::Config;
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Migrations(#[from] db::MigrationError),
+    #[error("{0}")]
+    Pool(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// A started service: where it listens, and the server to await.
+pub struct Application {
+    pub port: u16,
+    pub server: actix_web::dev::Server,
+    pub pool: db::Pool,
+}
+
+/// Migrates the database, builds the pool, binds the listener and starts serving.
+pub async fn run(config: Config) -> Result<Application, StartupError> {
+    let applied = db::run_migrations(config.database_url.expose()).await?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    let pool = db::build_pool(&config).map_err(StartupError::Pool)?;
+    let addr = format!("{}:{}", config.host, config.port);
+    let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Bind {
+        addr: addr.clone(),
+        source,
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind { addr, source })?
+        .port();
+    let server =
+        startup::run(listener, config, pool.clone()).map_err(|source| StartupError::Bind {
+            addr: format!("port {port}"),
+            source,
+        })?;
+    Ok(Application { port, server, pool })
+}

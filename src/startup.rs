@@ -1,0 +1,71 @@
+//! Builds the HTTP server: the router, its shared state and middleware.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Config;
+use crate::db::Pool;
+use crate::http::{extractors, fallback, middleware};
+use crate::{attendance, centres, families, health, openapi, referrals, sessions};
+
+/// Every documented route. The router and the OpenAPI document are both built
+/// from this one function, so they cannot drift apart.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready).service(
+        scope("/api/v1")
+            .configure(centres::configure)
+            .configure(referrals::configure)
+            .configure(families::configure)
+            .configure(sessions::configure)
+            .configure(attendance::configure),
+    );
+}
+
+/// Starts serving on `listener`; the returned server runs until stopped (SIGTERM
+/// or SIGINT stop it gracefully: no new connections, in-flight requests finish).
+pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result<Server> {
+    let spec = openapi::spec();
+    let route_table = web::Data::new(fallback::RouteTable::from_openapi(&spec));
+    let shutdown_timeout = config.shutdown_timeout.as_secs();
+    let workers = config.workers;
+    let max_json_bytes = config.max_json_bytes;
+    let config = web::Data::new(config);
+    let pool = web::Data::new(pool);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(config.clone())
+            .app_data(pool.clone())
+            .app_data(route_table.clone())
+            .app_data(extractors::json_config(max_json_bytes))
+            .app_data(extractors::query_config())
+            .app_data(extractors::path_config())
+            .configure(routes)
+            .into_app()
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header((header::LOCATION, "/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(fallback::not_routed))
+            .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            .wrap(middleware::RequestContext)
+    })
+    .listen(listener)?
+    .shutdown_timeout(shutdown_timeout);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,203 @@
+//! `spawn_app()`: a fresh database cloned from a migrated template, and the real
+//! server on port 0, reached over HTTP.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use ccc::config::Config;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub pool: ccc::db::Pool,
+    pub database_url: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request failed")
+    }
+}
+
+/// The server every test database lives on: `TEST_DATABASE_URL`, else
+/// `DATABASE_URL`. `make test` sets it.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .expect("set TEST_DATABASE_URL (make test does) to a PostgreSQL server URL")
+}
+
+/// `url` with its database name replaced by `db` (query parameters dropped).
+pub fn with_database(url: &str, db: &str) -> String {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let end = url[after_scheme..]
+        .find(['/', '?'])
+        .map(|i| after_scheme + i)
+        .unwrap_or(url.len());
+    format!("{}/{db}", &url[..end])
+}
+
+async fn maintenance() -> AsyncPgConnection {
+    AsyncPgConnection::establish(&with_database(&server_url(), "postgres"))
+        .await
+        .expect("cannot reach the test PostgreSQL server")
+}
+
+/// The template's name changes with the migrations, so a changed migration gets
+/// a fresh template.
+fn template_name() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut entries: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .expect("migrations folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for dir in entries {
+        for file in ["up.sql", "down.sql"] {
+            dir.join(file).to_string_lossy().hash(&mut hasher);
+            std::fs::read(dir.join(file))
+                .unwrap_or_default()
+                .hash(&mut hasher);
+        }
+    }
+    format!("ccc_tpl_{:016x}", hasher.finish())
+}
+
+/// Creates the migrated template once per migration set. Test binaries run in
+/// parallel processes, so creation is serialised by an advisory lock and marked
+/// complete by a comment.
+async fn ensure_template() -> String {
+    let name = template_name();
+    let mut conn = maintenance().await;
+    conn.batch_execute("SELECT pg_advisory_lock(7210001)")
+        .await
+        .expect("lock");
+    let ready: bool = {
+        use diesel::sql_types::Text;
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            ready: bool,
+        }
+        diesel::sql_query(
+            "SELECT coalesce(shobj_description(oid, 'pg_database') = 'ready', false) AS ready \
+             FROM pg_database WHERE datname = $1",
+        )
+        .bind::<Text, _>(&name)
+        .get_result::<Row>(&mut conn)
+        .await
+        .map(|r| r.ready)
+        .unwrap_or(false)
+    };
+    if !ready {
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+            .await
+            .expect("drop stale template");
+        conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create template");
+        let url = with_database(&server_url(), &name);
+        std::thread::spawn(move || ccc::db::run_migrations_blocking(&url))
+            .join()
+            .expect("migration thread")
+            .expect("migrate template");
+        conn.batch_execute(&format!("COMMENT ON DATABASE \"{name}\" IS 'ready'"))
+            .await
+            .expect("mark template");
+    }
+    conn.batch_execute("SELECT pg_advisory_unlock(7210001)")
+        .await
+        .expect("unlock");
+    name
+}
+
+/// A new, migrated, empty database; returns its URL.
+pub async fn fresh_database() -> String {
+    let template = ensure_template().await;
+    let db = format!("t_{}", Uuid::now_v7().simple());
+    let mut conn = maintenance().await;
+    let mut tries = 0;
+    loop {
+        match conn
+            .batch_execute(&format!("CREATE DATABASE \"{db}\" TEMPLATE \"{template}\""))
+            .await
+        {
+            Ok(()) => break,
+            // Another process may be connected to the template for a moment.
+            Err(e) if tries < 20 => {
+                tries += 1;
+                eprintln!("retrying CREATE DATABASE: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("cannot create the test database: {e}"),
+        }
+    }
+    with_database(&server_url(), &db)
+}
+
+/// A new database with no tables at all (not from the template).
+pub async fn empty_database() -> String {
+    let db = format!("t_{}", Uuid::now_v7().simple());
+    let mut conn = maintenance().await;
+    conn.batch_execute(&format!("CREATE DATABASE \"{db}\""))
+        .await
+        .expect("create database");
+    with_database(&server_url(), &db)
+}
+
+/// Configuration for a test server on `database_url`, with `overrides` on top.
+pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".to_owned(), database_url.to_owned()),
+        ("PORT".to_owned(), "0".to_owned()),
+        ("WORKERS".to_owned(), "1".to_owned()),
+        ("DB_POOL_SIZE".to_owned(), "4".to_owned()),
+        ("DB_TIMEOUT_MS".to_owned(), "1000".to_owned()),
+    ]);
+    for (k, v) in overrides {
+        vars.insert((*k).to_owned(), (*v).to_owned());
+    }
+    Config::from_lookup(|k| vars.get(k).cloned()).expect("valid test configuration")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// A server on a fresh database, with configuration overrides.
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    let database_url = fresh_database().await;
+    spawn_app_on(&database_url, overrides).await
+}
+
+/// A server on an existing database URL (which may lead through a proxy).
+pub async fn spawn_app_on(database_url: &str, overrides: &[(&str, &str)]) -> TestApp {
+    let config = test_config(database_url, overrides);
+    let app = ccc::run(config).await.expect("the service starts");
+    tokio::spawn(app.server);
+    let address = format!("http://127.0.0.1:{}", app.port);
+    TestApp {
+        address,
+        port: app.port,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        pool: app.pool,
+        database_url: database_url.to_owned(),
+    }
+}

@@ -10,10 +10,8 @@ use uuid::Uuid;
 
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
     pub client: reqwest::Client,
     pub pool: ccc::db::Pool,
-    pub database_url: String,
 }
 
 impl TestApp {
@@ -128,7 +126,7 @@ async fn ensure_template() -> String {
 /// A new, migrated, empty database; returns its URL.
 pub async fn fresh_database() -> String {
     let template = ensure_template().await;
-    let db = format!("t_{}", Uuid::now_v7().simple());
+    let db = format!("ccc_test_{}", Uuid::now_v7().simple());
     let mut conn = maintenance().await;
     let mut tries = 0;
     loop {
@@ -151,7 +149,7 @@ pub async fn fresh_database() -> String {
 
 /// A new database with no tables at all (not from the template).
 pub async fn empty_database() -> String {
-    let db = format!("t_{}", Uuid::now_v7().simple());
+    let db = format!("ccc_test_{}", Uuid::now_v7().simple());
     let mut conn = maintenance().await;
     conn.batch_execute(&format!("CREATE DATABASE \"{db}\""))
         .await
@@ -192,12 +190,10 @@ pub async fn spawn_app_on(database_url: &str, overrides: &[(&str, &str)]) -> Tes
     let address = format!("http://127.0.0.1:{}", app.port);
     TestApp {
         address,
-        port: app.port,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client"),
         pool: app.pool,
-        database_url: database_url.to_owned(),
     }
 }

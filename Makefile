@@ -1,0 +1,84 @@
+# Child contact centres API. The two commands a newcomer needs:
+#   make run    start a local PostgreSQL (unless DATABASE_URL is set), migrate, serve
+#   make test   everything CI checks, against a real PostgreSQL
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO   ?= cargo
+VENV    := .tools/venv
+REDOCLY := tools/node_modules/.bin/redocly
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+export CARGO_TERM_COLOR ?= never
+
+# The database URL the service uses: DATABASE_URL, or the project-local cluster.
+APP_DB  = $${DATABASE_URL:-$$(scripts/pg.sh url ccc)}
+# The server integration tests make their databases on.
+TEST_DB = $${TEST_DATABASE_URL:-$${DATABASE_URL:-$$(scripts/pg.sh url postgres)}}
+
+.PHONY: help run stop db migrate openapi test fmt-check clippy nextest spec-lint schemathesis tools
+
+help:
+	@echo "make run      start PostgreSQL if needed, migrate, serve on http://127.0.0.1:8080 (docs at /docs/)"
+	@echo "make stop     stop the project-local PostgreSQL"
+	@echo "make test     fmt, clippy, unit + integration tests, spec checks, schemathesis"
+	@echo "make openapi  regenerate openapi/openapi.json"
+
+# Starts the project-local cluster unless DATABASE_URL names another database.
+db:
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/pg.sh start; fi
+
+run: db
+	@command -v $(CARGO) >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
+	$(CARGO) build --bin ccc
+	DATABASE_URL="$(APP_DB)" ./target/debug/ccc serve
+
+migrate: db
+	DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- migrate
+
+stop:
+	@scripts/pg.sh stop
+
+openapi:
+	$(CARGO) run -q --bin gen_openapi -- openapi/openapi.json
+
+# --- test -------------------------------------------------------------------
+
+test: fmt-check clippy db tools nextest spec-lint schemathesis
+	@echo "make test: all checks passed"
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+# Unit and integration tests (these include: the committed spec is fresh, and
+# every migration goes up, down and up again).
+nextest: db
+	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+	scripts/test-dbs.sh "$(TEST_DB)"
+	TEST_DATABASE_URL="$(TEST_DB)" $(CARGO) nextest run --locked --no-fail-fast --no-tests=pass
+	scripts/test-dbs.sh "$(TEST_DB)"
+
+spec-lint: tools
+	$(VENV)/bin/openapi-spec-validator openapi/openapi.json
+	$(REDOCLY) lint --config tools/redocly.yaml openapi/openapi.json
+
+schemathesis: db tools
+	$(CARGO) build --locked --bin ccc
+	scripts/schemathesis.sh "$(TEST_DB)"
+
+# --- tools (installed on first use, idempotent) ------------------------------
+
+tools: $(VENV)/.installed tools/node_modules/.installed
+
+$(VENV)/.installed: tools/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	touch $@
+
+tools/node_modules/.installed: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $@

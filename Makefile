@@ -17,25 +17,44 @@ APP_DB  = $${DATABASE_URL:-$$(scripts/pg.sh url ccc)}
 # The server integration tests make their databases on.
 TEST_DB = $${TEST_DATABASE_URL:-$${DATABASE_URL:-$$(scripts/pg.sh url postgres)}}
 
-.PHONY: help run stop db migrate openapi test fmt-check clippy nextest spec-lint schemathesis tools
+.PHONY: help run stop db migrate schema openapi test fmt-check clippy nextest spec-lint schemathesis tools
 
 help:
 	@echo "make run      start PostgreSQL if needed, migrate, serve on http://127.0.0.1:8080 (docs at /docs/)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make test     fmt, clippy, unit + integration tests, spec checks, schemathesis"
 	@echo "make openapi  regenerate openapi/openapi.json"
+	@echo "make schema   regenerate src/schema.rs from the migrations"
 
 # Starts the project-local cluster unless DATABASE_URL names another database.
 db:
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/pg.sh start; fi
 
-run: db
+# Local development secrets: made once per checkout, random, git-ignored.
+DEV_SECRETS := .tools/dev-secrets.env
+$(DEV_SECRETS):
+	@mkdir -p .tools
+	@{ echo "JWT_SECRET=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"; \
+	   echo "BOOTSTRAP_ADMIN_EMAIL=admin@ccc.localhost"; \
+	   echo "BOOTSTRAP_ADMIN_PASSWORD=$$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"; } > $@
+	@chmod 600 $@
+
+run: db $(DEV_SECRETS)
 	@command -v $(CARGO) >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 	$(CARGO) build --bin ccc
-	DATABASE_URL="$(APP_DB)" ./target/debug/ccc serve
+	@set -a; . ./$(DEV_SECRETS); set +a; \
+	  echo "First network admin (created if none exists): $$BOOTSTRAP_ADMIN_EMAIL / $$BOOTSTRAP_ADMIN_PASSWORD (from $(DEV_SECRETS))"; \
+	  DATABASE_URL="$(APP_DB)" JWT_SECRET="$${JWT_SECRET}" exec ./target/debug/ccc serve
 
-migrate: db
-	DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- migrate
+migrate: db $(DEV_SECRETS)
+	@set -a; . ./$(DEV_SECRETS); set +a; DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- migrate
+
+# Regenerates src/schema.rs from the migrations (installs diesel_cli if missing).
+schema: db
+	@command -v diesel >/dev/null || $(CARGO) install diesel_cli --no-default-features --features postgres --locked
+	scripts/pg.sh psql -d postgres -qc "DROP DATABASE IF EXISTS ccc_schema WITH (FORCE)" -c "CREATE DATABASE ccc_schema"
+	diesel migration run --database-url "$$(scripts/pg.sh url ccc_schema)" --migration-dir migrations
+	diesel print-schema --database-url "$$(scripts/pg.sh url ccc_schema)" > src/schema.rs
 
 stop:
 	@scripts/pg.sh stop

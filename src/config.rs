@@ -57,6 +57,40 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `WORKERS`: HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Signing keys and claims of access tokens.
+    pub jwt: JwtConfig,
+    /// `REFRESH_TOKEN_TTL_DAYS`: how long a refresh token lives.
+    pub refresh_token_ttl: Duration,
+    /// `ONE_TIME_TOKEN_TTL_HOURS`: how long an invitation, confirmation or reset link lives.
+    pub one_time_token_ttl: Duration,
+    /// `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD`: the first network admin,
+    /// created at start-up when none exists.
+    pub bootstrap_admin: Option<(String, Secret<String>)>,
+    /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call from a browser.
+    pub cors_allowed_origins: Vec<String>,
+    /// `LOGIN_MAX_FAILURES` in `LOGIN_WINDOW_SECS`: failed logins allowed per account
+    /// and per client address before 429.
+    pub login_max_failures: i64,
+    pub login_window: Duration,
+    /// `TRUST_FORWARDED_FOR`: take the client address from `X-Forwarded-For` (set
+    /// only behind a load balancer that overwrites it).
+    pub trust_forwarded_for: bool,
+}
+
+/// Access tokens are HS256 JWTs signed with the current key; a previous key is
+/// still accepted so that keys can be rotated without logging everyone out.
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    /// `JWT_KEY_ID` / `JWT_SECRET` (at least 32 bytes).
+    pub key_id: String,
+    pub secret: Secret<String>,
+    /// `JWT_PREVIOUS_KEY_ID` / `JWT_PREVIOUS_SECRET`: still accepted, never used to sign.
+    pub previous: Option<(String, Secret<String>)>,
+    /// `JWT_ISSUER`, `JWT_AUDIENCE`.
+    pub issuer: String,
+    pub audience: String,
+    /// `ACCESS_TOKEN_TTL_SECS`.
+    pub access_ttl: Duration,
 }
 
 /// Why the configuration could not be read: names the variable and what is wrong.
@@ -101,7 +135,65 @@ impl Config {
         let max_json_bytes: usize = env.parsed("MAX_JSON_BYTES", Some(256 * 1024))?;
         let shutdown_secs: u64 = env.parsed("SHUTDOWN_TIMEOUT_SECS", Some(30))?;
         let workers: usize = env.parsed("WORKERS", Some(0))?;
+        let jwt = JwtConfig {
+            key_id: env
+                .optional("JWT_KEY_ID")
+                .unwrap_or_else(|| "k1".to_owned()),
+            secret: Secret::new(env.secret_key("JWT_SECRET")?),
+            previous: match env.optional("JWT_PREVIOUS_SECRET") {
+                None => None,
+                Some(_) => Some((
+                    env.required("JWT_PREVIOUS_KEY_ID")?,
+                    Secret::new(env.secret_key("JWT_PREVIOUS_SECRET")?),
+                )),
+            },
+            issuer: env
+                .optional("JWT_ISSUER")
+                .unwrap_or_else(|| "ccc".to_owned()),
+            audience: env
+                .optional("JWT_AUDIENCE")
+                .unwrap_or_else(|| "ccc-api".to_owned()),
+            access_ttl: Duration::from_secs(env.parsed("ACCESS_TOKEN_TTL_SECS", Some(900))?),
+        };
+        let bootstrap_admin = match (
+            env.optional("BOOTSTRAP_ADMIN_EMAIL"),
+            env.optional("BOOTSTRAP_ADMIN_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => Some((email, Secret::new(password))),
+            (None, None) => None,
+            (Some(_), None) => return Err(ConfigError::Missing("BOOTSTRAP_ADMIN_PASSWORD")),
+            (None, Some(_)) => return Err(ConfigError::Missing("BOOTSTRAP_ADMIN_EMAIL")),
+        };
+        let cors_allowed_origins: Vec<String> = env
+            .optional("CORS_ALLOWED_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for origin in &cors_allowed_origins {
+            if !(origin.starts_with("https://") || origin.starts_with("http://")) {
+                return Err(ConfigError::Malformed {
+                    name: "CORS_ALLOWED_ORIGINS",
+                    reason: format!("{origin} is not an http(s) origin"),
+                });
+            }
+        }
         Ok(Self {
+            jwt,
+            refresh_token_ttl: Duration::from_secs(
+                env.parsed::<u64>("REFRESH_TOKEN_TTL_DAYS", Some(30))? * 86_400,
+            ),
+            one_time_token_ttl: Duration::from_secs(
+                env.parsed::<u64>("ONE_TIME_TOKEN_TTL_HOURS", Some(72))? * 3_600,
+            ),
+            bootstrap_admin,
+            cors_allowed_origins,
+            login_max_failures: env.parsed("LOGIN_MAX_FAILURES", Some(10))?,
+            login_window: Duration::from_secs(env.parsed("LOGIN_WINDOW_SECS", Some(900))?),
+            trust_forwarded_for: env.parsed("TRUST_FORWARDED_FOR", Some(false))?,
             database_url: Secret::new(database_url),
             host,
             port,
@@ -127,6 +219,18 @@ impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
 
     fn required(&self, name: &'static str) -> Result<String, ConfigError> {
         self.optional(name).ok_or(ConfigError::Missing(name))
+    }
+
+    /// A signing secret: required, at least 32 bytes.
+    fn secret_key(&self, name: &'static str) -> Result<String, ConfigError> {
+        let value = self.required(name)?;
+        if value.len() < 32 {
+            return Err(ConfigError::Malformed {
+                name,
+                reason: "must be at least 32 bytes".into(),
+            });
+        }
+        Ok(value)
     }
 
     fn parsed<T>(&self, name: &'static str, default: Option<T>) -> Result<T, ConfigError>
@@ -158,10 +262,11 @@ mod tests {
     }
 
     const URL: (&str, &str) = ("DATABASE_URL", "postgres://app:hunter2@localhost:5433/ccc");
+    const KEY: (&str, &str) = ("JWT_SECRET", "0123456789abcdef0123456789abcdef-signing");
 
     #[test]
     fn defaults_apply_when_only_the_database_is_given() {
-        let c = config(&[URL]).expect("valid");
+        let c = config(&[URL, KEY, KEY]).expect("valid");
         assert_eq!(c.port, 8080);
         assert_eq!(c.host.to_string(), "127.0.0.1");
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
@@ -179,30 +284,60 @@ mod tests {
 
     #[test]
     fn malformed_port_names_the_variable_and_reason() {
-        let err = config(&[URL, ("PORT", "eighty")]).expect_err("must fail");
+        let err = config(&[URL, KEY, ("PORT", "eighty")]).expect_err("must fail");
         let msg = err.to_string();
         assert!(msg.starts_with("PORT is malformed"), "{msg}");
-        let err = config(&[URL, ("PORT", "70000")]).expect_err("must fail");
+        let err = config(&[URL, KEY, ("PORT", "70000")]).expect_err("must fail");
         assert!(err.to_string().starts_with("PORT is malformed"));
     }
 
     #[test]
     fn non_postgres_url_is_refused() {
-        let err = config(&[("DATABASE_URL", "mysql://x")]).expect_err("must fail");
+        let err = config(&[("DATABASE_URL", "mysql://x"), KEY]).expect_err("must fail");
         assert!(err.to_string().starts_with("DATABASE_URL is malformed"));
     }
 
     #[test]
+    fn a_short_signing_key_is_refused() {
+        let err = config(&[URL, ("JWT_SECRET", "short")]).expect_err("must fail");
+        assert!(err.to_string().starts_with("JWT_SECRET is malformed"));
+        let err = config(&[URL]).expect_err("must fail");
+        assert_eq!(err, ConfigError::Missing("JWT_SECRET"));
+    }
+
+    #[test]
+    fn a_bootstrap_email_without_a_password_is_refused() {
+        let err = config(&[URL, KEY, ("BOOTSTRAP_ADMIN_EMAIL", "a@b.org")]).expect_err("fail");
+        assert_eq!(err, ConfigError::Missing("BOOTSTRAP_ADMIN_PASSWORD"));
+    }
+
+    #[test]
+    fn cors_origins_are_a_trimmed_list() {
+        let c = config(&[
+            URL,
+            KEY,
+            ("CORS_ALLOWED_ORIGINS", "https://a.org/, http://b.org"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.cors_allowed_origins,
+            vec!["https://a.org", "http://b.org"]
+        );
+        assert!(config(&[URL, KEY, ("CORS_ALLOWED_ORIGINS", "a.org")]).is_err());
+    }
+
+    #[test]
     fn zero_pool_size_is_refused() {
-        let err = config(&[URL, ("DB_POOL_SIZE", "0")]).expect_err("must fail");
+        let err = config(&[URL, KEY, ("DB_POOL_SIZE", "0")]).expect_err("must fail");
         assert!(err.to_string().starts_with("DB_POOL_SIZE is malformed"));
     }
 
     #[test]
     fn debug_output_never_shows_the_database_password() {
-        let c = config(&[URL]).expect("valid");
+        let c = config(&[URL, KEY, KEY]).expect("valid");
         let shown = format!("{c:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
         assert!(shown.contains("Secret(***)"));
     }
 }

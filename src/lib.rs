@@ -1,6 +1,8 @@
 //! Child contact centres API: the library behind the `ccc` binary.
 
 pub mod attendance;
+pub mod audit;
+pub mod auth;
 pub mod centres;
 pub mod config;
 pub mod db;
@@ -8,12 +10,15 @@ pub mod error;
 pub mod families;
 pub mod health;
 pub mod http;
+pub mod identity;
+pub mod notifications;
 pub mod openapi;
 pub mod pagination;
 pub mod referrals;
 pub mod schema;
 pub mod sessions;
 pub mod startup;
+pub mod text_enum;
 
 use std::net::TcpListener;
 
@@ -26,6 +31,8 @@ pub enum StartupError {
     Migrations(#[from] db::MigrationError),
     #[error("{0}")]
     Pool(String),
+    #[error("cannot create the first network admin: {0}")]
+    Bootstrap(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: String,
@@ -47,6 +54,9 @@ pub async fn run(config: Config) -> Result<Application, StartupError> {
         log::info!("applied migrations: {}", applied.join(", "));
     }
     let pool = db::build_pool(&config).map_err(StartupError::Pool)?;
+    auth::handlers::bootstrap_admin(&pool, &config)
+        .await
+        .map_err(|e| StartupError::Bootstrap(e.to_string()))?;
     let addr = format!("{}:{}", config.host, config.port);
     let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Bind {
         addr: addr.clone(),

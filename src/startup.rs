@@ -10,16 +10,22 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::http::{extractors, fallback, middleware};
-use crate::{attendance, centres, families, health, openapi, referrals, sessions};
+use crate::{
+    attendance, audit, auth, centres, families, health, identity, openapi, referrals, sessions,
+};
 
 /// Every documented route. The router and the OpenAPI document are both built
 /// from this one function, so they cannot drift apart.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         scope("/api/v1")
+            .configure(auth::configure)
+            .configure(identity::configure)
+            .configure(audit::configure)
             .configure(centres::configure)
             .configure(referrals::configure)
             .configure(families::configure)
@@ -36,6 +42,8 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
     let shutdown_timeout = config.shutdown_timeout.as_secs();
     let workers = config.workers;
     let max_json_bytes = config.max_json_bytes;
+    let keys = web::Data::new(TokenKeys::new(&config.jwt));
+    let cors_origins = config.cors_allowed_origins.clone();
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
     let mut server = HttpServer::new(move || {
@@ -44,6 +52,8 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             .app_data(config.clone())
             .app_data(pool.clone())
             .app_data(route_table.clone())
+            .app_data(keys.clone())
+            .app_data(extractors::form_config())
             .app_data(extractors::json_config(max_json_bytes))
             .app_data(extractors::query_config())
             .app_data(extractors::path_config())
@@ -60,6 +70,7 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             )
             .default_service(web::to(fallback::not_routed))
             .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+            .wrap(middleware::cors(&cors_origins))
             .wrap(middleware::RequestContext)
     })
     .listen(listener)?

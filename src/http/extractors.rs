@@ -13,6 +13,22 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .error_handler(move |err, _req| json_error(err, limit).into())
 }
 
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(16 * 1024)
+        .error_handler(|err, _req| form_error(err).into())
+}
+
+fn form_error(err: actix_web::error::UrlencodedError) -> ApiError {
+    use actix_web::error::UrlencodedError;
+    match err {
+        UrlencodedError::ContentType => ApiError::UnsupportedMediaType,
+        UrlencodedError::Overflow { limit, .. } => ApiError::PayloadTooLarge { limit },
+        UrlencodedError::Parse(e) => ApiError::BadRequest(format!("malformed form: {e}")),
+        _ => ApiError::BadRequest("the form cannot be read".to_owned()),
+    }
+}
+
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| query_error(err).into())
 }

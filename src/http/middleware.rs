@@ -55,10 +55,21 @@ where
         let id = request_id::accept_or_make(req.headers().get(request_id::HEADER));
         let service = Rc::clone(&self.service);
         let method = req.method().clone();
+        let authenticated = req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION);
         Box::pin(request_id::scope(id.clone(), async move {
             // Handlers' errors are already responses here (actix converts them
             // inside the router, within this scope, so they carry the request id).
             let mut response = service.call(req).await?;
+            // What was answered to a caller who sent credentials is theirs alone:
+            // no shared cache may keep it.
+            if authenticated {
+                response.headers_mut().insert(
+                    actix_web::http::header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                );
+            }
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(request_id::HEADER, value);
             }
@@ -75,4 +86,22 @@ where
             Ok(response)
         }))
     }
+}
+
+/// CORS for the configured origins only; with none configured, no cross-origin
+/// browser call is allowed (no CORS headers are sent).
+pub fn cors(origins: &[String]) -> actix_web::middleware::Condition<actix_cors::Cors> {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::IF_NONE_MATCH,
+        ])
+        .expose_headers(["x-request-id", "etag", "retry-after", "location"])
+        .max_age(600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    actix_web::middleware::Condition::new(!origins.is_empty(), cors)
 }

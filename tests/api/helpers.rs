@@ -8,6 +8,12 @@ use ccc::config::Config;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use uuid::Uuid;
 
+pub const JWT_SECRET: &str = "test-signing-key-0123456789abcdef0123456789";
+pub const ADMIN_EMAIL: &str = "admin@network.test";
+pub const ADMIN_PASSWORD: &str = "bootstrap admin pass phrase";
+/// A password that meets the policy, for accounts tests make.
+pub const PASSWORD: &str = "correct horse battery staple";
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -25,6 +31,146 @@ impl TestApp {
             .send()
             .await
             .expect("request failed")
+    }
+
+    /// GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request failed")
+    }
+
+    /// POST a JSON body, with a bearer token when given.
+    pub async fn post_json(
+        &self,
+        token: Option<&str>,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request failed")
+    }
+
+    /// Logs in; returns the whole token answer.
+    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .post_json(
+                None,
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        response.json().await.expect("token JSON")
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// The newest token sent to `recipient` with `template`, from the outbox.
+    pub async fn outbox_token(&self, recipient: &str, template: &str) -> String {
+        let payload = self.outbox_payload(recipient, template).await;
+        payload["token"]
+            .as_str()
+            .expect("a token in the message")
+            .to_owned()
+    }
+
+    pub async fn outbox_payload(&self, recipient: &str, template: &str) -> serde_json::Value {
+        use diesel::sql_types::{Jsonb, Text};
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Jsonb)]
+            payload: serde_json::Value,
+        }
+        let mut conn = self.pool.get().await.expect("connection");
+        diesel::sql_query(
+            "SELECT payload FROM notifications_outbox WHERE recipient = $1 AND template = $2 \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind::<Text, _>(recipient.to_lowercase())
+        .bind::<Text, _>(template)
+        .get_result::<Row>(&mut conn)
+        .await
+        .expect("a message in the outbox")
+        .payload
+    }
+
+    /// Runs SQL on the app's database and returns the first column of each row as text.
+    pub async fn query_texts(&self, sql: &str) -> Vec<String> {
+        use diesel_async::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            value: String,
+        }
+        let mut conn = self.pool.get().await.expect("connection");
+        diesel::sql_query(sql)
+            .load::<Row>(&mut conn)
+            .await
+            .expect("query")
+            .into_iter()
+            .map(|r| r.value)
+            .collect()
+    }
+
+    /// Creates a centre as the admin; returns its id.
+    pub async fn create_centre(&self, admin: &str, name: &str) -> String {
+        let response = self
+            .post_json(
+                Some(admin),
+                "/api/v1/centres",
+                &serde_json::json!({"name": name}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Invites a person as `inviter`, accepts the invitation with [`PASSWORD`],
+    /// and returns (user id, access token).
+    pub async fn invite_and_login(
+        &self,
+        inviter: &str,
+        email: &str,
+        role: &str,
+        centre_ids: &[&str],
+    ) -> (String, String) {
+        let response = self
+            .post_json(
+                Some(inviter),
+                "/api/v1/users",
+                &serde_json::json!({"email": email, "name": "Test Person", "role": role, "centre_ids": centre_ids}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "invite {email}");
+        let user: serde_json::Value = response.json().await.expect("json");
+        let token = self.outbox_token(email, "invitation").await;
+        let accepted = self
+            .post_json(
+                None,
+                "/api/v1/auth/accept-invitation",
+                &serde_json::json!({"token": token, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(accepted.status(), 204, "accept invitation of {email}");
+        let login = self.login(email, PASSWORD).await;
+        (
+            user["id"].as_str().expect("id").to_owned(),
+            login["access_token"].as_str().expect("token").to_owned(),
+        )
     }
 }
 
@@ -165,6 +311,12 @@ pub fn test_config(database_url: &str, overrides: &[(&str, &str)]) -> Config {
         ("WORKERS".to_owned(), "1".to_owned()),
         ("DB_POOL_SIZE".to_owned(), "4".to_owned()),
         ("DB_TIMEOUT_MS".to_owned(), "1000".to_owned()),
+        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        ("BOOTSTRAP_ADMIN_EMAIL".to_owned(), ADMIN_EMAIL.to_owned()),
+        (
+            "BOOTSTRAP_ADMIN_PASSWORD".to_owned(),
+            ADMIN_PASSWORD.to_owned(),
+        ),
     ]);
     for (k, v) in overrides {
         vars.insert((*k).to_owned(), (*v).to_owned());

@@ -6,8 +6,13 @@
 mod helpers;
 mod proxy;
 
+mod audit;
+mod brute_force;
 mod docs;
 mod errors;
+mod headers;
 mod health;
+mod identity;
 mod migrations;
 mod process;
+mod tokens;

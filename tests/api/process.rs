@@ -67,6 +67,7 @@ async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets
         .env("PORT", "0")
         .env("WORKERS", "1")
         .env("DB_TIMEOUT_MS", "10000")
+        .env("JWT_SECRET", crate::helpers::JWT_SECRET)
         .env("RUST_LOG", "info")
         .spawn()
         .expect("starts");

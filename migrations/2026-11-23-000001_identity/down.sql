@@ -1,0 +1,11 @@
+DROP TABLE audit_events;
+DROP FUNCTION audit_events_append_only();
+DROP TABLE notifications_outbox;
+DROP TABLE login_attempts;
+DROP TABLE integration_clients;
+DROP TABLE refresh_tokens;
+DROP TABLE one_time_tokens;
+DROP TABLE centre_memberships;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE centres;

@@ -1,0 +1,67 @@
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::repo::AuditEvent;
+
+/// Filters of the audit trail.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only entries about this kind of record (`user`, `referral`, ...).
+    #[param(max_length = 64)]
+    pub resource_type: Option<String>,
+    /// Only entries about this record.
+    #[param(max_length = 64)]
+    pub resource_id: Option<String>,
+    /// Only entries by this person or client.
+    pub actor_id: Option<Uuid>,
+    /// Entries at or after this time (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<OffsetDateTime>,
+    /// Entries before this time (RFC 3339).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<OffsetDateTime>,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventResponse {
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// `user`, `client`, `anonymous` or `system`.
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: Option<String>,
+    /// What was done: `login`, `create`, `read`, `disable`, ...
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub centre_id: Option<Uuid>,
+    /// `success`, `denied` or `failure`.
+    pub outcome: String,
+    pub request_id: Option<String>,
+}
+
+impl From<AuditEvent> for AuditEventResponse {
+    fn from(e: AuditEvent) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            actor_kind: e.actor_kind,
+            actor_id: e.actor_id,
+            actor_role: e.actor_role,
+            action: e.action,
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            centre_id: e.centre_id,
+            outcome: e.outcome,
+            request_id: e.request_id,
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The audit trail: who did or saw what, when, with what outcome. Append-only
+//! (the database refuses updates and deletes) and never holding personal data:
+//! only ids, roles, actions and outcomes.
+
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::auth::principal::Principal;
+use crate::auth::roles::Role;
+
+pub use repo::record;
+
+/// Registers `/api/v1/audit`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::list_audit_events);
+}
+
+/// Who acted.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+    pub role: Option<Role>,
+}
+
+impl Actor {
+    pub fn anonymous() -> Self {
+        Self {
+            kind: "anonymous",
+            id: None,
+            role: None,
+        }
+    }
+
+    pub fn system() -> Self {
+        Self {
+            kind: "system",
+            id: None,
+            role: None,
+        }
+    }
+
+    pub fn user(id: Uuid, role: Role) -> Self {
+        Self {
+            kind: "user",
+            id: Some(id),
+            role: Some(role),
+        }
+    }
+}
+
+impl From<&Principal> for Actor {
+    fn from(principal: &Principal) -> Self {
+        match principal {
+            Principal::User(u) => Self::user(u.id, u.role),
+            Principal::Client(c) => Self {
+                kind: "client",
+                id: Some(c.id),
+                role: None,
+            },
+        }
+    }
+}
+
+/// The outcome of an audited action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Refused: bad credentials, not allowed, rate-limited.
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Denied => "denied",
+        }
+    }
+}
+
+/// One audit entry to write.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub actor: Actor,
+    pub action: &'a str,
+    pub resource_type: &'a str,
+    pub resource_id: Option<String>,
+    /// The centre the record belongs to, so its coordinators can see the entry.
+    pub centre_id: Option<Uuid>,
+    pub outcome: Outcome,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(actor: impl Into<Actor>, action: &'a str, resource_type: &'a str) -> Self {
+        Self {
+            actor: actor.into(),
+            action,
+            resource_type,
+            resource_id: None,
+            centre_id: None,
+            outcome: Outcome::Success,
+        }
+    }
+
+    pub fn resource(mut self, id: impl ToString) -> Self {
+        self.resource_id = Some(id.to_string());
+        self
+    }
+
+    pub fn centre(mut self, centre_id: Option<Uuid>) -> Self {
+        self.centre_id = centre_id;
+        self
+    }
+
+    pub fn denied(mut self) -> Self {
+        self.outcome = Outcome::Denied;
+        self
+    }
+}
+
+impl From<&crate::auth::principal::AuthUser> for Actor {
+    fn from(user: &crate::auth::principal::AuthUser) -> Self {
+        Actor::from(&user.0)
+    }
+}

@@ -1,0 +1,762 @@
+//! Logging in and out, tokens, passwords, registration and invitations.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use diesel_async::AsyncConnection;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::dto::*;
+use super::passwords;
+use super::principal::AuthUser;
+use super::repo::{self, Purpose};
+use super::roles::{Role, Scope, UserStatus};
+use super::tokens::{token_hash, Subject, TokenKeys};
+use crate::audit::{self, Actor, Event};
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::identity::dto::UserResponse;
+use crate::identity::model::NewUser;
+use crate::identity::repo as users;
+use crate::notifications::{self, Template};
+use crate::text_enum::parse_column;
+
+const WRONG_CREDENTIALS: &str = "the email or password is wrong";
+
+/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when
+/// the service is configured to trust its load balancer.
+fn client_addr(req: &HttpRequest, config: &Config) -> String {
+    let info = req.connection_info();
+    if config.trust_forwarded_for {
+        if let Some(addr) = info.realip_remote_addr() {
+            return addr.to_owned();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Log in with email and password. Failed attempts are limited per account and
+/// per client address (429 with `Retry-After`); the answer and its timing are the
+/// same whether or not the email has an account.
+#[utoipa::path(
+    tag = "identity",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password, or the account is not active", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/login")]
+pub async fn login(
+    req: HttpRequest,
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    keys: web::Data<TokenKeys>,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    body.validate()?;
+    let LoginRequest { email, password } = body.into_inner();
+    let email_key = users::normalise_email(&email);
+    let addr = client_addr(&req, &config);
+    let mut conn = pool.get().await?;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            repo::lock_login_key(conn, &email_key).await?;
+            if let Some(retry) = repo::login_retry_after(
+                conn,
+                &email_key,
+                &addr,
+                config.login_max_failures,
+                config.login_window,
+            )
+            .await?
+            {
+                audit::record(
+                    conn,
+                    Event::new(Actor::anonymous(), "login", "session").denied(),
+                )
+                .await?;
+                return Ok(Err(ApiError::TooManyRequests {
+                    retry_after_secs: retry,
+                }));
+            }
+            let user = users::find_user_by_email(conn, &email_key).await?;
+            let matches = passwords::verify_blocking(
+                password,
+                user.as_ref().and_then(|u| u.password_hash.clone()),
+            )
+            .await?;
+            let active = user
+                .as_ref()
+                .is_some_and(|u| u.status == UserStatus::Active.as_str());
+            let Some(user) = user.filter(|_| matches && active) else {
+                repo::record_login_attempt(conn, &email_key, &addr, false).await?;
+                audit::record(
+                    conn,
+                    Event::new(Actor::anonymous(), "login", "session").denied(),
+                )
+                .await?;
+                return Ok(Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into())));
+            };
+            repo::record_login_attempt(conn, &email_key, &addr, true).await?;
+            let role: Role = parse_column(&user.role)?;
+            audit::record(
+                conn,
+                Event::new(Actor::user(user.id, role), "login", "session").resource(user.id),
+            )
+            .await?;
+            let refresh_token =
+                repo::issue_refresh_token(conn, user.id, None, config.refresh_token_ttl).await?;
+            Ok(Ok((user.id, role, refresh_token)))
+        })
+        .await?;
+    // A refusal is committed (attempt and audit kept), then answered.
+    let (user_id, role, refresh_token) = outcome?;
+    Ok(web::Json(TokenResponse {
+        access_token: keys.issue(Subject::User, user_id, Some(role.as_str().to_owned()), None)?,
+        token_type: "Bearer",
+        expires_in: keys.access_ttl_secs(),
+        refresh_token: Some(refresh_token),
+        scope: None,
+    }))
+}
+
+/// Exchange a refresh token for a new access token and a new refresh token. A
+/// refresh token works once: showing a used one again revokes its whole family
+/// (someone else has a copy).
+#[utoipa::path(
+    tag = "identity",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    keys: web::Data<TokenKeys>,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().refresh_token;
+    let ttl = config.refresh_token_ttl;
+    let mut conn = pool.get().await?;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let refused = |why: &str| Ok(Err(ApiError::Unauthenticated(why.to_owned())));
+            let Some(stored) = repo::lock_refresh_token(conn, &token).await? else {
+                return refused("the refresh token is not valid");
+            };
+            if stored.revoked_at.is_some() || stored.expires_at <= time::OffsetDateTime::now_utc() {
+                return refused("the refresh token is not valid");
+            }
+            if stored.used_at.is_some() {
+                // Reuse: a copy is in someone else's hands. End the whole family.
+                repo::revoke_family(conn, stored.family_id).await?;
+                audit::record(
+                    conn,
+                    Event::new(Actor::anonymous(), "refresh_token_reuse", "session")
+                        .resource(stored.user_id)
+                        .denied(),
+                )
+                .await?;
+                return refused("the refresh token was already used; log in again");
+            }
+            let user = users::find_user(conn, stored.user_id).await?;
+            let Some(user) = user.filter(|u| u.status == UserStatus::Active.as_str()) else {
+                return refused("the account is not active");
+            };
+            repo::mark_refresh_token_used(conn, stored.id).await?;
+            let next =
+                repo::issue_refresh_token(conn, user.id, Some(stored.family_id), ttl).await?;
+            let role: Role = parse_column(&user.role)?;
+            audit::record(
+                conn,
+                Event::new(Actor::user(user.id, role), "refresh", "session").resource(user.id),
+            )
+            .await?;
+            Ok(Ok((user.id, role, next)))
+        })
+        .await?;
+    let (user_id, role, next) = outcome?;
+    Ok(web::Json(TokenResponse {
+        access_token: keys.issue(Subject::User, user_id, Some(role.as_str().to_owned()), None)?,
+        token_type: "Bearer",
+        expires_in: keys.access_ttl_secs(),
+        refresh_token: Some(next),
+        scope: None,
+    }))
+}
+
+/// Log out: the refresh token and every token refreshed from the same login stop
+/// working. Answers 204 whether or not the token was known.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    pool: web::Data<Pool>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().refresh_token;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        if let Some(stored) = repo::lock_refresh_token(conn, &token).await? {
+            repo::revoke_family(conn, stored.family_id).await?;
+            audit::record(
+                conn,
+                Event::new(Actor::anonymous(), "logout", "session").resource(stored.user_id),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Client id and secret from HTTP Basic, else from the form.
+fn client_credentials(
+    req: &HttpRequest,
+    form: &ClientCredentialsRequest,
+) -> Option<(String, String)> {
+    let basic = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| STANDARD.decode(b.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.split_once(':').map(|(i, s)| (i.to_owned(), s.to_owned())));
+    basic.or_else(|| Some((form.client_id.clone()?, form.client_secret.clone()?)))
+}
+
+/// Constant-time comparison of two hashes.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An access token for an integration client (OAuth 2.0 client-credentials grant),
+/// limited to the client's scopes or the subset asked for.
+#[utoipa::path(
+    tag = "identity",
+    request_body(content = ClientCredentialsRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "An access token", body = TokenResponse),
+        (status = 400, description = "Unsupported grant type, or a malformed form", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown or revoked client, or a wrong secret", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not form-encoded", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A scope the client does not have", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/token")]
+pub async fn issue_client_token(
+    req: HttpRequest,
+    pool: web::Data<Pool>,
+    keys: web::Data<TokenKeys>,
+    form: web::Form<ClientCredentialsRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let form = form.into_inner();
+    if form.grant_type != "client_credentials" {
+        return Err(ApiError::BadRequest(
+            "grant_type must be client_credentials".into(),
+        ));
+    }
+    let invalid = || ApiError::Unauthenticated("the client credentials are not valid".into());
+    let (id, secret) = client_credentials(&req, &form).ok_or_else(invalid)?;
+    let id: Uuid = id.parse().map_err(|_| invalid())?;
+    let mut conn = pool.get().await?;
+    let client = crate::identity::repo::find_client(&mut conn, id).await?;
+    let Some(client) =
+        client.filter(|c| c.revoked_at.is_none() && same(&c.secret_hash, &token_hash(&secret)))
+    else {
+        audit::record(
+            &mut conn,
+            Event::new(Actor::anonymous(), "token", "integration_client")
+                .resource(id)
+                .denied(),
+        )
+        .await?;
+        return Err(invalid());
+    };
+    let granted: Vec<String> = match form
+        .scope
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => client.scopes.iter().flatten().cloned().collect(),
+        Some(asked) => {
+            let mut granted = Vec::new();
+            for scope in asked.split_whitespace() {
+                let known = scope.parse::<Scope>().is_ok()
+                    && client.scopes.iter().flatten().any(|s| s == scope);
+                if !known {
+                    return Err(ApiError::field(
+                        "scope",
+                        "scope",
+                        format!("{scope} is not a scope of this client"),
+                    ));
+                }
+                granted.push(scope.to_owned());
+            }
+            granted
+        }
+    };
+    let scope = granted.join(" ");
+    audit::record(
+        &mut conn,
+        Event::new(
+            Actor {
+                kind: "client",
+                id: Some(client.id),
+                role: None,
+            },
+            "token",
+            "integration_client",
+        )
+        .resource(client.id)
+        .centre(client.centre_id),
+    )
+    .await?;
+    Ok(web::Json(TokenResponse {
+        access_token: keys.issue(Subject::Client, client.id, None, Some(scope.clone()))?,
+        token_type: "Bearer",
+        expires_in: keys.access_ttl_secs(),
+        refresh_token: None,
+        scope: Some(scope),
+    }))
+}
+
+/// The caller's own account.
+#[utoipa::path(
+    tag = "identity",
+    responses(
+        (status = 200, description = "The caller", body = UserResponse),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Integration clients have no account", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+) -> Result<web::Json<UserResponse>, ApiError> {
+    let principal = caller.0.person()?;
+    let mut conn = pool.get().await?;
+    let user = users::find_user(&mut conn, principal.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(UserResponse::new(
+        user,
+        principal.centre_ids.clone(),
+    )?))
+}
+
+/// Change one's own password. Every refresh token of the account is revoked, so
+/// other devices must log in again.
+#[utoipa::path(
+    tag = "identity",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Integration clients have no password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong, or the new one is too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = caller.0.person()?.id;
+    body.validate()?;
+    let request = body.into_inner();
+    passwords::check_policy("new_password", &request.new_password)?;
+    let mut conn = pool.get().await?;
+    let user = users::find_user(&mut conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !passwords::verify_blocking(request.current_password, user.password_hash).await? {
+        return Err(ApiError::field(
+            "current_password",
+            "wrong",
+            "is not the current password",
+        ));
+    }
+    let hash = passwords::hash_blocking(request.new_password).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        users::set_password(conn, id, &hash, false).await?;
+        repo::revoke_all_refresh_tokens(conn, id).await?;
+        audit::record(
+            conn,
+            Event::new(&caller, "change_password", "user").resource(id),
+        )
+        .await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ask for a password-reset link. Always 202, whether or not the email has an
+/// account, so the answer reveals nothing.
+#[utoipa::path(
+    tag = "identity",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the account exists, a link is on its way", body = AcceptedResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let email = users::normalise_email(&body.email);
+    let ttl = config.one_time_token_ttl;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let user = users::find_user_by_email(conn, &email).await?;
+        if let Some(user) = user.filter(|u| u.status == UserStatus::Active.as_str()) {
+            let token =
+                repo::create_one_time_token(conn, user.id, Purpose::PasswordReset, ttl).await?;
+            notifications::enqueue(
+                conn,
+                &user.email,
+                Template::PasswordReset,
+                serde_json::json!({"user_id": user.id, "token": token}),
+            )
+            .await?;
+            audit::record(
+                conn,
+                Event::new(Actor::anonymous(), "request_password_reset", "user").resource(user.id),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(AcceptedResponse {
+        status: "check your email",
+    }))
+}
+
+/// Uses a one-time token of `purpose` to set the account's password. Invitations
+/// also activate the account; resets revoke every refresh token.
+async fn set_password_with_token(
+    pool: &Pool,
+    request: SetPasswordWithTokenRequest,
+    purpose: Purpose,
+    action: &'static str,
+) -> Result<(), ApiError> {
+    passwords::check_policy("password", &request.password)?;
+    let hash = passwords::hash_blocking(request.password).await?;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let Some(user_id) = repo::use_one_time_token(conn, &request.token, purpose).await? else {
+            return Err(ApiError::field(
+                "token",
+                "invalid",
+                "is not valid or has expired",
+            ));
+        };
+        let user = users::find_user(conn, user_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if user.status == UserStatus::Disabled.as_str() {
+            return Err(ApiError::field(
+                "token",
+                "invalid",
+                "is not valid or has expired",
+            ));
+        }
+        users::set_password(conn, user_id, &hash, purpose == Purpose::Invitation).await?;
+        repo::revoke_all_refresh_tokens(conn, user_id).await?;
+        let role: Role = parse_column(&user.role)?;
+        audit::record(
+            conn,
+            Event::new(Actor::user(user_id, role), action, "user").resource(user_id),
+        )
+        .await
+    })
+    .await
+}
+
+/// Choose a new password with the token of a reset link.
+#[utoipa::path(
+    tag = "identity",
+    request_body = SetPasswordWithTokenRequest,
+    responses(
+        (status = 204, description = "Password set; log in with it"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    pool: web::Data<Pool>,
+    body: web::Json<SetPasswordWithTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    set_password_with_token(
+        &pool,
+        body.into_inner(),
+        Purpose::PasswordReset,
+        "reset_password",
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Accept an invitation: choose a password with the invitation's token; the
+/// account becomes active.
+#[utoipa::path(
+    tag = "identity",
+    request_body = SetPasswordWithTokenRequest,
+    responses(
+        (status = 204, description = "Account active; log in"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/accept-invitation")]
+pub async fn accept_invitation(
+    pool: web::Data<Pool>,
+    body: web::Json<SetPasswordWithTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    set_password_with_token(
+        &pool,
+        body.into_inner(),
+        Purpose::Invitation,
+        "accept_invitation",
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A referrer registers themselves. Always 202: if the email already has an
+/// account, that account's owner is told instead, so the answer reveals nothing.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RegisterReferrerRequest,
+    responses(
+        (status = 202, description = "A confirmation link is on its way", body = AcceptedResponse),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a weak password, an unknown organisation, or an email off its domain", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/register")]
+pub async fn register_referrer(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    body: web::Json<RegisterReferrerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let request = body.into_inner();
+    passwords::check_policy("password", &request.password)?;
+    let email = users::normalise_email(&request.email);
+    let mut conn = pool.get().await?;
+    let organisation = crate::identity::repo::find_organisation(&mut conn, request.organisation_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "organisation_id",
+                "unknown",
+                "is not a registered organisation",
+            )
+        })?;
+    // Confirming an email on the organisation's domain is what proves membership.
+    if !email.ends_with(&format!("@{}", organisation.email_domain)) {
+        return Err(ApiError::field(
+            "email",
+            "domain",
+            format!("must be an address at {}", organisation.email_domain),
+        ));
+    }
+    let hash = passwords::hash_blocking(request.password).await?;
+    let ttl = config.one_time_token_ttl;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        if let Some(existing) = users::find_user_by_email(conn, &email).await? {
+            notifications::enqueue(
+                conn,
+                &existing.email,
+                Template::AccountExists,
+                serde_json::json!({"user_id": existing.id}),
+            )
+            .await?;
+            return Ok(());
+        }
+        let user = users::insert_user(
+            conn,
+            NewUser {
+                id: Uuid::now_v7(),
+                email: &email,
+                name: request.name.trim(),
+                role: Role::Referrer.as_str(),
+                status: UserStatus::Invited.as_str(),
+                password_hash: Some(&hash),
+                referrer_type: Some(request.referrer_type.as_str()),
+                organisation_id: Some(organisation.id),
+            },
+            &[],
+        )
+        .await?;
+        let token = repo::create_one_time_token(conn, user.id, Purpose::ConfirmEmail, ttl).await?;
+        notifications::enqueue(
+            conn,
+            &user.email,
+            Template::ConfirmEmail,
+            serde_json::json!({"user_id": user.id, "token": token}),
+        )
+        .await?;
+        audit::record(
+            conn,
+            Event::new(Actor::anonymous(), "register", "user").resource(user.id),
+        )
+        .await
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(AcceptedResponse {
+        status: "check your email",
+    }))
+}
+
+/// Confirm a self-registered account's email with the link's token; the account
+/// becomes active.
+#[utoipa::path(
+    tag = "identity",
+    request_body = ConfirmEmailRequest,
+    responses(
+        (status = 204, description = "Confirmed; log in"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token is not valid or has expired", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/confirm-email")]
+pub async fn confirm_email(
+    pool: web::Data<Pool>,
+    body: web::Json<ConfirmEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().token;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let Some(user_id) = repo::use_one_time_token(conn, &token, Purpose::ConfirmEmail).await?
+        else {
+            return Err(ApiError::field(
+                "token",
+                "invalid",
+                "is not valid or has expired",
+            ));
+        };
+        let user = users::find_user(conn, user_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if user.status == UserStatus::Invited.as_str() {
+            users::set_status(conn, user_id, UserStatus::Active).await?;
+        }
+        let role: Role = parse_column(&user.role)?;
+        audit::record(
+            conn,
+            Event::new(Actor::user(user_id, role), "confirm_email", "user").resource(user_id),
+        )
+        .await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// At start-up: when no network admin exists, create one from
+/// `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD`; without them, say how.
+pub async fn bootstrap_admin(pool: &Pool, config: &Config) -> Result<(), ApiError> {
+    let mut conn = pool.get().await?;
+    if users::any_network_admin(&mut conn).await? {
+        return Ok(());
+    }
+    let Some((email, password)) = &config.bootstrap_admin else {
+        log::warn!(
+            "no network admin exists: set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD \
+             and restart to create the first one"
+        );
+        return Ok(());
+    };
+    passwords::check_policy("BOOTSTRAP_ADMIN_PASSWORD", password.expose()).map_err(|_| {
+        ApiError::internal(
+            "BOOTSTRAP_ADMIN_PASSWORD is too weak: at least 12 characters, not a common password",
+        )
+    })?;
+    let hash = passwords::hash_blocking(password.expose().clone()).await?;
+    let email = users::normalise_email(email);
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        // Two instances starting together: the second finds the first's admin.
+        diesel_async::RunQueryDsl::execute(
+            diesel::sql_query("SELECT pg_advisory_xact_lock(7210003)"),
+            conn,
+        )
+        .await?;
+        if users::any_network_admin(conn).await? {
+            return Ok(());
+        }
+        let user = users::insert_user(
+            conn,
+            NewUser {
+                id: Uuid::now_v7(),
+                email: &email,
+                name: "Network admin",
+                role: Role::NetworkAdmin.as_str(),
+                status: UserStatus::Active.as_str(),
+                password_hash: Some(&hash),
+                referrer_type: None,
+                organisation_id: None,
+            },
+            &[],
+        )
+        .await?;
+        audit::record(
+            conn,
+            Event::new(Actor::system(), "bootstrap_admin", "user").resource(user.id),
+        )
+        .await?;
+        log::info!("created the first network admin");
+        Ok(())
+    })
+    .await
+}

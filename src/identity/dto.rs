@@ -1,0 +1,193 @@
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::model::{IntegrationClient, Organisation, User};
+use crate::auth::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
+use crate::error::ApiError;
+use crate::text_enum::parse_column;
+
+/// A person's account, as its owner and those who manage it see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub id: Uuid,
+    #[schema(example = "sam.coordinator@carlisle-ccc.org.uk")]
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub referrer_type: Option<ReferrerType>,
+    pub organisation_id: Option<Uuid>,
+    /// The centres a coordinator or staff member belongs to.
+    pub centre_ids: Vec<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl UserResponse {
+    pub fn new(user: User, centre_ids: Vec<Uuid>) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            role: parse_column(&user.role)?,
+            status: parse_column(&user.status)?,
+            referrer_type: user
+                .referrer_type
+                .as_deref()
+                .map(parse_column)
+                .transpose()?,
+            organisation_id: user.organisation_id,
+            centre_ids,
+            created_at: user.created_at,
+        })
+    }
+}
+
+/// Invites a person: a network admin invites network admins and coordinators, a
+/// coordinator invites staff of their own centres. The person receives a link
+/// to choose a password.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateUserRequest {
+    #[validate(email(message = "must be an email address"), length(max = 254))]
+    #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254)]
+    pub email: String,
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    pub role: Role,
+    /// Required for coordinators and staff: the centres they belong to.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub centre_ids: Vec<Uuid>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// Only users with this role.
+    pub role: Option<Role>,
+}
+
+/// An organisation referrers belong to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationResponse {
+    pub id: Uuid,
+    #[schema(example = "Smith & Jones Family Law")]
+    pub name: String,
+    pub kind: OrganisationKind,
+    /// Referrers register into it with an email on this domain.
+    #[schema(example = "smithjones-law.co.uk")]
+    pub email_domain: String,
+}
+
+impl TryFrom<Organisation> for OrganisationResponse {
+    type Error = ApiError;
+    fn try_from(o: Organisation) -> Result<Self, ApiError> {
+        Ok(Self {
+            id: o.id,
+            name: o.name,
+            kind: parse_column(&o.kind)?,
+            email_domain: o.email_domain,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateOrganisationRequest {
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    pub kind: OrganisationKind,
+    /// The email domain of its people, e.g. `smithjones-law.co.uk`.
+    #[validate(
+        length(min = 4, max = 253),
+        custom(function = "crate::identity::dto::check_domain")
+    )]
+    #[schema(
+        min_length = 4,
+        max_length = 253,
+        pattern = "^[a-z0-9.-]+\\.[a-z]{2,}$"
+    )]
+    pub email_domain: String,
+}
+
+pub fn check_domain(domain: &str) -> Result<(), validator::ValidationError> {
+    let ok = domain.contains('.')
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase()));
+    if ok {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("domain");
+        e.message = Some("must be a lower-case domain such as example.org.uk".into());
+        Err(e)
+    }
+}
+
+/// Registers an integration client bound to an organisation or a centre (exactly one).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateClientRequest {
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Smith & Jones case management"
+    )]
+    pub name: String,
+    #[validate(length(min = 1, message = "must name at least one scope"))]
+    #[schema(min_items = 1)]
+    pub scopes: Vec<Scope>,
+    pub organisation_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+}
+
+/// An integration client; its secret is never shown again after creation or rotation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientResponse {
+    /// The `client_id` for `POST /api/v1/auth/token`.
+    pub id: Uuid,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    pub organisation_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+    pub revoked: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<IntegrationClient> for ClientResponse {
+    fn from(c: IntegrationClient) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            scopes: c
+                .scopes
+                .iter()
+                .flatten()
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+            organisation_id: c.organisation_id,
+            centre_id: c.centre_id,
+            revoked: c.revoked_at.is_some(),
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A client with its secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientWithSecretResponse {
+    pub client: ClientResponse,
+    /// Store it now: only its hash is kept.
+    pub client_secret: String,
+}

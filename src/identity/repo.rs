@@ -1,0 +1,330 @@
+//! Queries of people, organisations and integration clients.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use super::model::NewUser;
+use super::model::{IntegrationClient, Organisation, User};
+use crate::auth::roles::{Role, UserStatus};
+use crate::error::ApiError;
+use crate::pagination::{Cursor, PageRequest};
+use crate::schema::{centre_memberships, integration_clients, organisations, users};
+
+/// Emails are compared trimmed and lower-cased.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn find_user(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<User>, ApiError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find_user_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<Option<User>, ApiError> {
+    Ok(users::table
+        .filter(users::email.eq(normalise_email(email)))
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn centre_ids_of(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>, ApiError> {
+    Ok(centre_memberships::table
+        .filter(centre_memberships::user_id.eq(user_id))
+        .select(centre_memberships::centre_id)
+        .order(centre_memberships::centre_id)
+        .load(conn)
+        .await?)
+}
+
+/// The centres of each of `user_ids`, in one query.
+pub async fn centre_ids_of_many(
+    conn: &mut AsyncPgConnection,
+    user_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>, ApiError> {
+    let rows: Vec<(Uuid, Uuid)> = centre_memberships::table
+        .filter(centre_memberships::user_id.eq_any(user_ids.to_vec()))
+        .select((centre_memberships::user_id, centre_memberships::centre_id))
+        .order((centre_memberships::user_id, centre_memberships::centre_id))
+        .load(conn)
+        .await?;
+    let mut map = std::collections::HashMap::<Uuid, Vec<Uuid>>::new();
+    for (user, centre) in rows {
+        map.entry(user).or_default().push(centre);
+    }
+    Ok(map)
+}
+
+/// Inserts a user and their centre memberships. A taken email is a 409.
+pub async fn insert_user(
+    conn: &mut AsyncPgConnection,
+    user: NewUser<'_>,
+    centre_ids: &[Uuid],
+) -> Result<User, ApiError> {
+    let inserted = diesel::insert_into(users::table)
+        .values(&user)
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => {
+                ApiError::Conflict("an account with this email already exists".into())
+            }
+            other => other,
+        })?;
+    let rows: Vec<_> = centre_ids
+        .iter()
+        .map(|c| {
+            (
+                centre_memberships::user_id.eq(inserted.id),
+                centre_memberships::centre_id.eq(*c),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(centre_memberships::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(inserted)
+}
+
+/// Sets a password; `activate` also makes an invited account active.
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    hash: &str,
+    activate: bool,
+) -> Result<(), ApiError> {
+    let target = users::table.find(user_id);
+    if activate {
+        diesel::update(target)
+            .set((
+                users::password_hash.eq(hash),
+                users::status.eq(UserStatus::Active.as_str()),
+            ))
+            .execute(conn)
+            .await?;
+    } else {
+        diesel::update(target)
+            .set(users::password_hash.eq(hash))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    status: UserStatus,
+) -> Result<(), ApiError> {
+    diesel::update(users::table.find(user_id))
+        .set(users::status.eq(status.as_str()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn any_network_admin(conn: &mut AsyncPgConnection) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        users::table.filter(users::role.eq(Role::NetworkAdmin.as_str())),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+/// Which users a list may show.
+pub enum UserScope<'a> {
+    All,
+    /// Users who belong to one of these centres.
+    Centres(&'a [Uuid]),
+}
+
+pub async fn list_users(
+    conn: &mut AsyncPgConnection,
+    scope: UserScope<'_>,
+    role: Option<Role>,
+    page: &PageRequest<String>,
+) -> Result<Vec<User>, ApiError> {
+    let mut q = users::table
+        .select(User::as_select())
+        .order((users::email.asc(), users::id.asc()))
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let UserScope::Centres(centres) = scope {
+        q = q.filter(
+            users::id.eq_any(
+                centre_memberships::table
+                    .filter(centre_memberships::centre_id.eq_any(centres.to_vec()))
+                    .select(centre_memberships::user_id),
+            ),
+        );
+    }
+    if let Some(role) = role {
+        q = q.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(Cursor { key, id }) = &page.after {
+        q = q.filter(
+            users::email
+                .gt(key.clone())
+                .or(users::email.eq(key.clone()).and(users::id.gt(*id))),
+        );
+    }
+    Ok(q.load(conn).await?)
+}
+
+pub async fn insert_organisation(
+    conn: &mut AsyncPgConnection,
+    organisation: &Organisation,
+) -> Result<Organisation, ApiError> {
+    diesel::insert_into(organisations::table)
+        .values(organisation)
+        .returning(Organisation::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict(_) => {
+                ApiError::Conflict("an organisation with this name already exists".into())
+            }
+            other => other,
+        })
+}
+
+pub async fn find_organisation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<Organisation>, ApiError> {
+    Ok(organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn list_organisations(
+    conn: &mut AsyncPgConnection,
+    page: &PageRequest<String>,
+) -> Result<Vec<Organisation>, ApiError> {
+    let mut q = organisations::table
+        .select(Organisation::as_select())
+        .order((organisations::name.asc(), organisations::id.asc()))
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(Cursor { key, id }) = &page.after {
+        q = q.filter(
+            organisations::name.gt(key.clone()).or(organisations::name
+                .eq(key.clone())
+                .and(organisations::id.gt(*id))),
+        );
+    }
+    Ok(q.load(conn).await?)
+}
+
+pub struct NewClient<'a> {
+    pub name: &'a str,
+    pub secret_hash: Vec<u8>,
+    pub scopes: Vec<String>,
+    pub organisation_id: Option<Uuid>,
+    pub centre_id: Option<Uuid>,
+    pub created_by: Uuid,
+}
+
+pub async fn insert_client(
+    conn: &mut AsyncPgConnection,
+    client: NewClient<'_>,
+) -> Result<IntegrationClient, ApiError> {
+    Ok(diesel::insert_into(integration_clients::table)
+        .values((
+            integration_clients::id.eq(Uuid::now_v7()),
+            integration_clients::name.eq(client.name),
+            integration_clients::secret_hash.eq(client.secret_hash),
+            integration_clients::scopes.eq(client.scopes),
+            integration_clients::organisation_id.eq(client.organisation_id),
+            integration_clients::centre_id.eq(client.centre_id),
+            integration_clients::created_by.eq(client.created_by),
+        ))
+        .returning(IntegrationClient::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn find_client(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<IntegrationClient>, ApiError> {
+    Ok(integration_clients::table
+        .find(id)
+        .select(IntegrationClient::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Clients, newest first; limited to `centres` when given.
+pub async fn list_clients(
+    conn: &mut AsyncPgConnection,
+    centres: Option<&[Uuid]>,
+    page: &PageRequest<OffsetDateTime>,
+) -> Result<Vec<IntegrationClient>, ApiError> {
+    let mut q = integration_clients::table
+        .select(IntegrationClient::as_select())
+        .order((
+            integration_clients::created_at.desc(),
+            integration_clients::id.desc(),
+        ))
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if let Some(centres) = centres {
+        q = q.filter(integration_clients::centre_id.eq_any(centres.to_vec()));
+    }
+    if let Some(Cursor { key, id }) = &page.after {
+        q = q.filter(
+            integration_clients::created_at
+                .lt(*key)
+                .or(integration_clients::created_at
+                    .eq(*key)
+                    .and(integration_clients::id.lt(*id))),
+        );
+    }
+    Ok(q.load(conn).await?)
+}
+
+pub async fn set_client_secret(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    secret_hash: Vec<u8>,
+) -> Result<(), ApiError> {
+    diesel::update(integration_clients::table.find(id))
+        .set((
+            integration_clients::secret_hash.eq(secret_hash),
+            integration_clients::secret_rotated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_client(conn: &mut AsyncPgConnection, id: Uuid) -> Result<(), ApiError> {
+    diesel::update(integration_clients::table.find(id))
+        .filter(integration_clients::revoked_at.is_null())
+        .set(integration_clients::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Every kind of bad access token is a 401 with `WWW-Authenticate`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, JWT_SECRET};
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Claims a valid token for `sub` would carry.
+fn claims(sub: &str) -> Value {
+    json!({"iss": "ccc", "aud": "ccc-api", "sub": sub, "exp": now() + 600, "iat": now(),
+           "nbf": now(), "jti": uuid::Uuid::now_v7(), "typ": "user", "role": "network_admin"})
+}
+
+fn sign(alg: Algorithm, kid: Option<&str>, secret: &str, claims: &Value) -> String {
+    let mut header = Header::new(alg);
+    header.kid = kid.map(str::to_owned);
+    encode(
+        &header,
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn admin_id(app: &TestApp) -> String {
+    let token = app.admin_token().await;
+    let me: Value = app.get_as(&token, "/api/v1/me").await.json().await.unwrap();
+    me["id"].as_str().unwrap().to_owned()
+}
+
+async fn assert_refused(app: &TestApp, authorization: &str, case: &str) {
+    let response = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("authorization", authorization)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401, "{case}");
+    assert!(
+        response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer"),
+        "{case}"
+    );
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{case}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_made_like_the_service_makes_them_is_accepted() {
+    let app = spawn_app().await;
+    let sub = admin_id(&app).await;
+    let token = sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &claims(&sub));
+    assert_eq!(app.get_as(&token, "/api/v1/me").await.status(), 200);
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_with_401() {
+    let app = spawn_app().await;
+    let sub = admin_id(&app).await;
+    let good = claims(&sub);
+    let with = |key: &str, value: Value| {
+        let mut c = good.clone();
+        c[key] = value;
+        c
+    };
+    let without = |key: &str| {
+        let mut c = good.clone();
+        c.as_object_mut().unwrap().remove(key);
+        c
+    };
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#),
+        URL_SAFE_NO_PAD.encode(good.to_string())
+    );
+    let cases: Vec<(&str, String)> = vec![
+        ("alg none", format!("Bearer {unsigned}")),
+        (
+            "another algorithm",
+            format!(
+                "Bearer {}",
+                sign(Algorithm::HS512, Some("k1"), JWT_SECRET, &good)
+            ),
+        ),
+        (
+            "wrong key",
+            format!(
+                "Bearer {}",
+                sign(
+                    Algorithm::HS256,
+                    Some("k1"),
+                    "another-secret-0123456789abcdef0123",
+                    &good
+                )
+            ),
+        ),
+        (
+            "unknown key id",
+            format!(
+                "Bearer {}",
+                sign(Algorithm::HS256, Some("k9"), JWT_SECRET, &good)
+            ),
+        ),
+        (
+            "no key id",
+            format!("Bearer {}", sign(Algorithm::HS256, None, JWT_SECRET, &good)),
+        ),
+        (
+            "wrong issuer",
+            format!(
+                "Bearer {}",
+                sign(
+                    Algorithm::HS256,
+                    Some("k1"),
+                    JWT_SECRET,
+                    &with("iss", json!("someone-else"))
+                )
+            ),
+        ),
+        (
+            "wrong audience",
+            format!(
+                "Bearer {}",
+                sign(
+                    Algorithm::HS256,
+                    Some("k1"),
+                    JWT_SECRET,
+                    &with("aud", json!("other-api"))
+                )
+            ),
+        ),
+        (
+            "expired",
+            format!(
+                "Bearer {}",
+                sign(
+                    Algorithm::HS256,
+                    Some("k1"),
+                    JWT_SECRET,
+                    &with("exp", json!(now() - 3600))
+                )
+            ),
+        ),
+        (
+            "not yet valid",
+            format!(
+                "Bearer {}",
+                sign(
+                    Algorithm::HS256,
+                    Some("k1"),
+                    JWT_SECRET,
+                    &with("nbf", json!(now() + 3600))
+                )
+            ),
+        ),
+        (
+            "missing exp",
+            format!(
+                "Bearer {}",
+                sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &without("exp"))
+            ),
+        ),
+        (
+            "missing sub",
+            format!(
+                "Bearer {}",
+                sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &without("sub"))
+            ),
+        ),
+        (
+            "missing typ",
+            format!(
+                "Bearer {}",
+                sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &without("typ"))
+            ),
+        ),
+        (
+            "missing iat",
+            format!(
+                "Bearer {}",
+                sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &without("iat"))
+            ),
+        ),
+        (
+            "unknown subject",
+            format!(
+                "Bearer {}",
+                sign(
+                    Algorithm::HS256,
+                    Some("k1"),
+                    JWT_SECRET,
+                    &with("sub", json!(uuid::Uuid::now_v7()))
+                )
+            ),
+        ),
+        ("garbage token", "Bearer not.a.jwt".to_owned()),
+        ("empty bearer", "Bearer ".to_owned()),
+        ("basic scheme", "Basic YWRtaW46cGFzc3dvcmQ=".to_owned()),
+        (
+            "no scheme",
+            sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &good),
+        ),
+    ];
+    for (case, header) in cases {
+        assert_refused(&app, &header, case).await;
+    }
+    // No token at all on a protected route.
+    let none = app.get("/api/v1/me").await;
+    assert_eq!(none.status(), 401);
+    assert!(none.headers().contains_key("www-authenticate"));
+}
+
+#[tokio::test]
+async fn a_token_signed_with_the_previous_key_is_accepted_during_rotation() {
+    let old_secret = "previous-signing-key-0123456789abcdef01";
+    let app = crate::helpers::spawn_app_with(&[
+        ("JWT_KEY_ID", "k2"),
+        ("JWT_PREVIOUS_KEY_ID", "k1"),
+        ("JWT_PREVIOUS_SECRET", old_secret),
+    ])
+    .await;
+    let sub = admin_id(&app).await;
+    let old = sign(Algorithm::HS256, Some("k1"), old_secret, &claims(&sub));
+    assert_eq!(app.get_as(&old, "/api/v1/me").await.status(), 200);
+    // The current key signs new tokens, with its key id.
+    let fresh = app.admin_token().await;
+    let header = jsonwebtoken::decode_header(&fresh).unwrap();
+    assert_eq!(header.kid.as_deref(), Some("k2"));
+    assert_eq!(header.alg, Algorithm::HS256);
+}

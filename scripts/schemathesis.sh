@@ -13,7 +13,12 @@ psql "$server_url" -qc "CREATE DATABASE $db" >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log="$root/target/schemathesis-server.log"
-DATABASE_URL="$base/$db" PORT=$port WORKERS=2 RUST_LOG=warn "$root/target/debug/ccc" >"$log" 2>&1 &
+admin_email=schemathesis-admin@ccc.localhost
+admin_password=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')
+DATABASE_URL="$base/$db" PORT=$port WORKERS=2 RUST_LOG=warn \
+  JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+  BOOTSTRAP_ADMIN_EMAIL=$admin_email BOOTSTRAP_ADMIN_PASSWORD=$admin_password \
+  "$root/target/debug/ccc" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -22,9 +27,13 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-auth=()
-if [ -n "${SCHEMATHESIS_TOKEN:-}" ]; then auth=(-H "Authorization: Bearer $SCHEMATHESIS_TOKEN"); fi
-"$root/.tools/venv/bin/schemathesis" run "http://127.0.0.1:$port/api-docs/openapi.json" \
+# Protected operations are exercised as the network admin, who may call them all.
+token=$(curl -fs -H 'content-type: application/json' \
+  -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" \
+  "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+auth=(-H "Authorization: Bearer $token")
+"$root/.tools/venv/bin/schemathesis" --config-file "$root/tools/schemathesis.toml" \
+  run "http://127.0.0.1:$port/api-docs/openapi.json" \
   --url "http://127.0.0.1:$port" \
   --checks all \
   --max-examples "$examples" \

@@ -294,6 +294,16 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::SerializationFailure => Self::Conflict(
                     "a concurrent change conflicted with this one; retry the request".to_owned(),
                 ),
+                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                    Self::Unprocessable("the request breaks a rule of the stored data".to_owned())
+                }
+                // PostgreSQL text cannot hold NUL; input validation refuses it first,
+                // this keeps any field it missed a 422 rather than a 500.
+                _ if info.message().contains("invalid byte sequence") => Self::field(
+                    "body",
+                    "nul",
+                    "text must not contain NUL (\\u0000) characters",
+                ),
                 DatabaseErrorKind::ClosedConnection => {
                     Self::Unavailable(format!("database connection closed: {}", info.message()))
                 }

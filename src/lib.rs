@@ -19,6 +19,7 @@ pub mod schema;
 pub mod sessions;
 pub mod startup;
 pub mod text_enum;
+pub mod validation;
 
 use std::net::TcpListener;
 

@@ -65,12 +65,50 @@ impl Modify for BearerAuth {
 /// The whole document, as the running service serves it.
 pub fn spec() -> utoipa::openapi::OpenApi {
     use utoipa_actix_web::AppExt;
-    let (_, spec) = actix_web::App::new()
+    let (_, mut spec) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::startup::routes)
         .split_for_parts();
+    add_body_problems(&mut spec);
     spec
+}
+
+/// Every operation that takes a body can answer 400 (unreadable), 413 (too
+/// large) and 415 (wrong media type): declared once here rather than on each handler.
+fn add_body_problems(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in spec.paths.paths.values_mut() {
+        for operation in [&mut item.post, &mut item.put, &mut item.patch]
+            .into_iter()
+            .flatten()
+        {
+            if operation.request_body.is_none() {
+                continue;
+            }
+            let responses = &mut operation.responses.responses;
+            for (status, description) in [
+                ("400", "The body cannot be read"),
+                ("413", "The body is too large"),
+                ("415", "The body is not of the documented media type"),
+            ] {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty JSON, newline-terminated.

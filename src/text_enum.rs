@@ -1,14 +1,16 @@
 //! Domain enums stored as checked `text` columns and sent as snake_case strings.
 
 /// Declares an enum with its wire/database words: `as_str`, `FromStr`, serde and
-/// the OpenAPI schema all use the same words.
+/// the OpenAPI schema all use the same words, the snake_case of the variant
+/// (a unit test of each enum checks that the words given match it).
 #[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl $name {

@@ -6,14 +6,16 @@ use uuid::Uuid;
 use super::repo::AuditEvent;
 
 /// Filters of the audit trail.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, validator::Validate)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries about this kind of record (`user`, `referral`, ...).
     #[param(max_length = 64)]
+    #[validate(length(max = 64))]
     pub resource_type: Option<String>,
     /// Only entries about this record.
     #[param(max_length = 64)]
+    #[validate(length(max = 64))]
     pub resource_id: Option<String>,
     /// Only entries by this person or client.
     pub actor_id: Option<Uuid>,

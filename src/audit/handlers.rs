@@ -32,6 +32,7 @@ pub async fn list_audit_events(
     let user = caller
         .0
         .require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
+    validator::Validate::validate(&*query)?;
     let page = page.into_inner().parse::<OffsetDateTime>()?;
     let centres = (user.role == Role::Coordinator).then_some(user.centre_ids.as_slice());
     let mut conn = pool.get().await?;

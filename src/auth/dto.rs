@@ -44,13 +44,18 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// The only grant this endpoint serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    ClientCredentials,
+}
+
 /// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4), form-encoded. The
 /// client may authenticate with HTTP Basic instead of the two client fields.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ClientCredentialsRequest {
-    /// Must be `client_credentials`.
-    #[schema(example = "client_credentials")]
-    pub grant_type: String,
+    pub grant_type: GrantType,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     /// Space-separated scopes to ask for: a subset of the client's (default all).
@@ -99,7 +104,10 @@ pub struct RegisterReferrerRequest {
     #[validate(email(message = "must be an email address"), length(max = 254))]
     #[schema(example = "jo.bloggs@smithjones-law.co.uk", max_length = 254)]
     pub email: String,
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// At least 12 characters and not one of the 10,000 most common passwords.

@@ -279,12 +279,8 @@ pub async fn issue_client_token(
     keys: web::Data<TokenKeys>,
     form: web::Form<ClientCredentialsRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
+    // Only `grant_type=client_credentials` deserialises; anything else is a 400.
     let form = form.into_inner();
-    if form.grant_type != "client_credentials" {
-        return Err(ApiError::BadRequest(
-            "grant_type must be client_credentials".into(),
-        ));
-    }
     let invalid = || ApiError::Unauthenticated("the client credentials are not valid".into());
     let (id, secret) = client_credentials(&req, &form).ok_or_else(invalid)?;
     let id: Uuid = id.parse().map_err(|_| invalid())?;

@@ -51,13 +51,75 @@ text_enum! {
     }
 }
 
-text_enum! {
-    /// What an integration client may do; it can do nothing else.
-    pub enum Scope {
-        CentresRead => "centres:read",
-        ReferralsRead => "referrals:read",
-        ReferralsWrite => "referrals:write",
-        SessionsRead => "sessions:read",
-        AttendanceRead => "attendance:read",
+/// What an integration client may do; it can do nothing else.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+pub enum Scope {
+    #[serde(rename = "centres:read")]
+    CentresRead,
+    #[serde(rename = "referrals:read")]
+    ReferralsRead,
+    #[serde(rename = "referrals:write")]
+    ReferralsWrite,
+    #[serde(rename = "sessions:read")]
+    SessionsRead,
+    #[serde(rename = "attendance:read")]
+    AttendanceRead,
+}
+
+impl Scope {
+    pub const ALL: &'static [Scope] = &[
+        Scope::CentresRead,
+        Scope::ReferralsRead,
+        Scope::ReferralsWrite,
+        Scope::SessionsRead,
+        Scope::AttendanceRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::CentresRead => "centres:read",
+            Scope::ReferralsRead => "referrals:read",
+            Scope::ReferralsWrite => "referrals:write",
+            Scope::SessionsRead => "sessions:read",
+            Scope::AttendanceRead => "attendance:read",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Scope::ALL
+            .iter()
+            .copied()
+            .find(|scope| scope.as_str() == s)
+            .ok_or_else(|| format!("unknown scope: {s}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words_match<T: serde::Serialize + Copy>(all: &[T], as_str: impl Fn(T) -> &'static str) {
+        for v in all {
+            let wire = serde_json::to_value(v).expect("serialise");
+            assert_eq!(wire, serde_json::Value::from(as_str(*v)));
+        }
+    }
+
+    #[test]
+    fn the_wire_words_are_the_database_words() {
+        words_match(Role::ALL, Role::as_str);
+        words_match(UserStatus::ALL, UserStatus::as_str);
+        words_match(ReferrerType::ALL, ReferrerType::as_str);
+        words_match(OrganisationKind::ALL, OrganisationKind::as_str);
+        words_match(Scope::ALL, Scope::as_str);
+        words_match(
+            crate::centres::dto::CentreStatus::ALL,
+            crate::centres::dto::CentreStatus::as_str,
+        );
     }
 }

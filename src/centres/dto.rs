@@ -16,7 +16,10 @@ text_enum! {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateCentreRequest {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
     #[schema(
         min_length = 1,
         max_length = 200,

@@ -55,7 +55,10 @@ pub struct CreateUserRequest {
     #[validate(email(message = "must be an email address"), length(max = 254))]
     #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254)]
     pub email: String,
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub role: Role,
@@ -98,7 +101,10 @@ impl TryFrom<Organisation> for OrganisationResponse {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateOrganisationRequest {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: OrganisationKind,
@@ -136,7 +142,10 @@ pub fn check_domain(domain: &str) -> Result<(), validator::ValidationError> {
 /// Registers an integration client bound to an organisation or a centre (exactly one).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateClientRequest {
-    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
     #[schema(
         min_length = 1,
         max_length = 200,

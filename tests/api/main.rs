@@ -13,6 +13,7 @@ mod errors;
 mod headers;
 mod health;
 mod identity;
+mod matrix;
 mod migrations;
 mod process;
 mod tokens;

@@ -1,0 +1,420 @@
+//! The authorisation matrix: for every route in the spec, what each kind of
+//! caller gets. A route in the spec but not in this table fails the test, so
+//! every new route must say here who may call it.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
+
+/// The callers, in the order of each row's statuses. The order matters: state
+/// changes (disable, revoke) run as the allowed callers come last.
+const CALLERS: [&str; 7] = [
+    "anonymous",
+    "client",
+    "parent",
+    "referrer",
+    "staff",
+    "coordinator",
+    "network_admin",
+];
+
+enum Body {
+    None,
+    Json(fn(&Fixture, &str) -> Value),
+    Form(fn(&Fixture) -> Vec<(&'static str, String)>),
+}
+
+struct Row {
+    method: &'static str,
+    path: &'static str,
+    body: Body,
+    expect: [u16; 7],
+}
+
+struct Fixture {
+    centre: String,
+    staff_id: String,
+    victim_id: String,
+    rotate_client: String,
+    doomed_client: String,
+    tokens: Vec<Option<String>>,
+}
+
+impl Fixture {
+    fn path(&self, template: &str) -> String {
+        template
+            .replace(
+                "/users/{id}/disable",
+                &format!("/users/{}/disable", self.victim_id),
+            )
+            .replace("/users/{id}", &format!("/users/{}", self.staff_id))
+            .replace(
+                "/integration-clients/{id}/rotate-secret",
+                &format!("/integration-clients/{}/rotate-secret", self.rotate_client),
+            )
+            .replace(
+                "/integration-clients/{id}/revoke",
+                &format!("/integration-clients/{}/revoke", self.doomed_client),
+            )
+            .replace("/centres/{id}", &format!("/centres/{}", self.centre))
+    }
+}
+
+fn rows() -> Vec<Row> {
+    use Body::*;
+    let all = |s: u16| [s; 7];
+    vec![
+        Row {
+            method: "GET",
+            path: "/health",
+            body: None,
+            expect: all(200),
+        },
+        Row {
+            method: "GET",
+            path: "/ready",
+            body: None,
+            expect: all(200),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/login",
+            body: Json(
+                |_, _| json!({"email": "nobody@nowhere.org", "password": "not a password at all"}),
+            ),
+            expect: all(401),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/refresh",
+            body: Json(|_, _| json!({"refresh_token": "bogus"})),
+            expect: all(401),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/logout",
+            body: Json(|_, _| json!({"refresh_token": "bogus"})),
+            expect: all(204),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/token",
+            body: Form(|_| {
+                vec![
+                    ("grant_type", "client_credentials".into()),
+                    ("client_id", uuid::Uuid::now_v7().to_string()),
+                    ("client_secret", "bogus".into()),
+                ]
+            }),
+            expect: all(401),
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/me",
+            body: None,
+            expect: [401, 403, 200, 200, 200, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/password",
+            body: Json(
+                |_, _| json!({"current_password": "not the current one", "new_password": "another good pass phrase"}),
+            ),
+            expect: [401, 403, 422, 422, 422, 422, 422],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/password-reset",
+            body: Json(|_, _| json!({"email": "nobody@nowhere.org"})),
+            expect: all(202),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/password-reset/confirm",
+            body: Json(|_, _| json!({"token": "bogus", "password": PASSWORD})),
+            expect: all(422),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/accept-invitation",
+            body: Json(|_, _| json!({"token": "bogus", "password": PASSWORD})),
+            expect: all(422),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/register",
+            body: Json(
+                |_, _| json!({"email": "x@unknown.org", "name": "X", "password": PASSWORD, "referrer_type": "solicitor", "organisation_id": uuid::Uuid::now_v7()}),
+            ),
+            expect: all(422),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/confirm-email",
+            body: Json(|_, _| json!({"token": "bogus"})),
+            expect: all(422),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/users",
+            body: Json(
+                |f, caller| json!({"email": format!("new-{caller}@centre.org"), "name": "New", "role": "staff", "centre_ids": [f.centre]}),
+            ),
+            expect: [401, 403, 403, 403, 403, 201, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/users",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/users/{id}",
+            body: None,
+            expect: [401, 403, 404, 404, 200, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/users/{id}/disable",
+            body: None,
+            expect: [401, 403, 404, 404, 404, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/organisations",
+            body: Json(
+                |_, caller| json!({"name": format!("Org of {caller}"), "kind": "law_firm", "email_domain": "org.example"}),
+            ),
+            expect: [401, 403, 403, 403, 403, 403, 201],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/organisations",
+            body: None,
+            expect: all(200),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/integration-clients",
+            body: Json(
+                |f, _| json!({"name": "App", "scopes": ["sessions:read"], "centre_id": f.centre}),
+            ),
+            expect: [401, 403, 403, 403, 403, 201, 201],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/integration-clients",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/integration-clients/{id}/rotate-secret",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/integration-clients/{id}/revoke",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 204, 204],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/audit",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/centres",
+            body: Json(|_, caller| json!({"name": format!("Centre of {caller}")})),
+            expect: [401, 403, 403, 403, 403, 403, 201],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}",
+            body: None,
+            expect: all(200),
+        },
+    ]
+}
+
+async fn token_of(app: &TestApp, email: &str) -> String {
+    app.login(email, PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn client(app: &TestApp, admin: &str, centre: &str, scopes: Value) -> Value {
+    let r = app
+        .post_json(
+            Some(admin),
+            "/api/v1/integration-clients",
+            &json!({"name": "C", "scopes": scopes, "centre_id": centre}),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let admin = app.admin_token().await;
+    let centre = app.create_centre(&admin, "Matrix Centre").await;
+    let (_, coordinator) = app
+        .invite_and_login(&admin, "coord@matrix.org", "coordinator", &[&centre])
+        .await;
+    let (staff_id, staff) = app
+        .invite_and_login(&coordinator, "staff@matrix.org", "staff", &[&centre])
+        .await;
+    let (victim_id, _) = app
+        .invite_and_login(&coordinator, "victim@matrix.org", "staff", &[&centre])
+        .await;
+
+    let org: Value = app
+        .post_json(
+            Some(&admin),
+            "/api/v1/organisations",
+            &json!({"name": "Matrix Law", "kind": "law_firm", "email_domain": "matrix-law.org"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let registered = app
+        .post_json(None, "/api/v1/auth/register", &json!({"email": "ref@matrix-law.org", "name": "Ref", "password": PASSWORD, "referrer_type": "solicitor", "organisation_id": org["id"]}))
+        .await;
+    assert_eq!(registered.status(), 202);
+    let confirm = app
+        .outbox_token("ref@matrix-law.org", "confirm_email")
+        .await;
+    app.post_json(
+        None,
+        "/api/v1/auth/confirm-email",
+        &json!({"token": confirm}),
+    )
+    .await;
+    let referrer = token_of(app, "ref@matrix-law.org").await;
+
+    // Parents' accounts come from referrals; here one is made directly.
+    let hash = ccc::auth::passwords::hash(PASSWORD).unwrap();
+    app.query_texts(&format!(
+        "INSERT INTO users (id, email, name, role, status, password_hash) VALUES \
+         ('{}', 'parent@matrix.org', 'Parent', 'parent', 'active', '{hash}') RETURNING id::text AS value",
+        uuid::Uuid::now_v7()
+    ))
+    .await;
+    let parent = token_of(app, "parent@matrix.org").await;
+
+    let caller_client = client(
+        app,
+        &admin,
+        &centre,
+        json!(["centres:read", "sessions:read"]),
+    )
+    .await;
+    let form = [
+        ("grant_type", "client_credentials".to_owned()),
+        (
+            "client_id",
+            caller_client["client"]["id"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "client_secret",
+            caller_client["client_secret"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    let client_token: Value = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rotate = client(app, &admin, &centre, json!(["sessions:read"])).await;
+    let doomed = client(app, &admin, &centre, json!(["sessions:read"])).await;
+
+    Fixture {
+        centre,
+        staff_id,
+        victim_id,
+        rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
+        doomed_client: doomed["client"]["id"].as_str().unwrap().to_owned(),
+        tokens: vec![
+            None,
+            Some(client_token["access_token"].as_str().unwrap().to_owned()),
+            Some(parent),
+            Some(referrer),
+            Some(staff),
+            Some(coordinator),
+            Some(admin),
+        ],
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_each_caller_as_the_matrix_says() {
+    let app = spawn_app().await;
+    let spec: Value = app
+        .get("/api-docs/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let rows = rows();
+    let tabled: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    let missing: Vec<_> = documented.difference(&tabled).collect();
+    assert!(
+        missing.is_empty(),
+        "routes with no row in the matrix: {missing:?}"
+    );
+    let stale: Vec<_> = tabled.difference(&documented).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for routes not in the spec: {stale:?}"
+    );
+
+    let fixture = fixture(&app).await;
+    let mut wrong = Vec::new();
+    for row in &rows {
+        for (i, caller) in CALLERS.iter().enumerate() {
+            let url = app.url(&fixture.path(row.path));
+            let mut request = match row.method {
+                "GET" => app.client.get(&url),
+                _ => app.client.post(&url),
+            };
+            if let Some(token) = &fixture.tokens[i] {
+                request = request.bearer_auth(token);
+            }
+            request = match &row.body {
+                Body::None => request,
+                Body::Json(make) => request.json(&make(&fixture, caller)),
+                Body::Form(make) => request.form(&make(&fixture)),
+            };
+            let status = request.send().await.unwrap().status().as_u16();
+            if status != row.expect[i] {
+                wrong.push(format!(
+                    "{} {} as {caller}: {status}, expected {}",
+                    row.method, row.path, row.expect[i]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -17,12 +17,13 @@ APP_DB  = $${DATABASE_URL:-$$(scripts/pg.sh url ccc)}
 # The server integration tests make their databases on.
 TEST_DB = $${TEST_DATABASE_URL:-$${DATABASE_URL:-$$(scripts/pg.sh url postgres)}}
 
-.PHONY: help run stop db migrate schema openapi test fmt-check clippy nextest spec-lint schemathesis tools
+.PHONY: help run stop db migrate schema openapi test fmt-check clippy nextest spec-lint schemathesis bench tools
 
 help:
 	@echo "make run      start PostgreSQL if needed, migrate, serve on http://127.0.0.1:8080 (docs at /docs/)"
 	@echo "make stop     stop the project-local PostgreSQL"
 	@echo "make test     fmt, clippy, unit + integration tests, spec checks, schemathesis"
+	@echo "make bench    release build under load (wrk, 64 connections): req/s, p50, p99"
 	@echo "make openapi  regenerate openapi/openapi.json"
 	@echo "make schema   regenerate src/schema.rs from the migrations"
 
@@ -88,6 +89,13 @@ spec-lint: tools
 schemathesis: db tools
 	$(CARGO) build --locked --bin ccc
 	scripts/schemathesis.sh "$(TEST_DB)"
+
+# --- bench -------------------------------------------------------------------
+
+bench: db
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(CARGO) build --release --locked --bin ccc
+	scripts/bench.sh "$(TEST_DB)"
 
 # --- tools (installed on first use, idempotent) ------------------------------
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make bench`: the release build on a fresh database, loaded over loopback by
+# wrk with 64 connections. Prints requests per second, p50 and p99 for each
+# endpoint, and its ratio to /health (the ceiling of the HTTP stack here).
+#   scripts/bench.sh SERVER_URL     (a PostgreSQL URL; its server hosts the bench database)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+server_url=${1:?usage: scripts/bench.sh SERVER_URL}
+duration=${BENCH_SECONDS:-10}
+connections=${BENCH_CONNECTIONS:-64}
+db=ccc_bench
+base=${server_url%/*}
+work=$(mktemp -d)
+
+psql "$server_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+psql "$server_url" -qc "CREATE DATABASE $db" >/dev/null
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+admin_password=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')
+DATABASE_URL="$base/$db" PORT=$port RUST_LOG=warn DB_POOL_SIZE=32 \
+  JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+  BOOTSTRAP_ADMIN_EMAIL=bench-admin@ccc.localhost BOOTSTRAP_ADMIN_PASSWORD=$admin_password \
+  "$root/target/release/ccc" >"$work/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+url="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do curl -fs "$url/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+token=$(curl -fs -H 'content-type: application/json' \
+  -d "{\"email\":\"bench-admin@ccc.localhost\",\"password\":\"$admin_password\"}" "$url/api/v1/auth/login" | json '["access_token"]')
+centre=$(curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"name":"Bench Centre"}' "$url/api/v1/centres" | json '["id"]')
+client=$(curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"name\":\"Bench\",\"scopes\":[\"centres:read\"],\"centre_id\":\"$centre\"}" "$url/api/v1/integration-clients")
+client_id=$(echo "$client" | json '["client"]["id"]')
+client_secret=$(echo "$client" | json '["client_secret"]')
+
+cat >"$work/token.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "grant_type=client_credentials&client_id=$client_id&client_secret=$client_secret"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
+
+# run NAME PATH [wrk args...]: prints "NAME rps p50 p99".
+run() {
+  local name=$1 path=$2; shift 2
+  local out
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url$path")
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  echo "$name $rps $p50 $p99 ${non2xx:-0}"
+}
+
+results=()
+results+=("$(run health /health)")
+results+=("$(run centre-public /api/v1/centres/$centre)")
+results+=("$(run me-authenticated /api/v1/me -H "Authorization: Bearer $token")")
+results+=("$(run audit-list /api/v1/audit?limit=25 -H "Authorization: Bearer $token")")
+results+=("$(run client-token-audited /api/v1/auth/token -s "$work/token.lua")")
+
+ceiling=$(awk '{print $2}' <<<"${results[0]}")
+printf '\n%-22s %12s %10s %10s %8s %8s\n' endpoint "req/s" p50 p99 ratio non-2xx
+for r in "${results[@]}"; do
+  read -r name rps p50 p99 non <<<"$r"
+  printf '%-22s %12s %10s %10s %8s %8s\n' "$name" "$rps" "$p50" "$p99" \
+    "$(python3 -c "print(f'{$rps/$ceiling:.2f}')")" "$non"
+done
+
+# The database cost of one audit row, measured on its own: 10,000 inserts.
+echo
+psql "$base/$db" -qAt -c "EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO audit_events (id, actor_kind, action, resource_type, outcome) \
+  SELECT gen_random_uuid(), 'system', 'bench', 'bench', 'success' FROM generate_series(1, 10000)" \
+  | python3 -c "import json,sys; t=json.load(sys.stdin)[0]['Execution Time']; print(f'audit insert: {t*1000/10000:.1f} us per row ({t:.1f} ms for 10,000 rows)')"

@@ -153,7 +153,7 @@ impl Config {
             audience: env
                 .optional("JWT_AUDIENCE")
                 .unwrap_or_else(|| "ccc-api".to_owned()),
-            access_ttl: Duration::from_secs(env.parsed("ACCESS_TOKEN_TTL_SECS", Some(900))?),
+            access_ttl: Duration::from_secs(env.bounded("ACCESS_TOKEN_TTL_SECS", 900, 86_400)?),
         };
         let bootstrap_admin = match (
             env.optional("BOOTSTRAP_ADMIN_EMAIL"),
@@ -181,18 +181,25 @@ impl Config {
                 });
             }
         }
+        let login_max_failures: i64 = env.parsed("LOGIN_MAX_FAILURES", Some(10))?;
+        if !(1..=10_000).contains(&login_max_failures) {
+            return Err(ConfigError::Malformed {
+                name: "LOGIN_MAX_FAILURES",
+                reason: "must be between 1 and 10000".into(),
+            });
+        }
         Ok(Self {
             jwt,
             refresh_token_ttl: Duration::from_secs(
-                env.parsed::<u64>("REFRESH_TOKEN_TTL_DAYS", Some(30))? * 86_400,
+                env.bounded("REFRESH_TOKEN_TTL_DAYS", 30, 365)? * 86_400,
             ),
             one_time_token_ttl: Duration::from_secs(
-                env.parsed::<u64>("ONE_TIME_TOKEN_TTL_HOURS", Some(72))? * 3_600,
+                env.bounded("ONE_TIME_TOKEN_TTL_HOURS", 72, 720)? * 3_600,
             ),
             bootstrap_admin,
             cors_allowed_origins,
-            login_max_failures: env.parsed("LOGIN_MAX_FAILURES", Some(10))?,
-            login_window: Duration::from_secs(env.parsed("LOGIN_WINDOW_SECS", Some(900))?),
+            login_max_failures,
+            login_window: Duration::from_secs(env.bounded("LOGIN_WINDOW_SECS", 900, 86_400)?),
             trust_forwarded_for: env.parsed("TRUST_FORWARDED_FOR", Some(false))?,
             database_url: Secret::new(database_url),
             host,
@@ -231,6 +238,20 @@ impl<F: Fn(&str) -> Option<String>> Env<'_, F> {
             });
         }
         Ok(value)
+    }
+
+    /// A whole number from 1 to `max` (default `default`): durations and limits
+    /// outside that range would disable a protection or overflow.
+    fn bounded(&self, name: &'static str, default: u64, max: u64) -> Result<u64, ConfigError> {
+        let value: u64 = self.parsed(name, Some(default))?;
+        if (1..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(ConfigError::Malformed {
+                name,
+                reason: format!("must be between 1 and {max}"),
+            })
+        }
     }
 
     fn parsed<T>(&self, name: &'static str, default: Option<T>) -> Result<T, ConfigError>
@@ -324,6 +345,22 @@ mod tests {
             vec!["https://a.org", "http://b.org"]
         );
         assert!(config(&[URL, KEY, ("CORS_ALLOWED_ORIGINS", "a.org")]).is_err());
+    }
+
+    #[test]
+    fn limits_and_lifetimes_out_of_range_are_refused() {
+        for (name, value) in [
+            ("LOGIN_MAX_FAILURES", "0"),
+            ("LOGIN_WINDOW_SECS", "0"),
+            ("REFRESH_TOKEN_TTL_DAYS", "100000000000000000"),
+            ("ACCESS_TOKEN_TTL_SECS", "0"),
+        ] {
+            let err = config(&[URL, KEY, (name, value)]).expect_err("must fail");
+            assert!(
+                err.to_string().starts_with(&format!("{name} is malformed")),
+                "{err}"
+            );
+        }
     }
 
     #[test]

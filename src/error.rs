@@ -297,6 +297,9 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
                     Self::Unprocessable("the request breaks a rule of the stored data".to_owned())
                 }
+                _ if info.message().contains("deadlock detected") => Self::Conflict(
+                    "a concurrent change conflicted with this one; retry the request".to_owned(),
+                ),
                 // PostgreSQL text cannot hold NUL; input validation refuses it first,
                 // this keeps any field it missed a 422 rather than a 500.
                 _ if info.message().contains("invalid byte sequence") => Self::field(

@@ -90,15 +90,8 @@ pub struct SetPasswordWithTokenRequest {
     pub password: String,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-pub struct ConfirmEmailRequest {
-    #[validate(length(min = 1, max = 128))]
-    #[schema(min_length = 1, max_length = 128)]
-    pub token: String,
-}
-
 /// A referrer registers themselves into their organisation, with an email on the
-/// organisation's domain; the account is active once the email is confirmed.
+/// organisation's domain; the password is chosen with the confirmation link.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterReferrerRequest {
     #[validate(email(message = "must be an email address"), length(max = 254))]
@@ -110,9 +103,6 @@ pub struct RegisterReferrerRequest {
     )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    /// At least 12 characters and not one of the 10,000 most common passwords.
-    #[schema(min_length = 12, max_length = 256)]
-    pub password: String,
     pub referrer_type: ReferrerType,
     pub organisation_id: Uuid,
 }

@@ -29,9 +29,18 @@ const WRONG_CREDENTIALS: &str = "the email or password is wrong";
 /// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when
 /// the service is configured to trust its load balancer.
 fn client_addr(req: &HttpRequest, config: &Config) -> String {
-    let info = req.connection_info();
     if config.trust_forwarded_for {
-        if let Some(addr) = info.realip_remote_addr() {
+        // The rightmost hop is the one the trusted load balancer appended; any
+        // earlier ones (and a `Forwarded` header) are the client's to forge.
+        let last_hop = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .last();
+        if let Some(addr) = last_hop {
             return addr.to_owned();
         }
     }
@@ -67,60 +76,47 @@ pub async fn login(
     let LoginRequest { email, password } = body.into_inner();
     let email_key = users::normalise_email(&email);
     let addr = client_addr(&req, &config);
+    // 1. Under the account's and the address's locks, check the limit and count
+    //    this attempt as a failure before the password is checked, so parallel
+    //    guesses cannot slip past the limit.
+    let attempt = repo::begin_login_attempt(&pool, &email_key, &addr, &config).await?;
+    // 2. The slow argon2 check holds no connection and no lock.
+    let user = {
+        let mut conn = pool.get().await?;
+        users::find_user_by_email(&mut conn, &email_key).await?
+    };
+    let matches = passwords::verify_blocking(
+        password,
+        user.as_ref().and_then(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let active = user
+        .as_ref()
+        .is_some_and(|u| u.status == UserStatus::Active.as_str());
+    // 3. Record the outcome.
     let mut conn = pool.get().await?;
-    let outcome = conn
+    let Some(user) = user.filter(|_| matches && active) else {
+        audit::record(
+            &mut conn,
+            Event::new(Actor::anonymous(), "login", "session").denied(),
+        )
+        .await?;
+        return Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into()));
+    };
+    let role: Role = parse_column(&user.role)?;
+    let ttl = config.refresh_token_ttl;
+    let user_id = user.id;
+    let refresh_token = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            repo::lock_login_key(conn, &email_key).await?;
-            if let Some(retry) = repo::login_retry_after(
-                conn,
-                &email_key,
-                &addr,
-                config.login_max_failures,
-                config.login_window,
-            )
-            .await?
-            {
-                audit::record(
-                    conn,
-                    Event::new(Actor::anonymous(), "login", "session").denied(),
-                )
-                .await?;
-                return Ok(Err(ApiError::TooManyRequests {
-                    retry_after_secs: retry,
-                }));
-            }
-            let user = users::find_user_by_email(conn, &email_key).await?;
-            let matches = passwords::verify_blocking(
-                password,
-                user.as_ref().and_then(|u| u.password_hash.clone()),
-            )
-            .await?;
-            let active = user
-                .as_ref()
-                .is_some_and(|u| u.status == UserStatus::Active.as_str());
-            let Some(user) = user.filter(|_| matches && active) else {
-                repo::record_login_attempt(conn, &email_key, &addr, false).await?;
-                audit::record(
-                    conn,
-                    Event::new(Actor::anonymous(), "login", "session").denied(),
-                )
-                .await?;
-                return Ok(Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into())));
-            };
-            repo::record_login_attempt(conn, &email_key, &addr, true).await?;
-            let role: Role = parse_column(&user.role)?;
+            repo::mark_login_succeeded(conn, attempt).await?;
             audit::record(
                 conn,
-                Event::new(Actor::user(user.id, role), "login", "session").resource(user.id),
+                Event::new(Actor::user(user_id, role), "login", "session").resource(user_id),
             )
             .await?;
-            let refresh_token =
-                repo::issue_refresh_token(conn, user.id, None, config.refresh_token_ttl).await?;
-            Ok(Ok((user.id, role, refresh_token)))
+            repo::issue_refresh_token(conn, user_id, None, ttl).await
         })
         .await?;
-    // A refusal is committed (attempt and audit kept), then answered.
-    let (user_id, role, refresh_token) = outcome?;
     Ok(web::Json(TokenResponse {
         access_token: keys.issue(Subject::User, user_id, Some(role.as_str().to_owned()), None)?,
         token_type: "Bearer",
@@ -384,12 +380,15 @@ pub async fn me(
         (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Integration clients have no password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The current password is wrong, or the new one is too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords from this account or address", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
 #[post("/auth/password")]
 pub async fn change_password(
+    req: HttpRequest,
     pool: web::Data<Pool>,
+    config: web::Data<Config>,
     caller: AuthUser,
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -397,11 +396,20 @@ pub async fn change_password(
     body.validate()?;
     let request = body.into_inner();
     passwords::check_policy("new_password", &request.new_password)?;
+    let user = {
+        let mut conn = pool.get().await?;
+        users::find_user(&mut conn, id)
+            .await?
+            .ok_or(ApiError::NotFound)?
+    };
+    // Checking the current password is a password guess like a login: the same
+    // limit applies, so a stolen access token cannot be used to find it.
+    let attempt =
+        repo::begin_login_attempt(&pool, &user.email, &client_addr(&req, &config), &config).await?;
     let mut conn = pool.get().await?;
-    let user = users::find_user(&mut conn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if !passwords::verify_blocking(request.current_password, user.password_hash).await? {
+    if passwords::verify_blocking(request.current_password, user.password_hash).await? {
+        repo::mark_login_succeeded(&mut conn, attempt).await?;
+    } else {
         return Err(ApiError::field(
             "current_password",
             "wrong",
@@ -412,6 +420,7 @@ pub async fn change_password(
     conn.transaction::<_, ApiError, _>(async move |conn| {
         users::set_password(conn, id, &hash, false).await?;
         repo::revoke_all_refresh_tokens(conn, id).await?;
+        repo::expire_one_time_tokens(conn, id, Purpose::PasswordReset).await?;
         audit::record(
             conn,
             Event::new(&caller, "change_password", "user").resource(id),
@@ -442,7 +451,10 @@ pub async fn request_password_reset(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let email = users::normalise_email(&body.email);
-    let ttl = config.one_time_token_ttl;
+    // A reset link is worth an account: it lives an hour at most.
+    let ttl = config
+        .one_time_token_ttl
+        .min(std::time::Duration::from_secs(3600));
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let user = users::find_user_by_email(conn, &email).await?;
@@ -479,8 +491,13 @@ async fn set_password_with_token(
     action: &'static str,
 ) -> Result<(), ApiError> {
     passwords::check_policy("password", &request.password)?;
-    let hash = passwords::hash_blocking(request.password).await?;
+    let invalid = || ApiError::field("token", "invalid", "is not valid or has expired");
     let mut conn = pool.get().await?;
+    // A bogus token is refused before the costly hash is computed.
+    if !repo::one_time_token_is_live(&mut conn, &request.token, purpose).await? {
+        return Err(invalid());
+    }
+    let hash = passwords::hash_blocking(request.password).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let Some(user_id) = repo::use_one_time_token(conn, &request.token, purpose).await? else {
             return Err(ApiError::field(
@@ -499,8 +516,11 @@ async fn set_password_with_token(
                 "is not valid or has expired",
             ));
         }
-        users::set_password(conn, user_id, &hash, purpose == Purpose::Invitation).await?;
+        // An invitation or a confirmed email makes the account active.
+        let activate = matches!(purpose, Purpose::Invitation | Purpose::ConfirmEmail);
+        users::set_password(conn, user_id, &hash, activate).await?;
         repo::revoke_all_refresh_tokens(conn, user_id).await?;
+        repo::expire_one_time_tokens(conn, user_id, Purpose::PasswordReset).await?;
         let role: Role = parse_column(&user.role)?;
         audit::record(
             conn,
@@ -566,15 +586,18 @@ pub async fn accept_invitation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// A referrer registers themselves. Always 202: if the email already has an
-/// account, that account's owner is told instead, so the answer reveals nothing.
+/// A referrer registers themselves: a link to confirm the email and choose a
+/// password goes to the address. Always 202: if the email already has an active
+/// account, its owner is told instead, so the answer reveals nothing. Until the
+/// link is used, registering again only sends a fresh link to the same address,
+/// so nobody can take over or block an address they do not read.
 #[utoipa::path(
     tag = "identity",
     request_body = RegisterReferrerRequest,
     responses(
         (status = 202, description = "A confirmation link is on its way", body = AcceptedResponse),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, a weak password, an unknown organisation, or an email off its domain", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, an unknown organisation, or an email off its domain", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
 )]
@@ -586,7 +609,6 @@ pub async fn register_referrer(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let request = body.into_inner();
-    passwords::check_policy("password", &request.password)?;
     let email = users::normalise_email(&request.email);
     let mut conn = pool.get().await?;
     let organisation = crate::identity::repo::find_organisation(&mut conn, request.organisation_id)
@@ -606,34 +628,39 @@ pub async fn register_referrer(
             format!("must be an address at {}", organisation.email_domain),
         ));
     }
-    let hash = passwords::hash_blocking(request.password).await?;
     let ttl = config.one_time_token_ttl;
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        if let Some(existing) = users::find_user_by_email(conn, &email).await? {
-            notifications::enqueue(
-                conn,
-                &existing.email,
-                Template::AccountExists,
-                serde_json::json!({"user_id": existing.id}),
-            )
-            .await?;
-            return Ok(());
-        }
-        let user = users::insert_user(
-            conn,
-            NewUser {
-                id: Uuid::now_v7(),
-                email: &email,
-                name: request.name.trim(),
-                role: Role::Referrer.as_str(),
-                status: UserStatus::Invited.as_str(),
-                password_hash: Some(&hash),
-                referrer_type: Some(request.referrer_type.as_str()),
-                organisation_id: Some(organisation.id),
-            },
-            &[],
-        )
-        .await?;
+        let user = match users::find_user_by_email(conn, &email).await? {
+            Some(existing) if existing.status != UserStatus::Invited.as_str() => {
+                notifications::enqueue(
+                    conn,
+                    &existing.email,
+                    Template::AccountExists,
+                    serde_json::json!({"user_id": existing.id}),
+                )
+                .await?;
+                return Ok(());
+            }
+            // Not confirmed yet: only the address's owner can use a fresh link.
+            Some(unconfirmed) => unconfirmed,
+            None => {
+                users::insert_user(
+                    conn,
+                    NewUser {
+                        id: Uuid::now_v7(),
+                        email: &email,
+                        name: request.name.trim(),
+                        role: Role::Referrer.as_str(),
+                        status: UserStatus::Invited.as_str(),
+                        password_hash: None,
+                        referrer_type: Some(request.referrer_type.as_str()),
+                        organisation_id: Some(organisation.id),
+                    },
+                    &[],
+                )
+                .await?
+            }
+        };
         let token = repo::create_one_time_token(conn, user.id, Purpose::ConfirmEmail, ttl).await?;
         notifications::enqueue(
             conn,
@@ -654,48 +681,30 @@ pub async fn register_referrer(
     }))
 }
 
-/// Confirm a self-registered account's email with the link's token; the account
-/// becomes active.
+/// Confirm a self-registered account's email with the link's token and choose
+/// its password; the account becomes active.
 #[utoipa::path(
     tag = "identity",
-    request_body = ConfirmEmailRequest,
+    request_body = SetPasswordWithTokenRequest,
     responses(
         (status = 204, description = "Confirmed; log in"),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The token is not valid or has expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
 )]
 #[post("/auth/confirm-email")]
 pub async fn confirm_email(
     pool: web::Data<Pool>,
-    body: web::Json<ConfirmEmailRequest>,
+    body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
-    let token = body.into_inner().token;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        let Some(user_id) = repo::use_one_time_token(conn, &token, Purpose::ConfirmEmail).await?
-        else {
-            return Err(ApiError::field(
-                "token",
-                "invalid",
-                "is not valid or has expired",
-            ));
-        };
-        let user = users::find_user(conn, user_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        if user.status == UserStatus::Invited.as_str() {
-            users::set_status(conn, user_id, UserStatus::Active).await?;
-        }
-        let role: Role = parse_column(&user.role)?;
-        audit::record(
-            conn,
-            Event::new(Actor::user(user_id, role), "confirm_email", "user").resource(user_id),
-        )
-        .await
-    })
+    set_password_with_token(
+        &pool,
+        body.into_inner(),
+        Purpose::ConfirmEmail,
+        "confirm_email",
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -82,17 +82,34 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         && real
 }
 
-/// Runs argon2 off the async worker threads.
-pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
-    actix_web::web::block(move || hash(&password))
+/// At most this many argon2 computations run at once in one instance: each takes
+/// 19 MiB, so a flood of logins queues here instead of exhausting memory.
+const CONCURRENT_HASHES: usize = 8;
+
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(CONCURRENT_HASHES))
+}
+
+/// Runs argon2 off the async worker threads, within the concurrency bound.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let _permit = hashing_permits()
+        .acquire()
         .await
-        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    actix_web::web::block(work)
+        .await
+        .map_err(ApiError::internal)
+}
+
+pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
+    bounded(move || hash(&password)).await?
 }
 
 pub async fn verify_blocking(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    actix_web::web::block(move || verify(&password, stored.as_deref()))
-        .await
-        .map_err(ApiError::internal)
+    bounded(move || verify(&password, stored.as_deref())).await
 }
 
 #[cfg(test)]

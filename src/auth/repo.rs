@@ -54,6 +54,41 @@ pub async fn create_one_time_token(
     Ok(token)
 }
 
+/// Whether a one-time token would be accepted now (without using it), so a
+/// handler can refuse a bogus token before doing expensive work.
+pub async fn one_time_token_is_live(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    purpose: Purpose,
+) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        one_time_tokens::table
+            .filter(one_time_tokens::token_hash.eq(token_hash(token)))
+            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+            .filter(one_time_tokens::used_at.is_null())
+            .filter(one_time_tokens::expires_at.gt(diesel::dsl::now)),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+/// Ends every open token of `purpose` for a user: a new password makes older
+/// reset links worthless.
+pub async fn expire_one_time_tokens(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    purpose: Purpose,
+) -> Result<(), ApiError> {
+    diesel::update(one_time_tokens::table)
+        .filter(one_time_tokens::user_id.eq(user_id))
+        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+        .filter(one_time_tokens::used_at.is_null())
+        .set(one_time_tokens::used_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Uses a one-time token: returns its user when it exists, has this purpose, is
 /// unused and unexpired, and marks it used (in the caller's transaction).
 pub async fn use_one_time_token(
@@ -160,19 +195,94 @@ pub async fn revoke_all_refresh_tokens(
     Ok(())
 }
 
-/// Serialises the login attempts for one account across every instance, for the
-/// rest of the transaction, so the limit cannot be raced.
-pub async fn lock_login_key(conn: &mut AsyncPgConnection, email_key: &str) -> Result<(), ApiError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210002))")
-        .bind::<diesel::sql_types::Text, _>(email_key)
+/// The stored form of an email typed at login: its SHA-256, so that whatever was
+/// typed (an address, or by mistake a password) is not kept in clear.
+fn email_key_hash(email_key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(email_key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Checks the limit and records this attempt as failed, under advisory locks on
+/// the account and then the address (always in that order, so two attempts
+/// cannot deadlock), in a short transaction of its own; 429 when over the limit.
+/// Returns the attempt's id, to mark it succeeded once the password matches.
+pub async fn begin_login_attempt(
+    pool: &crate::db::Pool,
+    email_key: &str,
+    client_addr: &str,
+    config: &crate::config::Config,
+) -> Result<i64, ApiError> {
+    use diesel_async::AsyncConnection;
+    let email_key = email_key_hash(email_key);
+    let client_addr = client_addr.to_owned();
+    let max = config.login_max_failures;
+    let window = config.login_window;
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 7210002)), \
+                    pg_advisory_xact_lock(hashtextextended($2, 7210004))",
+        )
+        .bind::<diesel::sql_types::Text, _>(&email_key)
+        .bind::<diesel::sql_types::Text, _>(&client_addr)
+        .execute(conn)
+        .await?;
+        if let Some(retry) = login_retry_after(conn, &email_key, &client_addr, max, window).await? {
+            crate::audit::record(
+                conn,
+                crate::audit::Event::new(crate::audit::Actor::anonymous(), "login", "session")
+                    .denied(),
+            )
+            .await?;
+            return Ok(Err(ApiError::TooManyRequests {
+                retry_after_secs: retry,
+            }));
+        }
+        let id: i64 = diesel::insert_into(login_attempts::table)
+            .values((
+                login_attempts::email_key.eq(&email_key),
+                login_attempts::client_addr.eq(&client_addr),
+                login_attempts::succeeded.eq(false),
+            ))
+            .returning(login_attempts::id)
+            .get_result(conn)
+            .await?;
+        Ok(Ok(id))
+    })
+    .await?
+}
+
+pub async fn mark_login_succeeded(
+    conn: &mut AsyncPgConnection,
+    attempt: i64,
+) -> Result<(), ApiError> {
+    diesel::update(login_attempts::table.find(attempt))
+        .set(login_attempts::succeeded.eq(true))
         .execute(conn)
         .await?;
     Ok(())
 }
 
+/// Checks the limit for a password check that is not a login (changing one's
+/// password) and counts it as a failure: the same limit, so a stolen access token
+/// cannot be used to guess the password.
+pub async fn count_password_failure(
+    pool: &crate::db::Pool,
+    email_key: &str,
+    client_addr: &str,
+    config: &crate::config::Config,
+) -> Result<(), ApiError> {
+    begin_login_attempt(pool, email_key, client_addr, config)
+        .await
+        .map(|_| ())
+}
+
 /// Seconds until the caller may try again, if `max` failures by this account or
 /// this address fall within the window; `None` when under the limit.
-pub async fn login_retry_after(
+async fn login_retry_after(
     conn: &mut AsyncPgConnection,
     email_key: &str,
     client_addr: &str,
@@ -206,21 +316,4 @@ pub async fn login_retry_after(
         let lifts = first + window - OffsetDateTime::now_utc();
         lifts.whole_seconds().max(1) as u64
     }))
-}
-
-pub async fn record_login_attempt(
-    conn: &mut AsyncPgConnection,
-    email_key: &str,
-    client_addr: &str,
-    succeeded: bool,
-) -> Result<(), ApiError> {
-    diesel::insert_into(login_attempts::table)
-        .values((
-            login_attempts::email_key.eq(email_key),
-            login_attempts::client_addr.eq(client_addr),
-            login_attempts::succeeded.eq(succeeded),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
 }

@@ -55,15 +55,16 @@ where
         let id = request_id::accept_or_make(req.headers().get(request_id::HEADER));
         let service = Rc::clone(&self.service);
         let method = req.method().clone();
+        // Answers to callers who sent credentials, and every answer of the token
+        // endpoints (which carry tokens, RFC 6749 §5.1), must not be cached.
         let authenticated = req
             .headers()
-            .contains_key(actix_web::http::header::AUTHORIZATION);
+            .contains_key(actix_web::http::header::AUTHORIZATION)
+            || req.path().starts_with("/api/v1/auth/");
         Box::pin(request_id::scope(id.clone(), async move {
             // Handlers' errors are already responses here (actix converts them
             // inside the router, within this scope, so they carry the request id).
             let mut response = service.call(req).await?;
-            // What was answered to a caller who sent credentials is theirs alone:
-            // no shared cache may keep it.
             if authenticated {
                 response.headers_mut().insert(
                     actix_web::http::header::CACHE_CONTROL,

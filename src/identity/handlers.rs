@@ -56,7 +56,9 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.0.person()?.clone();
     body.validate()?;
-    let request = body.into_inner();
+    let mut request = body.into_inner();
+    request.centre_ids.sort();
+    request.centre_ids.dedup();
     if !may_invite(&actor, request.role, &request.centre_ids) {
         return Err(ApiError::Forbidden);
     }

@@ -136,41 +136,24 @@ async fn a_referrer_registers_into_their_organisation_and_is_active_only_after_c
     )
     .await;
     let org_id = org["id"].as_str().unwrap();
-    let register = |email: &str, password: &str| {
-        json!({"email": email, "name": "Jo Bloggs", "password": password,
-               "referrer_type": "solicitor", "organisation_id": org_id})
-    };
+    let register = |email: &str| json!({"email": email, "name": "Jo Bloggs", "referrer_type": "solicitor", "organisation_id": org_id});
 
     // An email off the organisation's domain cannot join it.
     let off_domain = app
-        .post_json(
-            None,
-            "/api/v1/auth/register",
-            &register("jo@gmail.com", PASSWORD),
-        )
+        .post_json(None, "/api/v1/auth/register", &register("jo@gmail.com"))
         .await;
     assert_eq!(off_domain.status(), 422);
     assert_eq!(json(off_domain).await["errors"][0]["field"], "email");
-    // A common password is refused.
-    let weak = app
-        .post_json(
-            None,
-            "/api/v1/auth/register",
-            &register("jo@smithjones-law.co.uk", "password1234"),
-        )
-        .await;
-    assert_eq!(weak.status(), 422);
-    assert_eq!(json(weak).await["errors"][0]["code"], "too_common");
 
     let accepted = app
         .post_json(
             None,
             "/api/v1/auth/register",
-            &register("jo@smithjones-law.co.uk", PASSWORD),
+            &register("jo@smithjones-law.co.uk"),
         )
         .await;
     assert_eq!(accepted.status(), 202);
-    // Not active until the email is confirmed.
+    // No password exists until the link is used: nobody can log in.
     let early = app
         .post_json(
             None,
@@ -180,30 +163,62 @@ async fn a_referrer_registers_into_their_organisation_and_is_active_only_after_c
         .await;
     assert_eq!(early.status(), 401);
 
-    // Registering again with the same email answers the same, and tells the owner.
+    // Registering again before confirming sends a fresh link to the same address.
+    let first_link = app
+        .outbox_token("jo@smithjones-law.co.uk", "confirm_email")
+        .await;
     let again = app
         .post_json(
             None,
             "/api/v1/auth/register",
-            &register("jo@smithjones-law.co.uk", PASSWORD),
+            &register("jo@smithjones-law.co.uk"),
         )
         .await;
     assert_eq!(again.status(), 202);
-    app.outbox_payload("jo@smithjones-law.co.uk", "account_exists")
-        .await;
-
     let token = app
         .outbox_token("jo@smithjones-law.co.uk", "confirm_email")
         .await;
+    assert_ne!(first_link, token);
+
+    // The password is chosen with the link, under the password policy.
+    let weak = app
+        .post_json(
+            None,
+            "/api/v1/auth/confirm-email",
+            &json!({"token": token, "password": "password1234"}),
+        )
+        .await;
+    assert_eq!(weak.status(), 422);
+    assert_eq!(json(weak).await["errors"][0]["code"], "too_common");
     let confirmed = app
-        .post_json(None, "/api/v1/auth/confirm-email", &json!({"token": token}))
+        .post_json(
+            None,
+            "/api/v1/auth/confirm-email",
+            &json!({"token": token, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(confirmed.status(), 204);
     // A one-time token works once.
     let replay = app
-        .post_json(None, "/api/v1/auth/confirm-email", &json!({"token": token}))
+        .post_json(
+            None,
+            "/api/v1/auth/confirm-email",
+            &json!({"token": token, "password": PASSWORD}),
+        )
         .await;
     assert_eq!(replay.status(), 422);
+
+    // Once active, registering again tells the owner and changes nothing.
+    let exists = app
+        .post_json(
+            None,
+            "/api/v1/auth/register",
+            &register("jo@smithjones-law.co.uk"),
+        )
+        .await;
+    assert_eq!(exists.status(), 202);
+    app.outbox_payload("jo@smithjones-law.co.uk", "account_exists")
+        .await;
 
     let login = app.login("jo@smithjones-law.co.uk", PASSWORD).await;
     let me = json(
@@ -240,6 +255,13 @@ async fn a_password_reset_sets_a_new_password_and_revokes_refresh_tokens() {
         )
         .await;
     assert_eq!(unknown.status(), 202);
+    let earlier = app.outbox_token(ADMIN_EMAIL, "password_reset").await;
+    app.post_json(
+        None,
+        "/api/v1/auth/password-reset",
+        &json!({"email": ADMIN_EMAIL}),
+    )
+    .await;
     let token = app.outbox_token(ADMIN_EMAIL, "password_reset").await;
     let short = app
         .post_json(
@@ -269,7 +291,25 @@ async fn a_password_reset_sets_a_new_password_and_revokes_refresh_tokens() {
         401,
         "refresh tokens from before the reset are revoked"
     );
-    app.login(ADMIN_EMAIL, PASSWORD).await;
+    // The other reset link died with the new password.
+    let stale = app
+        .post_json(
+            None,
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": earlier, "password": "yet another pass phrase"}),
+        )
+        .await;
+    assert_eq!(stale.status(), 422);
+    // Token answers are never cached.
+    let login = app
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": ADMIN_EMAIL, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(login.status(), 200);
+    assert_eq!(login.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::deadpool::{self, Object};
+use diesel_async::pooled_connection::deadpool;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::AsyncPgConnection;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -12,7 +12,6 @@ use crate::config::Config;
 
 pub type Pool = deadpool::Pool<AsyncPgConnection>;
 pub type PoolError = deadpool::PoolError;
-pub type Conn = Object<AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 

@@ -266,20 +266,6 @@ pub async fn mark_login_succeeded(
     Ok(())
 }
 
-/// Checks the limit for a password check that is not a login (changing one's
-/// password) and counts it as a failure: the same limit, so a stolen access token
-/// cannot be used to guess the password.
-pub async fn count_password_failure(
-    pool: &crate::db::Pool,
-    email_key: &str,
-    client_addr: &str,
-    config: &crate::config::Config,
-) -> Result<(), ApiError> {
-    begin_login_attempt(pool, email_key, client_addr, config)
-        .await
-        .map(|_| ())
-}
-
 /// Seconds until the caller may try again, if `max` failures by this account or
 /// this address fall within the window; `None` when under the limit.
 async fn login_retry_after(

@@ -6,6 +6,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod postcode;
 pub mod repo;
 
 use utoipa_actix_web::service_config::ServiceConfig;

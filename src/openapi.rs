@@ -70,13 +70,15 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::startup::routes)
         .split_for_parts();
-    add_body_problems(&mut spec);
+    add_common_problems(&mut spec);
     spec
 }
 
-/// Every operation that takes a body can answer 400 (unreadable), 413 (too
-/// large) and 415 (wrong media type): declared once here rather than on each handler.
-fn add_body_problems(spec: &mut utoipa::openapi::OpenApi) {
+/// Answers that whole classes of operations give, declared once here rather
+/// than on each handler: every operation that takes a body can answer 400
+/// (unreadable), 413 (too large) and 415 (wrong media type); every operation
+/// that accepts a bearer token answers 401 to a missing or bad one.
+fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     let problem = |description: &str| {
         ResponseBuilder::new()
@@ -90,20 +92,34 @@ fn add_body_problems(spec: &mut utoipa::openapi::OpenApi) {
             .build()
     };
     for item in spec.paths.paths.values_mut() {
-        for operation in [&mut item.post, &mut item.put, &mut item.patch]
-            .into_iter()
-            .flatten()
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
         {
-            if operation.request_body.is_none() {
-                continue;
+            let mut common = Vec::new();
+            if operation.request_body.is_some() {
+                common.extend([
+                    ("400", "The body cannot be read"),
+                    ("413", "The body is too large"),
+                    ("415", "The body is not of the documented media type"),
+                ]);
             }
-            let responses = &mut operation.responses.responses;
-            for (status, description) in [
-                ("400", "The body cannot be read"),
-                ("413", "The body is too large"),
-                ("415", "The body is not of the documented media type"),
-            ] {
-                responses
+            let accepts_bearer = serde_json::to_value(&operation.security)
+                .map(|v| v.to_string().contains("\"bearer\""))
+                .unwrap_or(false);
+            if accepts_bearer {
+                common.push(("401", "No access token, or one that is not valid"));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
                     .entry(status.to_owned())
                     .or_insert_with(|| problem(description).into());
             }

@@ -16,7 +16,6 @@ use crate::pagination::{Cursor, Page, PageParams};
     params(AuditQuery, PageParams),
     responses(
         (status = 200, description = "A page of entries", body = Page<AuditEventResponse>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin or coordinator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter or cursor", body = Problem, content_type = "application/problem+json"),
     ),

@@ -57,7 +57,6 @@ fn client_addr(req: &HttpRequest, config: &Config) -> String {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password, or the account is not active", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
@@ -134,7 +133,6 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown, used, revoked or expired refresh token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
@@ -205,7 +203,6 @@ pub async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Logged out"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -348,7 +345,6 @@ pub async fn issue_client_token(
     tag = "identity",
     responses(
         (status = 200, description = "The caller", body = UserResponse),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Integration clients have no account", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -376,8 +372,6 @@ pub async fn me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Integration clients have no password", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The current password is wrong, or the new one is too weak", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong passwords from this account or address", body = Problem, content_type = "application/problem+json"),
@@ -438,7 +432,6 @@ pub async fn change_password(
     request_body = PasswordResetRequest,
     responses(
         (status = 202, description = "If the account exists, a link is on its way", body = AcceptedResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -537,7 +530,6 @@ async fn set_password_with_token(
     request_body = SetPasswordWithTokenRequest,
     responses(
         (status = 204, description = "Password set; log in with it"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -565,7 +557,6 @@ pub async fn confirm_password_reset(
     request_body = SetPasswordWithTokenRequest,
     responses(
         (status = 204, description = "Account active; log in"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -596,7 +587,6 @@ pub async fn accept_invitation(
     request_body = RegisterReferrerRequest,
     responses(
         (status = 202, description = "A confirmation link is on its way", body = AcceptedResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, an unknown organisation, or an email off its domain", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -688,7 +678,6 @@ pub async fn register_referrer(
     request_body = SetPasswordWithTokenRequest,
     responses(
         (status = 204, description = "Confirmed; log in"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
     ),
     security(())

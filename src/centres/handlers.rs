@@ -26,8 +26,6 @@ fn response(centre: Centre) -> Result<CentreResponse, ApiError> {
     request_body = CreateCentreRequest,
     responses(
         (status = 201, description = "Created", body = CentreResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),

@@ -39,8 +39,6 @@ fn may_invite(actor: &crate::auth::principal::UserPrincipal, role: Role, centres
     request_body = CreateUserRequest,
     responses(
         (status = 201, description = "Invited", body = UserResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to invite this role into these centres", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email already has an account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown centre", body = Problem, content_type = "application/problem+json"),
@@ -130,7 +128,6 @@ pub async fn create_user(
     params(UserQuery, PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<UserResponse>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin or coordinator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad filter or cursor", body = Problem, content_type = "application/problem+json"),
     ),
@@ -204,7 +201,6 @@ async fn visible_user(
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 200, description = "The user", body = UserResponse),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Integration clients cannot read people", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -229,7 +225,6 @@ pub async fn get_user(
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
         (status = 200, description = "Disabled", body = UserResponse),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to disable this account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -279,8 +274,6 @@ pub async fn disable_user(
     request_body = CreateOrganisationRequest,
     responses(
         (status = 201, description = "Created", body = OrganisationResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -377,8 +370,6 @@ fn may_manage_client(
     request_body = CreateClientRequest,
     responses(
         (status = 201, description = "Registered; keep the secret now", body = ClientWithSecretResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed to register a client for this organisation or centre", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown organisation or centre", body = Problem, content_type = "application/problem+json"),
     ),
@@ -453,7 +444,6 @@ pub async fn create_integration_client(
     params(PageParams),
     responses(
         (status = 200, description = "A page of clients", body = Page<ClientResponse>),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin or coordinator", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad cursor or limit", body = Problem, content_type = "application/problem+json"),
     ),
@@ -508,7 +498,6 @@ async fn managed_client(
     params(("id" = Uuid, Path, description = "The client's id")),
     responses(
         (status = 200, description = "The new secret; keep it now", body = ClientWithSecretResponse),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin or coordinator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client the caller manages", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client is revoked", body = Problem, content_type = "application/problem+json"),
@@ -553,7 +542,6 @@ pub async fn rotate_integration_client_secret(
     params(("id" = Uuid, Path, description = "The client's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "No or bad token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a network admin or coordinator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client the caller manages", body = Problem, content_type = "application/problem+json"),
     ),

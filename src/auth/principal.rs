@@ -14,7 +14,7 @@ use super::roles::{Role, Scope, UserStatus};
 use super::tokens::{Subject, TokenKeys};
 use crate::db::Pool;
 use crate::error::ApiError;
-use crate::schema::{centre_memberships, integration_clients, users};
+use crate::schema::{integration_clients, users};
 use crate::text_enum::parse_column;
 
 /// A person, with what scopes their queries.
@@ -126,11 +126,7 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
             if parse_column::<UserStatus>(&status)? != UserStatus::Active {
                 return Err(gone());
             }
-            let centre_ids = centre_memberships::table
-                .filter(centre_memberships::user_id.eq(claims.sub))
-                .select(centre_memberships::centre_id)
-                .load(&mut conn)
-                .await?;
+            let centre_ids = crate::identity::repo::centre_ids_of(&mut conn, claims.sub).await?;
             Ok(Some(Principal::User(UserPrincipal {
                 id: claims.sub,
                 role: parse_column(&role)?,

@@ -250,6 +250,7 @@ pub async fn disable_user(
     if !allowed {
         return Err(ApiError::Forbidden);
     }
+    let mut user = user;
     let user = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             repo::set_status(conn, id, UserStatus::Disabled).await?;
@@ -261,7 +262,7 @@ pub async fn disable_user(
                     .centre(centres.first().copied()),
             )
             .await?;
-            let user = repo::find_user(conn, id).await?.ok_or(ApiError::NotFound)?;
+            user.status = UserStatus::Disabled.as_str().to_owned();
             UserResponse::new(user, centres)
         })
         .await?;

@@ -17,11 +17,13 @@ APP_DB  = $${DATABASE_URL:-$$(scripts/pg.sh url ccc)}
 # The server integration tests make their databases on.
 TEST_DB = $${TEST_DATABASE_URL:-$${DATABASE_URL:-$$(scripts/pg.sh url postgres)}}
 
-.PHONY: help run stop db migrate schema openapi test fmt-check clippy nextest spec-lint schemathesis bench tools
+.PHONY: help run stop db migrate import-postcodes seed-demo schema openapi test fmt-check clippy nextest spec-lint schemathesis bench tools
 
 help:
 	@echo "make run      start PostgreSQL if needed, migrate, serve on http://127.0.0.1:8080 (docs at /docs/)"
 	@echo "make stop     stop the project-local PostgreSQL"
+	@echo "make import-postcodes [POSTCODES=path]  (re)load OS Code-Point Open"
+	@echo "make seed-demo [DEMO=force]             load the demo directory"
 	@echo "make test     fmt, clippy, unit + integration tests, spec checks, schemathesis"
 	@echo "make bench    release build under load (wrk, 64 connections): req/s, p50, p99"
 	@echo "make openapi  regenerate openapi/openapi.json"
@@ -40,15 +42,37 @@ $(DEV_SECRETS):
 	   echo "BOOTSTRAP_ADMIN_PASSWORD=$$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"; } > $@
 	@chmod 600 $@
 
+# OS Code-Point Open, imported by `make run` when present (see README, Postcodes).
+POSTCODES ?= ../shared/data/codepoint-open/postcodes.csv.gz
+# `make run DEMO=force` loads the demo directory even when other centres exist;
+# DEMO=no skips it.
+DEMO ?= yes
+
 run: db $(DEV_SECRETS)
 	@command -v $(CARGO) >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
 	$(CARGO) build --bin ccc
+	DATABASE_URL="$(APP_DB)" ./target/debug/ccc migrate
+	@if [ -f "$(POSTCODES)" ]; then DATABASE_URL="$(APP_DB)" ./target/debug/ccc import-postcodes --if-empty "$(POSTCODES)"; \
+	  else echo "$(POSTCODES) not found: postcode districts only (see README, Postcodes)"; fi
+	@case "$(DEMO)" in \
+	  no) ;; \
+	  force) DATABASE_URL="$(APP_DB)" ./target/debug/ccc seed-demo --force ;; \
+	  *) DATABASE_URL="$(APP_DB)" ./target/debug/ccc seed-demo ;; \
+	esac
 	@set -a; . ./$(DEV_SECRETS); set +a; \
 	  echo "First network admin (created if none exists): $$BOOTSTRAP_ADMIN_EMAIL / $$BOOTSTRAP_ADMIN_PASSWORD (from $(DEV_SECRETS))"; \
 	  DATABASE_URL="$(APP_DB)" JWT_SECRET="$${JWT_SECRET}" exec ./target/debug/ccc serve
 
-migrate: db $(DEV_SECRETS)
-	@set -a; . ./$(DEV_SECRETS); set +a; DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- migrate
+migrate: db
+	DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- migrate
+
+# Loads (or reloads) the full postcode table: make import-postcodes [POSTCODES=path]
+import-postcodes: db
+	DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- import-postcodes "$(POSTCODES)"
+
+# Loads the demo directory if the database has no centres (DEMO=force: even if it has).
+seed-demo: db
+	DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- seed-demo $(if $(filter force,$(DEMO)),--force,)
 
 # Regenerates src/schema.rs from the migrations (installs diesel_cli if missing).
 schema: db

@@ -108,6 +108,10 @@ pub enum ApiError {
     /// The request was understood but a domain rule refuses it.
     #[error("unprocessable: {0}")]
     Unprocessable(String),
+    /// A well-formed postcode that Code-Point Open does not know. 404 where the
+    /// postcode is the resource asked for, 422 where it is a field of the request.
+    #[error("unknown postcode: {postcode}")]
+    UnknownPostcode { postcode: String, is_resource: bool },
     /// Too many attempts; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -158,6 +162,10 @@ impl ApiError {
                 "/problems/unprocessable",
                 "The request cannot be carried out",
             ),
+            Self::UnknownPostcode { .. } => (
+                "/problems/unknown-postcode",
+                "The postcode is not a known Great Britain postcode",
+            ),
             Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
             Self::Unavailable(_) => (
                 "/problems/unavailable",
@@ -188,6 +196,10 @@ impl ApiError {
                 1 => "1 field is not valid".to_owned(),
                 n => format!("{n} fields are not valid"),
             }),
+            Self::UnknownPostcode { postcode, .. } => Some(format!(
+                "{postcode} is well-formed but not in OS Code-Point Open \
+                 (Great Britain only; Northern Ireland venues take coordinates)"
+            )),
             Self::TooManyRequests { retry_after_secs } => {
                 Some(format!("try again in {retry_after_secs} seconds"))
             }
@@ -222,6 +234,10 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnknownPostcode { is_resource, .. } => match is_resource {
+                true => StatusCode::NOT_FOUND,
+                false => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod notifications;
 pub mod openapi;
 pub mod pagination;
+pub mod postcodes;
 pub mod referrals;
 pub mod schema;
 pub mod sessions;

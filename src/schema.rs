@@ -31,6 +31,33 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        description -> Text,
+        accrediting_body -> Nullable<Text>,
+        accreditation_status -> Text,
+        accredited_on -> Nullable<Date>,
+        accreditation_expires_on -> Nullable<Date>,
+        services -> Array<Nullable<Text>>,
+        accepts_self_referrals -> Bool,
+        fee_kind -> Text,
+        fee_description -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        min_referral_notice_days -> Int4,
+        status_reason -> Nullable<Text>,
+        demo -> Bool,
+    }
+}
+
+diesel::table! {
+    closures (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        venue_id -> Nullable<Uuid>,
+        starts_on -> Date,
+        ends_on -> Date,
+        reason -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -83,12 +110,64 @@ diesel::table! {
 }
 
 diesel::table! {
+    opening_sessions (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        venue_id -> Uuid,
+        weekday -> Int2,
+        starts_at -> Time,
+        ends_at -> Time,
+        room -> Text,
+        capacity -> Int4,
+        services -> Array<Nullable<Text>>,
+        effective_from -> Date,
+        effective_to -> Nullable<Date>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     organisations (id) {
         id -> Uuid,
         name -> Text,
         kind -> Text,
         email_domain -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    postcode_districts (outward) {
+        outward -> Text,
+        easting -> Int4,
+        northing -> Int4,
+        latitude -> Float8,
+        longitude -> Float8,
+        postcodes -> Int4,
+    }
+}
+
+diesel::table! {
+    postcode_imports (id) {
+        id -> Uuid,
+        source -> Text,
+        postcodes -> Int4,
+        without_coordinates -> Int4,
+        districts -> Int4,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    postcodes (postcode) {
+        postcode -> Text,
+        outward -> Text,
+        positional_quality -> Int2,
+        easting -> Nullable<Int4>,
+        northing -> Nullable<Int4>,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
     }
 }
 
@@ -120,24 +199,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    venues (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        name -> Text,
+        address_line1 -> Text,
+        address_line2 -> Nullable<Text>,
+        town -> Text,
+        postcode -> Nullable<Text>,
+        latitude -> Float8,
+        longitude -> Float8,
+        location_source -> Text,
+        rooms -> Array<Nullable<Text>>,
+        separate_entrances -> Bool,
+        accessibility -> Text,
+        parking -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(centre_memberships -> centres (centre_id));
 diesel::joinable!(centre_memberships -> users (user_id));
+diesel::joinable!(closures -> centres (centre_id));
 diesel::joinable!(integration_clients -> centres (centre_id));
 diesel::joinable!(integration_clients -> organisations (organisation_id));
 diesel::joinable!(integration_clients -> users (created_by));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(venues -> centres (centre_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     centre_memberships,
     centres,
+    closures,
     integration_clients,
     login_attempts,
     notifications_outbox,
     one_time_tokens,
+    opening_sessions,
     organisations,
+    postcode_districts,
+    postcode_imports,
+    postcodes,
     refresh_tokens,
     users,
+    venues,
 );

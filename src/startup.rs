@@ -15,7 +15,8 @@ use crate::config::Config;
 use crate::db::Pool;
 use crate::http::{extractors, fallback, middleware};
 use crate::{
-    attendance, audit, auth, centres, families, health, identity, openapi, referrals, sessions,
+    attendance, audit, auth, centres, families, health, identity, openapi, postcodes, referrals,
+    sessions,
 };
 
 /// Every documented route. The router and the OpenAPI document are both built
@@ -27,6 +28,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(identity::configure)
             .configure(audit::configure)
             .configure(centres::configure)
+            .configure(postcodes::configure)
             .configure(referrals::configure)
             .configure(families::configure)
             .configure(sessions::configure)

@@ -118,8 +118,8 @@ mod tests {
         words_match(OrganisationKind::ALL, OrganisationKind::as_str);
         words_match(Scope::ALL, Scope::as_str);
         words_match(
-            crate::centres::dto::CentreStatus::ALL,
-            crate::centres::dto::CentreStatus::as_str,
+            crate::centres::model::CentreStatus::ALL,
+            crate::centres::model::CentreStatus::as_str,
         );
     }
 }

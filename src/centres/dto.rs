@@ -1,19 +1,70 @@
+//! Request and response shapes of the centres directory.
+//!
+//! Enum lists, dates and times arrive as text and are read field by field, so
+//! that a bad entry is a 422 naming it (`services[1]`, `starts_at`), not a 400
+//! about the whole body.
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::text_enum;
+pub use super::model::{
+    AccreditationStatus, CentreStatus, FeeKind, LocationSource, ServiceType, Weekday,
+};
+use crate::postcodes::repo::Precision;
 
-text_enum! {
-    /// Whether a centre is open to referrals.
-    pub enum CentreStatus {
-        Active => "active",
-        Suspended => "suspended",
-        Closed => "closed",
-    }
+/// Fees a family pays.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct Fees {
+    pub kind: FeeKind,
+    /// What is charged, for a charging centre (`£40 per supervised session`).
+    #[validate(
+        length(min = 1, max = 1000, message = "must be 1 to 1000 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(
+        max_length = 1000,
+        example = "£40 per supervised session; supported contact is free"
+    )]
+    pub description: Option<String>,
 }
 
+/// The centre's own public contact details (never a person's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+pub struct CentreContact {
+    #[validate(email(message = "must be an email address"), length(max = 254))]
+    #[schema(max_length = 254, example = "bookings@carlisle-ccc.org.uk")]
+    pub email: Option<String>,
+    #[validate(
+        length(min = 6, max = 40, message = "must be 6 to 40 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(max_length = 40, example = "01228 000000")]
+    pub phone: Option<String>,
+    #[validate(url(message = "must be a URL"), length(max = 500))]
+    #[schema(max_length = 500, example = "https://carlisle-ccc.org.uk")]
+    pub website: Option<String>,
+}
+
+/// A centre's standing with its accrediting body (NACCC in England and Wales,
+/// the Northern Ireland Network in Northern Ireland).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct Accreditation {
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(max_length = 200, example = "NACCC")]
+    pub body: Option<String>,
+    pub status: AccreditationStatus,
+    #[schema(value_type = Option<String>, format = Date, example = "2024-03-01")]
+    pub accredited_on: Option<String>,
+    #[schema(value_type = Option<String>, format = Date, example = "2027-03-01")]
+    pub expires_on: Option<String>,
+}
+
+/// A new centre (network admins).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateCentreRequest {
     #[validate(
@@ -26,12 +77,416 @@ pub struct CreateCentreRequest {
         example = "Carlisle Child Contact Centre"
     )]
     pub name: String,
+    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    /// Services offered; see `ServiceType`.
+    #[schema(value_type = Vec<ServiceType>, example = json!(["supported", "handover"]))]
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub accepts_self_referrals: bool,
+    #[validate(nested)]
+    pub fees: Option<Fees>,
+    #[validate(nested)]
+    pub contact: Option<CentreContact>,
+    /// Days between receiving a referral and the first contact (default 14).
+    #[validate(range(min = 0, max = 365, message = "must be 0 to 365 days"))]
+    #[schema(minimum = 0, maximum = 365, default = 14)]
+    pub min_referral_notice_days: Option<i32>,
+    #[validate(nested)]
+    pub accreditation: Option<Accreditation>,
 }
 
+/// Changes to a centre's entry (its coordinators, or network admins). Absent
+/// fields are left as they are; `null` clears an optional one.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct UpdateCentreRequest {
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    #[schema(value_type = Option<Vec<ServiceType>>)]
+    pub services: Option<Vec<String>>,
+    pub accepts_self_referrals: Option<bool>,
+    #[validate(nested)]
+    pub fees: Option<Fees>,
+    #[validate(nested)]
+    pub contact: Option<CentreContact>,
+    #[validate(range(min = 0, max = 365, message = "must be 0 to 365 days"))]
+    #[schema(minimum = 0, maximum = 365)]
+    pub min_referral_notice_days: Option<i32>,
+}
+
+/// A network admin suspends, closes or reinstates a centre.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ChangeCentreStatusRequest {
+    pub status: CentreStatus,
+    /// Why; required to suspend or close.
+    #[validate(
+        length(min = 1, max = 500, message = "must be 1 to 500 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(max_length = 500, example = "Accreditation lapsed pending review")]
+    pub reason: Option<String>,
+}
+
+/// A centre as its reader may see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CentreResponse {
     pub id: Uuid,
     #[schema(example = "Carlisle Child Contact Centre")]
     pub name: String,
+    pub description: String,
     pub status: CentreStatus,
+    /// Why it is suspended or closed (its own people and network admins only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    pub accreditation: Accreditation,
+    pub services: Vec<ServiceType>,
+    pub accepts_self_referrals: bool,
+    pub fees: Fees,
+    pub contact: CentreContact,
+    pub min_referral_notice_days: i32,
+    pub venues: Vec<VenueResponse>,
+    /// Demo data loaded by `ccc seed-demo`, not a real centre.
+    pub demo: bool,
+}
+
+/// A venue's postal address.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Address {
+    #[schema(example = "Church Hall, 1 Warwick Road")]
+    pub line1: String,
+    pub line2: Option<String>,
+    #[schema(example = "Carlisle")]
+    pub town: String,
+    #[schema(example = "CA1 1AA")]
+    pub postcode: Option<String>,
+}
+
+/// Where a centre runs its sessions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VenueResponse {
+    pub id: Uuid,
+    #[schema(example = "Warwick Road Church Hall")]
+    pub name: String,
+    pub address: Address,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub location_source: LocationSource,
+    /// Whether the venue has separate entrances, for handovers where parents must not meet.
+    pub separate_entrances: bool,
+    pub accessibility: String,
+    pub parking: String,
+    /// Room names (the centre's own people and network admins only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rooms: Option<Vec<String>>,
+}
+
+/// A new venue. A GB postcode places it; a venue without one (Northern
+/// Ireland, which Code-Point Open lacks) gives `latitude` and `longitude`.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateVenueRequest {
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200, example = "Warwick Road Church Hall")]
+    pub name: String,
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200, example = "1 Warwick Road")]
+    pub address_line1: String,
+    #[validate(
+        length(max = 200, message = "must be at most 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(max_length = 200)]
+    pub address_line2: Option<String>,
+    #[validate(
+        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100, example = "Carlisle")]
+    pub town: String,
+    #[schema(example = "CA1 1AA")]
+    pub postcode: Option<String>,
+    #[schema(minimum = 49.0, maximum = 61.0, example = 54.597)]
+    pub latitude: Option<f64>,
+    #[schema(minimum = -11.0, maximum = 2.0, example = -5.930)]
+    pub longitude: Option<f64>,
+    /// Room names, each unique; opening sessions are held in one of them.
+    #[schema(min_items = 1, max_items = 50, example = json!(["Main hall", "Family room"]))]
+    pub rooms: Vec<String>,
+    #[serde(default)]
+    pub separate_entrances: bool,
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub accessibility: Option<String>,
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub parking: Option<String>,
+}
+
+/// Changes to a venue; absent fields are left as they are. A new postcode
+/// places the venue again.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct UpdateVenueRequest {
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200)]
+    pub address_line1: Option<String>,
+    #[validate(
+        length(max = 200, message = "must be at most 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(max_length = 200)]
+    pub address_line2: Option<String>,
+    #[validate(
+        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 100)]
+    pub town: Option<String>,
+    pub postcode: Option<String>,
+    #[schema(minimum = 49.0, maximum = 61.0)]
+    pub latitude: Option<f64>,
+    #[schema(minimum = -11.0, maximum = 2.0)]
+    pub longitude: Option<f64>,
+    #[schema(min_items = 1, max_items = 50)]
+    pub rooms: Option<Vec<String>>,
+    pub separate_entrances: Option<bool>,
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub accessibility: Option<String>,
+    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
+    #[schema(max_length = 1000)]
+    pub parking: Option<String>,
+}
+
+/// A weekly slot at a venue.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateOpeningSessionRequest {
+    pub venue_id: Uuid,
+    #[schema(value_type = Weekday)]
+    pub weekday: String,
+    /// 24-hour clock, `HH:MM`.
+    #[schema(example = "10:00")]
+    pub starts_at: String,
+    /// After `starts_at`, same day.
+    #[schema(example = "12:00")]
+    pub ends_at: String,
+    /// One of the venue's rooms.
+    #[schema(example = "Main hall")]
+    pub room: String,
+    /// Families at once.
+    #[schema(minimum = 1, maximum = 500, example = 8)]
+    pub capacity: i64,
+    /// Services available in this slot, all offered by the centre.
+    #[schema(value_type = Vec<ServiceType>, min_items = 1, example = json!(["supported"]))]
+    pub services: Vec<String>,
+    /// First date the slot runs (default today).
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-05")]
+    pub effective_from: Option<String>,
+    /// Last date it runs; absent for open-ended.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_to: Option<String>,
+}
+
+/// Changes to a weekly slot; absent fields are left as they are. To end a slot,
+/// set `effective_to`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateOpeningSessionRequest {
+    #[schema(value_type = Option<Weekday>)]
+    pub weekday: Option<String>,
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
+    pub room: Option<String>,
+    #[schema(minimum = 1, maximum = 500)]
+    pub capacity: Option<i64>,
+    #[schema(value_type = Option<Vec<ServiceType>>, min_items = 1)]
+    pub services: Option<Vec<String>>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_from: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub effective_to: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningSessionResponse {
+    pub id: Uuid,
+    pub venue_id: Uuid,
+    pub weekday: Weekday,
+    #[schema(example = "10:00")]
+    pub starts_at: String,
+    #[schema(example = "12:00")]
+    pub ends_at: String,
+    pub room: String,
+    pub capacity: i32,
+    pub services: Vec<ServiceType>,
+    #[schema(format = Date)]
+    pub effective_from: String,
+    #[schema(format = Date)]
+    pub effective_to: Option<String>,
+}
+
+/// Days a venue, or the whole centre, does not open.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateClosureRequest {
+    /// The venue closed; absent for the whole centre.
+    pub venue_id: Option<Uuid>,
+    #[schema(value_type = String, format = Date, example = "2026-12-26")]
+    pub starts_on: String,
+    /// Last closed day (default: `starts_on`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<String>,
+    #[validate(
+        length(min = 1, max = 500, message = "must be 1 to 500 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 500, example = "Boxing Day")]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosureResponse {
+    pub id: Uuid,
+    pub venue_id: Option<Uuid>,
+    #[schema(format = Date)]
+    pub starts_on: String,
+    #[schema(format = Date)]
+    pub ends_on: String,
+    pub reason: String,
+}
+
+/// One dated opening: a weekly slot on a day it is not closed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningResponse {
+    #[schema(format = Date, example = "2026-11-28")]
+    pub date: String,
+    pub weekday: Weekday,
+    #[schema(example = "10:00")]
+    pub starts_at: String,
+    #[schema(example = "12:00")]
+    pub ends_at: String,
+    pub venue_id: Uuid,
+    pub venue_name: String,
+    pub services: Vec<ServiceType>,
+    pub opening_session_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpeningsResponse {
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub to: String,
+    pub items: Vec<OpeningResponse>,
+}
+
+/// The venue nearest the search point (or, without one, the centre's first venue).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VenueSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub town: String,
+    pub postcode: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub separate_entrances: bool,
+}
+
+/// A centre in search results: public facts only, no personal data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CentreSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub services: Vec<ServiceType>,
+    pub accepts_self_referrals: bool,
+    pub fee_kind: FeeKind,
+    pub accreditation_status: AccreditationStatus,
+    /// Absent for a centre with no venue yet (only listed when no location is given).
+    pub venue: Option<VenueSummary>,
+    /// Great-circle distance from the search point to `venue`, in km (2 decimals);
+    /// absent without a location.
+    #[schema(example = 12.34)]
+    pub distance_km: Option<f64>,
+    pub demo: bool,
+}
+
+/// Where a search was measured from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchOrigin {
+    /// The postcode as understood, when one was given.
+    pub postcode: Option<String>,
+    /// How closely the point fits the postcode, when one was given.
+    pub precision: Option<Precision>,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// One page of search results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CentreSearchPage {
+    pub items: Vec<CentreSummary>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+    /// Absent when no location was given (alphabetical order).
+    pub origin: Option<SearchOrigin>,
+    /// The attribution of the postcode data (OS Code-Point Open).
+    pub attribution: &'static str,
+}
+
+/// Counts across the network (network admins).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkSummaryResponse {
+    pub centres: i64,
+    pub by_status: Vec<StatusCount>,
+    /// Active centres offering each service.
+    pub by_service: Vec<ServiceCount>,
+    pub by_accreditation_status: Vec<AccreditationCount>,
+    /// Centres (not closed) whose accreditation expires within 90 days, soonest first.
+    pub accreditation_expiring: Vec<ExpiringAccreditation>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusCount {
+    pub status: CentreStatus,
+    pub centres: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceCount {
+    pub service: ServiceType,
+    pub centres: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccreditationCount {
+    pub status: AccreditationStatus,
+    pub centres: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpiringAccreditation {
+    pub centre_id: Uuid,
+    pub name: String,
+    #[schema(format = Date)]
+    pub expires_on: String,
 }

@@ -1,32 +1,104 @@
-use actix_web::{get, post, web, HttpResponse};
+//! Centres: search, entries, accreditation, status, and the network's counts.
+
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
+use time::Duration;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::dto::{CentreResponse, CentreStatus, CreateCentreRequest};
-use super::repo::{self, Centre};
+use super::access::{self, require_manager, require_read};
+use super::dto::{
+    Accreditation, AccreditationCount, CentreResponse, CentreSearchPage, ChangeCentreStatusRequest,
+    CreateCentreRequest, ExpiringAccreditation, NetworkSummaryResponse, SearchOrigin, ServiceCount,
+    StatusCount, UpdateCentreRequest,
+};
+use super::model::{services_from_column, AccreditationStatus, CentreStatus, ServiceType};
+use super::search::{CentreSearchParams, Place};
+use super::{repo, rules, search, views};
 use crate::audit::{self, Event};
-use crate::auth::principal::{AuthUser, MaybeAuthUser, Principal};
-use crate::auth::roles::{Role, Scope};
+use crate::auth::principal::{AuthUser, MaybeAuthUser};
+use crate::auth::roles::Role;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
+use crate::postcodes;
 use crate::text_enum::parse_column;
+use crate::validation::format_date;
 
-fn response(centre: Centre) -> Result<CentreResponse, ApiError> {
-    Ok(CentreResponse {
-        id: centre.id,
-        name: centre.name,
-        status: parse_column(&centre.status)?,
-    })
+/// Find a centre: active centres offering `service`, nearest first from a
+/// `postcode` (or district) or `lat`/`lon`, each with its nearest venue and the
+/// distance in km; alphabetical without a location. Public: no token needed,
+/// no personal data shown. Answers carry an `ETag`; send it back in
+/// `If-None-Match` to get `304 Not Modified`. Postcode positions: contains OS
+/// data © Crown copyright and database right 2025; contains Royal Mail data ©
+/// Royal Mail copyright and database right 2025.
+#[utoipa::path(
+    tag = "centres",
+    params(CentreSearchParams),
+    responses(
+        (status = 200, description = "A page of centres", body = CentreSearchPage,
+            headers(("ETag" = String, description = "A tag of this answer, for If-None-Match"))),
+        (status = 304, description = "The tag sent in If-None-Match is still current"),
+        (status = 403, description = "An integration client without centres:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad parameter, or a well-formed postcode that is not known (type /problems/unknown-postcode)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/centres")]
+pub async fn list_centres(
+    pool: web::Data<Pool>,
+    caller: MaybeAuthUser,
+    req: HttpRequest,
+    query: web::Query<CentreSearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    require_read(caller.0.as_ref())?;
+    let search = query.into_inner().parse()?;
+    let mut conn = pool.get().await?;
+    let origin = match &search.place {
+        None => None,
+        Some(Place::Point {
+            latitude,
+            longitude,
+        }) => Some(SearchOrigin {
+            postcode: None,
+            precision: None,
+            latitude: *latitude,
+            longitude: *longitude,
+        }),
+        Some(Place::Postcode(postcode)) => {
+            let location = postcodes::repo::locate(&mut conn, postcode)
+                .await?
+                .ok_or_else(|| ApiError::UnknownPostcode {
+                    postcode: postcode.to_string(),
+                    is_resource: false,
+                })?;
+            Some(SearchOrigin {
+                postcode: Some(location.postcode),
+                precision: Some(location.precision),
+                latitude: location.latitude,
+                longitude: location.longitude,
+            })
+        }
+    };
+    let point = origin.as_ref().map(|o| (o.latitude, o.longitude));
+    let (items, next_cursor) = search::run(&mut conn, &search, point).await?;
+    let page = CentreSearchPage {
+        items,
+        next_cursor,
+        origin,
+        attribution: postcodes::ATTRIBUTION,
+    };
+    json_with_etag(&req, &page, PUBLIC_REVALIDATE)
 }
 
-/// Create a centre (network admins).
+/// Create a centre (network admins). It starts active, with no venues.
 #[utoipa::path(
     tag = "centres",
     request_body = CreateCentreRequest,
     responses(
         (status = 201, description = "Created", body = CentreResponse),
         (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A centre of that name exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -38,12 +110,11 @@ pub async fn create_centre(
     body: web::Json<CreateCentreRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.0.require_role(&[Role::NetworkAdmin])?;
-    body.validate()?;
-    let name = body.into_inner().name;
+    let new = rules::new_centre(body.into_inner(), false)?;
     let mut conn = pool.get().await?;
     let centre = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre = repo::insert(conn, name.trim()).await?;
+            let centre = repo::insert_centre(conn, &new).await?;
             audit::record(
                 conn,
                 Event::new(&caller, "create", "centre")
@@ -54,20 +125,20 @@ pub async fn create_centre(
             Ok(centre)
         })
         .await?;
-    let body = response(centre)?;
+    let body = views::centre(centre, Vec::new(), true)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/centres/{}", body.id)))
         .json(body))
 }
 
-/// One centre. Anyone sees an active centre; a suspended or closed one only its
-/// own coordinators and staff, and network admins.
+/// One centre with its venues. Anyone sees an active centre; a suspended or
+/// closed one only its own coordinators and staff, and network admins, who also
+/// see room names and why it is suspended or closed.
 #[utoipa::path(
     tag = "centres",
     params(("id" = Uuid, Path, description = "The centre's id")),
     responses(
         (status = 200, description = "The centre", body = CentreResponse),
-        (status = 401, description = "A bad token was sent", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An integration client without centres:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -79,22 +150,274 @@ pub async fn get_centre(
     caller: MaybeAuthUser,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
-    if let Some(principal) = &caller.0 {
-        principal.require_scope(Scope::CentresRead)?;
+    require_read(caller.0.as_ref())?;
+    let mut conn = pool.get().await?;
+    let centre = access::visible(caller.0.as_ref(), repo::find_centre(&mut conn, *id).await?)?;
+    let venues = repo::venues_of(&mut conn, centre.id).await?;
+    let insider = access::is_insider(caller.0.as_ref(), centre.id);
+    Ok(web::Json(views::centre(centre, venues, insider)?))
+}
+
+/// Change a centre's entry (its coordinators, or network admins). A service
+/// still offered by a current or future opening session cannot be withdrawn.
+#[utoipa::path(
+    tag = "centres",
+    params(("id" = Uuid, Path, description = "The centre's id")),
+    request_body = UpdateCentreRequest,
+    responses(
+        (status = 200, description = "The centre as changed", body = CentreResponse),
+        (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A centre of that name exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a service still in use", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/centres/{id}")]
+pub async fn update_centre(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateCentreRequest>,
+) -> Result<web::Json<CentreResponse>, ApiError> {
+    let id = id.into_inner();
+    let (changes, services) = rules::centre_changes(body.into_inner())?;
+    let mut conn = pool.get().await?;
+    let (centre, venues) = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let centre = access::visible(Some(&caller.0), repo::lock_centre(conn, id).await?)?;
+            require_manager(&caller.0, centre.id)?;
+            if let Some(services) = &services {
+                let today = repo::uk_today(conn).await?;
+                let withdrawn: Vec<String> = repo::services_in_use(conn, id, today)
+                    .await?
+                    .into_iter()
+                    .filter(|s| !services.iter().any(|n| n.as_str() == s))
+                    .collect();
+                if !withdrawn.is_empty() {
+                    return Err(ApiError::field(
+                        "services",
+                        "in_use",
+                        format!(
+                            "opening sessions still offer {}; change or end them first",
+                            withdrawn.join(", ")
+                        ),
+                    ));
+                }
+            }
+            let centre = repo::update_centre(conn, id, &changes).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "update", "centre")
+                    .resource(id)
+                    .centre(Some(id)),
+            )
+            .await?;
+            let venues = repo::venues_of(conn, id).await?;
+            Ok((centre, venues))
+        })
+        .await?;
+    Ok(web::Json(views::centre(centre, venues, true)?))
+}
+
+/// Record a centre's accreditation (network admins): body, status, dates.
+#[utoipa::path(
+    tag = "centres",
+    params(("id" = Uuid, Path, description = "The centre's id")),
+    request_body = Accreditation,
+    responses(
+        (status = 200, description = "The centre as changed", body = CentreResponse),
+        (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such centre", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/centres/{id}/accreditation")]
+pub async fn update_accreditation(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<Accreditation>,
+) -> Result<web::Json<CentreResponse>, ApiError> {
+    caller.0.require_role(&[Role::NetworkAdmin])?;
+    let id = id.into_inner();
+    let changes = rules::accreditation_changes(&body)?;
+    let mut conn = pool.get().await?;
+    let (centre, venues) = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            repo::lock_centre(conn, id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let centre = repo::set_accreditation(conn, id, &changes).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "accredit", "centre")
+                    .resource(id)
+                    .centre(Some(id)),
+            )
+            .await?;
+            let venues = repo::venues_of(conn, id).await?;
+            Ok((centre, venues))
+        })
+        .await?;
+    Ok(web::Json(views::centre(centre, venues, true)?))
+}
+
+/// Suspend, close or reinstate a centre (network admins). Suspending or
+/// closing takes a reason; a closed centre stays closed. Only active centres
+/// are public or found by search.
+#[utoipa::path(
+    tag = "centres",
+    params(("id" = Uuid, Path, description = "The centre's id")),
+    request_body = ChangeCentreStatusRequest,
+    responses(
+        (status = 200, description = "The centre as changed", body = CentreResponse),
+        (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such centre", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The centre cannot go from its status to this one", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (a reason is required to suspend or close)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/centres/{id}/status")]
+pub async fn change_centre_status(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<ChangeCentreStatusRequest>,
+) -> Result<web::Json<CentreResponse>, ApiError> {
+    caller.0.require_role(&[Role::NetworkAdmin])?;
+    body.validate()?;
+    let id = id.into_inner();
+    let ChangeCentreStatusRequest { status, reason } = body.into_inner();
+    let reason = reason.map(|r| r.trim().to_owned());
+    if status != CentreStatus::Active && reason.is_none() {
+        return Err(ApiError::field(
+            "reason",
+            "required",
+            "say why the centre is suspended or closed",
+        ));
     }
     let mut conn = pool.get().await?;
-    let centre = repo::find(&mut conn, *id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let visible = parse_column::<CentreStatus>(&centre.status)? == CentreStatus::Active
-        || match &caller.0 {
-            Some(Principal::User(u)) => {
-                u.role == Role::NetworkAdmin || u.centre_ids.contains(&centre.id)
+    let (centre, venues) = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let current = repo::lock_centre(conn, id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let from: CentreStatus = parse_column(&current.status)?;
+            if !from.may_become(status) {
+                return Err(ApiError::Conflict(format!(
+                    "a {} centre cannot become {}",
+                    from.as_str(),
+                    status.as_str()
+                )));
             }
-            _ => false,
-        };
-    if !visible {
-        return Err(ApiError::NotFound);
+            let reason = reason.filter(|_| status != CentreStatus::Active);
+            let centre = repo::set_status(conn, id, status, reason.as_deref()).await?;
+            let action = match status {
+                CentreStatus::Active => "reinstate",
+                CentreStatus::Suspended => "suspend",
+                CentreStatus::Closed => "close",
+            };
+            audit::record(
+                conn,
+                Event::new(&caller, action, "centre")
+                    .resource(id)
+                    .centre(Some(id)),
+            )
+            .await?;
+            let venues = repo::venues_of(conn, id).await?;
+            Ok((centre, venues))
+        })
+        .await?;
+    Ok(web::Json(views::centre(centre, venues, true)?))
+}
+
+/// Days ahead within which an expiring accreditation is flagged.
+const EXPIRY_WINDOW_DAYS: i64 = 90;
+
+/// Counts across the network (network admins): centres by status, active
+/// centres by service, by accreditation status, and accreditations expiring
+/// within 90 days. No family detail.
+#[utoipa::path(
+    tag = "centres",
+    responses(
+        (status = 200, description = "The network's counts", body = NetworkSummaryResponse),
+        (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/network/summary")]
+pub async fn get_network_summary(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+) -> Result<web::Json<NetworkSummaryResponse>, ApiError> {
+    caller.0.require_role(&[Role::NetworkAdmin])?;
+    let mut conn = pool.get().await?;
+    let today = repo::uk_today(&mut conn).await?;
+    let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);
+    let centres = repo::network_rows(&mut conn).await?;
+    let mut by_status: Vec<StatusCount> = CentreStatus::ALL
+        .iter()
+        .map(|s| StatusCount {
+            status: *s,
+            centres: 0,
+        })
+        .collect();
+    let mut by_service: Vec<ServiceCount> = ServiceType::ALL
+        .iter()
+        .map(|s| ServiceCount {
+            service: *s,
+            centres: 0,
+        })
+        .collect();
+    let mut by_accreditation: Vec<AccreditationCount> = AccreditationStatus::ALL
+        .iter()
+        .map(|s| AccreditationCount {
+            status: *s,
+            centres: 0,
+        })
+        .collect();
+    let mut expiring = Vec::new();
+    for c in &centres {
+        let status: CentreStatus = parse_column(&c.status)?;
+        let accreditation: AccreditationStatus = parse_column(&c.accreditation_status)?;
+        by_status
+            .iter_mut()
+            .filter(|s| s.status == status)
+            .for_each(|s| s.centres += 1);
+        by_accreditation
+            .iter_mut()
+            .filter(|a| a.status == accreditation)
+            .for_each(|a| a.centres += 1);
+        if status == CentreStatus::Active {
+            for service in services_from_column(&c.services)? {
+                by_service
+                    .iter_mut()
+                    .filter(|s| s.service == service)
+                    .for_each(|s| s.centres += 1);
+            }
+        }
+        if let Some(expires) = c.accreditation_expires_on {
+            if status != CentreStatus::Closed && today <= expires && expires <= horizon {
+                expiring.push((expires, c.id, c.name.clone()));
+            }
+        }
     }
-    Ok(web::Json(response(centre)?))
+    expiring.sort();
+    Ok(web::Json(NetworkSummaryResponse {
+        centres: i64::try_from(centres.len()).unwrap_or(i64::MAX),
+        by_status,
+        by_service,
+        by_accreditation_status: by_accreditation,
+        accreditation_expiring: expiring
+            .into_iter()
+            .map(|(expires, centre_id, name)| ExpiringAccreditation {
+                centre_id,
+                name,
+                expires_on: format_date(expires),
+            })
+            .collect(),
+    }))
 }

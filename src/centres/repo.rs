@@ -1,36 +1,376 @@
+//! Queries of the centres directory; every function takes a connection.
+
 use diesel::prelude::*;
+use diesel::result::Error as DieselError;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::Date;
 use uuid::Uuid;
 
-use super::dto::CentreStatus;
+use super::model::{
+    AccreditationChanges, Centre, CentreChanges, CentreStatus, Closure, NewCentre, OpeningSession,
+    OpeningSessionFields, Venue, VenueFields,
+};
 use crate::error::ApiError;
-use crate::schema::centres;
+use crate::schema::{centres, closures, opening_sessions, venues};
 
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = centres)]
-pub struct Centre {
-    pub id: Uuid,
-    pub name: String,
-    pub status: String,
-}
-
-pub async fn insert(conn: &mut AsyncPgConnection, name: &str) -> Result<Centre, ApiError> {
+pub async fn insert_centre(
+    conn: &mut AsyncPgConnection,
+    centre: &NewCentre,
+) -> Result<Centre, ApiError> {
     Ok(diesel::insert_into(centres::table)
-        .values((
-            centres::id.eq(Uuid::now_v7()),
-            centres::name.eq(name),
-            centres::status.eq(CentreStatus::Active.as_str()),
-        ))
+        .values(centre)
         .returning(Centre::as_returning())
         .get_result(conn)
         .await?)
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Centre>, ApiError> {
+pub async fn find_centre(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<Centre>, ApiError> {
     Ok(centres::table
         .find(id)
         .select(Centre::as_select())
         .first(conn)
         .await
         .optional()?)
+}
+
+/// The centre, locked until the transaction ends, so that checks made against
+/// it (services in use, status) still hold when the change is written.
+pub async fn lock_centre(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<Centre>, ApiError> {
+    Ok(centres::table
+        .find(id)
+        .select(Centre::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn update_centre(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &CentreChanges,
+) -> Result<Centre, ApiError> {
+    let target = centres::table.find(id);
+    // An empty change set is not an UPDATE diesel can write; answer the row as is.
+    let no_changes = changes.name.is_none()
+        && changes.description.is_none()
+        && changes.services.is_none()
+        && changes.accepts_self_referrals.is_none()
+        && changes.fee_kind.is_none()
+        && changes.fee_description.is_none()
+        && changes.contact_email.is_none()
+        && changes.contact_phone.is_none()
+        && changes.website.is_none()
+        && changes.min_referral_notice_days.is_none();
+    if no_changes {
+        return Ok(target.select(Centre::as_select()).first(conn).await?);
+    }
+    Ok(diesel::update(target)
+        .set(changes)
+        .returning(Centre::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn set_accreditation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    changes: &AccreditationChanges,
+) -> Result<Centre, ApiError> {
+    Ok(diesel::update(centres::table.find(id))
+        .set(changes)
+        .returning(Centre::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: CentreStatus,
+    reason: Option<&str>,
+) -> Result<Centre, ApiError> {
+    Ok(diesel::update(centres::table.find(id))
+        .set((
+            centres::status.eq(status.as_str()),
+            centres::status_reason.eq(reason),
+        ))
+        .returning(Centre::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Services that the centre's current or future opening sessions offer: they
+/// cannot be withdrawn from the centre while a slot still offers them.
+pub async fn services_in_use(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    today: Date,
+) -> Result<Vec<String>, ApiError> {
+    let lists: Vec<Vec<Option<String>>> = opening_sessions::table
+        .filter(opening_sessions::centre_id.eq(centre_id))
+        .filter(
+            opening_sessions::effective_to
+                .is_null()
+                .or(opening_sessions::effective_to.ge(today)),
+        )
+        .select(opening_sessions::services)
+        .load(conn)
+        .await?;
+    let mut used: Vec<String> = lists.into_iter().flatten().flatten().collect();
+    used.sort();
+    used.dedup();
+    Ok(used)
+}
+
+pub async fn venues_of(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+) -> Result<Vec<Venue>, ApiError> {
+    Ok(venues::table
+        .filter(venues::centre_id.eq(centre_id))
+        .order((venues::name, venues::id))
+        .select(Venue::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn find_venue(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    venue_id: Uuid,
+) -> Result<Option<Venue>, ApiError> {
+    Ok(venues::table
+        .filter(venues::id.eq(venue_id))
+        .filter(venues::centre_id.eq(centre_id))
+        .select(Venue::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn insert_venue(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    fields: &VenueFields,
+) -> Result<Venue, ApiError> {
+    Ok(diesel::insert_into(venues::table)
+        .values((
+            venues::id.eq(Uuid::now_v7()),
+            venues::centre_id.eq(centre_id),
+            fields,
+        ))
+        .returning(Venue::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn update_venue(
+    conn: &mut AsyncPgConnection,
+    venue_id: Uuid,
+    fields: &VenueFields,
+) -> Result<Venue, ApiError> {
+    Ok(diesel::update(venues::table.find(venue_id))
+        .set(fields)
+        .returning(Venue::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Rooms of a venue that its current or future opening sessions use.
+pub async fn rooms_in_use(
+    conn: &mut AsyncPgConnection,
+    venue_id: Uuid,
+    today: Date,
+) -> Result<Vec<String>, ApiError> {
+    Ok(opening_sessions::table
+        .filter(opening_sessions::venue_id.eq(venue_id))
+        .filter(
+            opening_sessions::effective_to
+                .is_null()
+                .or(opening_sessions::effective_to.ge(today)),
+        )
+        .select(opening_sessions::room)
+        .distinct()
+        .load(conn)
+        .await?)
+}
+
+/// Opening sessions of a centre, by weekday and time; with `on` only those in
+/// effect on some day of the range.
+pub async fn opening_sessions_of(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    during: Option<(Date, Date)>,
+) -> Result<Vec<OpeningSession>, ApiError> {
+    let mut query = opening_sessions::table
+        .filter(opening_sessions::centre_id.eq(centre_id))
+        .into_boxed();
+    if let Some((from, to)) = during {
+        query = query
+            .filter(opening_sessions::effective_from.le(to))
+            .filter(
+                opening_sessions::effective_to
+                    .is_null()
+                    .or(opening_sessions::effective_to.ge(from)),
+            );
+    }
+    Ok(query
+        .order((
+            opening_sessions::weekday,
+            opening_sessions::starts_at,
+            opening_sessions::venue_id,
+            opening_sessions::room,
+        ))
+        .select(OpeningSession::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn find_opening_session(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    id: Uuid,
+) -> Result<Option<OpeningSession>, ApiError> {
+    Ok(opening_sessions::table
+        .filter(opening_sessions::id.eq(id))
+        .filter(opening_sessions::centre_id.eq(centre_id))
+        .select(OpeningSession::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn insert_opening_session(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    fields: &OpeningSessionFields,
+) -> Result<OpeningSession, ApiError> {
+    diesel::insert_into(opening_sessions::table)
+        .values((
+            opening_sessions::id.eq(Uuid::now_v7()),
+            opening_sessions::centre_id.eq(centre_id),
+            fields,
+        ))
+        .returning(OpeningSession::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(overlap_or)
+}
+
+pub async fn update_opening_session(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    fields: &OpeningSessionFields,
+) -> Result<OpeningSession, ApiError> {
+    diesel::update(opening_sessions::table.find(id))
+        .set(fields)
+        .returning(OpeningSession::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(overlap_or)
+}
+
+pub async fn delete_opening_session(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    let deleted = diesel::delete(
+        opening_sessions::table
+            .filter(opening_sessions::id.eq(id))
+            .filter(opening_sessions::centre_id.eq(centre_id)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+/// The exclusion constraint that keeps one room to one slot at a time, as a
+/// field error; every other error as usual. The handler checks first and says
+/// which slot clashes; this covers two writers racing past that check.
+fn overlap_or(err: DieselError) -> ApiError {
+    if let DieselError::DatabaseError(_, info) = &err {
+        if info.constraint_name() == Some("opening_sessions_no_overlap") {
+            return ApiError::field(
+                "starts_at",
+                "overlap",
+                "the room already has an opening session at this time",
+            );
+        }
+    }
+    err.into()
+}
+
+/// Closures of a centre overlapping `[from, to]` (all of them without a range),
+/// by start date.
+pub async fn closures_of(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    during: Option<(Date, Date)>,
+) -> Result<Vec<Closure>, ApiError> {
+    let mut query = closures::table
+        .filter(closures::centre_id.eq(centre_id))
+        .into_boxed();
+    if let Some((from, to)) = during {
+        query = query
+            .filter(closures::starts_on.le(to))
+            .filter(closures::ends_on.ge(from));
+    }
+    Ok(query
+        .order((closures::starts_on, closures::id))
+        .select(Closure::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn insert_closure(
+    conn: &mut AsyncPgConnection,
+    closure: &Closure,
+) -> Result<Closure, ApiError> {
+    Ok(diesel::insert_into(closures::table)
+        .values(closure)
+        .returning(Closure::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn delete_closure(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    let deleted = diesel::delete(
+        closures::table
+            .filter(closures::id.eq(id))
+            .filter(closures::centre_id.eq(centre_id)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(deleted == 1)
+}
+
+/// Today's date in the UK, where every centre is, whatever the server's zone.
+pub async fn uk_today(conn: &mut AsyncPgConnection) -> Result<Date, ApiError> {
+    use diesel::dsl::sql;
+    Ok(diesel::select(sql::<diesel::sql_types::Date>(
+        "(now() AT TIME ZONE 'Europe/London')::date",
+    ))
+    .get_result(conn)
+    .await?)
+}
+
+/// Every centre's status, services and accreditation, for the network's counts.
+pub async fn network_rows(conn: &mut AsyncPgConnection) -> Result<Vec<Centre>, ApiError> {
+    Ok(centres::table
+        .select(Centre::as_select())
+        .order((centres::name, centres::id))
+        .load(conn)
+        .await?)
 }

@@ -1,9 +1,9 @@
-//! UK postcodes: reading what people type, and turning Code-Point Open grid
+//! Reading what people type as a postcode, and turning Code-Point Open grid
 //! references into latitude and longitude.
 //!
 //! A postcode is an outward code (area letters and district: `CA1`, `EC1A`)
 //! and, optionally here, an inward code (sector digit and unit letters: `1AA`).
-//! An outward code alone names a district, which search resolves to its centroid.
+//! An outward code alone names a district, which resolves to its centroid.
 
 use std::fmt;
 

@@ -1,0 +1,28 @@
+DROP TABLE postcode_imports;
+DROP TABLE postcode_districts;
+DROP TABLE postcodes;
+DROP TABLE closures;
+DROP TABLE opening_sessions;
+DROP TABLE venues;
+DROP INDEX centres_name_idx;
+ALTER TABLE centres
+    DROP CONSTRAINT centres_accreditation_complete,
+    DROP CONSTRAINT centres_accreditation_dates,
+    DROP CONSTRAINT centres_fee_described,
+    DROP COLUMN demo,
+    DROP COLUMN status_reason,
+    DROP COLUMN min_referral_notice_days,
+    DROP COLUMN website,
+    DROP COLUMN contact_phone,
+    DROP COLUMN contact_email,
+    DROP COLUMN fee_description,
+    DROP COLUMN fee_kind,
+    DROP COLUMN accepts_self_referrals,
+    DROP COLUMN services,
+    DROP COLUMN accreditation_expires_on,
+    DROP COLUMN accredited_on,
+    DROP COLUMN accreditation_status,
+    DROP COLUMN accrediting_body,
+    DROP COLUMN description;
+DROP FUNCTION is_service_list(text[]);
+DROP EXTENSION IF EXISTS btree_gist;

@@ -1,0 +1,67 @@
+//! Who may see and change a centre's entry.
+//!
+//! - Anyone (no token) sees active centres, their venues and dated openings.
+//! - A centre's own coordinators and staff, and network admins, also see it
+//!   suspended or closed, its rooms, weekly slots and closures.
+//! - Its coordinators, and network admins, change it; only network admins
+//!   create centres, change their status and record accreditation.
+//! - An integration client reads the public directory with `centres:read`.
+
+use uuid::Uuid;
+
+use super::model::{Centre, CentreStatus};
+use crate::auth::principal::Principal;
+use crate::auth::roles::{Role, Scope};
+use crate::error::ApiError;
+use crate::text_enum::parse_column;
+
+/// The centre's own people (coordinators and staff) and network admins.
+pub fn is_insider(caller: Option<&Principal>, centre_id: Uuid) -> bool {
+    match caller {
+        Some(Principal::User(u)) => {
+            u.role == Role::NetworkAdmin
+                || (matches!(u.role, Role::Coordinator | Role::Staff)
+                    && u.centre_ids.contains(&centre_id))
+        }
+        _ => false,
+    }
+}
+
+/// A client that sends a token must hold `centres:read` to read the directory.
+pub fn require_read(caller: Option<&Principal>) -> Result<(), ApiError> {
+    match caller {
+        Some(principal) => principal.require_scope(Scope::CentresRead),
+        None => Ok(()),
+    }
+}
+
+/// The centre if the caller may see it; a centre they may not see does not exist
+/// for them (404, never 403, so that suspended centres are not revealed).
+pub fn visible(caller: Option<&Principal>, centre: Option<Centre>) -> Result<Centre, ApiError> {
+    let centre = centre.ok_or(ApiError::NotFound)?;
+    let active = parse_column::<CentreStatus>(&centre.status)? == CentreStatus::Active;
+    if active || is_insider(caller, centre.id) {
+        Ok(centre)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Its coordinators and network admins change a centre's entry.
+pub fn require_manager(caller: &Principal, centre_id: Uuid) -> Result<(), ApiError> {
+    let user = caller.require_role(&[Role::Coordinator, Role::NetworkAdmin])?;
+    if user.role == Role::NetworkAdmin || user.centre_ids.contains(&centre_id) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// Reads for insiders only (weekly slots with rooms and capacities, closures).
+pub fn require_insider(caller: &Principal, centre_id: Uuid) -> Result<(), ApiError> {
+    if is_insider(Some(caller), centre_id) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}

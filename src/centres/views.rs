@@ -1,0 +1,92 @@
+//! Rows to responses, showing each reader what they may see.
+
+use super::dto::{
+    Accreditation, Address, CentreContact, CentreResponse, ClosureResponse, Fees,
+    OpeningSessionResponse, VenueResponse,
+};
+use super::model::{
+    services_from_column, texts_from_column, Centre, Closure, OpeningSession, Venue, Weekday,
+};
+use crate::error::ApiError;
+use crate::text_enum::parse_column;
+use crate::validation::{format_date, format_time};
+
+/// A centre with its venues; `insider` adds what only its own people and
+/// network admins see (rooms, why it is suspended or closed).
+pub fn centre(c: Centre, venues: Vec<Venue>, insider: bool) -> Result<CentreResponse, ApiError> {
+    Ok(CentreResponse {
+        id: c.id,
+        name: c.name,
+        description: c.description,
+        status: parse_column(&c.status)?,
+        status_reason: c.status_reason.filter(|_| insider),
+        accreditation: Accreditation {
+            body: c.accrediting_body,
+            status: parse_column(&c.accreditation_status)?,
+            accredited_on: c.accredited_on.map(format_date),
+            expires_on: c.accreditation_expires_on.map(format_date),
+        },
+        services: services_from_column(&c.services)?,
+        accepts_self_referrals: c.accepts_self_referrals,
+        fees: Fees {
+            kind: parse_column(&c.fee_kind)?,
+            description: c.fee_description,
+        },
+        contact: CentreContact {
+            email: c.contact_email,
+            phone: c.contact_phone,
+            website: c.website,
+        },
+        min_referral_notice_days: c.min_referral_notice_days,
+        venues: venues
+            .into_iter()
+            .map(|v| venue(v, insider))
+            .collect::<Result<_, _>>()?,
+        demo: c.demo,
+    })
+}
+
+pub fn venue(v: Venue, insider: bool) -> Result<VenueResponse, ApiError> {
+    Ok(VenueResponse {
+        id: v.id,
+        name: v.name,
+        address: Address {
+            line1: v.address_line1,
+            line2: v.address_line2,
+            town: v.town,
+            postcode: v.postcode,
+        },
+        latitude: v.latitude,
+        longitude: v.longitude,
+        location_source: parse_column(&v.location_source)?,
+        separate_entrances: v.separate_entrances,
+        accessibility: v.accessibility,
+        parking: v.parking,
+        rooms: insider.then(|| texts_from_column(v.rooms)),
+    })
+}
+
+pub fn opening_session(s: OpeningSession) -> Result<OpeningSessionResponse, ApiError> {
+    Ok(OpeningSessionResponse {
+        id: s.id,
+        venue_id: s.venue_id,
+        weekday: Weekday::from_iso(s.weekday)?,
+        starts_at: format_time(s.starts_at),
+        ends_at: format_time(s.ends_at),
+        room: s.room,
+        capacity: s.capacity,
+        services: services_from_column(&s.services)?,
+        effective_from: format_date(s.effective_from),
+        effective_to: s.effective_to.map(format_date),
+    })
+}
+
+pub fn closure(c: Closure) -> ClosureResponse {
+    ClosureResponse {
+        id: c.id,
+        venue_id: c.venue_id,
+        starts_on: format_date(c.starts_on),
+        ends_on: format_date(c.ends_on),
+        reason: c.reason,
+    }
+}

@@ -11,6 +11,9 @@ base=${server_url%/*}
 psql "$server_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 psql "$server_url" -qc "CREATE DATABASE $db" >/dev/null
 
+# The demo directory gives search something to find.
+DATABASE_URL="$base/$db" RUST_LOG=warn "$root/target/debug/ccc" seed-demo >/dev/null
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log="$root/target/schemathesis-server.log"
 admin_email=schemathesis-admin@ccc.localhost

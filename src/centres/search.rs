@@ -60,11 +60,13 @@ pub enum Place {
     Point { latitude: f64, longitude: f64 },
 }
 
-/// The sort key of the last row of a page.
+/// The sort key of the last row of a page. A distance travels as the bits of
+/// its `f64`, so that the next page starts exactly after it (a decimal
+/// round trip through JSON may be off by one unit in the last place).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SearchKey {
-    Distance(f64),
+    DistanceBits(u64),
     Name(String),
 }
 
@@ -159,7 +161,9 @@ impl CentreSearchParams {
             Ok(page) => {
                 let fits = match (&page.after, located) {
                     (None, _) => true,
-                    (Some(c), true) => matches!(c.key, SearchKey::Distance(d) if d.is_finite()),
+                    (Some(c), true) => {
+                        matches!(c.key, SearchKey::DistanceBits(d) if f64::from_bits(d).is_finite())
+                    }
                     (Some(c), false) => matches!(c.key, SearchKey::Name(_)),
                 };
                 if !fits {
@@ -347,9 +351,9 @@ pub async fn run(
         Some((latitude, longitude)) => {
             let after = match &search.page.after {
                 Some(Cursor {
-                    key: SearchKey::Distance(d),
+                    key: SearchKey::DistanceBits(d),
                     ..
-                }) => Some(*d),
+                }) => Some(f64::from_bits(*d)),
                 _ => None,
             };
             diesel::sql_query(nearest_sql())
@@ -390,7 +394,7 @@ pub async fn run(
         rows.truncate(limit);
         rows.last().map(|r| {
             let key = match r.distance_km {
-                Some(d) => SearchKey::Distance(d),
+                Some(d) => SearchKey::DistanceBits(d.to_bits()),
                 None => SearchKey::Name(r.sort_name.clone()),
             };
             Cursor { key, id: r.id }.encode()

@@ -18,6 +18,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub pool: ccc::db::Pool,
+    pub database_url: String,
 }
 
 impl TestApp {
@@ -55,6 +56,44 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         request.send().await.expect("request failed")
+    }
+
+    /// Any method, with a bearer token and a JSON body when given.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request failed")
+    }
+
+    /// Sends a request and reads its JSON answer, checking the status.
+    pub async fn json_of(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        status: u16,
+    ) -> serde_json::Value {
+        let response = self.send(method.clone(), token, path, body).await;
+        let got = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        assert_eq!(got, status, "{method} {path}: {text}");
+        if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).expect("json body")
+        }
     }
 
     /// Logs in; returns the whole token answer.
@@ -347,5 +386,6 @@ pub async fn spawn_app_on(database_url: &str, overrides: &[(&str, &str)]) -> Tes
             .build()
             .expect("client"),
         pool: app.pool,
+        database_url: database_url.to_owned(),
     }
 }

@@ -8,6 +8,7 @@ mod proxy;
 
 mod audit;
 mod brute_force;
+mod centres;
 mod docs;
 mod errors;
 mod headers;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
@@ -35,6 +36,10 @@ struct Row {
 
 struct Fixture {
     centre: String,
+    venue: String,
+    session: String,
+    doomed_session: String,
+    doomed_closure: String,
     staff_id: String,
     victim_id: String,
     rotate_client: String,
@@ -43,7 +48,13 @@ struct Fixture {
 }
 
 impl Fixture {
-    fn path(&self, template: &str) -> String {
+    fn path(&self, method: &str, template: &str) -> String {
+        // A deletion removes its row for the first allowed caller; later
+        // allowed callers then get 404.
+        let session = match method {
+            "DELETE" => &self.doomed_session,
+            _ => &self.session,
+        };
         template
             .replace(
                 "/users/{id}/disable",
@@ -59,6 +70,10 @@ impl Fixture {
                 &format!("/integration-clients/{}/revoke", self.doomed_client),
             )
             .replace("/centres/{id}", &format!("/centres/{}", self.centre))
+            .replace("{venue_id}", &self.venue)
+            .replace("{session_id}", session)
+            .replace("{closure_id}", &self.doomed_closure)
+            .replace("{postcode}", "CA1")
     }
 }
 
@@ -240,6 +255,115 @@ fn rows() -> Vec<Row> {
             body: None,
             expect: all(200),
         },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres",
+            body: None,
+            expect: all(200),
+        },
+        Row {
+            method: "PATCH",
+            path: "/api/v1/centres/{id}",
+            body: Json(|_, caller| json!({"description": format!("Edited by {caller}")})),
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/v1/centres/{id}/accreditation",
+            body: Json(
+                |_, _| json!({"body": "NACCC", "status": "accredited", "expires_on": "2029-01-01"}),
+            ),
+            expect: [401, 403, 403, 403, 403, 403, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/centres/{id}/status",
+            // Active to active is no change: the admin is allowed, and told so.
+            body: Json(|_, _| json!({"status": "active"})),
+            expect: [401, 403, 403, 403, 403, 403, 409],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/network/summary",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 403, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/centres/{id}/venues",
+            body: Json(
+                |_, caller| json!({"name": format!("Hall of {caller}"), "address_line1": "1 Road", "town": "Carlisle", "postcode": "CA1 1AA", "rooms": ["Hall"]}),
+            ),
+            expect: [401, 403, 403, 403, 403, 201, 201],
+        },
+        Row {
+            method: "PATCH",
+            path: "/api/v1/centres/{id}/venues/{venue_id}",
+            body: Json(|_, _| json!({"parking": "Street parking"})),
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/opening-sessions",
+            body: None,
+            expect: [401, 403, 403, 403, 200, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/centres/{id}/opening-sessions",
+            body: Json(|f, caller| {
+                let weekday = if caller == "coordinator" {
+                    "monday"
+                } else {
+                    "tuesday"
+                };
+                json!({"venue_id": f.venue, "weekday": weekday, "starts_at": "10:00", "ends_at": "11:00",
+                       "room": "Main hall", "capacity": 4, "services": ["supported"]})
+            }),
+            expect: [401, 403, 403, 403, 403, 201, 201],
+        },
+        Row {
+            method: "PATCH",
+            path: "/api/v1/centres/{id}/opening-sessions/{session_id}",
+            body: Json(|_, _| json!({"capacity": 5})),
+            expect: [401, 403, 403, 403, 403, 200, 200],
+        },
+        Row {
+            method: "DELETE",
+            path: "/api/v1/centres/{id}/opening-sessions/{session_id}",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 204, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/closures",
+            body: None,
+            expect: [401, 403, 403, 403, 200, 200, 200],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/centres/{id}/closures",
+            body: Json(|_, _| json!({"starts_on": "2027-01-02", "reason": "Staff training"})),
+            expect: [401, 403, 403, 403, 403, 201, 201],
+        },
+        Row {
+            method: "DELETE",
+            path: "/api/v1/centres/{id}/closures/{closure_id}",
+            body: None,
+            expect: [401, 403, 403, 403, 403, 204, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/openings",
+            body: None,
+            expect: all(200),
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/postcodes/{postcode}",
+            body: None,
+            expect: all(200),
+        },
     ]
 }
 
@@ -265,6 +389,53 @@ async fn client(app: &TestApp, admin: &str, centre: &str, scopes: Value) -> Valu
 async fn fixture(app: &TestApp) -> Fixture {
     let admin = app.admin_token().await;
     let centre = app.create_centre(&admin, "Matrix Centre").await;
+    let centre_path = format!("/api/v1/centres/{centre}");
+    app.json_of(
+        Method::PATCH,
+        Some(&admin),
+        &centre_path,
+        Some(&json!({"services": ["supported"]})),
+        200,
+    )
+    .await;
+    let venue = app
+        .json_of(
+            Method::POST,
+            Some(&admin),
+            &format!("{centre_path}/venues"),
+            Some(&json!({"name": "Hall", "address_line1": "1 Road", "town": "Carlisle", "postcode": "CA1 1AA", "rooms": ["Main hall"]})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut sessions = Vec::new();
+    for weekday in ["saturday", "sunday"] {
+        let session = app
+            .json_of(
+                Method::POST,
+                Some(&admin),
+                &format!("{centre_path}/opening-sessions"),
+                Some(&json!({"venue_id": venue, "weekday": weekday, "starts_at": "10:00", "ends_at": "12:00",
+                             "room": "Main hall", "capacity": 8, "services": ["supported"]})),
+                201,
+            )
+            .await;
+        sessions.push(session["id"].as_str().unwrap().to_owned());
+    }
+    let doomed_closure = app
+        .json_of(
+            Method::POST,
+            Some(&admin),
+            &format!("{centre_path}/closures"),
+            Some(&json!({"starts_on": "2026-12-25", "reason": "Christmas Day"})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (_, coordinator) = app
         .invite_and_login(&admin, "coord@matrix.org", "coordinator", &[&centre])
         .await;
@@ -343,6 +514,10 @@ async fn fixture(app: &TestApp) -> Fixture {
 
     Fixture {
         centre,
+        venue,
+        session: sessions[0].clone(),
+        doomed_session: sessions[1].clone(),
+        doomed_closure,
         staff_id,
         victim_id,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
@@ -395,11 +570,9 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
     let mut wrong = Vec::new();
     for row in &rows {
         for (i, caller) in CALLERS.iter().enumerate() {
-            let url = app.url(&fixture.path(row.path));
-            let mut request = match row.method {
-                "GET" => app.client.get(&url),
-                _ => app.client.post(&url),
-            };
+            let url = app.url(&fixture.path(row.method, row.path));
+            let method = Method::from_bytes(row.method.as_bytes()).unwrap();
+            let mut request = app.client.request(method, &url);
             if let Some(token) = &fixture.tokens[i] {
                 request = request.bearer_auth(token);
             }

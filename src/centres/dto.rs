@@ -14,8 +14,9 @@ pub use super::model::{
 };
 use crate::postcodes::repo::Precision;
 
-/// Fees a family pays.
+/// Fees a family pays: free, or charged with a description of the charge.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[schema(example = json!({"kind": "charged", "description": "£40 per supervised session; supported contact is free"}))]
 pub struct Fees {
     pub kind: FeeKind,
     /// What is charged, for a charging centre (`£40 per supervised session`).
@@ -217,7 +218,7 @@ pub struct CreateVenueRequest {
     )]
     #[schema(min_length = 1, max_length = 100, example = "Carlisle")]
     pub town: String,
-    #[schema(example = "CA1 1AA")]
+    #[schema(example = "CA1 1AA", pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*[0-9][A-Za-z]{2}\\s*$")]
     pub postcode: Option<String>,
     #[schema(minimum = 49.0, maximum = 61.0, example = 54.597)]
     pub latitude: Option<f64>,
@@ -287,10 +288,10 @@ pub struct CreateOpeningSessionRequest {
     #[schema(value_type = Weekday)]
     pub weekday: String,
     /// 24-hour clock, `HH:MM`.
-    #[schema(example = "10:00")]
+    #[schema(example = "10:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub starts_at: String,
     /// After `starts_at`, same day.
-    #[schema(example = "12:00")]
+    #[schema(example = "12:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub ends_at: String,
     /// One of the venue's rooms.
     #[schema(example = "Main hall")]
@@ -315,7 +316,9 @@ pub struct CreateOpeningSessionRequest {
 pub struct UpdateOpeningSessionRequest {
     #[schema(value_type = Option<Weekday>)]
     pub weekday: Option<String>,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub starts_at: Option<String>,
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub ends_at: Option<String>,
     pub room: Option<String>,
     #[schema(minimum = 1, maximum = 500)]

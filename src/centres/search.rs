@@ -29,7 +29,7 @@ pub struct CentreSearchParams {
     #[param(value_type = Option<ServiceType>)]
     pub service: Option<String>,
     /// Measure from this postcode (`CA1 1AA`) or district (`CA1`); any case or spacing.
-    #[param(example = "CA1")]
+    #[param(example = "CA1", pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*([0-9][A-Za-z]{2})?\\s*$")]
     pub postcode: Option<String>,
     /// Measure from this WGS84 latitude (with `lon`; not with `postcode`).
     #[param(value_type = Option<f64>, minimum = 49.0, maximum = 61.0)]

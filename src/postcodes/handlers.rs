@@ -13,7 +13,8 @@ use crate::http::caching::{json_with_etag, PUBLIC_ONE_DAY};
 /// 2025; contains Royal Mail data © Royal Mail copyright and database right 2025.
 #[utoipa::path(
     tag = "postcodes",
-    params(("postcode" = String, Path, description = "A postcode or outward code, in any case and spacing", example = "CA1 1AA")),
+    params(("postcode" = String, Path, description = "A postcode or outward code, in any case and spacing", example = "CA1 1AA",
+        pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*([0-9][A-Za-z]{2})?\\s*$")),
     responses(
         (status = 200, description = "Where it is", body = PostcodeResponse,
             headers(("ETag" = String, description = "A tag of this answer, for If-None-Match"))),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: the release build on a fresh database, loaded over loopback by
-# wrk with 64 connections. Prints requests per second, p50 and p99 for each
+# `make bench`: the release build on a fresh database holding the demo
+# directory and the full postcode table, loaded over loopback by wrk with 64
+# connections. Prints requests per second, p50 and p99 for each
 # endpoint, and its ratio to /health (the ceiling of the HTTP stack here).
 #   scripts/bench.sh SERVER_URL     (a PostgreSQL URL; its server hosts the bench database)
 set -euo pipefail
@@ -14,6 +15,14 @@ work=$(mktemp -d)
 
 psql "$server_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 psql "$server_url" -qc "CREATE DATABASE $db" >/dev/null
+
+postcodes=${BENCH_POSTCODES:-$root/../shared/data/codepoint-open/postcodes.csv.gz}
+if [ -f "$postcodes" ]; then
+  DATABASE_URL="$base/$db" RUST_LOG=info "$root/target/release/ccc" import-postcodes "$postcodes" 2>&1 | sed 's/^.*INFO  ccc\] //' | cut -c1-110
+else
+  echo "warning: $postcodes not found; searching by district centroids only" >&2
+fi
+DATABASE_URL="$base/$db" RUST_LOG=info "$root/target/release/ccc" seed-demo 2>&1 | sed 's/^.*INFO  ccc\] //'
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 admin_password=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')
@@ -29,8 +38,8 @@ for _ in $(seq 1 100); do curl -fs "$url/ready" >/dev/null 2>&1 && break; sleep 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"bench-admin@ccc.localhost\",\"password\":\"$admin_password\"}" "$url/api/v1/auth/login" | json '["access_token"]')
-centre=$(curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
-  -d '{"name":"Bench Centre"}' "$url/api/v1/centres" | json '["id"]')
+# A demo centre (with its venues) for the detail, and the client's centre.
+centre=$(curl -fs "$url/api/v1/centres?postcode=CA1&limit=1" | json '["items"][0]["id"]')
 client=$(curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d "{\"name\":\"Bench\",\"scopes\":[\"centres:read\"],\"centre_id\":\"$centre\"}" "$url/api/v1/integration-clients")
 client_id=$(echo "$client" | json '["client"]["id"]')
@@ -55,9 +64,25 @@ run() {
   echo "$name $rps $p50 $p99 ${non2xx:-0}"
 }
 
+# Nearest-centre search by full postcode, cycling through the demo venues'
+# postcodes (real ones across Great Britain) so that no two requests in a row
+# look up the same point.
+{
+  echo "local postcodes = {"
+  grep -v '^#' "$root/data/demo-venues.csv" | tail -n +2 | cut -d, -f5 | sed 's/ /%20/; s/.*/"&",/'
+  echo "}"
+  echo "local i = 0"
+  echo "request = function()"
+  echo "  i = i % #postcodes + 1"
+  echo "  return wrk.format('GET', '/api/v1/centres?service=supervised&postcode=' .. postcodes[i])"
+  echo "end"
+} >"$work/search.lua"
+
 results=()
 results+=("$(run health /health)")
-results+=("$(run centre-public /api/v1/centres/$centre)")
+results+=("$(run search-by-postcode /api/v1/centres -s "$work/search.lua")")
+results+=("$(run search-by-district "/api/v1/centres?service=supervised&postcode=CA1")")
+results+=("$(run centre-detail /api/v1/centres/$centre)")
 results+=("$(run me-authenticated /api/v1/me -H "Authorization: Bearer $token")")
 results+=("$(run audit-list /api/v1/audit?limit=25 -H "Authorization: Bearer $token")")
 results+=("$(run client-token-audited /api/v1/auth/token -s "$work/token.lua")")

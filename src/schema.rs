@@ -62,6 +62,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    directory_version (id) {
+        id -> Bool,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
     integration_clients (id) {
         id -> Uuid,
         name -> Text,
@@ -236,6 +243,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     centre_memberships,
     centres,
     closures,
+    directory_version,
     integration_clients,
     login_attempts,
     notifications_outbox,

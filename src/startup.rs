@@ -48,6 +48,8 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
     let cors_origins = config.cors_allowed_origins.clone();
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
+    // One snapshot of the directory per instance, shared by its workers.
+    let directory = web::Data::new(centres::directory::DirectoryCache::default());
     let mut server = HttpServer::new(move || {
         App::new()
             .into_utoipa_app()
@@ -55,6 +57,7 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             .app_data(pool.clone())
             .app_data(route_table.clone())
             .app_data(keys.clone())
+            .app_data(directory.clone())
             .app_data(extractors::form_config())
             .app_data(extractors::json_config(max_json_bytes))
             .app_data(extractors::query_config())

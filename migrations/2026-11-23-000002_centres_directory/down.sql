@@ -1,7 +1,9 @@
 DROP TABLE postcode_imports;
+DROP TABLE directory_version;
 DROP TABLE postcode_districts;
 DROP TABLE postcodes;
 DROP TABLE closures;
+DROP TRIGGER centres_directory_version ON centres;
 DROP TABLE opening_sessions;
 DROP TABLE venues;
 DROP INDEX centres_name_idx;
@@ -25,4 +27,5 @@ ALTER TABLE centres
     DROP COLUMN accrediting_body,
     DROP COLUMN description;
 DROP FUNCTION is_service_list(text[]);
+DROP FUNCTION bump_directory_version();
 DROP EXTENSION IF EXISTS btree_gist;

@@ -118,6 +118,30 @@ CREATE TABLE closures (
 );
 CREATE INDEX closures_centre_idx ON closures (centre_id, starts_on);
 
+-- A number that changes with every change to what search reads (centres,
+-- venues, opening sessions). Each instance keeps a copy of the directory in
+-- memory and checks this number on every search, so that all instances answer
+-- from the same data without sharing memory.
+CREATE TABLE directory_version (
+    id       boolean PRIMARY KEY DEFAULT true CHECK (id),
+    version  bigint NOT NULL
+);
+INSERT INTO directory_version (version) VALUES (1);
+
+CREATE FUNCTION bump_directory_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE directory_version SET version = version + 1;
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER centres_directory_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON centres
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_directory_version();
+CREATE TRIGGER venues_directory_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON venues
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_directory_version();
+CREATE TRIGGER opening_sessions_directory_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON opening_sessions
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_directory_version();
+
 -- OS Code-Point Open, loaded by `ccc import-postcodes`. Coordinates are WGS84,
 -- converted from the OSGB36 grid on import; NULL where Code-Point has none
 -- (positional quality 90).

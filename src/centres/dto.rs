@@ -218,7 +218,10 @@ pub struct CreateVenueRequest {
     )]
     #[schema(min_length = 1, max_length = 100, example = "Carlisle")]
     pub town: String,
-    #[schema(example = "CA1 1AA", pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*[0-9][A-Za-z]{2}\\s*$")]
+    #[schema(
+        example = "CA1 1AA",
+        pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*[0-9][A-Za-z]{2}\\s*$"
+    )]
     pub postcode: Option<String>,
     #[schema(minimum = 49.0, maximum = 61.0, example = 54.597)]
     pub latitude: Option<f64>,
@@ -288,10 +291,16 @@ pub struct CreateOpeningSessionRequest {
     #[schema(value_type = Weekday)]
     pub weekday: String,
     /// 24-hour clock, `HH:MM`.
-    #[schema(example = "10:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
+    #[schema(
+        example = "10:00",
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
     pub starts_at: String,
     /// After `starts_at`, same day.
-    #[schema(example = "12:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
+    #[schema(
+        example = "12:00",
+        pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
     pub ends_at: String,
     /// One of the venue's rooms.
     #[schema(example = "Main hall")]

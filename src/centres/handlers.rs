@@ -7,6 +7,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::access::{self, require_manager, require_read};
+use super::directory::DirectoryCache;
 use super::dto::{
     Accreditation, AccreditationCount, CentreResponse, CentreSearchPage, ChangeCentreStatusRequest,
     CreateCentreRequest, ExpiringAccreditation, NetworkSummaryResponse, SearchOrigin, ServiceCount,
@@ -47,6 +48,7 @@ use crate::validation::format_date;
 #[get("/centres")]
 pub async fn list_centres(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: MaybeAuthUser,
     req: HttpRequest,
     query: web::Query<CentreSearchParams>,
@@ -81,7 +83,9 @@ pub async fn list_centres(
         }
     };
     let point = origin.as_ref().map(|o| (o.latitude, o.longitude));
-    let (items, next_cursor) = search::run(&mut conn, &search, point).await?;
+    let (snapshot, today) = directory.current(&mut conn).await?;
+    drop(conn);
+    let (items, next_cursor) = search::run(&snapshot, today, &search, point);
     let page = CentreSearchPage {
         items,
         next_cursor,

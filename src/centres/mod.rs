@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod demo;
+pub mod directory;
 pub mod dto;
 pub mod handlers;
 pub mod model;

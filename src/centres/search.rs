@@ -3,22 +3,20 @@
 //!
 //! Distances are great-circle (haversine) distances between WGS84 points, in
 //! km. A network has hundreds of centres, so every venue's distance is
-//! computed per search; keyset pagination is on (distance, centre id), or
-//! (lower-case name, centre id) without a location.
+//! computed per search, in memory over the instance's snapshot of the
+//! directory (see [`super::directory`]); keyset pagination is on (distance,
+//! centre id), or (lower-case name, centre id) without a location.
 
-use diesel::sql_types::{Array, Bool, Float8, Int2, Int8, Nullable, Text, Uuid as SqlUuid};
-use diesel::QueryableByName;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
+use time::Date;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
+use super::directory::{distance_km, DirectoryCentre, DirectoryVenue, Snapshot};
 use super::dto::{CentreSummary, VenueSummary};
-use super::model::{services_from_column, ServiceType, Weekday};
+use super::model::{ServiceType, Weekday};
 use crate::error::{ApiError, FieldError};
 use crate::pagination::{Cursor, PageParams, PageRequest};
 use crate::postcodes::{self, Postcode};
-use crate::text_enum::parse_column;
 
 /// Query parameters of `GET /api/v1/centres`. Each is read on its own so that a
 /// bad one is named in the 422.
@@ -29,7 +27,10 @@ pub struct CentreSearchParams {
     #[param(value_type = Option<ServiceType>)]
     pub service: Option<String>,
     /// Measure from this postcode (`CA1 1AA`) or district (`CA1`); any case or spacing.
-    #[param(example = "CA1", pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*([0-9][A-Za-z]{2})?\\s*$")]
+    #[param(
+        example = "CA1",
+        pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*([0-9][A-Za-z]{2})?\\s*$"
+    )]
     pub postcode: Option<String>,
     /// Measure from this WGS84 latitude (with `lon`; not with `postcode`).
     #[param(value_type = Option<f64>, minimum = 49.0, maximum = 61.0)]
@@ -234,210 +235,125 @@ fn parse_number(
     }
 }
 
-#[derive(Debug, QueryableByName)]
-struct Row {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    sort_name: String,
-    #[diesel(sql_type = Array<Nullable<Text>>)]
-    services: Vec<Option<String>>,
-    #[diesel(sql_type = Bool)]
-    accepts_self_referrals: bool,
-    #[diesel(sql_type = Text)]
-    fee_kind: String,
-    #[diesel(sql_type = Text)]
-    accreditation_status: String,
-    #[diesel(sql_type = Bool)]
-    demo: bool,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    venue_id: Option<Uuid>,
-    #[diesel(sql_type = Nullable<Text>)]
-    venue_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    town: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    postcode: Option<String>,
-    #[diesel(sql_type = Nullable<Float8>)]
-    latitude: Option<f64>,
-    #[diesel(sql_type = Nullable<Float8>)]
-    longitude: Option<f64>,
-    #[diesel(sql_type = Nullable<Bool>)]
-    separate_entrances: Option<bool>,
-    #[diesel(sql_type = Nullable<Float8>)]
-    distance_km: Option<f64>,
-}
-
-/// The UK calendar day, whatever the server's zone.
-const UK_TODAY: &str = "(now() AT TIME ZONE 'Europe/London')::date";
-
-/// Centres nearest a point: for each centre its nearest venue that passes the
-/// filters, then centres by that distance.
-fn nearest_sql() -> String {
-    format!(
-        "WITH nearest AS (
-           SELECT DISTINCT ON (c.id)
-                  c.id, c.name, lower(c.name) AS sort_name, c.services, c.accepts_self_referrals,
-                  c.fee_kind, c.accreditation_status, c.demo,
-                  v.id AS venue_id, v.name AS venue_name, v.town, v.postcode, v.latitude,
-                  v.longitude, v.separate_entrances,
-                  2 * 6371.0088 * asin(least(1, sqrt(
-                      power(sin(radians(v.latitude - $1) / 2), 2)
-                      + cos(radians($1)) * cos(radians(v.latitude))
-                        * power(sin(radians(v.longitude - $2) / 2), 2)))) AS distance_km
-           FROM centres c
-           JOIN venues v ON v.centre_id = c.id
-           WHERE c.status = 'active'
-             AND ($3::text IS NULL OR $3 = ANY (c.services))
-             AND (NOT $4 OR c.accepts_self_referrals)
-             AND ($5::smallint IS NULL OR EXISTS (
-                   SELECT 1 FROM opening_sessions o
-                   WHERE o.venue_id = v.id AND o.weekday = $5
-                     AND ($3::text IS NULL OR $3 = ANY (o.services))
-                     AND o.effective_from <= {UK_TODAY}
-                     AND (o.effective_to IS NULL OR o.effective_to >= {UK_TODAY})))
-           ORDER BY c.id, distance_km, v.id
-         )
-         SELECT * FROM nearest
-         WHERE ($6::float8 IS NULL OR distance_km <= $6)
-           AND ($7::float8 IS NULL OR (distance_km, id) > ($7, $8::uuid))
-         ORDER BY distance_km, id
-         LIMIT $9"
-    )
-}
-
-/// Centres by name, each with its first venue (by name) that passes the filters.
-fn by_name_sql() -> String {
-    format!(
-        "SELECT c.id, c.name, lower(c.name) AS sort_name, c.services, c.accepts_self_referrals,
-                c.fee_kind, c.accreditation_status, c.demo,
-                v.id AS venue_id, v.name AS venue_name, v.town, v.postcode, v.latitude,
-                v.longitude, v.separate_entrances, NULL::float8 AS distance_km
-         FROM centres c
-         LEFT JOIN LATERAL (
-           SELECT * FROM venues v
-           WHERE v.centre_id = c.id
-             AND ($3::smallint IS NULL OR EXISTS (
-                   SELECT 1 FROM opening_sessions o
-                   WHERE o.venue_id = v.id AND o.weekday = $3
-                     AND ($1::text IS NULL OR $1 = ANY (o.services))
-                     AND o.effective_from <= {UK_TODAY}
-                     AND (o.effective_to IS NULL OR o.effective_to >= {UK_TODAY})))
-           ORDER BY v.name, v.id
-           LIMIT 1
-         ) v ON true
-         WHERE c.status = 'active'
-           AND ($1::text IS NULL OR $1 = ANY (c.services))
-           AND (NOT $2 OR c.accepts_self_referrals)
-           AND ($3::smallint IS NULL OR v.id IS NOT NULL)
-           AND ($4::text IS NULL OR (lower(c.name), c.id) > ($4, $5::uuid))
-         ORDER BY lower(c.name), c.id
-         LIMIT $6"
-    )
-}
-
-/// Runs a checked search from `origin` (the resolved place, if any).
-pub async fn run(
-    conn: &mut AsyncPgConnection,
+/// Runs a checked search over the directory snapshot, from `origin` (the
+/// resolved place, if any): a page of centres and the cursor of the next.
+pub fn run(
+    snapshot: &Snapshot,
+    today: Date,
     search: &Search,
     origin: Option<(f64, f64)>,
-) -> Result<(Vec<CentreSummary>, Option<String>), ApiError> {
-    let service = search.service.map(|s| s.as_str());
-    let weekday = search.open_on.map(Weekday::iso);
-    let after_id = search.page.after.as_ref().map(|c| c.id);
-    let rows: Vec<Row> = match origin {
-        Some((latitude, longitude)) => {
+) -> (Vec<CentreSummary>, Option<String>) {
+    let service = search.service;
+    // With `open_on`, only venues with a slot that weekday (for the service).
+    let open = |venue: &DirectoryVenue| match search.open_on {
+        None => true,
+        Some(day) => venue.slots.iter().any(|slot| {
+            slot.weekday == day.iso()
+                && slot.runs_on(today)
+                && service.is_none_or(|s| slot.services.contains(&s))
+        }),
+    };
+    let candidates = snapshot.centres.iter().filter(|c| {
+        service.is_none_or(|s| c.services.contains(&s))
+            && (!search.self_referral || c.accepts_self_referrals)
+    });
+    let limit = search.page.limit as usize;
+    let mut hits: Vec<(Option<f64>, &DirectoryCentre, Option<&DirectoryVenue>)> = match origin {
+        Some(point) => {
+            let mut hits: Vec<_> = candidates
+                .filter_map(|c| {
+                    c.venues
+                        .iter()
+                        .filter(|v| open(v))
+                        .map(|v| (distance_km(point, (v.latitude, v.longitude)), v))
+                        .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)))
+                        .map(|(d, v)| (d, c, v))
+                })
+                .filter(|(d, ..)| search.radius_km.is_none_or(|r| *d <= r))
+                .collect();
+            hits.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
             let after = match &search.page.after {
                 Some(Cursor {
-                    key: SearchKey::DistanceBits(d),
-                    ..
-                }) => Some(f64::from_bits(*d)),
+                    key: SearchKey::DistanceBits(bits),
+                    id,
+                }) => Some((f64::from_bits(*bits), *id)),
                 _ => None,
             };
-            diesel::sql_query(nearest_sql())
-                .bind::<Float8, _>(latitude)
-                .bind::<Float8, _>(longitude)
-                .bind::<Nullable<Text>, _>(service)
-                .bind::<Bool, _>(search.self_referral)
-                .bind::<Nullable<Int2>, _>(weekday)
-                .bind::<Nullable<Float8>, _>(search.radius_km)
-                .bind::<Nullable<Float8>, _>(after)
-                .bind::<Nullable<SqlUuid>, _>(after_id)
-                .bind::<Int8, _>(search.page.fetch_limit())
-                .load(conn)
-                .await?
+            hits.into_iter()
+                .filter(|(d, c, _)| {
+                    after.is_none_or(|(ad, aid)| d.total_cmp(&ad).then(c.id.cmp(&aid)).is_gt())
+                })
+                .take(limit + 1)
+                .map(|(d, c, v)| (Some(d), c, Some(v)))
+                .collect()
         }
         None => {
             let after = match &search.page.after {
                 Some(Cursor {
-                    key: SearchKey::Name(n),
-                    ..
-                }) => Some(n.as_str()),
+                    key: SearchKey::Name(name),
+                    id,
+                }) => Some((name.as_str(), *id)),
                 _ => None,
             };
-            diesel::sql_query(by_name_sql())
-                .bind::<Nullable<Text>, _>(service)
-                .bind::<Bool, _>(search.self_referral)
-                .bind::<Nullable<Int2>, _>(weekday)
-                .bind::<Nullable<Text>, _>(after)
-                .bind::<Nullable<SqlUuid>, _>(after_id)
-                .bind::<Int8, _>(search.page.fetch_limit())
-                .load(conn)
-                .await?
+            candidates
+                .filter(|c| after.is_none_or(|a| (c.sort_name.as_str(), c.id) > a))
+                .filter_map(|c| {
+                    let venue = c.venues.iter().find(|v| open(v));
+                    match (venue, search.open_on) {
+                        (None, Some(_)) => None,
+                        _ => Some((None, c, venue)),
+                    }
+                })
+                .take(limit + 1)
+                .collect()
         }
     };
-    let mut rows = rows;
-    let limit = search.page.limit as usize;
-    let next_cursor = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|r| {
-            let key = match r.distance_km {
+    let next_cursor = if hits.len() > limit {
+        hits.truncate(limit);
+        hits.last().map(|(d, c, _)| {
+            let key = match d {
                 Some(d) => SearchKey::DistanceBits(d.to_bits()),
-                None => SearchKey::Name(r.sort_name.clone()),
+                None => SearchKey::Name(c.sort_name.clone()),
             };
-            Cursor { key, id: r.id }.encode()
+            Cursor { key, id: c.id }.encode()
         })
     } else {
         None
     };
-    let items = rows
-        .into_iter()
-        .map(summary)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((items, next_cursor))
+    let items = hits.into_iter().map(|(d, c, v)| summary(c, v, d)).collect();
+    (items, next_cursor)
 }
 
-fn summary(row: Row) -> Result<CentreSummary, ApiError> {
-    let venue = match (row.venue_id, row.latitude, row.longitude) {
-        (Some(id), Some(latitude), Some(longitude)) => Some(VenueSummary {
-            id,
-            name: row.venue_name.unwrap_or_default(),
-            town: row.town.unwrap_or_default(),
-            postcode: row.postcode,
-            latitude,
-            longitude,
-            separate_entrances: row.separate_entrances.unwrap_or_default(),
+fn summary(
+    c: &DirectoryCentre,
+    venue: Option<&DirectoryVenue>,
+    distance: Option<f64>,
+) -> CentreSummary {
+    CentreSummary {
+        id: c.id,
+        name: c.name.clone(),
+        services: c.services.clone(),
+        accepts_self_referrals: c.accepts_self_referrals,
+        fee_kind: c.fee_kind,
+        accreditation_status: c.accreditation_status,
+        venue: venue.map(|v| VenueSummary {
+            id: v.id,
+            name: v.name.clone(),
+            town: v.town.clone(),
+            postcode: v.postcode.clone(),
+            latitude: v.latitude,
+            longitude: v.longitude,
+            separate_entrances: v.separate_entrances,
         }),
-        _ => None,
-    };
-    Ok(CentreSummary {
-        id: row.id,
-        name: row.name,
-        services: services_from_column(&row.services)?,
-        accepts_self_referrals: row.accepts_self_referrals,
-        fee_kind: parse_column(&row.fee_kind)?,
-        accreditation_status: parse_column(&row.accreditation_status)?,
-        venue,
-        distance_km: row.distance_km.map(|d| (d * 100.0).round() / 100.0),
-        demo: row.demo,
-    })
+        distance_km: distance.map(|d| (d * 100.0).round() / 100.0),
+        demo: c.demo,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use uuid::Uuid;
 
     fn params(pairs: &[(&str, &str)]) -> CentreSearchParams {
         let query: String = pairs

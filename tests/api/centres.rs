@@ -1192,3 +1192,50 @@ async fn the_network_sees_counts_by_status_service_and_expiring_accreditation() 
         today[0].as_str()
     );
 }
+
+#[tokio::test]
+async fn every_instance_searches_the_directory_as_the_database_has_it() {
+    // Two instances on one database: each keeps its own copy of the directory
+    // and must see a change made through the other at once.
+    let a = spawn_app().await;
+    let b = crate::helpers::spawn_app_on(&a.database_url, &[]).await;
+    let admin = a.admin_token().await;
+    let centre = centre_with(&a, &admin, "Shared Centre", &["supported"], true).await;
+    venue_at(&a, &admin, &centre, 54.1, -3.0).await;
+    let search = "/api/v1/centres?service=supported&lat=54&lon=-3";
+    assert_eq!(
+        names(&b.json_of(Method::GET, None, search, None, 200).await),
+        ["Shared Centre"]
+    );
+    assert_eq!(
+        names(&a.json_of(Method::GET, None, search, None, 200).await),
+        ["Shared Centre"]
+    );
+
+    let admin_b = b
+        .login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.json_of(
+        Method::PATCH,
+        Some(&admin_b),
+        &format!("/api/v1/centres/{centre}"),
+        Some(&json!({"services": ["handover"]})),
+        200,
+    )
+    .await;
+    assert!(names(&a.json_of(Method::GET, None, search, None, 200).await).is_empty());
+    let moved = venue_at(&b, &admin_b, &centre, 54.0, -3.1).await;
+    let handover = a
+        .json_of(
+            Method::GET,
+            None,
+            "/api/v1/centres?service=handover&lat=54&lon=-3",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(handover["items"][0]["venue"]["id"], moved.as_str());
+}

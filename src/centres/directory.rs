@@ -1,0 +1,244 @@
+//! The public directory as search reads it, kept in memory by each instance.
+//!
+//! Search is the hottest read of the service and the directory is small (a
+//! network has hundreds of centres), so each instance holds a snapshot of the
+//! active centres, their venues and weekly slots, and measures distances in
+//! memory. The snapshot is checked against `directory_version` (bumped by a
+//! trigger on every change to centres, venues or opening sessions) on every
+//! search, so no instance ever answers from data older than the database's:
+//! several instances agree without sharing memory.
+
+use std::sync::{Arc, RwLock};
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::Date;
+use uuid::Uuid;
+
+use super::model::{services_from_column, AccreditationStatus, CentreStatus, FeeKind, ServiceType};
+use crate::error::ApiError;
+use crate::schema::{centres, directory_version, opening_sessions, venues};
+use crate::text_enum::parse_column;
+
+/// A weekly slot, as far as search needs it.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub weekday: i16,
+    pub services: Vec<ServiceType>,
+    pub effective_from: Date,
+    pub effective_to: Option<Date>,
+}
+
+impl Slot {
+    pub fn runs_on(&self, day: Date) -> bool {
+        self.effective_from <= day && self.effective_to.is_none_or(|end| day <= end)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DirectoryVenue {
+    pub id: Uuid,
+    pub name: String,
+    pub town: String,
+    pub postcode: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub separate_entrances: bool,
+    pub slots: Vec<Slot>,
+}
+
+/// An active centre with its venues (by name).
+#[derive(Debug, Clone)]
+pub struct DirectoryCentre {
+    pub id: Uuid,
+    pub name: String,
+    /// The name folded for ordering and for the alphabetical cursor.
+    pub sort_name: String,
+    pub services: Vec<ServiceType>,
+    pub accepts_self_referrals: bool,
+    pub fee_kind: FeeKind,
+    pub accreditation_status: AccreditationStatus,
+    pub demo: bool,
+    pub venues: Vec<DirectoryVenue>,
+}
+
+/// The active directory at one version, centres by (sort name, id).
+#[derive(Debug)]
+pub struct Snapshot {
+    pub version: i64,
+    pub centres: Vec<DirectoryCentre>,
+}
+
+/// Each instance's snapshot; see the module documentation.
+#[derive(Debug, Default)]
+pub struct DirectoryCache {
+    current: RwLock<Option<Arc<Snapshot>>>,
+}
+
+impl DirectoryCache {
+    /// The snapshot matching the database's current version, loading it if this
+    /// instance's copy is older; and today's date in the UK.
+    pub async fn current(
+        &self,
+        conn: &mut AsyncPgConnection,
+    ) -> Result<(Arc<Snapshot>, Date), ApiError> {
+        use diesel::dsl::sql;
+        let (version, today): (i64, Date) = directory_version::table
+            .select((
+                directory_version::version,
+                sql::<diesel::sql_types::Date>("(now() AT TIME ZONE 'Europe/London')::date"),
+            ))
+            .first(conn)
+            .await?;
+        let held = self
+            .current
+            .read()
+            .map_err(|_| ApiError::internal("directory cache lock poisoned"))?
+            .clone();
+        if let Some(snapshot) = held.filter(|s| s.version == version) {
+            return Ok((snapshot, today));
+        }
+        // Read after the version, so the data is at least as new as its label.
+        let snapshot = Arc::new(load(conn, version).await?);
+        let mut slot = self
+            .current
+            .write()
+            .map_err(|_| ApiError::internal("directory cache lock poisoned"))?;
+        if slot.as_ref().is_none_or(|s| s.version <= version) {
+            *slot = Some(snapshot.clone());
+        }
+        Ok((snapshot, today))
+    }
+}
+
+type CentreRow = (
+    Uuid,
+    String,
+    Vec<Option<String>>,
+    bool,
+    String,
+    String,
+    bool,
+);
+type VenueRow = (Uuid, Uuid, String, String, Option<String>, f64, f64, bool);
+type SlotRow = (Uuid, i16, Vec<Option<String>>, Date, Option<Date>);
+
+async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, ApiError> {
+    let centre_rows: Vec<CentreRow> = centres::table
+        .filter(centres::status.eq(CentreStatus::Active.as_str()))
+        .select((
+            centres::id,
+            centres::name,
+            centres::services,
+            centres::accepts_self_referrals,
+            centres::fee_kind,
+            centres::accreditation_status,
+            centres::demo,
+        ))
+        .load(conn)
+        .await?;
+    let venue_rows: Vec<VenueRow> = venues::table
+        .inner_join(centres::table)
+        .filter(centres::status.eq(CentreStatus::Active.as_str()))
+        .select((
+            venues::id,
+            venues::centre_id,
+            venues::name,
+            venues::town,
+            venues::postcode,
+            venues::latitude,
+            venues::longitude,
+            venues::separate_entrances,
+        ))
+        .order((venues::name, venues::id))
+        .load(conn)
+        .await?;
+    let slot_rows: Vec<SlotRow> = opening_sessions::table
+        .inner_join(centres::table.on(centres::id.eq(opening_sessions::centre_id)))
+        .filter(centres::status.eq(CentreStatus::Active.as_str()))
+        .select((
+            opening_sessions::venue_id,
+            opening_sessions::weekday,
+            opening_sessions::services,
+            opening_sessions::effective_from,
+            opening_sessions::effective_to,
+        ))
+        .load(conn)
+        .await?;
+
+    let mut centres = centre_rows
+        .into_iter()
+        .map(
+            |(id, name, services, self_referrals, fee_kind, accreditation, demo)| {
+                Ok(DirectoryCentre {
+                    id,
+                    sort_name: name.to_lowercase(),
+                    name,
+                    services: services_from_column(&services)?,
+                    accepts_self_referrals: self_referrals,
+                    fee_kind: parse_column(&fee_kind)?,
+                    accreditation_status: parse_column(&accreditation)?,
+                    demo,
+                    venues: Vec::new(),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    centres.sort_by(|a, b| (&a.sort_name, a.id).cmp(&(&b.sort_name, b.id)));
+    let index: std::collections::HashMap<Uuid, usize> =
+        centres.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut venue_index = std::collections::HashMap::new();
+    for (id, centre_id, name, town, postcode, latitude, longitude, separate_entrances) in venue_rows
+    {
+        if let Some(&i) = index.get(&centre_id) {
+            venue_index.insert(id, (i, centres[i].venues.len()));
+            centres[i].venues.push(DirectoryVenue {
+                id,
+                name,
+                town,
+                postcode,
+                latitude,
+                longitude,
+                separate_entrances,
+                slots: Vec::new(),
+            });
+        }
+    }
+    for (venue_id, weekday, services, effective_from, effective_to) in slot_rows {
+        if let Some(&(c, v)) = venue_index.get(&venue_id) {
+            centres[c].venues[v].slots.push(Slot {
+                weekday,
+                services: services_from_column(&services)?,
+                effective_from,
+                effective_to,
+            });
+        }
+    }
+    Ok(Snapshot { version, centres })
+}
+
+/// Mean Earth radius (IUGG), km.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// Great-circle distance in km between two WGS84 points (haversine).
+pub fn distance_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = p2 - p1;
+    let dl = (lon2 - lon1).to_radians();
+    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_match_hand_computed_ones() {
+        // 0.1 degree of latitude: 6371.0088 x 0.1 x pi / 180 = 11.1195 km.
+        assert!((distance_km((54.0, -3.0), (54.1, -3.0)) - 11.1195).abs() < 0.0005);
+        // 0.2 degree of longitude at 54 N: 22.2390 km x cos 54 = 13.0718 km (to 0.01).
+        assert!((distance_km((54.0, -3.0), (54.0, -2.8)) - 13.07).abs() < 0.01);
+        assert_eq!(distance_km((54.0, -3.0), (54.0, -3.0)), 0.0);
+    }
+}

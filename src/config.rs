@@ -57,6 +57,10 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// `WORKERS`: HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// `DIRECTORY_RECHECK_MS`: how long an instance answers searches from its copy
+    /// of the directory before asking the database whether it changed (0: every
+    /// search). Changes made through the same instance show at once.
+    pub directory_recheck: Duration,
     /// Signing keys and claims of access tokens.
     pub jwt: JwtConfig,
     /// `REFRESH_TOKEN_TTL_DAYS`: how long a refresh token lives.
@@ -135,6 +139,13 @@ impl Config {
         let max_json_bytes: usize = env.parsed("MAX_JSON_BYTES", Some(256 * 1024))?;
         let shutdown_secs: u64 = env.parsed("SHUTDOWN_TIMEOUT_SECS", Some(30))?;
         let workers: usize = env.parsed("WORKERS", Some(0))?;
+        let directory_recheck_ms: u64 = env.parsed("DIRECTORY_RECHECK_MS", Some(250))?;
+        if directory_recheck_ms > 60_000 {
+            return Err(ConfigError::Malformed {
+                name: "DIRECTORY_RECHECK_MS",
+                reason: "must be at most 60000".into(),
+            });
+        }
         let jwt = JwtConfig {
             key_id: env
                 .optional("JWT_KEY_ID")
@@ -210,6 +221,7 @@ impl Config {
             max_json_bytes,
             shutdown_timeout: Duration::from_secs(shutdown_secs),
             workers,
+            directory_recheck: Duration::from_millis(directory_recheck_ms),
         })
     }
 }

@@ -49,7 +49,9 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
     // One snapshot of the directory per instance, shared by its workers.
-    let directory = web::Data::new(centres::directory::DirectoryCache::default());
+    let directory = web::Data::new(centres::directory::DirectoryCache::new(
+        config.directory_recheck,
+    ));
     let mut server = HttpServer::new(move || {
         App::new()
             .into_utoipa_app()

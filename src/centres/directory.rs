@@ -3,12 +3,17 @@
 //! Search is the hottest read of the service and the directory is small (a
 //! network has hundreds of centres), so each instance holds a snapshot of the
 //! active centres, their venues and weekly slots, and measures distances in
-//! memory. The snapshot is checked against `directory_version` (bumped by a
-//! trigger on every change to centres, venues or opening sessions) on every
-//! search, so no instance ever answers from data older than the database's:
-//! several instances agree without sharing memory.
+//! memory. `directory_version` (bumped by a trigger on every change to centres,
+//! venues or opening sessions) says when a snapshot is out of date:
+//!
+//! - a change made through this instance drops its snapshot at once
+//!   ([`DirectoryCache::invalidate`]), so its own writers read their writes;
+//! - otherwise the version is asked for at most every `DIRECTORY_RECHECK_MS`,
+//!   so instances agree within that time without sharing memory (0: on every
+//!   search).
 
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -43,6 +48,8 @@ pub struct DirectoryVenue {
     pub postcode: Option<String>,
     pub latitude: f64,
     pub longitude: f64,
+    /// The position prepared for distance measuring.
+    pub point: Point,
     pub separate_entrances: bool,
     pub slots: Vec<Slot>,
 }
@@ -69,45 +76,89 @@ pub struct Snapshot {
     pub centres: Vec<DirectoryCentre>,
 }
 
+/// A snapshot with when this instance last confirmed it current.
+#[derive(Debug)]
+struct Held {
+    snapshot: Arc<Snapshot>,
+    today: Date,
+    /// `None` after a change through this instance: ask before the next use.
+    checked_at: Option<Instant>,
+}
+
 /// Each instance's snapshot; see the module documentation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DirectoryCache {
-    current: RwLock<Option<Arc<Snapshot>>>,
+    recheck: Duration,
+    held: RwLock<Option<Held>>,
 }
 
 impl DirectoryCache {
-    /// The snapshot matching the database's current version, loading it if this
-    /// instance's copy is older; and today's date in the UK.
-    pub async fn current(
-        &self,
-        conn: &mut AsyncPgConnection,
-    ) -> Result<(Arc<Snapshot>, Date), ApiError> {
+    pub fn new(recheck: Duration) -> Self {
+        Self {
+            recheck,
+            held: RwLock::new(None),
+        }
+    }
+
+    /// Forgets that the snapshot was confirmed, after a change to the
+    /// directory made through this instance.
+    pub fn invalidate(&self) {
+        if let Ok(mut held) = self.held.write() {
+            if let Some(h) = held.as_mut() {
+                h.checked_at = None;
+            }
+        }
+    }
+
+    /// The snapshot to search, and today's date in the UK. Asks the database
+    /// for the version only when the last confirmation is older than the
+    /// recheck interval (or was dropped); reloads when the version moved.
+    pub async fn current(&self, pool: &crate::db::Pool) -> Result<(Arc<Snapshot>, Date), ApiError> {
+        if let Some(fresh) = self.confirmed()? {
+            return Ok(fresh);
+        }
+        let mut conn = pool.get().await?;
         use diesel::dsl::sql;
         let (version, today): (i64, Date) = directory_version::table
             .select((
                 directory_version::version,
                 sql::<diesel::sql_types::Date>("(now() AT TIME ZONE 'Europe/London')::date"),
             ))
-            .first(conn)
+            .first(&mut conn)
             .await?;
-        let held = self
-            .current
-            .read()
-            .map_err(|_| ApiError::internal("directory cache lock poisoned"))?
-            .clone();
-        if let Some(snapshot) = held.filter(|s| s.version == version) {
-            return Ok((snapshot, today));
-        }
-        // Read after the version, so the data is at least as new as its label.
-        let snapshot = Arc::new(load(conn, version).await?);
+        let asked_at = Instant::now();
+        let held = self.read()?.as_ref().map(|h| h.snapshot.clone());
+        let snapshot = match held.filter(|s| s.version == version) {
+            Some(snapshot) => snapshot,
+            // Read after the version, so the data is at least as new as its label.
+            None => Arc::new(load(&mut conn, version).await?),
+        };
         let mut slot = self
-            .current
+            .held
             .write()
             .map_err(|_| ApiError::internal("directory cache lock poisoned"))?;
-        if slot.as_ref().is_none_or(|s| s.version <= version) {
-            *slot = Some(snapshot.clone());
+        if slot.as_ref().is_none_or(|h| h.snapshot.version <= version) {
+            *slot = Some(Held {
+                snapshot: snapshot.clone(),
+                today,
+                checked_at: Some(asked_at),
+            });
         }
         Ok((snapshot, today))
+    }
+
+    fn read(&self) -> Result<std::sync::RwLockReadGuard<'_, Option<Held>>, ApiError> {
+        self.held
+            .read()
+            .map_err(|_| ApiError::internal("directory cache lock poisoned"))
+    }
+
+    /// The held snapshot if it was confirmed within the recheck interval.
+    fn confirmed(&self) -> Result<Option<(Arc<Snapshot>, Date)>, ApiError> {
+        Ok(self.read()?.as_ref().and_then(|h| {
+            let fresh = h.checked_at.is_some_and(|at| at.elapsed() < self.recheck);
+            fresh.then(|| (h.snapshot.clone(), h.today))
+        }))
     }
 }
 
@@ -199,6 +250,7 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
                 postcode,
                 latitude,
                 longitude,
+                point: Point::new(latitude, longitude),
                 separate_entrances,
                 slots: Vec::new(),
             });
@@ -220,13 +272,42 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
 /// Mean Earth radius (IUGG), km.
 const EARTH_RADIUS_KM: f64 = 6371.0088;
 
-/// Great-circle distance in km between two WGS84 points (haversine).
+/// A WGS84 position in radians, with the cosine of its latitude, so that the
+/// haversine of a distance costs two sines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    lat: f64,
+    lon: f64,
+    cos_lat: f64,
+}
+
+impl Point {
+    pub fn new(latitude: f64, longitude: f64) -> Self {
+        let lat = latitude.to_radians();
+        Self {
+            lat,
+            lon: longitude.to_radians(),
+            cos_lat: lat.cos(),
+        }
+    }
+
+    /// The haversine of the central angle to `other`: it orders points by
+    /// distance as the distance itself does, without the arcsine.
+    pub fn haversine(&self, other: &Point) -> f64 {
+        let a = ((other.lat - self.lat) / 2.0).sin().powi(2)
+            + self.cos_lat * other.cos_lat * ((other.lon - self.lon) / 2.0).sin().powi(2);
+        a.min(1.0)
+    }
+}
+
+/// Great-circle distance in km for a haversine from [`Point::haversine`].
+pub fn haversine_km(haversine: f64) -> f64 {
+    2.0 * EARTH_RADIUS_KM * haversine.sqrt().asin()
+}
+
+/// Great-circle distance in km between two WGS84 points.
 pub fn distance_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = p2 - p1;
-    let dl = (lon2 - lon1).to_radians();
-    let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
+    haversine_km(Point::new(lat1, lon1).haversine(&Point::new(lat2, lon2)))
 }
 
 #[cfg(test)]

@@ -55,7 +55,6 @@ pub async fn list_centres(
 ) -> Result<HttpResponse, ApiError> {
     require_read(caller.0.as_ref())?;
     let search = query.into_inner().parse()?;
-    let mut conn = pool.get().await?;
     let origin = match &search.place {
         None => None,
         Some(Place::Point {
@@ -68,6 +67,7 @@ pub async fn list_centres(
             longitude: *longitude,
         }),
         Some(Place::Postcode(postcode)) => {
+            let mut conn = pool.get().await?;
             let location = postcodes::repo::locate(&mut conn, postcode)
                 .await?
                 .ok_or_else(|| ApiError::UnknownPostcode {
@@ -83,8 +83,7 @@ pub async fn list_centres(
         }
     };
     let point = origin.as_ref().map(|o| (o.latitude, o.longitude));
-    let (snapshot, today) = directory.current(&mut conn).await?;
-    drop(conn);
+    let (snapshot, today) = directory.current(&pool).await?;
     let (items, next_cursor) = search::run(&snapshot, today, &search, point);
     let page = CentreSearchPage {
         items,
@@ -110,6 +109,7 @@ pub async fn list_centres(
 #[post("/centres")]
 pub async fn create_centre(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     body: web::Json<CreateCentreRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -129,6 +129,8 @@ pub async fn create_centre(
             Ok(centre)
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     let body = views::centre(centre, Vec::new(), true)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/centres/{}", body.id)))
@@ -180,6 +182,7 @@ pub async fn get_centre(
 #[patch("/centres/{id}")]
 pub async fn update_centre(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: web::Json<UpdateCentreRequest>,
@@ -221,6 +224,8 @@ pub async fn update_centre(
             Ok((centre, venues))
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(web::Json(views::centre(centre, venues, true)?))
 }
 
@@ -240,6 +245,7 @@ pub async fn update_centre(
 #[put("/centres/{id}/accreditation")]
 pub async fn update_accreditation(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: web::Json<Accreditation>,
@@ -265,6 +271,8 @@ pub async fn update_accreditation(
             Ok((centre, venues))
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(web::Json(views::centre(centre, venues, true)?))
 }
 
@@ -287,6 +295,7 @@ pub async fn update_accreditation(
 #[post("/centres/{id}/status")]
 pub async fn change_centre_status(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: web::Json<ChangeCentreStatusRequest>,
@@ -335,6 +344,8 @@ pub async fn change_centre_status(
             Ok((centre, venues))
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(web::Json(views::centre(centre, venues, true)?))
 }
 

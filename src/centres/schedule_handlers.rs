@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::access::{self, require_insider, require_manager, require_read};
+use super::directory::DirectoryCache;
 use super::dto::{
     ClosureResponse, CreateClosureRequest, CreateOpeningSessionRequest, OpeningResponse,
     OpeningSessionResponse, OpeningsResponse, UpdateOpeningSessionRequest,
@@ -113,6 +114,7 @@ pub async fn list_opening_sessions(
 #[post("/centres/{id}/opening-sessions")]
 pub async fn create_opening_session(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: web::Json<CreateOpeningSessionRequest>,
@@ -143,6 +145,8 @@ pub async fn create_opening_session(
             Ok(session)
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(HttpResponse::Created().json(views::opening_session(session)?))
 }
 
@@ -165,6 +169,7 @@ pub async fn create_opening_session(
 #[patch("/centres/{id}/opening-sessions/{session_id}")]
 pub async fn update_opening_session(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<UpdateOpeningSessionRequest>,
@@ -199,6 +204,8 @@ pub async fn update_opening_session(
             Ok(session)
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(web::Json(views::opening_session(session)?))
 }
 
@@ -220,6 +227,7 @@ pub async fn update_opening_session(
 #[delete("/centres/{id}/opening-sessions/{session_id}")]
 pub async fn delete_opening_session(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
@@ -239,6 +247,8 @@ pub async fn delete_opening_session(
         .await
     })
     .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 

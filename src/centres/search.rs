@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use utoipa::IntoParams;
 
-use super::directory::{distance_km, DirectoryCentre, DirectoryVenue, Snapshot};
+use super::directory::{haversine_km, DirectoryCentre, DirectoryVenue, Point, Snapshot};
 use super::dto::{CentreSummary, VenueSummary};
 use super::model::{ServiceType, Weekday};
 use crate::error::{ApiError, FieldError};
@@ -259,15 +259,16 @@ pub fn run(
     });
     let limit = search.page.limit as usize;
     let mut hits: Vec<(Option<f64>, &DirectoryCentre, Option<&DirectoryVenue>)> = match origin {
-        Some(point) => {
+        Some((latitude, longitude)) => {
+            let origin = Point::new(latitude, longitude);
             let mut hits: Vec<_> = candidates
                 .filter_map(|c| {
                     c.venues
                         .iter()
                         .filter(|v| open(v))
-                        .map(|v| (distance_km(point, (v.latitude, v.longitude)), v))
+                        .map(|v| (origin.haversine(&v.point), v))
                         .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.id.cmp(&b.1.id)))
-                        .map(|(d, v)| (d, c, v))
+                        .map(|(h, v)| (haversine_km(h), c, v))
                 })
                 .filter(|(d, ..)| search.radius_km.is_none_or(|r| *d <= r))
                 .collect();

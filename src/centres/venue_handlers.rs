@@ -5,6 +5,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::access::{self, require_manager};
+use super::directory::DirectoryCache;
 use super::dto::{CreateVenueRequest, UpdateVenueRequest, VenueResponse};
 use super::model::LocationSource;
 use super::rules::{self, Placement, VenueDraft};
@@ -65,6 +66,7 @@ async fn place(conn: &mut AsyncPgConnection, draft: &mut VenueDraft) -> Result<(
 #[post("/centres/{id}/venues")]
 pub async fn create_venue(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     body: web::Json<CreateVenueRequest>,
@@ -91,6 +93,8 @@ pub async fn create_venue(
             Ok(venue)
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     let body = views::venue(venue, true)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/centres/{centre_id}")))
@@ -117,6 +121,7 @@ pub async fn create_venue(
 #[patch("/centres/{id}/venues/{venue_id}")]
 pub async fn update_venue(
     pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
     caller: AuthUser,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<UpdateVenueRequest>,
@@ -163,5 +168,7 @@ pub async fn update_venue(
             Ok(venue)
         })
         .await?;
+    // Search on this instance sees the change at once.
+    directory.invalidate();
     Ok(web::Json(views::venue(venue, true)?))
 }

@@ -1193,42 +1193,61 @@ async fn the_network_sees_counts_by_status_service_and_expiring_accreditation() 
     );
 }
 
+/// Polls a search until `check` holds, for at most two seconds.
+async fn eventually(app: &TestApp, path: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let page = app.json_of(Method::GET, None, path, None, 200).await;
+        if check(&page) || started.elapsed() > std::time::Duration::from_secs(2) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn every_instance_searches_the_directory_as_the_database_has_it() {
-    // Two instances on one database: each keeps its own copy of the directory
-    // and must see a change made through the other at once.
+    // Three instances on one database, each with its own copy of the directory:
+    // `a` writes, `strict` asks the database on every search, `b` at most every
+    // 250 ms (the default).
     let a = spawn_app().await;
+    let strict =
+        crate::helpers::spawn_app_on(&a.database_url, &[("DIRECTORY_RECHECK_MS", "0")]).await;
     let b = crate::helpers::spawn_app_on(&a.database_url, &[]).await;
+    let search = "/api/v1/centres?service=supported&lat=54&lon=-3";
+    // Each instance holds an (empty) snapshot before the change.
+    for app in [&a, &strict, &b] {
+        assert!(names(&app.json_of(Method::GET, None, search, None, 200).await).is_empty());
+    }
     let admin = a.admin_token().await;
     let centre = centre_with(&a, &admin, "Shared Centre", &["supported"], true).await;
     venue_at(&a, &admin, &centre, 54.1, -3.0).await;
-    let search = "/api/v1/centres?service=supported&lat=54&lon=-3";
-    assert_eq!(
-        names(&b.json_of(Method::GET, None, search, None, 200).await),
-        ["Shared Centre"]
-    );
+    // The writing instance and the strict one see it at once; the other within
+    // its recheck interval.
     assert_eq!(
         names(&a.json_of(Method::GET, None, search, None, 200).await),
         ["Shared Centre"]
     );
+    assert_eq!(
+        names(&strict.json_of(Method::GET, None, search, None, 200).await),
+        ["Shared Centre"]
+    );
+    let seen = eventually(&b, search, |p| !names(p).is_empty()).await;
+    assert_eq!(names(&seen), ["Shared Centre"]);
 
-    let admin_b = b
-        .login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
-        .await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    b.json_of(
+    a.json_of(
         Method::PATCH,
-        Some(&admin_b),
+        Some(&admin),
         &format!("/api/v1/centres/{centre}"),
         Some(&json!({"services": ["handover"]})),
         200,
     )
     .await;
-    assert!(names(&a.json_of(Method::GET, None, search, None, 200).await).is_empty());
-    let moved = venue_at(&b, &admin_b, &centre, 54.0, -3.1).await;
-    let handover = a
+    assert!(names(&strict.json_of(Method::GET, None, search, None, 200).await).is_empty());
+    let gone = eventually(&b, search, |p| names(p).is_empty()).await;
+    assert!(names(&gone).is_empty());
+    let moved = venue_at(&a, &admin, &centre, 54.0, -3.1).await;
+    let handover = strict
         .json_of(
             Method::GET,
             None,

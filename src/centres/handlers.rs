@@ -13,7 +13,9 @@ use super::dto::{
     CreateCentreRequest, ExpiringAccreditation, NetworkSummaryResponse, SearchOrigin, ServiceCount,
     StatusCount, UpdateCentreRequest,
 };
-use super::model::{services_from_column, AccreditationStatus, CentreStatus, ServiceType};
+use super::model::{
+    services_from_column, AccreditationStatus, Centre, CentreStatus, ServiceType, Venue,
+};
 use super::search::{CentreSearchParams, Place};
 use super::{repo, rules, search, views};
 use crate::audit::{self, Event};
@@ -213,20 +215,30 @@ pub async fn update_centre(
                 }
             }
             let centre = repo::update_centre(conn, id, &changes).await?;
-            audit::record(
-                conn,
-                Event::new(&caller, "update", "centre")
-                    .resource(id)
-                    .centre(Some(id)),
-            )
-            .await?;
-            let venues = repo::venues_of(conn, id).await?;
-            Ok((centre, venues))
+            with_venues(conn, &caller, "update", centre).await
         })
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
     Ok(web::Json(views::centre(centre, venues, true)?))
+}
+
+/// Audits a change to a centre, then reads back its venues for the answer.
+async fn with_venues(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &AuthUser,
+    action: &str,
+    centre: Centre,
+) -> Result<(Centre, Vec<Venue>), ApiError> {
+    audit::record(
+        conn,
+        Event::new(caller, action, "centre")
+            .resource(centre.id)
+            .centre(Some(centre.id)),
+    )
+    .await?;
+    let venues = repo::venues_of(conn, centre.id).await?;
+    Ok((centre, venues))
 }
 
 /// Record a centre's accreditation (network admins): body, status, dates.
@@ -260,15 +272,7 @@ pub async fn update_accreditation(
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let centre = repo::set_accreditation(conn, id, &changes).await?;
-            audit::record(
-                conn,
-                Event::new(&caller, "accredit", "centre")
-                    .resource(id)
-                    .centre(Some(id)),
-            )
-            .await?;
-            let venues = repo::venues_of(conn, id).await?;
-            Ok((centre, venues))
+            with_venues(conn, &caller, "accredit", centre).await
         })
         .await?;
     // Search on this instance sees the change at once.
@@ -333,15 +337,7 @@ pub async fn change_centre_status(
                 CentreStatus::Suspended => "suspend",
                 CentreStatus::Closed => "close",
             };
-            audit::record(
-                conn,
-                Event::new(&caller, action, "centre")
-                    .resource(id)
-                    .centre(Some(id)),
-            )
-            .await?;
-            let venues = repo::venues_of(conn, id).await?;
-            Ok((centre, venues))
+            with_venues(conn, &caller, action, centre).await
         })
         .await?;
     // Search on this instance sees the change at once.

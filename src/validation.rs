@@ -6,10 +6,23 @@ use validator::ValidationError;
 
 use crate::error::FieldError;
 
-/// Reads an ISO 8601 calendar date (`2026-11-28`).
+/// The years a date sent to the API may fall in: wide enough for any child's
+/// birth or court order, narrow enough that date arithmetic and PostgreSQL
+/// never overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Reads an ISO 8601 calendar date (`2026-11-28`) in [`YEARS`].
 pub fn parse_date(field: &str, text: &str) -> Result<Date, FieldError> {
     Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-        .map_err(|_| FieldError::new(field, "date", "must be a date as YYYY-MM-DD"))
+        .ok()
+        .filter(|d| YEARS.contains(&d.year()))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                "date",
+                "must be a date as YYYY-MM-DD, from 1900 to 2200",
+            )
+        })
 }
 
 /// Writes a date as ISO 8601 (`2026-11-28`).
@@ -62,6 +75,8 @@ mod tests {
         assert_eq!(date.ok().as_deref(), Some("2026-11-28"));
         assert!(parse_date("d", "28/11/2026").is_err());
         assert!(parse_date("d", "2026-02-30").is_err());
+        assert!(parse_date("d", "-5000-01-01").is_err());
+        assert!(parse_date("d", "9999-12-31").is_err());
         let time = parse_time("t", "09:30").map(format_time);
         assert_eq!(time.ok().as_deref(), Some("09:30"));
         assert_eq!(

@@ -12,6 +12,7 @@
 //!   so instances agree within that time without sharing memory (0: on every
 //!   search).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -35,8 +36,9 @@ pub struct Slot {
 }
 
 impl Slot {
-    pub fn runs_on(&self, day: Date) -> bool {
-        self.effective_from <= day && self.effective_to.is_none_or(|end| day <= end)
+    /// Runs on `day` or later: current, or starting in the future.
+    pub fn runs_from(&self, day: Date) -> bool {
+        self.effective_to.is_none_or(|end| day <= end)
     }
 }
 
@@ -90,6 +92,9 @@ struct Held {
 pub struct DirectoryCache {
     recheck: Duration,
     held: RwLock<Option<Held>>,
+    /// Counts changes made through this instance. A version asked for before a
+    /// change here cannot confirm a snapshot after it.
+    changes: AtomicU64,
 }
 
 impl DirectoryCache {
@@ -97,12 +102,14 @@ impl DirectoryCache {
         Self {
             recheck,
             held: RwLock::new(None),
+            changes: AtomicU64::new(0),
         }
     }
 
     /// Forgets that the snapshot was confirmed, after a change to the
     /// directory made through this instance.
     pub fn invalidate(&self) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut held) = self.held.write() {
             if let Some(h) = held.as_mut() {
                 h.checked_at = None;
@@ -117,6 +124,7 @@ impl DirectoryCache {
         if let Some(fresh) = self.confirmed()? {
             return Ok(fresh);
         }
+        let changes_before = AtomicU64::load(&self.changes, Ordering::SeqCst);
         let mut conn = pool.get().await?;
         use diesel::dsl::sql;
         let (version, today): (i64, Date) = directory_version::table
@@ -137,13 +145,15 @@ impl DirectoryCache {
             .held
             .write()
             .map_err(|_| ApiError::internal("directory cache lock poisoned"))?;
-        if slot.as_ref().is_none_or(|h| h.snapshot.version <= version) {
-            *slot = Some(Held {
-                snapshot: snapshot.clone(),
-                today,
-                checked_at: Some(asked_at),
-            });
-        }
+        // A change through this instance since the version was asked for may
+        // be newer than it: keep the snapshot unconfirmed so the next search asks.
+        let confirmed = AtomicU64::load(&self.changes, Ordering::SeqCst) == changes_before;
+        // Versions only grow, except after a restore: then the database is right.
+        *slot = Some(Held {
+            snapshot: snapshot.clone(),
+            today,
+            checked_at: confirmed.then_some(asked_at),
+        });
         Ok((snapshot, today))
     }
 

@@ -15,20 +15,19 @@ pub use super::model::{
 use crate::postcodes::repo::Precision;
 
 /// Fees a family pays: free, or charged with a description of the charge.
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[schema(example = json!({"kind": "charged", "description": "£40 per supervised session; supported contact is free"}))]
-pub struct Fees {
-    pub kind: FeeKind,
-    /// What is charged, for a charging centre (`£40 per supervised session`).
-    #[validate(
-        length(min = 1, max = 1000, message = "must be 1 to 1000 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
-    #[schema(
-        max_length = 1000,
-        example = "£40 per supervised session; supported contact is free"
-    )]
-    pub description: Option<String>,
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fees {
+    Free,
+    Charged {
+        /// What is charged.
+        #[schema(
+            min_length = 1,
+            max_length = 1000,
+            example = "£40 per supervised session; supported contact is free"
+        )]
+        description: String,
+    },
 }
 
 /// The centre's own public contact details (never a person's).
@@ -87,7 +86,6 @@ pub struct CreateCentreRequest {
     pub services: Vec<String>,
     #[serde(default)]
     pub accepts_self_referrals: bool,
-    #[validate(nested)]
     pub fees: Option<Fees>,
     #[validate(nested)]
     pub contact: Option<CentreContact>,
@@ -100,7 +98,8 @@ pub struct CreateCentreRequest {
 }
 
 /// Changes to a centre's entry (its coordinators, or network admins). Absent
-/// fields are left as they are; `null` clears an optional one.
+/// (or `null`) fields are left as they are; a `contact` block replaces all three
+/// contact details, so leaving one out of it clears that one.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct UpdateCentreRequest {
     #[validate(
@@ -115,7 +114,6 @@ pub struct UpdateCentreRequest {
     #[schema(value_type = Option<Vec<ServiceType>>)]
     pub services: Option<Vec<String>>,
     pub accepts_self_referrals: Option<bool>,
-    #[validate(nested)]
     pub fees: Option<Fees>,
     #[validate(nested)]
     pub contact: Option<CentreContact>,

@@ -103,7 +103,6 @@ pub async fn list_centres(
     responses(
         (status = 201, description = "Created", body = CentreResponse),
         (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A centre of that name exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -176,7 +175,6 @@ pub async fn get_centre(
         (status = 200, description = "The centre as changed", body = CentreResponse),
         (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A centre of that name exists", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a service still in use", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -60,21 +60,28 @@ fn trimmed(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-/// A charge is described; a free centre has nothing to describe.
+/// A charge is described, in 1 to 1000 characters.
 fn fees(errors: &mut Errors, fees: &Fees) -> (String, Option<String>) {
-    let description = trimmed(fees.description.clone());
-    match (fees.kind, &description) {
-        (FeeKind::Charged, None) => {
-            errors.push("fees.description", "required", "describe what is charged")
+    match fees {
+        Fees::Free => (FeeKind::Free.as_str().to_owned(), None),
+        Fees::Charged { description } => {
+            let description = description.trim();
+            if description.is_empty()
+                || description.chars().count() > 1000
+                || description.contains('\0')
+            {
+                errors.push(
+                    "fees.description",
+                    "length",
+                    "describe what is charged in 1 to 1000 characters",
+                );
+            }
+            (
+                FeeKind::Charged.as_str().to_owned(),
+                Some(description.to_owned()),
+            )
         }
-        (FeeKind::Free, Some(_)) => errors.push(
-            "fees.description",
-            "not_allowed",
-            "a free centre has no charge to describe",
-        ),
-        _ => {}
     }
-    (fees.kind.as_str().to_owned(), description)
 }
 
 /// Accreditation is by a body until a date, after the date it was given.
@@ -251,8 +258,16 @@ fn placement(
     latitude: Option<f64>,
     longitude: Option<f64>,
 ) -> Option<Placement> {
-    let postcode = match postcode.map(str::trim).filter(|p| !p.is_empty()) {
+    let postcode = match postcode.map(str::trim) {
         None => None,
+        Some("") => {
+            errors.push(
+                "postcode",
+                "postcode",
+                "must not be blank; leave it out for a venue without one",
+            );
+            return None;
+        }
         Some(text) => match postcodes::parse(text) {
             Ok(p) if p.inward.is_some() => Some(p),
             Ok(_) => {

@@ -445,7 +445,7 @@ fn openings_range(
     };
     let to = match query.to.as_deref() {
         Some(d) => parse_date("to", d).map_err(|e| errors.push(e)).ok(),
-        None => from.map(|f| f + Duration::days(27)),
+        None => from.and_then(|f| f.checked_add(Duration::days(27))),
     };
     if let (Some(from), Some(to)) = (from, to) {
         if to < from {

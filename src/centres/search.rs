@@ -44,7 +44,8 @@ pub struct CentreSearchParams {
     /// `true`: only centres that accept self-referrals.
     #[param(value_type = Option<bool>)]
     pub self_referral: Option<String>,
-    /// Only centres with a venue open on this weekday (for `service`, when given).
+    /// Only centres with a venue that opens on this weekday (for `service`, when
+    /// given), now or from a later date.
     #[param(value_type = Option<Weekday>)]
     pub open_on: Option<String>,
     /// How many centres to return, 1 to 100 (default 25).
@@ -249,7 +250,7 @@ pub fn run(
         None => true,
         Some(day) => venue.slots.iter().any(|slot| {
             slot.weekday == day.iso()
-                && slot.runs_on(today)
+                && slot.runs_from(today)
                 && service.is_none_or(|s| slot.services.contains(&s))
         }),
     };

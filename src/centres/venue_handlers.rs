@@ -15,6 +15,7 @@ use crate::auth::principal::AuthUser;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::postcodes;
+use crate::postcodes::repo::Precision;
 
 /// Places a checked venue: its postcode looked up, or the coordinates given.
 async fn place(conn: &mut AsyncPgConnection, draft: &mut VenueDraft) -> Result<(), ApiError> {
@@ -29,18 +30,20 @@ async fn place(conn: &mut AsyncPgConnection, draft: &mut VenueDraft) -> Result<(
             latitude,
             longitude,
         } => {
-            // A postcode Code-Point knows places the venue itself; coordinates
-            // are for venues it cannot place.
+            // A postcode whose own position Code-Point knows places the venue
+            // itself; coordinates are for venues it cannot place exactly (no GB
+            // postcode, or only its district is known).
             if let Some(p) = postcode {
-                if postcodes::repo::locate(conn, p).await?.is_some() {
+                let location = postcodes::repo::locate(conn, p).await?;
+                if location.is_some_and(|l| l.precision == Precision::Unit) {
                     return Err(ApiError::field(
                         "latitude",
                         "not_allowed",
                         format!("{p} is a known postcode, which places the venue; leave out latitude and longitude"),
                     ));
                 }
+                draft.fields.postcode = Some(p.to_string());
             }
-            draft.fields.postcode = postcode.as_ref().map(ToString::to_string);
             draft.fields.latitude = *latitude;
             draft.fields.longitude = *longitude;
             draft.fields.location_source = LocationSource::Given.as_str().to_owned();
@@ -127,20 +130,20 @@ pub async fn update_venue(
     body: web::Json<UpdateVenueRequest>,
 ) -> Result<web::Json<VenueResponse>, ApiError> {
     let (centre_id, venue_id) = path.into_inner();
+    let body = body.into_inner();
     let mut conn = pool.get().await?;
-    let centre = access::visible(
-        Some(&caller.0),
-        repo::find_centre(&mut conn, centre_id).await?,
-    )?;
-    require_manager(&caller.0, centre.id)?;
-    let current = repo::find_venue(&mut conn, centre_id, venue_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let mut draft = rules::venue_changes(current, body.into_inner())?;
-    place(&mut conn, &mut draft).await?;
     let venue = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            repo::lock_centre(conn, centre_id).await?;
+            // Locked before reading the venue, so that concurrent edits of the
+            // centre's venues and slots apply one after the other.
+            let centre =
+                access::visible(Some(&caller.0), repo::lock_centre(conn, centre_id).await?)?;
+            require_manager(&caller.0, centre.id)?;
+            let current = repo::find_venue(conn, centre_id, venue_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let mut draft = rules::venue_changes(current, body)?;
+            place(conn, &mut draft).await?;
             let today = repo::uk_today(conn).await?;
             let removed: Vec<String> = repo::rooms_in_use(conn, venue_id, today)
                 .await?

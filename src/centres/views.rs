@@ -5,7 +5,8 @@ use super::dto::{
     OpeningSessionResponse, VenueResponse,
 };
 use super::model::{
-    services_from_column, texts_from_column, Centre, Closure, OpeningSession, Venue, Weekday,
+    services_from_column, texts_from_column, Centre, Closure, FeeKind, OpeningSession, Venue,
+    Weekday,
 };
 use crate::error::ApiError;
 use crate::text_enum::parse_column;
@@ -28,9 +29,11 @@ pub fn centre(c: Centre, venues: Vec<Venue>, insider: bool) -> Result<CentreResp
         },
         services: services_from_column(&c.services)?,
         accepts_self_referrals: c.accepts_self_referrals,
-        fees: Fees {
-            kind: parse_column(&c.fee_kind)?,
-            description: c.fee_description,
+        fees: match parse_column::<FeeKind>(&c.fee_kind)? {
+            FeeKind::Free => Fees::Free,
+            FeeKind::Charged => Fees::Charged {
+                description: c.fee_description.unwrap_or_default(),
+            },
         },
         contact: CentreContact {
             email: c.contact_email,

@@ -52,6 +52,11 @@ pub enum ImportError {
     Database(#[from] tokio_postgres::Error),
     #[error("the reading thread stopped unexpectedly")]
     Thread,
+    #[error(
+        "the file has {new} postcodes but the table has {current}: refusing to drop more than a \
+         tenth of them (a truncated or wrong file?)"
+    )]
+    Shrink { current: i64, new: i64 },
 }
 
 /// Imports the file at `path` into the database at `database_url`.
@@ -97,22 +102,58 @@ pub async fn import(database_url: &str, path: &Path) -> Result<ImportReport, Imp
     let counts = reading.join().map_err(|_| ImportError::Thread)??;
     sink.as_mut().finish().await?;
 
+    // Code-Point Open only grows and shrinks a little between releases: a file
+    // much smaller than the table is a wrong or truncated file, not an update.
+    let (current, new): (i64, i64) = {
+        let row = tx
+            .query_one(
+                "SELECT (SELECT count(*) FROM postcodes), (SELECT count(*) FROM postcodes_next)",
+                &[],
+            )
+            .await?;
+        (row.get(0), row.get(1))
+    };
+    if new < current * 9 / 10 {
+        return Err(ImportError::Shrink { current, new });
+    }
     tx.batch_execute(
         "ALTER TABLE postcodes_next ADD PRIMARY KEY (postcode);
-         DELETE FROM postcode_districts;
+         -- Districts in the file take its centroids; districts it has no positioned
+         -- postcode for keep the centroid they had (the shipped one).
          INSERT INTO postcode_districts (outward, easting, northing, latitude, longitude, postcodes)
              SELECT outward, round(avg(easting))::integer, round(avg(northing))::integer,
                     avg(latitude), avg(longitude), count(*)
              FROM postcodes_next
              WHERE latitude IS NOT NULL
-             GROUP BY outward;
+             GROUP BY outward
+         ON CONFLICT (outward) DO UPDATE SET
+             easting = EXCLUDED.easting, northing = EXCLUDED.northing,
+             latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+             postcodes = EXCLUDED.postcodes;
+         -- The new table is the importer's; give it every grant the old one had,
+         -- so that a service connecting as another role can still read it.
+         DO $grants$
+         DECLARE g record;
+         BEGIN
+             FOR g IN SELECT grantee, privilege_type FROM information_schema.role_table_grants
+                      WHERE table_schema = current_schema() AND table_name = 'postcodes'
+                        AND grantee <> current_user
+             LOOP
+                 EXECUTE format('GRANT %s ON postcodes_next TO %s', g.privilege_type,
+                                CASE WHEN g.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(g.grantee) END);
+             END LOOP;
+         END
+         $grants$;
          DROP TABLE postcodes;
          ALTER TABLE postcodes_next RENAME TO postcodes;
          ALTER INDEX postcodes_next_pkey RENAME TO postcodes_pkey;",
     )
     .await?;
     let districts: i64 = tx
-        .query_one("SELECT count(*) FROM postcode_districts", &[])
+        .query_one(
+            "SELECT count(DISTINCT outward) FROM postcodes WHERE latitude IS NOT NULL",
+            &[],
+        )
         .await?
         .get(0);
     let report = ImportReport {

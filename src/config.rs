@@ -67,6 +67,8 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// `ONE_TIME_TOKEN_TTL_HOURS`: how long an invitation, confirmation or reset link lives.
     pub one_time_token_ttl: Duration,
+    /// `PARTY_PART_TTL_DAYS`: how long an adult party has to add their part of a referral.
+    pub party_part_ttl: Duration,
     /// `BOOTSTRAP_ADMIN_EMAIL` / `BOOTSTRAP_ADMIN_PASSWORD`: the first network admin,
     /// created at start-up when none exists.
     pub bootstrap_admin: Option<(String, Secret<String>)>,
@@ -203,6 +205,9 @@ impl Config {
             jwt,
             refresh_token_ttl: Duration::from_secs(
                 env.bounded("REFRESH_TOKEN_TTL_DAYS", 30, 365)? * 86_400,
+            ),
+            party_part_ttl: Duration::from_secs(
+                env.bounded("PARTY_PART_TTL_DAYS", 14, 90)? * 86_400,
             ),
             one_time_token_ttl: Duration::from_secs(
                 env.bounded("ONE_TIME_TOKEN_TTL_HOURS", 72, 720)? * 3_600,

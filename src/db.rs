@@ -100,3 +100,19 @@ pub fn migration_count() -> usize {
     use diesel::migration::MigrationSource;
     MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS).map_or(0, |m| m.len())
 }
+
+/// Takes a transaction-level advisory lock on `namespace:id`, held until the
+/// transaction ends: instances serialise work on one thing through the
+/// database, not in memory.
+pub async fn advisory_xact_lock(
+    conn: &mut AsyncPgConnection,
+    namespace: &str,
+    id: uuid::Uuid,
+) -> Result<(), diesel::result::Error> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210010))")
+        .bind::<diesel::sql_types::Text, _>(format!("{namespace}:{id}"))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

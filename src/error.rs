@@ -71,6 +71,21 @@ pub struct Problem {
     /// For a validation problem: each invalid field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// For a centre that does not offer the service asked for: the nearest
+    /// centres that do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<Vec<AlternativeCentre>>,
+}
+
+/// A centre that offers the service another one does not.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct AlternativeCentre {
+    pub centre_id: Uuid,
+    pub name: String,
+    /// From the centre asked for, km (great-circle, between nearest venues);
+    /// absent when that centre has no venue yet.
+    pub distance_km: Option<f64>,
+    pub accepts_self_referrals: bool,
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -112,6 +127,15 @@ pub enum ApiError {
     /// postcode is the resource asked for, 422 where it is a field of the request.
     #[error("unknown postcode: {postcode}")]
     UnknownPostcode { postcode: String, is_resource: bool },
+    /// The centre does not offer the service asked for; these nearby ones do.
+    #[error("service not offered: {service}")]
+    ServiceNotOffered {
+        service: String,
+        alternatives: Vec<AlternativeCentre>,
+    },
+    /// A parent may not self-refer here: a professional must refer.
+    #[error("professional referral required: {0}")]
+    ProfessionalReferralRequired(String),
     /// Too many attempts; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -166,6 +190,14 @@ impl ApiError {
                 "/problems/unknown-postcode",
                 "The postcode is not a known Great Britain postcode",
             ),
+            Self::ServiceNotOffered { .. } => (
+                "/problems/service-not-offered",
+                "The centre does not offer this service",
+            ),
+            Self::ProfessionalReferralRequired(_) => (
+                "/problems/professional-referral-required",
+                "A professional must make this referral",
+            ),
             Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
             Self::Unavailable(_) => (
                 "/problems/unavailable",
@@ -179,7 +211,17 @@ impl ApiError {
     pub fn problem(&self, error_id: Option<Uuid>) -> Problem {
         let (problem_type, title) = self.kind();
         let detail = match self {
-            Self::BadRequest(d) | Self::Conflict(d) | Self::Unprocessable(d) => Some(d.clone()),
+            Self::BadRequest(d)
+            | Self::Conflict(d)
+            | Self::Unprocessable(d)
+            | Self::ProfessionalReferralRequired(d) => Some(d.clone()),
+            Self::ServiceNotOffered {
+                service,
+                alternatives,
+            } => Some(format!(
+                "this centre does not offer {service}; {} nearby centres do (see alternatives)",
+                alternatives.len()
+            )),
             Self::Unauthenticated(d) => Some(d.clone()),
             Self::PayloadTooLarge { limit } => {
                 Some(format!("the body must be at most {limit} bytes"))
@@ -218,6 +260,10 @@ impl ApiError {
                 Self::Validation(errors) => Some(errors.clone()),
                 _ => None,
             },
+            alternatives: match self {
+                Self::ServiceNotOffered { alternatives, .. } => Some(alternatives.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -233,7 +279,10 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_)
+            | Self::Unprocessable(_)
+            | Self::ServiceNotOffered { .. }
+            | Self::ProfessionalReferralRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnknownPostcode { is_resource, .. } => match is_resource {
                 true => StatusCode::NOT_FOUND,
                 false => StatusCode::UNPROCESSABLE_ENTITY,

@@ -7,6 +7,7 @@ pub mod centres;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod families;
 pub mod health;
 pub mod http;

@@ -20,6 +20,8 @@ pub enum Template {
     AccountExists,
     /// A link to choose a new password.
     PasswordReset,
+    /// An adult named in a referral, who has an account, is asked to add their part.
+    ReferralPart,
 }
 
 impl Template {
@@ -29,6 +31,7 @@ impl Template {
             Self::ConfirmEmail => "confirm_email",
             Self::AccountExists => "account_exists",
             Self::PasswordReset => "password_reset",
+            Self::ReferralPart => "referral_part",
         }
     }
 }

@@ -69,6 +69,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    domain_events (id) {
+        id -> Uuid,
+        event_type -> Text,
+        resource_type -> Text,
+        resource_id -> Uuid,
+        centre_id -> Nullable<Uuid>,
+        organisation_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+        payload -> Jsonb,
+        delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     integration_clients (id) {
         id -> Uuid,
         name -> Text,
@@ -179,6 +193,113 @@ diesel::table! {
 }
 
 diesel::table! {
+    referral_adults (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        name -> Text,
+        party -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        share_email -> Bool,
+        share_phone -> Bool,
+        share_address -> Bool,
+        may_attend -> Bool,
+        user_id -> Nullable<Uuid>,
+        part_status -> Text,
+        part_due_at -> Nullable<Timestamptz>,
+        part_given_at -> Nullable<Timestamptz>,
+        consents_to_contact -> Nullable<Bool>,
+        availability -> Nullable<Text>,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    referral_children (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        name -> Text,
+        name_key -> Text,
+        date_of_birth -> Date,
+        needs -> Text,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    referral_court_orders (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        kind -> Text,
+        made_on -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        conditions -> Text,
+        position -> Int2,
+    }
+}
+
+diesel::table! {
+    referral_history (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        at -> Timestamptz,
+        actor_user -> Nullable<Uuid>,
+        actor_client -> Nullable<Uuid>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Text,
+    }
+}
+
+diesel::table! {
+    referral_relations (adult_id, child_id) {
+        adult_id -> Uuid,
+        child_id -> Uuid,
+        relation -> Text,
+        lives_with -> Bool,
+    }
+}
+
+diesel::table! {
+    referral_risks (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        kind -> Text,
+        details -> Text,
+        stated_by_adult -> Nullable<Uuid>,
+        visible_to_staff -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        service -> Text,
+        status -> Text,
+        source -> Text,
+        created_by_user -> Nullable<Uuid>,
+        created_by_client -> Nullable<Uuid>,
+        organisation_id -> Nullable<Uuid>,
+        referrer_name -> Text,
+        referrer_email -> Text,
+        referrer_phone -> Nullable<Text>,
+        communication_level -> Text,
+        parties_must_not_meet -> Bool,
+        court_name -> Nullable<Text>,
+        court_case_number -> Nullable<Text>,
+        next_hearing_on -> Nullable<Date>,
+        preferred_days -> Array<Nullable<Int2>>,
+        frequency -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -234,6 +355,21 @@ diesel::joinable!(integration_clients -> centres (centre_id));
 diesel::joinable!(integration_clients -> organisations (organisation_id));
 diesel::joinable!(integration_clients -> users (created_by));
 diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(referral_adults -> referrals (referral_id));
+diesel::joinable!(referral_adults -> users (user_id));
+diesel::joinable!(referral_children -> referrals (referral_id));
+diesel::joinable!(referral_court_orders -> referrals (referral_id));
+diesel::joinable!(referral_history -> integration_clients (actor_client));
+diesel::joinable!(referral_history -> referrals (referral_id));
+diesel::joinable!(referral_history -> users (actor_user));
+diesel::joinable!(referral_relations -> referral_adults (adult_id));
+diesel::joinable!(referral_relations -> referral_children (child_id));
+diesel::joinable!(referral_risks -> referral_adults (stated_by_adult));
+diesel::joinable!(referral_risks -> referrals (referral_id));
+diesel::joinable!(referrals -> centres (centre_id));
+diesel::joinable!(referrals -> integration_clients (created_by_client));
+diesel::joinable!(referrals -> organisations (organisation_id));
+diesel::joinable!(referrals -> users (created_by_user));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(venues -> centres (centre_id));
@@ -244,6 +380,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     centres,
     closures,
     directory_version,
+    domain_events,
     integration_clients,
     login_attempts,
     notifications_outbox,
@@ -253,6 +390,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     postcode_districts,
     postcode_imports,
     postcodes,
+    referral_adults,
+    referral_children,
+    referral_court_orders,
+    referral_history,
+    referral_relations,
+    referral_risks,
+    referrals,
     refresh_tokens,
     users,
     venues,

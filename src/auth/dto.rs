@@ -107,6 +107,20 @@ pub struct RegisterReferrerRequest {
     pub organisation_id: Uuid,
 }
 
+/// A parent's own registration.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct RegisterParentRequest {
+    #[validate(email(message = "must be an email address"), length(max = 254))]
+    #[schema(example = "jo@example.org", max_length = 254)]
+    pub email: String,
+    #[validate(
+        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
+        custom(function = "crate::validation::not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+}
+
 /// The request was taken; what happens next arrives by email.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AcceptedResponse {

@@ -618,7 +618,32 @@ pub async fn register_referrer(
             format!("must be an address at {}", organisation.email_domain),
         ));
     }
-    let ttl = config.one_time_token_ttl;
+    register_account(
+        &mut conn,
+        config.one_time_token_ttl,
+        &email,
+        request.name.trim(),
+        Role::Referrer,
+        Some(request.referrer_type.as_str()),
+        Some(organisation.id),
+    )
+    .await
+}
+
+/// Registers an account that confirms its email before it is active (see
+/// [`register_referrer`]): always 202, whatever the address.
+async fn register_account(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ttl: std::time::Duration,
+    email: &str,
+    name: &str,
+    role: Role,
+    referrer_type: Option<&str>,
+    organisation_id: Option<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let email = email.to_owned();
+    let name = name.to_owned();
+    let referrer_type = referrer_type.map(str::to_owned);
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let user = match users::find_user_by_email(conn, &email).await? {
             Some(existing) if existing.status != UserStatus::Invited.as_str() => {
@@ -639,12 +664,12 @@ pub async fn register_referrer(
                     NewUser {
                         id: Uuid::now_v7(),
                         email: &email,
-                        name: request.name.trim(),
-                        role: Role::Referrer.as_str(),
+                        name: &name,
+                        role: role.as_str(),
                         status: UserStatus::Invited.as_str(),
                         password_hash: None,
-                        referrer_type: Some(request.referrer_type.as_str()),
-                        organisation_id: Some(organisation.id),
+                        referrer_type: referrer_type.as_deref(),
+                        organisation_id,
                     },
                     &[],
                 )
@@ -669,6 +694,40 @@ pub async fn register_referrer(
     Ok(HttpResponse::Accepted().json(AcceptedResponse {
         status: "check your email",
     }))
+}
+
+/// A parent registers themselves, to make a self-referral or follow their
+/// family's: a link to confirm the email and choose a password goes to the
+/// address. Always 202, as for referrers, so the answer reveals nothing.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RegisterParentRequest,
+    responses(
+        (status = 202, description = "A confirmation link is on its way", body = AcceptedResponse),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/register-parent")]
+pub async fn register_parent(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    body: web::Json<RegisterParentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let request = body.into_inner();
+    let email = users::normalise_email(&request.email);
+    let mut conn = pool.get().await?;
+    register_account(
+        &mut conn,
+        config.one_time_token_ttl,
+        &email,
+        request.name.trim(),
+        Role::Parent,
+        None,
+        None,
+    )
+    .await
 }
 
 /// Confirm a self-registered account's email with the link's token and choose

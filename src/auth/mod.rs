@@ -25,5 +25,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::confirm_password_reset)
         .service(handlers::accept_invitation)
         .service(handlers::register_referrer)
+        .service(handlers::register_parent)
         .service(handlers::confirm_email);
 }

@@ -279,6 +279,56 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
     Ok(Snapshot { version, centres })
 }
 
+impl Snapshot {
+    /// The `n` active centres nearest to `centre_id` (between their nearest
+    /// venues) that offer `service`: where to point a family a centre must
+    /// turn away. Alphabetical when `centre_id` has no venue.
+    pub fn alternatives(
+        &self,
+        centre_id: Uuid,
+        service: ServiceType,
+        n: usize,
+    ) -> Vec<crate::error::AlternativeCentre> {
+        let origins: Vec<Point> = self
+            .centres
+            .iter()
+            .filter(|c| c.id == centre_id)
+            .flat_map(|c| c.venues.iter().map(|v| v.point))
+            .collect();
+        let mut offering: Vec<(Option<f64>, &DirectoryCentre)> = self
+            .centres
+            .iter()
+            .filter(|c| c.id != centre_id && c.services.contains(&service))
+            .filter_map(|c| {
+                let nearest = origins
+                    .iter()
+                    .flat_map(|o| c.venues.iter().map(|v| o.haversine(&v.point)))
+                    .min_by(f64::total_cmp);
+                match (origins.is_empty(), nearest) {
+                    (true, _) => Some((None, c)),
+                    (false, Some(h)) => Some((Some(haversine_km(h)), c)),
+                    (false, None) => None,
+                }
+            })
+            .collect();
+        offering.sort_by(|a, b| {
+            a.0.unwrap_or(0.0)
+                .total_cmp(&b.0.unwrap_or(0.0))
+                .then(a.1.sort_name.cmp(&b.1.sort_name))
+        });
+        offering
+            .into_iter()
+            .take(n)
+            .map(|(d, c)| crate::error::AlternativeCentre {
+                centre_id: c.id,
+                name: c.name.clone(),
+                distance_km: d.map(|d| (d * 100.0).round() / 100.0),
+                accepts_self_referrals: c.accepts_self_referrals,
+            })
+            .collect()
+    }
+}
+
 /// Mean Earth radius (IUGG), km.
 const EARTH_RADIUS_KM: f64 = 6371.0088;
 

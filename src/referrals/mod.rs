@@ -1,7 +1,23 @@
-//! Referrals: how a family reaches a centre, from a professional or a parent,
-//! and the centre's risk assessment and decision.
+//! Referrals: how a family reaches a centre, from a professional, a parent or
+//! an integration client; each adult party's own part; who sees what of it.
+
+pub mod access;
+pub mod dto;
+pub mod handlers;
+pub mod intake;
+pub mod model;
+pub mod repo;
+pub mod rules;
+pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(_cfg: &mut ServiceConfig) {}
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::create_referral)
+        .service(handlers::list_referrals)
+        .service(handlers::get_referral)
+        .service(handlers::submit_referral)
+        .service(handlers::give_part)
+        .service(handlers::set_risk_visibility);
+}

@@ -17,4 +17,5 @@ mod identity;
 mod matrix;
 mod migrations;
 mod process;
+mod referrals;
 mod tokens;

@@ -40,6 +40,9 @@ struct Fixture {
     session: String,
     doomed_session: String,
     doomed_closure: String,
+    referral: String,
+    parent_adult: String,
+    risk: String,
     staff_id: String,
     victim_id: String,
     rotate_client: String,
@@ -74,6 +77,9 @@ impl Fixture {
             .replace("{session_id}", session)
             .replace("{closure_id}", &self.doomed_closure)
             .replace("{postcode}", "CA1")
+            .replace("/referrals/{id}", &format!("/referrals/{}", self.referral))
+            .replace("{adult_id}", &self.parent_adult)
+            .replace("{risk_id}", &self.risk)
     }
 }
 
@@ -364,7 +370,65 @@ fn rows() -> Vec<Row> {
             body: None,
             expect: all(200),
         },
+        Row {
+            method: "POST",
+            path: "/api/v1/auth/register-parent",
+            body: Json(|_, _| json!({"email": "new-parent@matrix.org", "name": "New Parent"})),
+            expect: all(202),
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals",
+            // A professional's referral: a parent would mark themselves as `self`.
+            body: Json(|f, caller| referral_body(&f.centre, &format!("Child of {caller}"))),
+            expect: [401, 403, 422, 201, 403, 403, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals",
+            body: None,
+            expect: [401, 403, 200, 200, 200, 200, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}",
+            body: None,
+            expect: [401, 403, 200, 200, 200, 200, 403],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/submit",
+            // Already sent: its author is told so; nobody else may.
+            body: None,
+            expect: [401, 403, 403, 409, 403, 403, 403],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/parties/{adult_id}/part",
+            body: Json(|_, _| json!({"consents_to_contact": true})),
+            expect: [401, 403, 200, 403, 403, 403, 403],
+        },
+        Row {
+            method: "PATCH",
+            path: "/api/v1/referrals/{id}/risks/{risk_id}",
+            body: Json(|_, _| json!({"visible_to_staff": true})),
+            expect: [401, 403, 403, 403, 403, 200, 403],
+        },
     ]
+}
+
+/// A professional referral of one child to `centre`, naming the matrix parent.
+fn referral_body(centre: &str, child: &str) -> Value {
+    json!({
+        "centre_id": centre,
+        "service": "supported",
+        "communication_level": "none",
+        "children": [{"ref": "c1", "name": child, "date_of_birth": "2019-05-01"}],
+        "adults": [{"ref": "a1", "name": "Parent", "party": "resident_parent", "email": "parent@matrix.org",
+                    "relations": [{"child": "c1", "relation": "mother", "lives_with": true}]}],
+        "risks": [{"kind": "other", "details": "A note for the centre"}],
+        "submit": true
+    })
 }
 
 async fn token_of(app: &TestApp, email: &str) -> String {
@@ -481,6 +545,16 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await;
     let parent = token_of(app, "parent@matrix.org").await;
 
+    let referral = app
+        .json_of(
+            Method::POST,
+            Some(&referrer),
+            "/api/v1/referrals",
+            Some(&referral_body(&centre, "Matrix Child")),
+            201,
+        )
+        .await;
+
     let caller_client = client(
         app,
         &admin,
@@ -518,6 +592,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         session: sessions[0].clone(),
         doomed_session: sessions[1].clone(),
         doomed_closure,
+        referral: referral["id"].as_str().unwrap().to_owned(),
+        parent_adult: referral["adults"][0]["id"].as_str().unwrap().to_owned(),
+        risk: referral["risks"][0]["id"].as_str().unwrap().to_owned(),
         staff_id,
         victim_id,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),

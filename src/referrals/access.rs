@@ -1,0 +1,102 @@
+//! Who sees a referral, and how much of it: the rules that keep one party's
+//! details from the other (DOMAIN.md "Rules that protect people").
+//!
+//! | viewer | sees |
+//! | --- | --- |
+//! | the centre's coordinators | everything |
+//! | the centre's staff, a centre's integration client | names, children, who may attend, do-not-meet; no contact details; risk statements only when marked for staff |
+//! | referrers of the referring organisation, its integration clients (`referrals:read`) | the referral and its status; no party's contact details; only the referrer's own risk statements |
+//! | a parent named in it | their own details; another adult's only where that adult consented to share them; only their own risk statements |
+//! | network admins | nothing (403): no family detail |
+//!
+//! A draft is seen by its author alone.
+
+use uuid::Uuid;
+
+use super::model::{ReferralBundle, ReferralStatus};
+use crate::auth::principal::Principal;
+use crate::auth::roles::{Role, Scope};
+use crate::error::ApiError;
+
+/// How much of a referral a caller sees.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Viewer {
+    Centre,
+    Staff,
+    Referrer,
+    Parent { adult_ids: Vec<Uuid> },
+}
+
+/// The caller's view of a referral, or 404 where they may not see it (403
+/// for network admins, who may know referrals exist but see no family).
+pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, ApiError> {
+    let r = &bundle.referral;
+    let draft = r.status == ReferralStatus::Draft.as_str();
+    match caller {
+        Principal::User(u) => {
+            let own_adults: Vec<Uuid> = bundle
+                .adults
+                .iter()
+                .filter(|a| a.user_id == Some(u.id))
+                .map(|a| a.id)
+                .collect();
+            if draft {
+                return match (r.created_by_user == Some(u.id), u.role) {
+                    (true, Role::Parent) => Ok(Viewer::Parent {
+                        adult_ids: own_adults,
+                    }),
+                    (true, _) => Ok(Viewer::Referrer),
+                    (false, Role::NetworkAdmin) => Err(ApiError::Forbidden),
+                    (false, _) => Err(ApiError::NotFound),
+                };
+            }
+            match u.role {
+                Role::NetworkAdmin => Err(ApiError::Forbidden),
+                Role::Coordinator if u.centre_ids.contains(&r.centre_id) => Ok(Viewer::Centre),
+                Role::Staff if u.centre_ids.contains(&r.centre_id) => Ok(Viewer::Staff),
+                Role::Referrer
+                    if r.organisation_id.is_some() && r.organisation_id == u.organisation_id =>
+                {
+                    Ok(Viewer::Referrer)
+                }
+                Role::Parent if !own_adults.is_empty() => Ok(Viewer::Parent {
+                    adult_ids: own_adults,
+                }),
+                _ => Err(ApiError::NotFound),
+            }
+        }
+        Principal::Client(c) => {
+            caller.require_scope(Scope::ReferralsRead)?;
+            if draft {
+                return if r.created_by_client == Some(c.id) {
+                    Ok(Viewer::Referrer)
+                } else {
+                    Err(ApiError::NotFound)
+                };
+            }
+            if c.organisation_id.is_some() && c.organisation_id == r.organisation_id {
+                Ok(Viewer::Referrer)
+            } else if c.centre_id == Some(r.centre_id) {
+                Ok(Viewer::Staff)
+            } else {
+                Err(ApiError::NotFound)
+            }
+        }
+    }
+}
+
+/// The author of a draft may change and submit it.
+pub fn require_author(caller: &Principal, bundle: &ReferralBundle) -> Result<(), ApiError> {
+    let r = &bundle.referral;
+    let author = match caller {
+        Principal::User(u) => r.created_by_user == Some(u.id),
+        Principal::Client(c) => r.created_by_client == Some(c.id),
+    };
+    if author {
+        Ok(())
+    } else {
+        // Whoever may see it learns they may not do this; others learn nothing.
+        viewer(caller, bundle)?;
+        Err(ApiError::Forbidden)
+    }
+}

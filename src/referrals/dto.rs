@@ -1,0 +1,326 @@
+//! Request and response shapes of referrals.
+//!
+//! Children and adults of a request name each other by `ref`, a label the
+//! client chooses (`c1`, `a1`), since neither has an id yet. Enum words,
+//! dates and lists are read field by field, so that a bad entry is a 422
+//! naming it (`children[1].date_of_birth`).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub use super::model::{
+    CommunicationLevel, CourtOrderKind, Frequency, PartStatus, Party, ReferralSource,
+    ReferralStatus, Relation, RiskKind,
+};
+use crate::centres::model::{ServiceType, Weekday};
+
+/// Who made a professional referral, and how to reach them.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ReferrerContactInput {
+    #[schema(example = "Sam Patel", max_length = 200)]
+    pub name: Option<String>,
+    #[schema(example = "sam.patel@familylaw.example", max_length = 254)]
+    pub email: Option<String>,
+    #[schema(example = "01228 000000", max_length = 40)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ChildInput {
+    /// A label other entries of this request use for this child.
+    #[schema(example = "c1", min_length = 1, max_length = 40)]
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[schema(example = "Alex", min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(value_type = String, format = Date, example = "2018-04-02")]
+    pub date_of_birth: String,
+    /// Needs the centre should know of (health, language, behaviour).
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub needs: String,
+}
+
+/// What an adult is to one child.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RelationInput {
+    /// The `ref` of a child of this request.
+    #[schema(example = "c1")]
+    pub child: String,
+    #[schema(value_type = Relation)]
+    pub relation: String,
+    /// The child lives with this adult.
+    #[serde(default)]
+    pub lives_with: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AdultInput {
+    #[schema(example = "a1", min_length = 1, max_length = 40)]
+    #[serde(rename = "ref")]
+    pub reference: String,
+    #[schema(example = "Jo Smith", min_length = 1, max_length = 200)]
+    pub name: String,
+    #[schema(value_type = Party)]
+    pub party: String,
+    /// Needed to invite a parent to give their own part.
+    #[schema(example = "jo@example.org", max_length = 254)]
+    pub email: Option<String>,
+    #[schema(max_length = 40)]
+    pub phone: Option<String>,
+    #[schema(max_length = 500)]
+    pub address: Option<String>,
+    /// Named to attend contact sessions.
+    #[serde(default)]
+    pub may_attend: bool,
+    /// Their relation to each child; every adult relates to at least one.
+    #[schema(min_items = 1)]
+    pub relations: Vec<RelationInput>,
+    /// In a self-referral: this adult is the parent making it.
+    #[serde(default, rename = "self")]
+    pub is_self: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CourtProceedingsInput {
+    #[schema(example = "Carlisle Family Court", max_length = 200)]
+    pub court: Option<String>,
+    #[schema(example = "CA26P00123", max_length = 100)]
+    pub case_number: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub next_hearing_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CourtOrderInput {
+    #[schema(value_type = CourtOrderKind)]
+    pub kind: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub made_on: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub expires_on: Option<String>,
+    #[schema(max_length = 4000)]
+    #[serde(default)]
+    pub conditions: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RiskInput {
+    #[schema(value_type = RiskKind)]
+    pub kind: String,
+    #[schema(min_length = 1, max_length = 4000)]
+    pub details: String,
+}
+
+/// A new referral. With `submit: true` it is sent at once; otherwise it stays a
+/// draft that only its author sees, to change and send later.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateReferralRequest {
+    pub centre_id: Uuid,
+    #[schema(value_type = ServiceType)]
+    pub service: String,
+    /// For professionals and integration clients; a parent's comes from their account.
+    pub referrer: Option<ReferrerContactInput>,
+    #[schema(value_type = CommunicationLevel)]
+    pub communication_level: String,
+    #[schema(min_items = 1, max_items = 12)]
+    pub children: Vec<ChildInput>,
+    #[schema(min_items = 1, max_items = 12)]
+    pub adults: Vec<AdultInput>,
+    pub court_proceedings: Option<CourtProceedingsInput>,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub court_orders: Vec<CourtOrderInput>,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub risks: Vec<RiskInput>,
+    /// The parties must not meet (an injunction, or on request).
+    #[serde(default)]
+    pub parties_must_not_meet: bool,
+    #[serde(default)]
+    #[schema(value_type = Vec<Weekday>)]
+    pub preferred_days: Vec<String>,
+    #[schema(value_type = Option<Frequency>)]
+    pub frequency: Option<String>,
+    #[serde(default)]
+    pub submit: bool,
+}
+
+/// An adult's own part: their consent, availability, which of their contact
+/// details the other party may see, and their view of the risks.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct GivePartRequest {
+    /// They agree to contact at the centre.
+    pub consents_to_contact: bool,
+    #[schema(max_length = 500)]
+    pub address: Option<String>,
+    #[schema(max_length = 40)]
+    pub phone: Option<String>,
+    #[schema(max_length = 1000, example = "Saturdays; not school holidays")]
+    pub availability: Option<String>,
+    #[serde(default)]
+    pub share: ShareInput,
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub risks: Vec<RiskInput>,
+}
+
+/// Which contact details the other party may see (none unless given).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
+pub struct ShareInput {
+    #[serde(default)]
+    pub email: bool,
+    #[serde(default)]
+    pub phone: bool,
+    #[serde(default)]
+    pub address: bool,
+}
+
+/// A contact detail as the reader may see it: absent when it is withheld.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactDetails {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// What the adult agreed the other party may see (for the centre and the adult).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with_other_party: Option<ShareInput>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChildResponse {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(format = Date)]
+    pub date_of_birth: String,
+    pub needs: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelationResponse {
+    pub child_id: Uuid,
+    pub relation: Relation,
+    pub lives_with: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdultResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub party: Party,
+    pub may_attend: bool,
+    pub relations: Vec<RelationResponse>,
+    pub contact: ContactDetails,
+    pub part_status: PartStatus,
+    /// When an awaited part is due.
+    pub part_due_at: Option<String>,
+    /// Whether they agree to contact (once their part is given).
+    pub consents_to_contact: Option<bool>,
+    /// Their availability, for the centre and themselves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CourtOrderResponse {
+    pub kind: CourtOrderKind,
+    #[schema(format = Date)]
+    pub made_on: Option<String>,
+    #[schema(format = Date)]
+    pub expires_on: Option<String>,
+    pub conditions: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskResponse {
+    pub id: Uuid,
+    pub kind: RiskKind,
+    pub details: String,
+    /// The adult whose statement it is; absent for the referrer's.
+    pub stated_by_adult: Option<Uuid>,
+    pub visible_to_staff: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CourtProceedingsResponse {
+    pub court: Option<String>,
+    pub case_number: Option<String>,
+    #[schema(format = Date)]
+    pub next_hearing_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferrerResponse {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub organisation_id: Option<Uuid>,
+}
+
+/// Something the referral waits for, and from whom (a tracking page).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PendingItem {
+    /// `party_part` (an adult's own part) or `centre_review`.
+    #[schema(example = "party_part")]
+    pub what: String,
+    pub adult_id: Option<Uuid>,
+    pub from: String,
+    pub due_at: Option<String>,
+    pub expired: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryResponse {
+    pub at: String,
+    pub from_status: Option<ReferralStatus>,
+    pub to_status: ReferralStatus,
+    pub note: String,
+}
+
+/// A referral as its reader may see it (see the referrals section of the API
+/// description for who sees what).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralResponse {
+    pub id: Uuid,
+    pub centre_id: Uuid,
+    pub service: ServiceType,
+    pub status: ReferralStatus,
+    pub source: ReferralSource,
+    pub referrer: ReferrerResponse,
+    pub communication_level: CommunicationLevel,
+    pub parties_must_not_meet: bool,
+    pub children: Vec<ChildResponse>,
+    pub adults: Vec<AdultResponse>,
+    pub court_proceedings: Option<CourtProceedingsResponse>,
+    pub court_orders: Vec<CourtOrderResponse>,
+    pub risks: Vec<RiskResponse>,
+    pub preferred_days: Vec<Weekday>,
+    pub frequency: Option<Frequency>,
+    pub pending: Vec<PendingItem>,
+    pub history: Vec<HistoryResponse>,
+    pub submitted_at: Option<String>,
+    pub created_at: String,
+}
+
+/// A referral in a list: status and what it waits for, no family detail.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralSummary {
+    pub id: Uuid,
+    pub centre_id: Uuid,
+    pub service: ServiceType,
+    pub status: ReferralStatus,
+    pub source: ReferralSource,
+    pub children: i64,
+    pub submitted_at: Option<String>,
+    pub created_at: String,
+}
+
+/// A coordinator shows a risk statement to the centre's staff, or hides it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RiskVisibilityRequest {
+    pub visible_to_staff: bool,
+}

@@ -1,0 +1,435 @@
+use actix_web::{get, patch, post, web, HttpResponse};
+use diesel_async::AsyncConnection;
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::access;
+use super::dto::{
+    CreateReferralRequest, GivePartRequest, ReferralResponse, ReferralSummary,
+    RiskVisibilityRequest,
+};
+use super::intake::{self, Deadlines};
+use super::model::{ReferralBundle, ReferralStatus};
+use super::repo::{self, ListFilter, ListScope};
+use super::views;
+use crate::audit::{self, Event};
+use crate::auth::principal::{AuthUser, Principal};
+use crate::auth::roles::{Role, Scope};
+use crate::centres::directory::DirectoryCache;
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::{ApiError, FieldError, Problem};
+use crate::pagination::{Cursor, Page, PageParams};
+use crate::text_enum::parse_column;
+
+fn deadlines(config: &Config) -> Deadlines {
+    Deadlines {
+        party_part: config.party_part_ttl,
+        invitation: config.one_time_token_ttl,
+    }
+}
+
+/// Reads back a referral as the caller may see it.
+async fn respond(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Principal,
+    bundle: &ReferralBundle,
+) -> Result<ReferralResponse, ApiError> {
+    let viewer = access::viewer(caller, bundle)?;
+    let history = repo::history_of(conn, bundle.referral.id).await?;
+    views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())
+}
+
+/// Make a referral: a referrer for their organisation, a parent for their own
+/// family (self-referral), or an integration client with `referrals:write`.
+/// It stays a draft unless `submit` is true. The centre must offer the
+/// service (else a `/problems/service-not-offered` listing the nearest centres
+/// that do); a parent may self-refer only where the centre accepts it and
+/// communication is `direct` or `via_third_party` (else
+/// `/problems/professional-referral-required`). On submission each parent
+/// named with an email is invited to add their own part.
+#[utoipa::path(
+    tag = "referrals",
+    request_body = CreateReferralRequest,
+    responses(
+        (status = 201, description = "Created (a draft, or sent)", body = ReferralResponse),
+        (status = 403, description = "Not a referrer, a parent, or a client with referrals:write for an organisation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A child of it already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a service the centre does not offer, or a self-referral a professional must make", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals")]
+pub async fn create_referral(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    directory: web::Data<DirectoryCache>,
+    caller: AuthUser,
+    body: web::Json<CreateReferralRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let req = body.into_inner();
+    let mut conn = pool.get().await?;
+    let author = intake::author_of(&mut conn, &caller.0).await?;
+    let today = crate::centres::repo::uk_today(&mut conn).await?;
+    let (bundle, service) = intake::build(&req, &author, today)?;
+    let (snapshot, _) = directory.current(&pool).await?;
+    intake::check_centre(&mut conn, &snapshot, &bundle, service).await?;
+    let deadlines = deadlines(&config);
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            intake::insert_draft(conn, &bundle, &caller.0).await?;
+            let id = bundle.referral.id;
+            let centre_id = bundle.referral.centre_id;
+            if req.submit {
+                intake::submit(conn, &caller.0, bundle, deadlines).await?;
+            }
+            audit::record(
+                conn,
+                Event::new(&caller, "create", "referral")
+                    .resource(id)
+                    .centre(Some(centre_id)),
+            )
+            .await?;
+            let bundle = repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            respond(conn, &caller.0, &bundle).await
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/referrals/{}", body.id)))
+        .json(body))
+}
+
+/// Send a draft (its author). Checked again against its centre, then each
+/// parent named with an email is invited to add their part.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = "The referral's id")),
+    responses(
+        (status = 200, description = "Sent", body = ReferralResponse),
+        (status = 403, description = "Not its author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft, or a child already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The centre no longer fits it (service, self-referrals), or a parent cannot be invited", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/submit")]
+pub async fn submit_referral(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    directory: web::Data<DirectoryCache>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let id = id.into_inner();
+    let (snapshot, _) = directory.current(&pool).await?;
+    let deadlines = deadlines(&config);
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let bundle = repo::load_bundle(conn, id, true)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            access::require_author(&caller.0, &bundle)?;
+            let service = parse_column(&bundle.referral.service)?;
+            intake::check_centre(conn, &snapshot, &bundle, service).await?;
+            let centre_id = bundle.referral.centre_id;
+            intake::submit(conn, &caller.0, bundle, deadlines).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "submit", "referral")
+                    .resource(id)
+                    .centre(Some(centre_id)),
+            )
+            .await?;
+            let bundle = repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            respond(conn, &caller.0, &bundle).await
+        })
+        .await?;
+    Ok(web::Json(body))
+}
+
+/// A parent named in a referral adds their own part: consent to contact, their
+/// contact details and which of them the other party may see (none unless
+/// given), availability, and their view of the risks (never shown to the other
+/// party). The last awaited part sends the referral to the centre.
+#[utoipa::path(
+    tag = "referrals",
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("adult_id" = Uuid, Path, description = "The adult whose part it is"),
+    ),
+    request_body = GivePartRequest,
+    responses(
+        (status = 200, description = "Part given", body = ReferralResponse),
+        (status = 403, description = "Not this adult's parent account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral or adult the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The part is not awaited, or its time has passed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/parties/{adult_id}/part")]
+pub async fn give_part(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<GivePartRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let (id, adult_id) = path.into_inner();
+    let part = body.into_inner();
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let bundle = intake::give_part(conn, &caller.0, id, adult_id, &part).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "give_part", "referral")
+                    .resource(id)
+                    .centre(Some(bundle.referral.centre_id)),
+            )
+            .await?;
+            respond(conn, &caller.0, &bundle).await
+        })
+        .await?;
+    Ok(web::Json(body))
+}
+
+/// One referral as the caller may see it: what is pending and from whom, and
+/// its history. Every read is in the audit trail.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = "The referral's id")),
+    responses(
+        (status = 200, description = "The referral, redacted for the caller", body = ReferralResponse),
+        (status = 403, description = "A network admin (no family detail), or a client without referrals:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/referrals/{id}")]
+pub async fn get_referral(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let id = id.into_inner();
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let bundle = repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let body = respond(conn, &caller.0, &bundle).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "read", "referral")
+                    .resource(id)
+                    .centre(Some(bundle.referral.centre_id)),
+            )
+            .await?;
+            Ok(body)
+        })
+        .await?;
+    Ok(web::Json(body))
+}
+
+/// Filters of `GET /referrals`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralListParams {
+    #[param(value_type = Option<ReferralStatus>)]
+    pub status: Option<String>,
+    pub centre_id: Option<Uuid>,
+    #[param(value_type = Option<crate::centres::model::ServiceType>)]
+    pub service: Option<String>,
+    /// Received (sent) at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub received_from: Option<String>,
+    /// Received before this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub received_to: Option<String>,
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The referrals the caller may see, newest first: a centre's for its
+/// coordinators and staff, an organisation's for its referrers and clients
+/// (`referrals:read`), a parent's own; drafts only to their authors. Network
+/// admins see no family detail and get 403.
+#[utoipa::path(
+    tag = "referrals",
+    params(ReferralListParams),
+    responses(
+        (status = 200, description = "A page of referrals", body = Page<ReferralSummary>),
+        (status = 403, description = "A network admin, or a client without referrals:read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad filter or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/referrals")]
+pub async fn list_referrals(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    query: web::Query<ReferralListParams>,
+) -> Result<web::Json<Page<ReferralSummary>>, ApiError> {
+    let q = query.into_inner();
+    let scope = match &caller.0 {
+        Principal::User(u) => match u.role {
+            Role::NetworkAdmin => return Err(ApiError::Forbidden),
+            Role::Coordinator | Role::Staff => ListScope::Centres(u.centre_ids.clone()),
+            Role::Referrer => ListScope::Organisation {
+                organisation_id: u.organisation_id,
+                author: Some(u.id),
+                client: None,
+            },
+            Role::Parent => ListScope::Parent(u.id),
+        },
+        Principal::Client(c) => {
+            caller.0.require_scope(Scope::ReferralsRead)?;
+            match (c.organisation_id, c.centre_id) {
+                (Some(_), _) => ListScope::Organisation {
+                    organisation_id: c.organisation_id,
+                    author: None,
+                    client: Some(c.id),
+                },
+                (None, Some(centre)) => ListScope::Centres(vec![centre]),
+                (None, None) => return Err(ApiError::Forbidden),
+            }
+        }
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    let status = q.status.as_deref().and_then(|s| {
+        s.parse::<ReferralStatus>()
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "status",
+                    "enum",
+                    "is not a referral status",
+                ))
+            })
+            .ok()
+    });
+    let service = q.service.as_deref().and_then(|s| {
+        s.parse::<crate::centres::model::ServiceType>()
+            .map(|s| s.as_str().to_owned())
+            .map_err(|_| errors.push(FieldError::new("service", "enum", "is not a service")))
+            .ok()
+    });
+    let mut time = |field: &str, v: Option<&str>| {
+        v.and_then(|t| {
+            OffsetDateTime::parse(t, &Rfc3339)
+                .map_err(|_| {
+                    errors.push(FieldError::new(
+                        field,
+                        "date_time",
+                        "must be an RFC 3339 date and time",
+                    ))
+                })
+                .ok()
+        })
+    };
+    let received_from = time("received_from", q.received_from.as_deref());
+    let received_to = time("received_to", q.received_to.as_deref());
+    let page = PageParams {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .parse::<i64>();
+    let page = match page {
+        Ok(p) => Some(p),
+        Err(ApiError::Validation(mut e)) => {
+            errors.append(&mut e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    let (Some(page), true) = (page, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let filter = ListFilter {
+        status,
+        centre_id: q.centre_id,
+        service,
+        received_from,
+        received_to,
+    };
+    let mut conn = pool.get().await?;
+    let rows = repo::list(&mut conn, &scope, &filter, &page).await?;
+    audit::record(&mut conn, Event::new(&caller, "list", "referral")).await?;
+    let rows = rows
+        .iter()
+        .map(|(r, children)| {
+            let key = i64::try_from(r.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
+            Ok((views::summary(r, *children)?, Cursor { key, id: r.id }))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(web::Json(Page::from_rows(
+        rows,
+        &page,
+        |(_, c)| c.clone(),
+        |(s, _)| s,
+    )))
+}
+
+/// Show a risk statement to the centre's staff, or hide it (the centre's
+/// coordinators). Staff see no risk text otherwise.
+#[utoipa::path(
+    tag = "referrals",
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("risk_id" = Uuid, Path, description = "The risk statement's id"),
+    ),
+    request_body = RiskVisibilityRequest,
+    responses(
+        (status = 200, description = "The referral as changed", body = ReferralResponse),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral or statement the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/referrals/{id}/risks/{risk_id}")]
+pub async fn set_risk_visibility(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<RiskVisibilityRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let (id, risk_id) = path.into_inner();
+    let visible = body.visible_to_staff;
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let bundle = repo::load_bundle(conn, id, true)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if access::viewer(&caller.0, &bundle)? != access::Viewer::Centre {
+                return Err(ApiError::Forbidden);
+            }
+            if !repo::set_risk_visible_to_staff(conn, id, risk_id, visible).await? {
+                return Err(ApiError::NotFound);
+            }
+            audit::record(
+                conn,
+                Event::new(&caller, "set_risk_visibility", "referral")
+                    .resource(id)
+                    .centre(Some(bundle.referral.centre_id)),
+            )
+            .await?;
+            let bundle = repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            respond(conn, &caller.0, &bundle).await
+        })
+        .await?;
+    Ok(web::Json(body))
+}

@@ -1,0 +1,458 @@
+//! Intake: making a referral, sending it, and each adult party adding their
+//! part. Contact does not start on one parent's word: a referral waits in
+//! `awaiting_parties` until every invited parent has given their part.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::dto::{CreateReferralRequest, GivePartRequest};
+use super::model::{
+    Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
+};
+use super::rules::{self, Author, Errors};
+use super::{access, repo};
+use crate::auth::principal::Principal;
+use crate::auth::repo::{create_one_time_token, Purpose};
+use crate::auth::roles::{Role, Scope};
+use crate::centres::directory::Snapshot;
+use crate::centres::model::{services_from_column, CentreStatus, ServiceType};
+use crate::error::ApiError;
+use crate::events::{self, DomainEvent};
+use crate::identity::model::NewUser;
+use crate::notifications::{self, Template};
+use crate::text_enum::parse_column;
+use diesel_async::AsyncPgConnection;
+
+/// How many alternative centres a refusal for a service lists.
+const ALTERNATIVES: usize = 5;
+
+/// Who is making a referral: a referrer for their organisation, a parent for
+/// themselves, or an integration client with `referrals:write` for its
+/// organisation. Nobody else refers.
+pub async fn author_of(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+) -> Result<Author, ApiError> {
+    match caller {
+        Principal::User(u) => {
+            let source = match u.role {
+                Role::Referrer => ReferralSource::Professional,
+                Role::Parent => ReferralSource::SelfReferral,
+                _ => return Err(ApiError::Forbidden),
+            };
+            let user = crate::identity::repo::find_user(conn, u.id)
+                .await?
+                .ok_or(ApiError::Forbidden)?;
+            Ok(Author {
+                source,
+                user_id: Some(u.id),
+                client_id: None,
+                organisation_id: u.organisation_id,
+                account: Some((user.name, user.email)),
+            })
+        }
+        Principal::Client(c) => {
+            caller.require_scope(Scope::ReferralsWrite)?;
+            let Some(organisation_id) = c.organisation_id else {
+                // A centre's own system does not refer families to itself.
+                return Err(ApiError::Forbidden);
+            };
+            Ok(Author {
+                source: ReferralSource::Integration,
+                user_id: None,
+                client_id: Some(c.id),
+                organisation_id: Some(organisation_id),
+                account: None,
+            })
+        }
+    }
+}
+
+/// The ids of who acted, for history.
+pub fn actor_ids(caller: &Principal) -> repo::ActorIds {
+    match caller {
+        Principal::User(u) => (Some(u.id), None),
+        Principal::Client(c) => (None, Some(c.id)),
+    }
+}
+
+/// The checks a referral passes against its centre: the centre is active,
+/// offers the service (else the nearest that do), and, for a self-referral,
+/// accepts them for this communication level (the self-referral grid).
+pub async fn check_centre(
+    conn: &mut AsyncPgConnection,
+    snapshot: &Snapshot,
+    bundle: &ReferralBundle,
+    service: ServiceType,
+) -> Result<(), ApiError> {
+    let r = &bundle.referral;
+    let centre = crate::centres::repo::find_centre(conn, r.centre_id)
+        .await?
+        .filter(|c| c.status == CentreStatus::Active.as_str())
+        .ok_or_else(|| ApiError::field("centre_id", "unknown_centre", "is not an active centre"))?;
+    let level: CommunicationLevel = parse_column(&r.communication_level)?;
+    if r.source == ReferralSource::SelfReferral.as_str() {
+        if !level.allows_self_referral() {
+            return Err(ApiError::ProfessionalReferralRequired(format!(
+                "parents whose communication is `{}` cannot self-refer: a solicitor, family \
+                 mediator, Cafcass officer or another professional must make the referral",
+                level.as_str()
+            )));
+        }
+        if !centre.accepts_self_referrals {
+            return Err(ApiError::ProfessionalReferralRequired(
+                "this centre does not accept self-referrals: a solicitor, family mediator, \
+                 Cafcass officer or another professional must make the referral"
+                    .to_owned(),
+            ));
+        }
+    }
+    if !services_from_column(&centre.services)?.contains(&service) {
+        return Err(ApiError::ServiceNotOffered {
+            service: service.as_str().to_owned(),
+            alternatives: snapshot.alternatives(centre.id, service, ALTERNATIVES),
+        });
+    }
+    Ok(())
+}
+
+/// Writes a new draft with its history and event.
+pub async fn insert_draft(
+    conn: &mut AsyncPgConnection,
+    bundle: &ReferralBundle,
+    caller: &Principal,
+) -> Result<(), ApiError> {
+    repo::insert_bundle(conn, bundle).await?;
+    repo::record_history(
+        conn,
+        bundle.referral.id,
+        None,
+        ReferralStatus::Draft,
+        actor_ids(caller),
+        "",
+    )
+    .await?;
+    event(conn, bundle, "referral.created").await
+}
+
+async fn event(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    event_type: &'static str,
+) -> Result<(), ApiError> {
+    let r = &b.referral;
+    events::record(
+        conn,
+        DomainEvent {
+            event_type,
+            resource_type: "referral",
+            resource_id: r.id,
+            centre_id: Some(r.centre_id),
+            organisation_id: r.organisation_id,
+            payload: serde_json::json!({
+                "referral_id": r.id,
+                "centre_id": r.centre_id,
+                "service": r.service,
+                "source": r.source,
+            }),
+        },
+    )
+    .await
+}
+
+/// What submission needs from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadlines {
+    /// How long an adult has to add their part.
+    pub party_part: Duration,
+    /// How long an account invitation link lives.
+    pub invitation: Duration,
+}
+
+/// Sends a draft: refuses a duplicate open referral for the same child at the
+/// centre, then asks each parent for their own part. Without an awaited part
+/// the referral is submitted for the centre's review at once.
+pub async fn submit(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    mut bundle: ReferralBundle,
+    deadlines: Deadlines,
+) -> Result<ReferralBundle, ApiError> {
+    if bundle.referral.status != ReferralStatus::Draft.as_str() {
+        return Err(ApiError::Conflict(
+            "only a draft can be submitted".to_owned(),
+        ));
+    }
+    refuse_duplicates(conn, caller, &bundle).await?;
+
+    let self_referral = bundle.referral.source == ReferralSource::SelfReferral.as_str();
+    let author = bundle.referral.created_by_user;
+    let now = OffsetDateTime::now_utc();
+    let mut errors = Errors::default();
+    let mut invited = Vec::new();
+    for (i, adult) in bundle.adults.iter_mut().enumerate() {
+        let party: Party = parse_column(&adult.party)?;
+        if self_referral && adult.user_id.is_some() && adult.user_id == author {
+            // The parent making the referral gives their part by making it.
+            adult.part_status = PartStatus::Given.as_str().to_owned();
+            adult.part_given_at = Some(now);
+            adult.consents_to_contact = Some(true);
+        } else if party.gives_own_part() {
+            match adult.email.clone() {
+                Some(email) => {
+                    invite(conn, adult, &email, deadlines).await?;
+                    invited.push(adult.id);
+                }
+                // A self-referral must reach the other parent.
+                None if self_referral => errors.push(
+                    format!("adults[{i}].email"),
+                    "required",
+                    "the other parent is invited by email to add their part",
+                ),
+                None => {}
+            }
+        }
+    }
+    errors.finish(())?;
+    for adult in &bundle.adults {
+        repo::update_adult(conn, adult).await?;
+    }
+    let to = if invited.is_empty() {
+        ReferralStatus::Submitted
+    } else {
+        ReferralStatus::AwaitingParties
+    };
+    repo::change_status(conn, &bundle.referral, to, actor_ids(caller), "").await?;
+    for adult_id in invited {
+        events::record(
+            conn,
+            DomainEvent {
+                event_type: "referral.party_invited",
+                resource_type: "referral",
+                resource_id: bundle.referral.id,
+                centre_id: Some(bundle.referral.centre_id),
+                organisation_id: bundle.referral.organisation_id,
+                payload: serde_json::json!({"referral_id": bundle.referral.id, "adult_id": adult_id}),
+            },
+        )
+        .await?;
+    }
+    bundle.referral.status = to.as_str().to_owned();
+    event(
+        conn,
+        &bundle,
+        if to == ReferralStatus::Submitted {
+            "referral.submitted"
+        } else {
+            "referral.awaiting_parties"
+        },
+    )
+    .await?;
+    Ok(bundle)
+}
+
+/// A 409 for each child already in an open referral at the centre; it names
+/// that referral only to a caller who may see it.
+async fn refuse_duplicates(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    bundle: &ReferralBundle,
+) -> Result<(), ApiError> {
+    let r = &bundle.referral;
+    // One submission per centre at a time, so two racing duplicates cannot
+    // both pass the check.
+    crate::db::advisory_xact_lock(conn, "referral-centre", r.centre_id).await?;
+    for child in &bundle.children {
+        if let Some(existing) = repo::open_referral_for_child(
+            conn,
+            r.centre_id,
+            &child.name_key,
+            child.date_of_birth,
+            r.id,
+        )
+        .await?
+        {
+            let existing = repo::load_bundle(conn, existing.id, false).await?;
+            let visible = existing
+                .as_ref()
+                .is_some_and(|e| access::viewer(caller, e).is_ok());
+            return Err(ApiError::Conflict(match (visible, existing) {
+                (true, Some(e)) => format!(
+                    "{} already has an open referral at this centre: {}",
+                    child.name, e.referral.id
+                ),
+                _ => format!(
+                    "{} already has an open referral at this centre; contact the centre",
+                    child.name
+                ),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Asks an adult for their part: through their parent account if they have
+/// one, or a new one whose invitation link is sent by email.
+async fn invite(
+    conn: &mut AsyncPgConnection,
+    adult: &mut Adult,
+    email: &str,
+    deadlines: Deadlines,
+) -> Result<(), ApiError> {
+    let existing = crate::identity::repo::find_user_by_email(conn, email).await?;
+    match existing {
+        Some(user) if user.role == Role::Parent.as_str() => {
+            adult.user_id = Some(user.id);
+            notifications::enqueue(
+                conn,
+                &user.email,
+                Template::ReferralPart,
+                serde_json::json!({"referral_id": adult.referral_id, "adult_id": adult.id}),
+            )
+            .await?;
+        }
+        // An email that belongs to a staff or professional account cannot be
+        // a parent's; the centre follows this party up itself.
+        Some(_) => {}
+        None => {
+            let user = crate::identity::repo::insert_user(
+                conn,
+                NewUser {
+                    id: Uuid::now_v7(),
+                    email,
+                    name: &adult.name,
+                    role: Role::Parent.as_str(),
+                    status: "invited",
+                    password_hash: None,
+                    referrer_type: None,
+                    organisation_id: None,
+                },
+                &[],
+            )
+            .await?;
+            let token =
+                create_one_time_token(conn, user.id, Purpose::Invitation, deadlines.invitation)
+                    .await?;
+            adult.user_id = Some(user.id);
+            notifications::enqueue(
+                conn,
+                &user.email,
+                Template::Invitation,
+                serde_json::json!({"token": token, "referral_id": adult.referral_id, "adult_id": adult.id}),
+            )
+            .await?;
+        }
+    }
+    adult.part_status = PartStatus::Awaited.as_str().to_owned();
+    adult.part_due_at = Some(OffsetDateTime::now_utc() + deadlines.party_part);
+    Ok(())
+}
+
+/// A parent adds their own part; the last awaited part submits the referral.
+pub async fn give_part(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    referral_id: Uuid,
+    adult_id: Uuid,
+    part: &GivePartRequest,
+) -> Result<ReferralBundle, ApiError> {
+    let mut bundle = repo::load_bundle(conn, referral_id, true)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    access::viewer(caller, &bundle)?;
+    let user = caller.require_role(&[Role::Parent])?;
+    let now = OffsetDateTime::now_utc();
+    let Some(adult) = bundle.adults.iter_mut().find(|a| a.id == adult_id) else {
+        return Err(ApiError::NotFound);
+    };
+    if adult.user_id != Some(user.id) {
+        return Err(ApiError::Forbidden);
+    }
+    match super::views::part_status(adult, now)? {
+        PartStatus::Awaited => {}
+        PartStatus::Expired => {
+            return Err(ApiError::Conflict(
+                "the time to add this part has passed; ask the referrer to invite you again"
+                    .to_owned(),
+            ))
+        }
+        _ => return Err(ApiError::Conflict("this part is not awaited".to_owned())),
+    }
+    let mut errors = Errors::default();
+    let risks = rules::risks(&mut errors, "risks", &part.risks, Some(adult.id));
+    let address = text(&mut errors, "address", part.address.as_deref(), 500);
+    let phone = text(&mut errors, "phone", part.phone.as_deref(), 40);
+    let availability = text(
+        &mut errors,
+        "availability",
+        part.availability.as_deref(),
+        1000,
+    );
+    errors.finish(())?;
+    let mut risks = risks;
+    for r in &mut risks {
+        r.referral_id = referral_id;
+    }
+    adult.address = address.or(adult.address.take());
+    adult.phone = phone.or(adult.phone.take());
+    adult.availability = availability;
+    adult.share_email = part.share.email;
+    adult.share_phone = part.share.phone;
+    adult.share_address = part.share.address;
+    adult.consents_to_contact = Some(part.consents_to_contact);
+    adult.part_status = PartStatus::Given.as_str().to_owned();
+    adult.part_given_at = Some(now);
+    let adult = adult.clone();
+    repo::update_adult(conn, &adult).await?;
+    repo::insert_risks(conn, &risks).await?;
+    bundle.risks.extend(risks);
+    events::record(
+        conn,
+        DomainEvent {
+            event_type: "referral.part_given",
+            resource_type: "referral",
+            resource_id: referral_id,
+            centre_id: Some(bundle.referral.centre_id),
+            organisation_id: bundle.referral.organisation_id,
+            payload: serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
+        },
+    )
+    .await?;
+    let waiting = bundle
+        .adults
+        .iter()
+        .any(|a| a.part_status == PartStatus::Awaited.as_str());
+    if !waiting && bundle.referral.status == ReferralStatus::AwaitingParties.as_str() {
+        repo::change_status(
+            conn,
+            &bundle.referral,
+            ReferralStatus::Submitted,
+            actor_ids(caller),
+            "every part given",
+        )
+        .await?;
+        bundle.referral.status = ReferralStatus::Submitted.as_str().to_owned();
+        event(conn, &bundle, "referral.submitted").await?;
+    }
+    Ok(bundle)
+}
+
+fn text(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+    let t = value?.trim();
+    if t.chars().count() > max || t.contains('\0') {
+        errors.push(field, "length", format!("must be at most {max} characters"));
+    }
+    Some(t.to_owned()).filter(|t| !t.is_empty())
+}
+
+/// Checks and builds a new referral (no database writes).
+pub fn build(
+    req: &CreateReferralRequest,
+    author: &Author,
+    today: time::Date,
+) -> Result<(ReferralBundle, ServiceType), ApiError> {
+    let (bundle, service, _) = rules::new_referral(req, author, today)?;
+    Ok((bundle, service))
+}

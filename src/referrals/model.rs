@@ -1,0 +1,310 @@
+//! The words of a referral (DOMAIN.md "Referral", "Self-referral grid",
+//! "Family") and its database rows.
+
+use diesel::prelude::*;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::schema::{
+    referral_adults, referral_children, referral_court_orders, referral_history,
+    referral_relations, referral_risks, referrals,
+};
+use crate::text_enum;
+
+text_enum! {
+    /// Where a referral is in its life.
+    pub enum ReferralStatus {
+        /// Being written; only its author sees it.
+        Draft => "draft",
+        /// Sent, waiting for the other adult parties to add their part.
+        AwaitingParties => "awaiting_parties",
+        /// Every part in: ready for the centre's review.
+        Submitted => "submitted",
+        UnderReview => "under_review",
+        InfoRequested => "info_requested",
+        Accepted => "accepted",
+        Declined => "declined",
+        Waitlisted => "waitlisted",
+        PreVisits => "pre_visits",
+        Active => "active",
+        Closed => "closed",
+    }
+}
+
+impl ReferralStatus {
+    /// Open referrals count as duplicates of a new one for the same child.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Self::Declined | Self::Closed)
+    }
+}
+
+text_enum! {
+    /// Who made the referral.
+    pub enum ReferralSource {
+        Professional => "professional",
+        SelfReferral => "self_referral",
+        Integration => "integration",
+    }
+}
+
+text_enum! {
+    /// How the parents can communicate (the self-referral grid).
+    pub enum CommunicationLevel {
+        /// Email or text works between them.
+        Direct => "direct",
+        /// A friend or relative passes messages.
+        ViaThirdParty => "via_third_party",
+        /// They cannot communicate at all.
+        None => "none",
+        /// An injunction forbids contact.
+        Prohibited => "prohibited",
+    }
+}
+
+impl CommunicationLevel {
+    /// `direct` and `via_third_party` may self-refer where the centre accepts
+    /// it; `none` and `prohibited` must be referred by a professional.
+    pub fn allows_self_referral(self) -> bool {
+        matches!(self, Self::Direct | Self::ViaThirdParty)
+    }
+}
+
+text_enum! {
+    /// An adult's role in the family.
+    pub enum Party {
+        ResidentParent => "resident_parent",
+        NonResidentParent => "non_resident_parent",
+        Grandparent => "grandparent",
+        OtherRelative => "other_relative",
+        Carer => "carer",
+    }
+}
+
+impl Party {
+    /// Parents give their own part of the referral; contact does not start
+    /// on one parent's word.
+    pub fn gives_own_part(self) -> bool {
+        matches!(self, Self::ResidentParent | Self::NonResidentParent)
+    }
+}
+
+text_enum! {
+    /// What an adult is to a child.
+    pub enum Relation {
+        Mother => "mother",
+        Father => "father",
+        Grandmother => "grandmother",
+        Grandfather => "grandfather",
+        StepParent => "step_parent",
+        Sibling => "sibling",
+        Aunt => "aunt",
+        Uncle => "uncle",
+        Carer => "carer",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// The kinds of court order a referral may mention.
+    pub enum CourtOrderKind {
+        ChildArrangements => "child_arrangements",
+        ProhibitedSteps => "prohibited_steps",
+        NonMolestation => "non_molestation",
+        Occupation => "occupation",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// The kinds of risk information a referral carries.
+    pub enum RiskKind {
+        DomesticAbuse => "domestic_abuse",
+        AbductionRisk => "abduction_risk",
+        SubstanceMisuse => "substance_misuse",
+        MentalHealth => "mental_health",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// How often the family would like contact.
+    pub enum Frequency {
+        Weekly => "weekly",
+        Fortnightly => "fortnightly",
+        Monthly => "monthly",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    /// An adult's own part of the referral.
+    pub enum PartStatus {
+        /// Not asked of this adult (not a parent, or no email to invite).
+        NotRequired => "not_required",
+        /// Invited; waiting until `part_due_at`.
+        Awaited => "awaited",
+        Given => "given",
+        /// Not given before `part_due_at`.
+        Expired => "expired",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = referrals)]
+pub struct Referral {
+    pub id: Uuid,
+    pub centre_id: Uuid,
+    pub service: String,
+    pub status: String,
+    pub source: String,
+    pub created_by_user: Option<Uuid>,
+    pub created_by_client: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    pub referrer_name: String,
+    pub referrer_email: String,
+    pub referrer_phone: Option<String>,
+    pub communication_level: String,
+    pub parties_must_not_meet: bool,
+    pub court_name: Option<String>,
+    pub court_case_number: Option<String>,
+    pub next_hearing_on: Option<Date>,
+    pub preferred_days: Vec<Option<i16>>,
+    pub frequency: Option<String>,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = referral_children)]
+pub struct Child {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub name: String,
+    pub name_key: String,
+    pub date_of_birth: Date,
+    pub needs: String,
+    pub position: i16,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = referral_adults)]
+pub struct Adult {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub name: String,
+    pub party: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub share_email: bool,
+    pub share_phone: bool,
+    pub share_address: bool,
+    pub may_attend: bool,
+    pub user_id: Option<Uuid>,
+    pub part_status: String,
+    pub part_due_at: Option<OffsetDateTime>,
+    pub part_given_at: Option<OffsetDateTime>,
+    pub consents_to_contact: Option<bool>,
+    pub availability: Option<String>,
+    pub position: i16,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = referral_relations)]
+pub struct RelationRow {
+    pub adult_id: Uuid,
+    pub child_id: Uuid,
+    pub relation: String,
+    pub lives_with: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = referral_court_orders)]
+pub struct CourtOrder {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub kind: String,
+    pub made_on: Option<Date>,
+    pub expires_on: Option<Date>,
+    pub conditions: String,
+    pub position: i16,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = referral_risks)]
+pub struct Risk {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub kind: String,
+    pub details: String,
+    pub stated_by_adult: Option<Uuid>,
+    pub visible_to_staff: bool,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = referral_history)]
+pub struct HistoryEntry {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub at: OffsetDateTime,
+    pub actor_user: Option<Uuid>,
+    pub actor_client: Option<Uuid>,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+}
+
+/// A referral with everything it holds, as read or as about to be written.
+#[derive(Debug, Clone)]
+pub struct ReferralBundle {
+    pub referral: Referral,
+    pub children: Vec<Child>,
+    pub adults: Vec<Adult>,
+    pub relations: Vec<RelationRow>,
+    pub court_orders: Vec<CourtOrder>,
+    pub risks: Vec<Risk>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire_words_match<T: serde::Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
+        for v in all {
+            assert_eq!(
+                serde_json::to_value(v).ok(),
+                Some(serde_json::Value::from(as_str(*v)))
+            );
+        }
+    }
+
+    #[test]
+    fn every_enum_sends_its_database_word() {
+        wire_words_match(ReferralStatus::ALL, ReferralStatus::as_str);
+        wire_words_match(ReferralSource::ALL, ReferralSource::as_str);
+        wire_words_match(CommunicationLevel::ALL, CommunicationLevel::as_str);
+        wire_words_match(Party::ALL, Party::as_str);
+        wire_words_match(Relation::ALL, Relation::as_str);
+        wire_words_match(CourtOrderKind::ALL, CourtOrderKind::as_str);
+        wire_words_match(RiskKind::ALL, RiskKind::as_str);
+        wire_words_match(Frequency::ALL, Frequency::as_str);
+        wire_words_match(PartStatus::ALL, PartStatus::as_str);
+    }
+
+    #[test]
+    fn only_direct_or_relayed_communication_may_self_refer() {
+        let allowed: Vec<_> = CommunicationLevel::ALL
+            .iter()
+            .filter(|c| c.allows_self_referral())
+            .collect();
+        assert_eq!(
+            allowed,
+            [
+                &CommunicationLevel::Direct,
+                &CommunicationLevel::ViaThirdParty
+            ]
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! Queries of referrals; every function takes a connection.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::model::{
+    Adult, Child, CourtOrder, HistoryEntry, Referral, ReferralBundle, ReferralStatus, RelationRow,
+    Risk,
+};
+use crate::error::ApiError;
+use crate::pagination::PageRequest;
+use crate::schema::{
+    referral_adults, referral_children, referral_court_orders, referral_history,
+    referral_relations, referral_risks, referrals,
+};
+
+pub async fn insert_bundle(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+) -> Result<(), ApiError> {
+    diesel::insert_into(referrals::table)
+        .values(&b.referral)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(referral_children::table)
+        .values(&b.children)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(referral_adults::table)
+        .values(&b.adults)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(referral_relations::table)
+        .values(&b.relations)
+        .execute(conn)
+        .await?;
+    if !b.court_orders.is_empty() {
+        diesel::insert_into(referral_court_orders::table)
+            .values(&b.court_orders)
+            .execute(conn)
+            .await?;
+    }
+    insert_risks(conn, &b.risks).await
+}
+
+pub async fn insert_risks(conn: &mut AsyncPgConnection, risks: &[Risk]) -> Result<(), ApiError> {
+    if !risks.is_empty() {
+        diesel::insert_into(referral_risks::table)
+            .values(risks)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The referral and all it holds; with `lock`, the referral row is locked
+/// until the transaction ends.
+pub async fn load_bundle(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<ReferralBundle>, ApiError> {
+    let query = referrals::table.find(id).select(Referral::as_select());
+    let referral = if lock {
+        query.for_update().first(conn).await.optional()?
+    } else {
+        query.first(conn).await.optional()?
+    };
+    let Some(referral) = referral else {
+        return Ok(None);
+    };
+    let children: Vec<Child> = referral_children::table
+        .filter(referral_children::referral_id.eq(id))
+        .order(referral_children::position)
+        .select(Child::as_select())
+        .load(conn)
+        .await?;
+    let adults: Vec<Adult> = referral_adults::table
+        .filter(referral_adults::referral_id.eq(id))
+        .order(referral_adults::position)
+        .select(Adult::as_select())
+        .load(conn)
+        .await?;
+    let adult_ids: Vec<Uuid> = adults.iter().map(|a| a.id).collect();
+    let relations: Vec<RelationRow> = referral_relations::table
+        .filter(referral_relations::adult_id.eq_any(&adult_ids))
+        .select(RelationRow::as_select())
+        .load(conn)
+        .await?;
+    let court_orders: Vec<CourtOrder> = referral_court_orders::table
+        .filter(referral_court_orders::referral_id.eq(id))
+        .order(referral_court_orders::position)
+        .select(CourtOrder::as_select())
+        .load(conn)
+        .await?;
+    let risks: Vec<Risk> = referral_risks::table
+        .filter(referral_risks::referral_id.eq(id))
+        .order((referral_risks::created_at, referral_risks::id))
+        .select(Risk::as_select())
+        .load(conn)
+        .await?;
+    Ok(Some(ReferralBundle {
+        referral,
+        children,
+        adults,
+        relations,
+        court_orders,
+        risks,
+    }))
+}
+
+pub async fn history_of(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Vec<HistoryEntry>, ApiError> {
+    Ok(referral_history::table
+        .filter(referral_history::referral_id.eq(id))
+        .order((referral_history::at, referral_history::id))
+        .select(HistoryEntry::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Who did something: a person or an integration client.
+pub type ActorIds = (Option<Uuid>, Option<Uuid>);
+
+/// Keeps a status change (or, with no `from`, the creation) in the history.
+pub async fn record_history(
+    conn: &mut AsyncPgConnection,
+    referral_id: Uuid,
+    from: Option<&str>,
+    to: ReferralStatus,
+    actor: ActorIds,
+    note: &str,
+) -> Result<(), ApiError> {
+    diesel::insert_into(referral_history::table)
+        .values(&HistoryEntry {
+            id: Uuid::now_v7(),
+            referral_id,
+            at: OffsetDateTime::now_utc(),
+            actor_user: actor.0,
+            actor_client: actor.1,
+            from_status: from.map(str::to_owned),
+            to_status: to.as_str().to_owned(),
+            note: note.to_owned(),
+        })
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a referral to `to`, keeping who, when and why in its history. The
+/// first move out of draft is when it was received.
+pub async fn change_status(
+    conn: &mut AsyncPgConnection,
+    referral: &Referral,
+    to: ReferralStatus,
+    actor: ActorIds,
+    note: &str,
+) -> Result<(), ApiError> {
+    let submitted = referral
+        .submitted_at
+        .or_else(|| (to != ReferralStatus::Draft).then(OffsetDateTime::now_utc));
+    diesel::update(referrals::table.find(referral.id))
+        .set((
+            referrals::status.eq(to.as_str()),
+            referrals::submitted_at.eq(submitted),
+        ))
+        .execute(conn)
+        .await?;
+    record_history(conn, referral.id, Some(&referral.status), to, actor, note).await
+}
+
+pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result<(), ApiError> {
+    diesel::update(referral_adults::table.find(adult.id))
+        .set((
+            referral_adults::email.eq(&adult.email),
+            referral_adults::phone.eq(&adult.phone),
+            referral_adults::address.eq(&adult.address),
+            referral_adults::share_email.eq(adult.share_email),
+            referral_adults::share_phone.eq(adult.share_phone),
+            referral_adults::share_address.eq(adult.share_address),
+            referral_adults::user_id.eq(adult.user_id),
+            referral_adults::part_status.eq(&adult.part_status),
+            referral_adults::part_due_at.eq(adult.part_due_at),
+            referral_adults::part_given_at.eq(adult.part_given_at),
+            referral_adults::consents_to_contact.eq(adult.consents_to_contact),
+            referral_adults::availability.eq(&adult.availability),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An open referral (not a draft, not declined or closed) at `centre_id` for
+/// the same child (folded name and date of birth), other than `except`.
+pub async fn open_referral_for_child(
+    conn: &mut AsyncPgConnection,
+    centre_id: Uuid,
+    name_key: &str,
+    born: Date,
+    except: Uuid,
+) -> Result<Option<Referral>, ApiError> {
+    Ok(referrals::table
+        .inner_join(referral_children::table)
+        .filter(referrals::centre_id.eq(centre_id))
+        .filter(referrals::id.ne(except))
+        .filter(referrals::status.ne_all(["draft", "declined", "closed"]))
+        .filter(referral_children::name_key.eq(name_key))
+        .filter(referral_children::date_of_birth.eq(born))
+        .select(Referral::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Which referrals a caller may list.
+#[derive(Debug, Clone)]
+pub enum ListScope {
+    /// Coordinators and staff: their centres' (not drafts).
+    Centres(Vec<Uuid>),
+    /// Referrers and clients: their organisation's (not drafts), and their own drafts.
+    Organisation {
+        organisation_id: Option<Uuid>,
+        author: Option<Uuid>,
+        client: Option<Uuid>,
+    },
+    /// A parent: referrals that name them, and their own drafts.
+    Parent(Uuid),
+}
+
+/// Filters of the list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<ReferralStatus>,
+    pub centre_id: Option<Uuid>,
+    pub service: Option<String>,
+    pub received_from: Option<OffsetDateTime>,
+    pub received_to: Option<OffsetDateTime>,
+}
+
+/// A page of referrals, newest first; each with how many children it names.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    scope: &ListScope,
+    filter: &ListFilter,
+    page: &PageRequest<i64>,
+) -> Result<Vec<(Referral, i64)>, ApiError> {
+    let mut query = referrals::table.into_boxed();
+    match scope {
+        ListScope::Centres(ids) => {
+            query = query
+                .filter(referrals::centre_id.eq_any(ids.clone()))
+                .filter(referrals::status.ne("draft"));
+        }
+        ListScope::Organisation {
+            organisation_id,
+            author,
+            client,
+        } => {
+            let organisation = referrals::organisation_id
+                .eq(organisation_id.unwrap_or(Uuid::nil()))
+                .and(referrals::status.ne("draft"));
+            let own_draft = referrals::created_by_user
+                .eq(author.unwrap_or(Uuid::nil()))
+                .or(referrals::created_by_client.eq(client.unwrap_or(Uuid::nil())));
+            query = query.filter(organisation.or(own_draft.and(referrals::status.eq("draft"))));
+        }
+        ListScope::Parent(user_id) => {
+            let named = referral_adults::table
+                .filter(referral_adults::user_id.eq(*user_id))
+                .select(referral_adults::referral_id);
+            query = query.filter(
+                referrals::id
+                    .eq_any(named)
+                    .and(referrals::status.ne("draft"))
+                    .or(referrals::created_by_user.eq(*user_id)),
+            );
+        }
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(referrals::status.eq(status.as_str()));
+    }
+    if let Some(centre_id) = filter.centre_id {
+        query = query.filter(referrals::centre_id.eq(centre_id));
+    }
+    if let Some(service) = &filter.service {
+        query = query.filter(referrals::service.eq(service.clone()));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(referrals::submitted_at.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(referrals::submitted_at.lt(to));
+    }
+    if let Some(after) = &page.after {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(after.key) * 1000)
+            .map_err(ApiError::internal)?;
+        query = query.filter(
+            referrals::created_at
+                .lt(at)
+                .or(referrals::created_at.eq(at).and(referrals::id.lt(after.id))),
+        );
+    }
+    let rows: Vec<Referral> = query
+        .order((referrals::created_at.desc(), referrals::id.desc()))
+        .limit(page.fetch_limit())
+        .select(Referral::as_select())
+        .load(conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let counts: Vec<(Uuid, i64)> = referral_children::table
+        .filter(referral_children::referral_id.eq_any(&ids))
+        .group_by(referral_children::referral_id)
+        .select((referral_children::referral_id, diesel::dsl::count_star()))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = counts
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            (r, n)
+        })
+        .collect())
+}
+
+/// Shows a risk statement to the centre's staff, or hides it again.
+pub async fn set_risk_visible_to_staff(
+    conn: &mut AsyncPgConnection,
+    referral_id: Uuid,
+    risk_id: Uuid,
+    visible: bool,
+) -> Result<bool, ApiError> {
+    let updated = diesel::update(
+        referral_risks::table
+            .filter(referral_risks::id.eq(risk_id))
+            .filter(referral_risks::referral_id.eq(referral_id)),
+    )
+    .set(referral_risks::visible_to_staff.eq(visible))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
+}

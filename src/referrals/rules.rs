@@ -1,0 +1,642 @@
+//! A referral request checked and turned into rows, every broken rule named
+//! by its field.
+
+use std::collections::HashMap;
+
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::dto::{AdultInput, ChildInput, CreateReferralRequest, RiskInput};
+use super::model::{
+    Adult, Child, CommunicationLevel, CourtOrder, CourtOrderKind, Frequency, PartStatus, Party,
+    Referral, ReferralBundle, ReferralSource, ReferralStatus, Relation, RelationRow, Risk,
+    RiskKind,
+};
+use crate::centres::model::{parse_weekday, ServiceType};
+use crate::error::{ApiError, FieldError};
+use crate::validation::parse_date;
+
+/// Field errors gathered across a request.
+#[derive(Debug, Default)]
+pub struct Errors(pub Vec<FieldError>);
+
+impl Errors {
+    pub fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, code, message));
+    }
+
+    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    fn word<T: std::str::FromStr>(&mut self, field: &str, text: &str, words: &str) -> Option<T> {
+        let parsed = text.trim().parse().ok();
+        if parsed.is_none() {
+            self.push(field, "enum", format!("must be one of {words}"));
+        }
+        parsed
+    }
+
+    /// Text of `min..=max` characters (trimmed), without NUL.
+    fn text(&mut self, field: &str, text: &str, min: usize, max: usize) -> String {
+        let t = text.trim();
+        let n = t.chars().count();
+        if n < min || n > max || t.contains('\0') {
+            let what = if min == 0 {
+                format!("must be at most {max} characters")
+            } else {
+                format!("must be {min} to {max} characters")
+            };
+            self.push(field, "length", what);
+        }
+        t.to_owned()
+    }
+
+    fn optional_text(&mut self, field: &str, text: Option<&str>, max: usize) -> Option<String> {
+        text.map(|t| self.text(field, t, 0, max))
+            .filter(|t| !t.is_empty())
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}
+
+fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> String {
+    all.iter()
+        .map(|v| as_str(*v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An email address: something@domain, at most 254 characters.
+pub fn email(errors: &mut Errors, field: &str, text: Option<&str>) -> Option<String> {
+    let t = text?.trim().to_lowercase();
+    let ok = t.len() <= 254
+        && !t.contains(char::is_whitespace)
+        && t.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
+        });
+    if !ok {
+        errors.push(field, "email", "must be an email address");
+    }
+    Some(t)
+}
+
+/// Folds a child's name for matching "the same child" across referrals.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The referrer of a request: who it comes from and how to reach them.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub source: ReferralSource,
+    pub user_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    /// Name and email from the account, for people; `None` for clients.
+    pub account: Option<(String, String)>,
+}
+
+/// The day a child born on `born` turns 18 (1 March for 29 February in a
+/// year that is not a leap year).
+fn eighteenth_birthday(born: Date) -> Date {
+    let year = born.year() + 18;
+    born.replace_year(year)
+        .or_else(|_| Date::from_calendar_date(year, time::Month::March, 1))
+        .unwrap_or(born)
+}
+
+/// Children must be under 18 and born by today.
+fn child(
+    errors: &mut Errors,
+    i: usize,
+    input: &ChildInput,
+    today: Date,
+) -> Option<(String, Child)> {
+    let f = |name: &str| format!("children[{i}].{name}");
+    let reference = errors.text(&f("ref"), &input.reference, 1, 40);
+    let name = errors.text(&f("name"), &input.name, 1, 200);
+    let needs = errors.text(&f("needs"), &input.needs, 0, 2000);
+    let born = errors.take(parse_date(&f("date_of_birth"), &input.date_of_birth))?;
+    if born > today {
+        errors.push(f("date_of_birth"), "future", "cannot be in the future");
+    } else if eighteenth_birthday(born) <= today {
+        errors.push(
+            f("date_of_birth"),
+            "adult",
+            "a child contact centre is for children under 18",
+        );
+    }
+    Some((
+        reference,
+        Child {
+            id: Uuid::now_v7(),
+            referral_id: Uuid::nil(),
+            name_key: name_key(&name),
+            name,
+            date_of_birth: born,
+            needs,
+            position: i as i16,
+        },
+    ))
+}
+
+fn risk(errors: &mut Errors, field: &str, input: &RiskInput, adult: Option<Uuid>) -> Option<Risk> {
+    let kind: RiskKind = errors.word(
+        &format!("{field}.kind"),
+        &input.kind,
+        &words(RiskKind::ALL, RiskKind::as_str),
+    )?;
+    let details = errors.text(&format!("{field}.details"), &input.details, 1, 4000);
+    Some(Risk {
+        id: Uuid::now_v7(),
+        referral_id: Uuid::nil(),
+        kind: kind.as_str().to_owned(),
+        details,
+        stated_by_adult: adult,
+        visible_to_staff: false,
+        created_at: OffsetDateTime::now_utc(),
+    })
+}
+
+/// Risk statements of a request, attributed to `adult` (or the referrer).
+pub fn risks(
+    errors: &mut Errors,
+    field: &str,
+    inputs: &[RiskInput],
+    adult: Option<Uuid>,
+) -> Vec<Risk> {
+    if inputs.len() > 20 {
+        errors.push(field, "length", "at most 20 risk statements");
+    }
+    inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| risk(errors, &format!("{field}[{i}]"), r, adult))
+        .collect()
+}
+
+fn adult(
+    errors: &mut Errors,
+    i: usize,
+    input: &AdultInput,
+    children: &HashMap<String, Uuid>,
+    relations: &mut Vec<RelationRow>,
+) -> Option<Adult> {
+    let f = |name: &str| format!("adults[{i}].{name}");
+    let name = errors.text(&f("name"), &input.name, 1, 200);
+    errors.text(&f("ref"), &input.reference, 1, 40);
+    let party: Option<Party> =
+        errors.word(&f("party"), &input.party, &words(Party::ALL, Party::as_str));
+    let email = email(errors, &f("email"), input.email.as_deref());
+    let phone = errors.optional_text(&f("phone"), input.phone.as_deref(), 40);
+    let address = errors.optional_text(&f("address"), input.address.as_deref(), 500);
+    let id = Uuid::now_v7();
+    // An adult with no relation to any child of the referral has no place in it.
+    if input.relations.is_empty() {
+        errors.push(
+            f("relations"),
+            "required",
+            "say what this adult is to at least one child",
+        );
+    }
+    let mut seen = Vec::new();
+    for (j, r) in input.relations.iter().enumerate() {
+        let rf = format!("adults[{i}].relations[{j}]");
+        let relation: Option<Relation> = errors.word(
+            &format!("{rf}.relation"),
+            &r.relation,
+            &words(Relation::ALL, Relation::as_str),
+        );
+        let Some(&child_id) = children.get(r.child.trim()) else {
+            errors.push(
+                format!("{rf}.child"),
+                "unknown_child",
+                "is not the ref of a child of this referral",
+            );
+            continue;
+        };
+        if seen.contains(&child_id) {
+            errors.push(
+                format!("{rf}.child"),
+                "duplicate",
+                "this child is already related to this adult",
+            );
+            continue;
+        }
+        seen.push(child_id);
+        if let Some(relation) = relation {
+            relations.push(RelationRow {
+                adult_id: id,
+                child_id,
+                relation: relation.as_str().to_owned(),
+                lives_with: r.lives_with,
+            });
+        }
+    }
+    Some(Adult {
+        id,
+        referral_id: Uuid::nil(),
+        name,
+        party: party?.as_str().to_owned(),
+        email,
+        phone,
+        address,
+        share_email: false,
+        share_phone: false,
+        share_address: false,
+        may_attend: input.may_attend,
+        user_id: None,
+        part_status: PartStatus::NotRequired.as_str().to_owned(),
+        part_due_at: None,
+        part_given_at: None,
+        consents_to_contact: None,
+        availability: None,
+        position: i as i16,
+    })
+}
+
+/// Checks a whole request and builds the referral as a draft. The caller
+/// checks what needs the database (the centre, its services, duplicates).
+pub fn new_referral(
+    req: &CreateReferralRequest,
+    author: &Author,
+    today: Date,
+) -> Result<(ReferralBundle, ServiceType, Option<usize>), ApiError> {
+    let mut errors = Errors::default();
+    let service: Option<ServiceType> = errors.word(
+        "service",
+        &req.service,
+        &words(ServiceType::ALL, ServiceType::as_str),
+    );
+    let level: Option<CommunicationLevel> = errors.word(
+        "communication_level",
+        &req.communication_level,
+        &words(CommunicationLevel::ALL, CommunicationLevel::as_str),
+    );
+
+    // Children first: adults refer to them by `ref`.
+    if req.children.is_empty() || req.children.len() > 12 {
+        errors.push("children", "length", "list 1 to 12 children");
+    }
+    let mut children = Vec::new();
+    let mut child_refs = HashMap::new();
+    for (i, input) in req.children.iter().enumerate() {
+        if let Some((reference, c)) = child(&mut errors, i, input, today) {
+            if child_refs.insert(reference, c.id).is_some() {
+                errors.push(
+                    format!("children[{i}].ref"),
+                    "duplicate",
+                    "is used by another child",
+                );
+            }
+            children.push(c);
+        }
+    }
+    if req.adults.is_empty() || req.adults.len() > 12 {
+        errors.push("adults", "length", "list 1 to 12 adults");
+    }
+    let mut adults = Vec::new();
+    let mut relations = Vec::new();
+    let mut adult_refs = Vec::new();
+    for (i, input) in req.adults.iter().enumerate() {
+        if adult_refs.contains(&input.reference.trim()) {
+            errors.push(
+                format!("adults[{i}].ref"),
+                "duplicate",
+                "is used by another adult",
+            );
+        }
+        adult_refs.push(input.reference.trim());
+        if let Some(a) = adult(&mut errors, i, input, &child_refs, &mut relations) {
+            adults.push(a);
+        }
+    }
+
+    // Self-referral: exactly one adult is the parent making it.
+    let selves: Vec<usize> = req
+        .adults
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_self)
+        .map(|(i, _)| i)
+        .collect();
+    let self_index = match author.source {
+        ReferralSource::SelfReferral => {
+            match selves.as_slice() {
+                [i] => {
+                    let party = req.adults[*i].party.parse::<Party>().ok();
+                    if !party.is_some_and(Party::gives_own_part) {
+                        errors.push(format!("adults[{i}].party"), "not_a_parent", "the parent making a self-referral is a resident or non-resident parent");
+                    }
+                    Some(*i)
+                }
+                _ => {
+                    errors.push("adults", "self", "mark exactly one adult, the parent making the referral, with \"self\": true");
+                    None
+                }
+            }
+        }
+        _ => {
+            if let Some(i) = selves.first() {
+                errors.push(
+                    format!("adults[{i}].self"),
+                    "not_allowed",
+                    "only a parent making a self-referral marks an adult as self",
+                );
+            }
+            None
+        }
+    };
+
+    let mut court_orders = Vec::new();
+    if req.court_orders.len() > 20 {
+        errors.push("court_orders", "length", "at most 20 court orders");
+    }
+    for (i, o) in req.court_orders.iter().enumerate() {
+        let f = |n: &str| format!("court_orders[{i}].{n}");
+        let kind: Option<CourtOrderKind> = errors.word(
+            &f("kind"),
+            &o.kind,
+            &words(CourtOrderKind::ALL, CourtOrderKind::as_str),
+        );
+        let made_on = o
+            .made_on
+            .as_deref()
+            .and_then(|d| errors.take(parse_date(&f("made_on"), d)));
+        let expires_on = o
+            .expires_on
+            .as_deref()
+            .and_then(|d| errors.take(parse_date(&f("expires_on"), d)));
+        if let (Some(m), Some(e)) = (made_on, expires_on) {
+            if e < m {
+                errors.push(f("expires_on"), "order", "must be on or after made_on");
+            }
+        }
+        let conditions = errors.text(&f("conditions"), &o.conditions, 0, 4000);
+        if let Some(kind) = kind {
+            court_orders.push(CourtOrder {
+                id: Uuid::now_v7(),
+                referral_id: Uuid::nil(),
+                kind: kind.as_str().to_owned(),
+                made_on,
+                expires_on,
+                conditions,
+                position: i as i16,
+            });
+        }
+    }
+    let risks = risks(&mut errors, "risks", &req.risks, None);
+
+    let mut preferred_days = Vec::new();
+    for (i, d) in req.preferred_days.iter().enumerate() {
+        if let Some(day) = errors.take(parse_weekday(&format!("preferred_days[{i}]"), d)) {
+            if !preferred_days.contains(&Some(day.iso())) {
+                preferred_days.push(Some(day.iso()));
+            }
+        }
+    }
+    let frequency: Option<Frequency> = req
+        .frequency
+        .as_deref()
+        .and_then(|f| errors.word("frequency", f, &words(Frequency::ALL, Frequency::as_str)));
+    let (court_name, court_case_number, next_hearing_on) = match &req.court_proceedings {
+        None => (None, None, None),
+        Some(p) => (
+            errors.optional_text("court_proceedings.court", p.court.as_deref(), 200),
+            errors.optional_text(
+                "court_proceedings.case_number",
+                p.case_number.as_deref(),
+                100,
+            ),
+            p.next_hearing_on
+                .as_deref()
+                .and_then(|d| errors.take(parse_date("court_proceedings.next_hearing_on", d))),
+        ),
+    };
+
+    // The referrer: a person's account, or what a client says.
+    let contact = req.referrer.as_ref();
+    let (referrer_name, referrer_email) = match &author.account {
+        Some((name, email)) => (name.clone(), email.clone()),
+        None => {
+            let name = contact.and_then(|c| c.name.as_deref()).unwrap_or_default();
+            let name = errors.text("referrer.name", name, 1, 200);
+            let email = email(
+                &mut errors,
+                "referrer.email",
+                contact.and_then(|c| c.email.as_deref()),
+            );
+            if email.is_none() {
+                errors.push(
+                    "referrer.email",
+                    "required",
+                    "say how the centre reaches the referrer",
+                );
+            }
+            (name, email.unwrap_or_default())
+        }
+    };
+    let referrer_phone = errors.optional_text(
+        "referrer.phone",
+        contact.and_then(|c| c.phone.as_deref()),
+        40,
+    );
+
+    let (Some(service), Some(level)) = (service, level) else {
+        return Err(ApiError::Validation(errors.0));
+    };
+    let now = OffsetDateTime::now_utc();
+    let id = Uuid::now_v7();
+    let referral = Referral {
+        id,
+        centre_id: req.centre_id,
+        service: service.as_str().to_owned(),
+        status: ReferralStatus::Draft.as_str().to_owned(),
+        source: author.source.as_str().to_owned(),
+        created_by_user: author.user_id,
+        created_by_client: author.client_id,
+        organisation_id: author.organisation_id,
+        referrer_name,
+        referrer_email,
+        referrer_phone,
+        communication_level: level.as_str().to_owned(),
+        parties_must_not_meet: req.parties_must_not_meet || level == CommunicationLevel::Prohibited,
+        court_name,
+        court_case_number,
+        next_hearing_on,
+        preferred_days,
+        frequency: frequency.map(|f| f.as_str().to_owned()),
+        submitted_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut bundle = ReferralBundle {
+        referral,
+        children,
+        adults,
+        relations,
+        court_orders,
+        risks,
+    };
+    for c in &mut bundle.children {
+        c.referral_id = id;
+    }
+    for a in &mut bundle.adults {
+        a.referral_id = id;
+    }
+    for o in &mut bundle.court_orders {
+        o.referral_id = id;
+    }
+    for r in &mut bundle.risks {
+        r.referral_id = id;
+    }
+    // The parent making a self-referral is that adult, with their own account.
+    if let (Some(i), Some(user_id)) = (self_index, author.user_id) {
+        if let Some(a) = bundle.adults.get_mut(i) {
+            a.user_id = Some(user_id);
+            if let Some((_, account_email)) = &author.account {
+                a.email = Some(account_email.clone());
+            }
+        }
+    }
+    errors.finish((bundle, service, self_index))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::referrals::dto::RelationInput;
+    use time::macros::date;
+
+    fn request() -> CreateReferralRequest {
+        serde_json::from_value(serde_json::json!({
+            "centre_id": Uuid::nil(),
+            "service": "supervised",
+            "communication_level": "direct",
+            "children": [{"ref": "c1", "name": "Alex", "date_of_birth": "2018-04-02"}],
+            "adults": [{"ref": "a1", "name": "Jo", "party": "resident_parent", "email": "jo@example.org",
+                        "relations": [{"child": "c1", "relation": "mother", "lives_with": true}]}],
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn author() -> Author {
+        Author {
+            source: ReferralSource::Professional,
+            user_id: Some(Uuid::nil()),
+            client_id: None,
+            organisation_id: None,
+            account: Some(("Sam".into(), "sam@law.example".into())),
+        }
+    }
+
+    fn fields(
+        result: Result<(ReferralBundle, ServiceType, Option<usize>), ApiError>,
+    ) -> Vec<(String, String)> {
+        match result {
+            Err(ApiError::Validation(e)) => e.into_iter().map(|e| (e.field, e.code)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_good_request_builds_a_draft_with_its_relations() {
+        let result = new_referral(&request(), &author(), date!(2026 - 11 - 23));
+        let Ok((bundle, service, _)) = result else {
+            panic!("{result:?}")
+        };
+        assert_eq!(service, ServiceType::Supervised);
+        assert_eq!(bundle.referral.status, "draft");
+        assert_eq!(bundle.relations.len(), 1);
+        assert_eq!(bundle.relations[0].child_id, bundle.children[0].id);
+        assert_eq!(bundle.children[0].name_key, "alex");
+    }
+
+    #[test]
+    fn children_are_born_and_under_18() {
+        let today = date!(2026 - 11 - 23);
+        for (born, code) in [
+            ("2027-01-01", "future"),
+            ("2008-11-23", "adult"),
+            ("1990-01-01", "adult"),
+        ] {
+            let mut r = request();
+            r.children[0].date_of_birth = born.into();
+            assert_eq!(
+                fields(new_referral(&r, &author(), today)),
+                [("children[0].date_of_birth".to_owned(), code.to_owned())],
+                "{born}"
+            );
+        }
+        let mut r = request();
+        r.children[0].date_of_birth = "2008-11-24".into();
+        assert!(
+            new_referral(&r, &author(), today).is_ok(),
+            "17 years and 364 days"
+        );
+    }
+
+    #[test]
+    fn every_adult_relates_to_a_child_of_the_referral() {
+        let mut r = request();
+        r.adults[0].relations.clear();
+        assert_eq!(
+            fields(new_referral(&r, &author(), date!(2026 - 11 - 23))),
+            [("adults[0].relations".to_owned(), "required".to_owned())]
+        );
+        let mut r = request();
+        r.adults[0].relations = vec![RelationInput {
+            child: "c9".into(),
+            relation: "aunt".into(),
+            lives_with: false,
+        }];
+        assert_eq!(
+            fields(new_referral(&r, &author(), date!(2026 - 11 - 23))),
+            [(
+                "adults[0].relations[0].child".to_owned(),
+                "unknown_child".to_owned()
+            )]
+        );
+        let mut r = request();
+        r.children.clear();
+        let got = fields(new_referral(&r, &author(), date!(2026 - 11 - 23)));
+        assert!(
+            got.contains(&("children".to_owned(), "length".to_owned())),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_self_referral_names_its_parent() {
+        let parent = Author {
+            source: ReferralSource::SelfReferral,
+            ..author()
+        };
+        assert_eq!(
+            fields(new_referral(&request(), &parent, date!(2026 - 11 - 23))),
+            [("adults".to_owned(), "self".to_owned())]
+        );
+        let mut r = request();
+        r.adults[0].is_self = true;
+        assert!(new_referral(&r, &parent, date!(2026 - 11 - 23)).is_ok());
+        assert_eq!(
+            fields(new_referral(&r, &author(), date!(2026 - 11 - 23))),
+            [("adults[0].self".to_owned(), "not_allowed".to_owned())]
+        );
+    }
+
+    #[test]
+    fn names_fold_for_matching() {
+        assert_eq!(name_key("  Alex   MARY Smith "), "alex mary smith");
+    }
+}

@@ -1,0 +1,254 @@
+//! The one redaction step on the way out: a referral as its viewer may see it
+//! (the table in [`super::access`]).
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::access::Viewer;
+use super::dto::{
+    AdultResponse, ChildResponse, ContactDetails, CourtOrderResponse, CourtProceedingsResponse,
+    HistoryResponse, PendingItem, ReferralResponse, ReferralSummary, ReferrerResponse,
+    RelationResponse, RiskResponse, ShareInput,
+};
+use super::model::{
+    Adult, HistoryEntry, PartStatus, Referral, ReferralBundle, ReferralSource, ReferralStatus,
+};
+use crate::centres::model::Weekday;
+use crate::error::ApiError;
+use crate::text_enum::parse_column;
+use crate::validation::format_date;
+
+pub fn timestamp(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// An awaited part past its due time counts as expired, whether or not
+/// anything has written that down yet.
+pub fn part_status(adult: &Adult, now: OffsetDateTime) -> Result<PartStatus, ApiError> {
+    let status: PartStatus = parse_column(&adult.part_status)?;
+    Ok(match (status, adult.part_due_at) {
+        (PartStatus::Awaited, Some(due)) if due <= now => PartStatus::Expired,
+        (s, _) => s,
+    })
+}
+
+/// What this viewer sees of an adult's contact details.
+fn contact(adult: &Adult, viewer: &Viewer) -> ContactDetails {
+    let share = ShareInput {
+        email: adult.share_email,
+        phone: adult.share_phone,
+        address: adult.share_address,
+    };
+    let (email, phone, address, flags) = match viewer {
+        Viewer::Centre => (true, true, true, true),
+        Viewer::Parent { adult_ids } if adult_ids.contains(&adult.id) => (true, true, true, true),
+        // The other party sees a detail only with that adult's consent.
+        Viewer::Parent { .. } => (share.email, share.phone, share.address, false),
+        Viewer::Staff | Viewer::Referrer => (false, false, false, false),
+    };
+    ContactDetails {
+        email: adult.email.clone().filter(|_| email),
+        phone: adult.phone.clone().filter(|_| phone),
+        address: adult.address.clone().filter(|_| address),
+        shared_with_other_party: flags.then_some(share),
+    }
+}
+
+pub fn referral(
+    b: &ReferralBundle,
+    history: &[HistoryEntry],
+    viewer: &Viewer,
+    now: OffsetDateTime,
+) -> Result<ReferralResponse, ApiError> {
+    let r = &b.referral;
+    let own =
+        |id: uuid::Uuid| matches!(viewer, Viewer::Parent { adult_ids } if adult_ids.contains(&id));
+    let centre_or_self = |id: uuid::Uuid| *viewer == Viewer::Centre || own(id);
+    let status: ReferralStatus = parse_column(&r.status)?;
+    let source: ReferralSource = parse_column(&r.source)?;
+
+    let adults = b
+        .adults
+        .iter()
+        .map(|a| {
+            Ok(AdultResponse {
+                id: a.id,
+                name: a.name.clone(),
+                party: parse_column(&a.party)?,
+                may_attend: a.may_attend,
+                relations: b
+                    .relations
+                    .iter()
+                    .filter(|rel| rel.adult_id == a.id)
+                    .map(|rel| {
+                        Ok(RelationResponse {
+                            child_id: rel.child_id,
+                            relation: parse_column(&rel.relation)?,
+                            lives_with: rel.lives_with,
+                        })
+                    })
+                    .collect::<Result<_, ApiError>>()?,
+                contact: contact(a, viewer),
+                part_status: part_status(a, now)?,
+                part_due_at: a.part_due_at.map(timestamp),
+                consents_to_contact: a.consents_to_contact,
+                availability: a.availability.clone().filter(|_| centre_or_self(a.id)),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+
+    // Risk statements: the centre sees all; staff those marked for them; a
+    // referrer the referrer's own; a parent their own, never the other party's.
+    let risks = b
+        .risks
+        .iter()
+        .filter(|k| match viewer {
+            Viewer::Centre => true,
+            Viewer::Staff => k.visible_to_staff,
+            Viewer::Referrer => k.stated_by_adult.is_none(),
+            Viewer::Parent { adult_ids } => {
+                k.stated_by_adult.is_some_and(|a| adult_ids.contains(&a))
+            }
+        })
+        .map(|k| {
+            Ok(RiskResponse {
+                id: k.id,
+                kind: parse_column(&k.kind)?,
+                details: k.details.clone(),
+                stated_by_adult: k.stated_by_adult,
+                visible_to_staff: k.visible_to_staff,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+
+    // A self-referral's referrer is a parent: their email and phone are
+    // contact details like any other.
+    let referrer_is_parent = source == ReferralSource::SelfReferral;
+    let sees_referrer_contact = !referrer_is_parent
+        || *viewer == Viewer::Centre
+        || b.adults
+            .iter()
+            .any(|a| own(a.id) && a.user_id == r.created_by_user);
+    let referrer = ReferrerResponse {
+        name: r.referrer_name.clone(),
+        email: if sees_referrer_contact {
+            r.referrer_email.clone()
+        } else {
+            String::new()
+        },
+        phone: r.referrer_phone.clone().filter(|_| sees_referrer_contact),
+        organisation_id: r.organisation_id,
+    };
+
+    Ok(ReferralResponse {
+        id: r.id,
+        centre_id: r.centre_id,
+        service: parse_column(&r.service)?,
+        status,
+        source,
+        referrer,
+        communication_level: parse_column(&r.communication_level)?,
+        parties_must_not_meet: r.parties_must_not_meet,
+        children: b
+            .children
+            .iter()
+            .map(|c| ChildResponse {
+                id: c.id,
+                name: c.name.clone(),
+                date_of_birth: format_date(c.date_of_birth),
+                needs: c.needs.clone(),
+            })
+            .collect(),
+        adults,
+        court_proceedings: (r.court_name.is_some()
+            || r.court_case_number.is_some()
+            || r.next_hearing_on.is_some())
+        .then(|| CourtProceedingsResponse {
+            court: r.court_name.clone(),
+            case_number: r.court_case_number.clone(),
+            next_hearing_on: r.next_hearing_on.map(format_date),
+        }),
+        court_orders: b
+            .court_orders
+            .iter()
+            .map(|o| {
+                Ok(CourtOrderResponse {
+                    kind: parse_column(&o.kind)?,
+                    made_on: o.made_on.map(format_date),
+                    expires_on: o.expires_on.map(format_date),
+                    conditions: o.conditions.clone(),
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        risks,
+        preferred_days: r
+            .preferred_days
+            .iter()
+            .flatten()
+            .map(|d| Weekday::from_iso(*d))
+            .collect::<Result<_, _>>()?,
+        frequency: r.frequency.as_deref().map(parse_column).transpose()?,
+        pending: pending(b, status, now)?,
+        history: history
+            .iter()
+            .map(|h| {
+                Ok(HistoryResponse {
+                    at: timestamp(h.at),
+                    from_status: h.from_status.as_deref().map(parse_column).transpose()?,
+                    to_status: parse_column(&h.to_status)?,
+                    note: h.note.clone(),
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        submitted_at: r.submitted_at.map(timestamp),
+        created_at: timestamp(r.created_at),
+    })
+}
+
+/// What the referral waits for, and from whom: each adult's part still to come
+/// (or overdue), then the centre's review.
+fn pending(
+    b: &ReferralBundle,
+    status: ReferralStatus,
+    now: OffsetDateTime,
+) -> Result<Vec<PendingItem>, ApiError> {
+    let mut items = Vec::new();
+    for a in &b.adults {
+        let part = part_status(a, now)?;
+        if matches!(part, PartStatus::Awaited | PartStatus::Expired) {
+            items.push(PendingItem {
+                what: "party_part".to_owned(),
+                adult_id: Some(a.id),
+                from: a.name.clone(),
+                due_at: a.part_due_at.map(timestamp),
+                expired: part == PartStatus::Expired,
+            });
+        }
+    }
+    if matches!(
+        status,
+        ReferralStatus::Submitted | ReferralStatus::UnderReview
+    ) {
+        items.push(PendingItem {
+            what: "centre_review".to_owned(),
+            adult_id: None,
+            from: "centre".to_owned(),
+            due_at: None,
+            expired: false,
+        });
+    }
+    Ok(items)
+}
+
+pub fn summary(r: &Referral, children: i64) -> Result<ReferralSummary, ApiError> {
+    Ok(ReferralSummary {
+        id: r.id,
+        centre_id: r.centre_id,
+        service: parse_column(&r.service)?,
+        status: parse_column(&r.status)?,
+        source: parse_column(&r.source)?,
+        children,
+        submitted_at: r.submitted_at.map(timestamp),
+        created_at: timestamp(r.created_at),
+    })
+}

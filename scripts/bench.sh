@@ -40,6 +40,30 @@ token=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"bench-admin@ccc.localhost\",\"password\":\"$admin_password\"}" "$url/api/v1/auth/login" | json '["access_token"]')
 # A demo centre (with its venues) for the detail, and the client's centre.
 centre=$(curl -fs "$url/api/v1/centres?postcode=CA1&limit=1" | json '["items"][0]["id"]')
+# A coordinator of that centre, with thousands of referrals to list.
+referrals=${BENCH_REFERRALS:-5000}
+curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"email\":\"bench-coordinator@ccc.localhost\",\"name\":\"Bench Coordinator\",\"role\":\"coordinator\",\"centre_ids\":[\"$centre\"]}" \
+  "$url/api/v1/users" >/dev/null
+invite=$(psql "$base/$db" -qAt -c "SELECT payload->>'token' FROM notifications_outbox WHERE recipient = 'bench-coordinator@ccc.localhost'")
+curl -fs -H 'content-type: application/json' -d "{\"token\":\"$invite\",\"password\":\"$admin_password\"}" \
+  "$url/api/v1/auth/accept-invitation" >/dev/null
+coordinator=$(curl -fs -H 'content-type: application/json' \
+  -d "{\"email\":\"bench-coordinator@ccc.localhost\",\"password\":\"$admin_password\"}" "$url/api/v1/auth/login" | json '["access_token"]')
+psql "$base/$db" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO referrals (id, centre_id, service, status, source, created_by_user, referrer_name,
+                       referrer_email, communication_level, submitted_at, created_at)
+SELECT gen_random_uuid(), '$centre', 'supported', 'submitted', 'professional',
+       (SELECT id FROM users WHERE email = 'bench-coordinator@ccc.localhost'),
+       'Bench Referrer', 'referrer@bench.example', 'none',
+       now() - n * interval '1 minute', now() - n * interval '1 minute'
+FROM generate_series(1, $referrals) AS n;
+INSERT INTO referral_children (id, referral_id, name, name_key, date_of_birth, position)
+SELECT gen_random_uuid(), id, 'Child', 'child', date '2018-01-01', 0 FROM referrals;
+ANALYZE referrals; ANALYZE referral_children;
+SQL
+echo "seeded $referrals referrals at the centre"
+
 client=$(curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
   -d "{\"name\":\"Bench\",\"scopes\":[\"centres:read\"],\"centre_id\":\"$centre\"}" "$url/api/v1/integration-clients")
 client_id=$(echo "$client" | json '["client"]["id"]')
@@ -83,6 +107,7 @@ results+=("$(run health /health)")
 results+=("$(run search-by-postcode /api/v1/centres -s "$work/search.lua")")
 results+=("$(run search-by-district "/api/v1/centres?service=supervised&postcode=CA1")")
 results+=("$(run centre-detail /api/v1/centres/$centre)")
+results+=("$(run coordinator-referrals "/api/v1/referrals?limit=25" -H "Authorization: Bearer $coordinator")")
 results+=("$(run me-authenticated /api/v1/me -H "Authorization: Bearer $token")")
 results+=("$(run audit-list /api/v1/audit?limit=25 -H "Authorization: Bearer $token")")
 results+=("$(run client-token-audited /api/v1/auth/token -s "$work/token.lua")")

@@ -83,6 +83,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    families (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        centre_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     integration_clients (id) {
         id -> Uuid,
         name -> Text,
@@ -351,6 +360,8 @@ diesel::table! {
 diesel::joinable!(centre_memberships -> centres (centre_id));
 diesel::joinable!(centre_memberships -> users (user_id));
 diesel::joinable!(closures -> centres (centre_id));
+diesel::joinable!(families -> centres (centre_id));
+diesel::joinable!(families -> referrals (referral_id));
 diesel::joinable!(integration_clients -> centres (centre_id));
 diesel::joinable!(integration_clients -> organisations (organisation_id));
 diesel::joinable!(integration_clients -> users (created_by));
@@ -381,6 +392,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     closures,
     directory_version,
     domain_events,
+    families,
     integration_clients,
     login_attempts,
     notifications_outbox,

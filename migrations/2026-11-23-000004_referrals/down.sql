@@ -1,3 +1,4 @@
+DROP TABLE families;
 DROP TABLE domain_events;
 DROP TABLE referral_history;
 DROP TABLE referral_risks;

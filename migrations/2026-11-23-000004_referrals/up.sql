@@ -148,3 +148,13 @@ CREATE TABLE domain_events (
     delivered_at   timestamptz
 );
 CREATE INDEX domain_events_undelivered_idx ON domain_events (occurred_at) WHERE delivered_at IS NULL;
+
+-- A family: the children and adults of one referral, from when the referral
+-- reaches the centre. Its people are the referral's children and adults.
+CREATE TABLE families (
+    id           uuid PRIMARY KEY,
+    referral_id  uuid NOT NULL UNIQUE REFERENCES referrals (id),
+    centre_id    uuid NOT NULL REFERENCES centres (id),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX families_centre_idx ON families (centre_id);

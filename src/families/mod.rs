@@ -1,7 +1,20 @@
-//! Families: the children and adults of an accepted referral, their contact
-//! details with consent to share, approved attendees and do-not-meet rules.
+//! Families: the children and adults of a referral once it reaches the
+//! centre, their contact details with consent to share, who may attend and
+//! whether the parties must not meet.
+//!
+//! A family's people are its referral's children and adults (the referrals
+//! module keeps them); this module owns the family record and reads and
+//! changes its people only through the referrals module's functions, with the
+//! same rules of who sees what.
+
+pub mod dto;
+pub mod handlers;
+pub mod repo;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(_cfg: &mut ServiceConfig) {}
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::get_family)
+        .service(handlers::update_contact);
+}

@@ -302,6 +302,8 @@ pub struct ReferralResponse {
     pub frequency: Option<Frequency>,
     pub pending: Vec<PendingItem>,
     pub history: Vec<HistoryResponse>,
+    /// The family, once the referral has reached the centre.
+    pub family_id: Option<Uuid>,
     pub submitted_at: Option<String>,
     pub created_at: String,
 }

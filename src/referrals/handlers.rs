@@ -40,7 +40,9 @@ async fn respond(
 ) -> Result<ReferralResponse, ApiError> {
     let viewer = access::viewer(caller, bundle)?;
     let history = repo::history_of(conn, bundle.referral.id).await?;
-    views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())
+    let mut view = views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())?;
+    view.family_id = crate::families::repo::of_referral(conn, bundle.referral.id).await?;
+    Ok(view)
 }
 
 /// Make a referral: a referrer for their organisation, a parent for their own
@@ -102,6 +104,71 @@ pub async fn create_referral(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/referrals/{}", body.id)))
         .json(body))
+}
+
+/// Change a draft (its author): the body is the whole referral again, as
+/// when making it, and replaces the draft's content; with `submit: true` it
+/// is sent as well.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = "The referral's id")),
+    request_body = CreateReferralRequest,
+    responses(
+        (status = 200, description = "The draft as changed (or sent)", body = ReferralResponse),
+        (status = 403, description = "Not its author", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft, or (sending it) a child already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, a service the centre does not offer, or a self-referral a professional must make", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/referrals/{id}")]
+pub async fn update_referral(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    directory: web::Data<DirectoryCache>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    body: web::Json<CreateReferralRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let id = id.into_inner();
+    let req = body.into_inner();
+    let mut conn = pool.get().await?;
+    let author = intake::author_of(&mut conn, &caller.0).await?;
+    let today = crate::centres::repo::uk_today(&mut conn).await?;
+    let (snapshot, _) = directory.current(&pool).await?;
+    let deadlines = deadlines(&config);
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let current = repo::load_bundle(conn, id, true)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            access::require_author(&caller.0, &current)?;
+            if current.referral.status != ReferralStatus::Draft.as_str() {
+                return Err(ApiError::Conflict("only a draft can be changed".to_owned()));
+            }
+            let (mut bundle, service) = intake::build(&req, &author, today)?;
+            super::rules::rebase(&mut bundle, &current.referral);
+            intake::check_centre(conn, &snapshot, &bundle, service).await?;
+            intake::replace_draft(conn, &bundle).await?;
+            let centre_id = bundle.referral.centre_id;
+            if req.submit {
+                intake::submit(conn, &caller.0, bundle, deadlines).await?;
+            }
+            audit::record(
+                conn,
+                Event::new(&caller, "update", "referral")
+                    .resource(id)
+                    .centre(Some(centre_id)),
+            )
+            .await?;
+            let bundle = repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            respond(conn, &caller.0, &bundle).await
+        })
+        .await?;
+    Ok(web::Json(body))
 }
 
 /// Send a draft (its author). Checked again against its centre, then each

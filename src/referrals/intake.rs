@@ -137,6 +137,27 @@ pub async fn insert_draft(
     event(conn, bundle, "referral.created").await
 }
 
+/// A referral with every part in reaches the centre: its family is recorded.
+async fn reached_centre(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<(), ApiError> {
+    crate::families::repo::create_for(
+        conn,
+        b.referral.id,
+        b.referral.centre_id,
+        b.referral.organisation_id,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Writes a draft's new content, with its event.
+pub async fn replace_draft(
+    conn: &mut AsyncPgConnection,
+    bundle: &ReferralBundle,
+) -> Result<(), ApiError> {
+    repo::replace_draft(conn, bundle).await?;
+    event(conn, bundle, "referral.draft_changed").await
+}
+
 async fn event(
     conn: &mut AsyncPgConnection,
     b: &ReferralBundle,
@@ -435,6 +456,7 @@ pub async fn give_part(
         .await?;
         bundle.referral.status = ReferralStatus::Submitted.as_str().to_owned();
         event(conn, &bundle, "referral.submitted").await?;
+        reached_centre(conn, &bundle).await?;
     }
     Ok(bundle)
 }

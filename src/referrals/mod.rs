@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::create_referral)
         .service(handlers::list_referrals)
         .service(handlers::get_referral)
+        .service(handlers::update_referral)
         .service(handlers::submit_referral)
         .service(handlers::give_part)
         .service(handlers::set_risk_visibility);

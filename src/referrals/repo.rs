@@ -45,6 +45,65 @@ pub async fn insert_bundle(
     insert_risks(conn, &b.risks).await
 }
 
+/// Replaces a draft's content with `b` (same id): what it holds is deleted and
+/// written again, the referral row updated in place.
+pub async fn replace_draft(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+) -> Result<(), ApiError> {
+    let id = b.referral.id;
+    diesel::delete(referral_risks::table.filter(referral_risks::referral_id.eq(id)))
+        .execute(conn)
+        .await?;
+    diesel::delete(referral_court_orders::table.filter(referral_court_orders::referral_id.eq(id)))
+        .execute(conn)
+        .await?;
+    // Relations go with the adults and children (ON DELETE CASCADE).
+    diesel::delete(referral_adults::table.filter(referral_adults::referral_id.eq(id)))
+        .execute(conn)
+        .await?;
+    diesel::delete(referral_children::table.filter(referral_children::referral_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let r = &b.referral;
+    diesel::update(referrals::table.find(id))
+        .set((
+            referrals::centre_id.eq(r.centre_id),
+            referrals::service.eq(&r.service),
+            referrals::referrer_name.eq(&r.referrer_name),
+            referrals::referrer_email.eq(&r.referrer_email),
+            referrals::referrer_phone.eq(&r.referrer_phone),
+            referrals::communication_level.eq(&r.communication_level),
+            referrals::parties_must_not_meet.eq(r.parties_must_not_meet),
+            referrals::court_name.eq(&r.court_name),
+            referrals::court_case_number.eq(&r.court_case_number),
+            referrals::next_hearing_on.eq(r.next_hearing_on),
+            referrals::preferred_days.eq(&r.preferred_days),
+            referrals::frequency.eq(&r.frequency),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::insert_into(referral_children::table)
+        .values(&b.children)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(referral_adults::table)
+        .values(&b.adults)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(referral_relations::table)
+        .values(&b.relations)
+        .execute(conn)
+        .await?;
+    if !b.court_orders.is_empty() {
+        diesel::insert_into(referral_court_orders::table)
+            .values(&b.court_orders)
+            .execute(conn)
+            .await?;
+    }
+    insert_risks(conn, &b.risks).await
+}
+
 pub async fn insert_risks(conn: &mut AsyncPgConnection, risks: &[Risk]) -> Result<(), ApiError> {
     if !risks.is_empty() {
         diesel::insert_into(referral_risks::table)

@@ -87,6 +87,12 @@ pub fn email(errors: &mut Errors, field: &str, text: Option<&str>) -> Option<Str
     Some(t)
 }
 
+/// Optional text of at most `max` characters; blank clears it.
+pub fn bounded_text(errors: &mut Errors, field: &str, text: &str, max: usize) -> Option<String> {
+    let t = errors.text(field, text, 0, max);
+    Some(t).filter(|t| !t.is_empty())
+}
+
 /// Folds a child's name for matching "the same child" across referrals.
 pub fn name_key(name: &str) -> String {
     name.split_whitespace()
@@ -510,6 +516,26 @@ pub fn new_referral(
         }
     }
     errors.finish((bundle, service, self_index))
+}
+
+/// Moves a freshly built referral onto an existing draft's id (a draft sent
+/// again in full).
+pub fn rebase(bundle: &mut ReferralBundle, onto: &Referral) {
+    let id = onto.id;
+    bundle.referral.id = id;
+    bundle.referral.created_at = onto.created_at;
+    for c in &mut bundle.children {
+        c.referral_id = id;
+    }
+    for a in &mut bundle.adults {
+        a.referral_id = id;
+    }
+    for o in &mut bundle.court_orders {
+        o.referral_id = id;
+    }
+    for r in &mut bundle.risks {
+        r.referral_id = id;
+    }
 }
 
 #[cfg(test)]

@@ -200,6 +200,7 @@ pub fn referral(
                 })
             })
             .collect::<Result<_, ApiError>>()?,
+        family_id: None,
         submitted_at: r.submitted_at.map(timestamp),
         created_at: timestamp(r.created_at),
     })

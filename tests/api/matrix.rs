@@ -43,6 +43,8 @@ struct Fixture {
     referral: String,
     parent_adult: String,
     risk: String,
+    family: String,
+    family_adult: String,
     staff_id: String,
     victim_id: String,
     rotate_client: String,
@@ -78,7 +80,15 @@ impl Fixture {
             .replace("{closure_id}", &self.doomed_closure)
             .replace("{postcode}", "CA1")
             .replace("/referrals/{id}", &format!("/referrals/{}", self.referral))
-            .replace("{adult_id}", &self.parent_adult)
+            .replace("/families/{id}", &format!("/families/{}", self.family))
+            .replace(
+                "{adult_id}",
+                if template.starts_with("/api/v1/families") {
+                    &self.family_adult
+                } else {
+                    &self.parent_adult
+                },
+            )
             .replace("{risk_id}", &self.risk)
     }
 }
@@ -396,6 +406,13 @@ fn rows() -> Vec<Row> {
             expect: [401, 403, 200, 200, 200, 200, 403],
         },
         Row {
+            method: "PATCH",
+            path: "/api/v1/referrals/{id}",
+            // Already sent: its author is told so; nobody else may change it.
+            body: Json(|f, _| referral_body(&f.centre, "Matrix Child")),
+            expect: [401, 403, 403, 409, 403, 403, 403],
+        },
+        Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/submit",
             // Already sent: its author is told so; nobody else may.
@@ -406,6 +423,18 @@ fn rows() -> Vec<Row> {
             method: "POST",
             path: "/api/v1/referrals/{id}/parties/{adult_id}/part",
             body: Json(|_, _| json!({"consents_to_contact": true})),
+            expect: [401, 403, 200, 403, 403, 403, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/families/{id}",
+            body: None,
+            expect: [401, 403, 200, 200, 200, 200, 403],
+        },
+        Row {
+            method: "PATCH",
+            path: "/api/v1/families/{id}/adults/{adult_id}",
+            body: Json(|_, _| json!({"phone": "07700 900123", "share": {"phone": true}})),
             expect: [401, 403, 200, 403, 403, 403, 403],
         },
         Row {
@@ -555,6 +584,30 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
 
+    // A second referral whose parent has given their part: it has reached the
+    // centre, and has a family.
+    let second = app
+        .json_of(
+            Method::POST,
+            Some(&referrer),
+            "/api/v1/referrals",
+            Some(&referral_body(&centre, "Matrix Child Two")),
+            201,
+        )
+        .await;
+    let second_id = second["id"].as_str().unwrap();
+    let family_adult = second["adults"][0]["id"].as_str().unwrap().to_owned();
+    let done = app
+        .json_of(
+            Method::POST,
+            Some(&parent),
+            &format!("/api/v1/referrals/{second_id}/parties/{family_adult}/part"),
+            Some(&json!({"consents_to_contact": true})),
+            200,
+        )
+        .await;
+    let family = done["family_id"].as_str().unwrap().to_owned();
+
     let caller_client = client(
         app,
         &admin,
@@ -595,6 +648,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         referral: referral["id"].as_str().unwrap().to_owned(),
         parent_adult: referral["adults"][0]["id"].as_str().unwrap().to_owned(),
         risk: referral["risks"][0]["id"].as_str().unwrap().to_owned(),
+        family,
+        family_adult,
         staff_id,
         victim_id,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),

@@ -973,3 +973,150 @@ async fn lists_are_scoped_filtered_and_paged() {
         .await;
     assert_eq!(bad["errors"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_draft_is_changed_in_full_by_its_author_then_sent() {
+    let w = world().await;
+    let app = &w.app;
+    let mut body = family(&w.supervised, "supervised", "none");
+    body["submit"] = json!(false);
+    let draft = app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&body),
+            201,
+        )
+        .await;
+    assert_eq!(draft["status"], "draft");
+    assert!(draft["pending"].as_array().unwrap().is_empty());
+    let path = format!("/api/v1/referrals/{}", draft["id"].as_str().unwrap());
+    body["children"][0]["name"] = json!("Alexandra Smith");
+    body["risks"] = json!([]);
+    let changed = app
+        .json_of(Method::PATCH, Some(&w.solicitor), &path, Some(&body), 200)
+        .await;
+    assert_eq!(changed["id"], draft["id"]);
+    assert_eq!(changed["status"], "draft");
+    assert_eq!(changed["children"][0]["name"], "Alexandra Smith");
+    assert!(changed["risks"].as_array().unwrap().is_empty());
+    // Nothing of the old content is left behind.
+    let children = app
+        .query_texts("SELECT count(*)::text AS value FROM referral_children")
+        .await;
+    assert_eq!(children, ["1"]);
+    // Another firm cannot see it; a bad body changes nothing.
+    app.json_of(
+        Method::PATCH,
+        Some(&w.other_solicitor),
+        &path,
+        Some(&body),
+        404,
+    )
+    .await;
+    let mut bad = body.clone();
+    bad["children"][0]["date_of_birth"] = json!("2099-01-01");
+    app.json_of(Method::PATCH, Some(&w.solicitor), &path, Some(&bad), 422)
+        .await;
+    let names = app
+        .query_texts("SELECT name AS value FROM referral_children")
+        .await;
+    assert_eq!(names, ["Alexandra Smith"]);
+    // Sent with the change; after that it is no longer a draft to change.
+    body["submit"] = json!(true);
+    let sent = app
+        .json_of(Method::PATCH, Some(&w.solicitor), &path, Some(&body), 200)
+        .await;
+    assert_eq!(sent["status"], "awaiting_parties");
+    app.json_of(Method::PATCH, Some(&w.solicitor), &path, Some(&body), 409)
+        .await;
+}
+
+#[tokio::test]
+async fn a_family_is_recorded_when_the_referral_reaches_the_centre_and_parents_keep_their_details()
+{
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, chris) = referred_and_completed(&w).await;
+    let family = referral["family_id"].as_str().unwrap();
+    let path = format!("/api/v1/families/{family}");
+    let centre = app
+        .json_of(Method::GET, Some(&w.coordinator), &path, None, 200)
+        .await;
+    assert_eq!(centre["referral_id"], referral["id"]);
+    assert_eq!(
+        adult(&centre, "Chris Smith")["contact"]["address"],
+        "3 New Lane, Penrith"
+    );
+    let staff = app
+        .json_of(Method::GET, Some(&w.staff), &path, None, 200)
+        .await;
+    assert_eq!(adult(&staff, "Chris Smith")["contact"], json!({}));
+    app.json_of(Method::GET, Some(&w.admin), &path, None, 403)
+        .await;
+    app.json_of(Method::GET, Some(&w.other_solicitor), &path, None, 404)
+        .await;
+
+    // Chris sees none of Jo's address until Jo consents to share it.
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert!(adult(&as_chris, "Jo Smith")["contact"]
+        .get("address")
+        .is_none());
+    let jo_id = adult(&centre, "Jo Smith")["id"].as_str().unwrap();
+    let changed = app
+        .json_of(Method::PATCH, Some(&jo), &format!("{path}/adults/{jo_id}"),
+            Some(&json!({"address": "9 Moved Road, Carlisle", "share": {"address": true, "phone": false}})), 200)
+        .await;
+    assert_eq!(
+        adult(&changed, "Jo Smith")["contact"]["address"],
+        "9 Moved Road, Carlisle"
+    );
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert_eq!(
+        adult(&as_chris, "Jo Smith")["contact"],
+        json!({"address": "9 Moved Road, Carlisle"})
+    );
+    // Nobody changes another adult's details; a bad email changes nothing.
+    app.json_of(
+        Method::PATCH,
+        Some(&chris),
+        &format!("{path}/adults/{jo_id}"),
+        Some(&json!({"address": "x"})),
+        403,
+    )
+    .await;
+    app.json_of(
+        Method::PATCH,
+        Some(&w.coordinator),
+        &format!("{path}/adults/{jo_id}"),
+        Some(&json!({"address": "x"})),
+        403,
+    )
+    .await;
+    let problem = app
+        .json_of(
+            Method::PATCH,
+            Some(&jo),
+            &format!("{path}/adults/{jo_id}"),
+            Some(&json!({"email": "not an email", "address": "10 Other"})),
+            422,
+        )
+        .await;
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert_eq!(
+        adult(&as_chris, "Jo Smith")["contact"]["address"],
+        "9 Moved Road, Carlisle"
+    );
+    let reads = app
+        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_type = 'family' AND resource_id = '{family}'"))
+        .await;
+    assert_eq!(reads, ["5"]);
+}

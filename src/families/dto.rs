@@ -1,0 +1,30 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::referrals::dto::{AdultResponse, ChildResponse, ShareInput};
+
+/// A family as the caller may see it: the same rules as its referral.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyResponse {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub centre_id: Uuid,
+    pub parties_must_not_meet: bool,
+    pub children: Vec<ChildResponse>,
+    pub adults: Vec<AdultResponse>,
+}
+
+/// A parent's own contact details and which of them the other party may see.
+/// Absent fields are left as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateContactRequest {
+    #[schema(max_length = 254, example = "jo@example.org")]
+    pub email: Option<String>,
+    #[schema(max_length = 40)]
+    pub phone: Option<String>,
+    #[schema(max_length = 500)]
+    pub address: Option<String>,
+    /// Consent to share each detail with the other party (replaces the previous choice).
+    pub share: Option<ShareInput>,
+}

@@ -1,0 +1,160 @@
+use actix_web::{get, patch, web};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::dto::{FamilyResponse, UpdateContactRequest};
+use super::repo;
+use crate::audit::{self, Event};
+use crate::auth::principal::{AuthUser, Principal};
+use crate::auth::roles::Role;
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::events::{self, DomainEvent};
+use crate::referrals::{access, repo as referrals, rules, views};
+
+/// The family as the caller may see it.
+async fn family_view(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<(FamilyResponse, crate::referrals::model::ReferralBundle), ApiError> {
+    let family = repo::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    let bundle = referrals::load_bundle(conn, family.referral_id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let viewer = access::viewer(caller, &bundle)?;
+    let view = views::referral(&bundle, &[], &viewer, OffsetDateTime::now_utc())?;
+    Ok((
+        FamilyResponse {
+            id: family.id,
+            referral_id: family.referral_id,
+            centre_id: family.centre_id,
+            parties_must_not_meet: view.parties_must_not_meet,
+            children: view.children,
+            adults: view.adults,
+        },
+        bundle,
+    ))
+}
+
+/// A family's children and adults as the caller may see them: the centre's
+/// coordinators everything; its staff names, attendees and do-not-meet, no
+/// contact details; the referring organisation no contact details; a parent
+/// their own details and another adult's only where that adult consented.
+/// Network admins see no family (403). Every read is in the audit trail.
+#[utoipa::path(
+    tag = "families",
+    params(("id" = Uuid, Path, description = "The family's id")),
+    responses(
+        (status = 200, description = "The family, redacted for the caller", body = FamilyResponse),
+        (status = 403, description = "A network admin, or a client without referrals:read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such family the caller may see", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/families/{id}")]
+pub async fn get_family(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<FamilyResponse>, ApiError> {
+    let id = id.into_inner();
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (body, _) = family_view(conn, &caller.0, id).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "read", "family")
+                    .resource(id)
+                    .centre(Some(body.centre_id)),
+            )
+            .await?;
+            Ok(body)
+        })
+        .await?;
+    Ok(web::Json(body))
+}
+
+/// A parent changes their own contact details and which of them the other
+/// party may see (none unless given).
+#[utoipa::path(
+    tag = "families",
+    params(
+        ("id" = Uuid, Path, description = "The family's id"),
+        ("adult_id" = Uuid, Path, description = "The adult: the caller themselves"),
+    ),
+    request_body = UpdateContactRequest,
+    responses(
+        (status = 200, description = "The family as changed", body = FamilyResponse),
+        (status = 403, description = "Not this adult's own parent account", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such family or adult the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/families/{id}/adults/{adult_id}")]
+pub async fn update_contact(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<UpdateContactRequest>,
+) -> Result<web::Json<FamilyResponse>, ApiError> {
+    let (id, adult_id) = path.into_inner();
+    let req = body.into_inner();
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (_, bundle) = family_view(conn, &caller.0, id).await?;
+            let user = caller.0.require_role(&[Role::Parent])?;
+            let mut adult = bundle
+                .adults
+                .iter()
+                .find(|a| a.id == adult_id)
+                .cloned()
+                .ok_or(ApiError::NotFound)?;
+            if adult.user_id != Some(user.id) {
+                return Err(ApiError::Forbidden);
+            }
+            let mut errors = rules::Errors::default();
+            if let Some(email) = rules::email(&mut errors, "email", req.email.as_deref()) {
+                adult.email = Some(email);
+            }
+            if let Some(phone) = &req.phone {
+                adult.phone = rules::bounded_text(&mut errors, "phone", phone, 40);
+            }
+            if let Some(address) = &req.address {
+                adult.address = rules::bounded_text(&mut errors, "address", address, 500);
+            }
+            if let Some(share) = req.share {
+                adult.share_email = share.email;
+                adult.share_phone = share.phone;
+                adult.share_address = share.address;
+            }
+            errors.finish(())?;
+            referrals::update_adult(conn, &adult).await?;
+            events::record(
+                conn,
+                DomainEvent {
+                    event_type: "family.contact_changed",
+                    resource_type: "family",
+                    resource_id: id,
+                    centre_id: Some(bundle.referral.centre_id),
+                    organisation_id: None,
+                    payload: serde_json::json!({"family_id": id, "adult_id": adult_id}),
+                },
+            )
+            .await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "update_contact", "family")
+                    .resource(id)
+                    .centre(Some(bundle.referral.centre_id)),
+            )
+            .await?;
+            Ok(family_view(conn, &caller.0, id).await?.0)
+        })
+        .await?;
+    Ok(web::Json(body))
+}

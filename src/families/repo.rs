@@ -1,0 +1,72 @@
+//! Family records.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::events::{self, DomainEvent};
+use crate::schema::families;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = families)]
+pub struct Family {
+    pub id: Uuid,
+    pub referral_id: Uuid,
+    pub centre_id: Uuid,
+}
+
+/// Creates the family of a referral that has reached the centre (once).
+pub async fn create_for(
+    conn: &mut AsyncPgConnection,
+    referral_id: Uuid,
+    centre_id: Uuid,
+    organisation_id: Option<Uuid>,
+) -> Result<Uuid, ApiError> {
+    if let Some(existing) = of_referral(conn, referral_id).await? {
+        return Ok(existing);
+    }
+    let id = Uuid::now_v7();
+    diesel::insert_into(families::table)
+        .values((
+            families::id.eq(id),
+            families::referral_id.eq(referral_id),
+            families::centre_id.eq(centre_id),
+        ))
+        .execute(conn)
+        .await?;
+    events::record(
+        conn,
+        DomainEvent {
+            event_type: "family.created",
+            resource_type: "family",
+            resource_id: id,
+            centre_id: Some(centre_id),
+            organisation_id,
+            payload: serde_json::json!({"family_id": id, "referral_id": referral_id}),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn of_referral(
+    conn: &mut AsyncPgConnection,
+    referral_id: Uuid,
+) -> Result<Option<Uuid>, ApiError> {
+    Ok(families::table
+        .filter(families::referral_id.eq(referral_id))
+        .select(families::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Family>, ApiError> {
+    Ok(families::table
+        .find(id)
+        .select(Family::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}

@@ -310,9 +310,14 @@ pub async fn list(
     let mut query = referrals::table.into_boxed();
     match scope {
         ListScope::Centres(ids) => {
-            query = query
-                .filter(referrals::centre_id.eq_any(ids.clone()))
-                .filter(referrals::status.ne("draft"));
+            // One centre (the usual coordinator) reads its index
+            // (centre_id, created_at, id) in order; `= ANY` over several
+            // centres sorts instead.
+            query = match ids.as_slice() {
+                [one] => query.filter(referrals::centre_id.eq(*one)),
+                _ => query.filter(referrals::centre_id.eq_any(ids.clone())),
+            }
+            .filter(referrals::status.ne("draft"));
         }
         ListScope::Organisation {
             organisation_id,

@@ -46,3 +46,14 @@ pub fn parse_column<T: std::str::FromStr<Err = String>>(
 ) -> Result<T, crate::error::ApiError> {
     text.parse().map_err(crate::error::ApiError::Internal)
 }
+
+/// For tests of each module's enums: every value sends its database word.
+#[cfg(test)]
+pub fn assert_wire_words<T: serde::Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
+    for v in all {
+        assert_eq!(
+            serde_json::to_value(v).ok(),
+            Some(serde_json::Value::from(as_str(*v)))
+        );
+    }
+}

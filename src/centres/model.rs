@@ -378,23 +378,14 @@ pub struct Closure {
 mod tests {
     use super::*;
 
-    fn wire_words_match<T: serde::Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
-        for v in all {
-            assert_eq!(
-                serde_json::to_value(v).ok(),
-                Some(serde_json::Value::from(as_str(*v)))
-            );
-        }
-    }
-
     #[test]
     fn every_enum_sends_its_database_word() {
-        wire_words_match(ServiceType::ALL, ServiceType::as_str);
-        wire_words_match(CentreStatus::ALL, CentreStatus::as_str);
-        wire_words_match(AccreditationStatus::ALL, AccreditationStatus::as_str);
-        wire_words_match(FeeKind::ALL, FeeKind::as_str);
-        wire_words_match(LocationSource::ALL, LocationSource::as_str);
-        wire_words_match(Weekday::ALL, Weekday::as_str);
+        crate::text_enum::assert_wire_words(ServiceType::ALL, ServiceType::as_str);
+        crate::text_enum::assert_wire_words(CentreStatus::ALL, CentreStatus::as_str);
+        crate::text_enum::assert_wire_words(AccreditationStatus::ALL, AccreditationStatus::as_str);
+        crate::text_enum::assert_wire_words(FeeKind::ALL, FeeKind::as_str);
+        crate::text_enum::assert_wire_words(LocationSource::ALL, LocationSource::as_str);
+        crate::text_enum::assert_wire_words(Weekday::ALL, Weekday::as_str);
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, Api
             }
         }
         Principal::Client(c) => {
+            // A client reads back what it sent even with `referrals:write` alone.
+            if r.created_by_client == Some(c.id) {
+                return Ok(Viewer::Referrer);
+            }
             caller.require_scope(Scope::ReferralsRead)?;
             if draft {
                 return if r.created_by_client == Some(c.id) {

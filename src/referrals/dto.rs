@@ -218,7 +218,8 @@ pub struct AdultResponse {
     pub part_status: PartStatus,
     /// When an awaited part is due.
     pub part_due_at: Option<String>,
-    /// Whether they agree to contact (once their part is given).
+    /// Whether they agree to contact (once their part is given); never shown
+    /// to the other party.
     pub consents_to_contact: Option<bool>,
     /// Their availability, for the centre and themselves.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,7 +233,9 @@ pub struct CourtOrderResponse {
     pub made_on: Option<String>,
     #[schema(format = Date)]
     pub expires_on: Option<String>,
-    pub conditions: String,
+    /// The order's conditions (they may name places and people): for the
+    /// centre and the referrer; absent for staff and parents.
+    pub conditions: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -304,6 +307,10 @@ pub struct ReferralResponse {
     pub history: Vec<HistoryResponse>,
     /// The family, once the referral has reached the centre.
     pub family_id: Option<Uuid>,
+    /// For the centre: another open referral of the same child at the centre,
+    /// possibly from someone else (the sender is not told).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_duplicate_of: Option<Uuid>,
     pub submitted_at: Option<String>,
     pub created_at: String,
 }

@@ -42,6 +42,22 @@ async fn respond(
     let history = repo::history_of(conn, bundle.referral.id).await?;
     let mut view = views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())?;
     view.family_id = crate::families::repo::of_referral(conn, bundle.referral.id).await?;
+    if viewer == access::Viewer::Centre {
+        for child in &bundle.children {
+            let other = repo::open_referral_for_child(
+                conn,
+                bundle.referral.centre_id,
+                &child.name_key,
+                child.date_of_birth,
+                bundle.referral.id,
+            )
+            .await?;
+            if let Some(other) = other {
+                view.possible_duplicate_of = Some(other.id);
+                break;
+            }
+        }
+    }
     Ok(view)
 }
 

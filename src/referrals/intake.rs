@@ -164,17 +164,20 @@ async fn event(
     event_type: &'static str,
 ) -> Result<(), ApiError> {
     let r = &b.referral;
+    // A draft is its author's alone: its events name no centre, so no
+    // centre's integrations hear of it.
+    let draft = r.status == ReferralStatus::Draft.as_str();
     events::record(
         conn,
         DomainEvent {
             event_type,
             resource_type: "referral",
             resource_id: r.id,
-            centre_id: Some(r.centre_id),
+            centre_id: (!draft).then_some(r.centre_id),
             organisation_id: r.organisation_id,
             payload: serde_json::json!({
                 "referral_id": r.id,
-                "centre_id": r.centre_id,
+                "centre_id": (!draft).then_some(r.centre_id),
                 "service": r.service,
                 "source": r.source,
             }),
@@ -206,6 +209,7 @@ pub async fn submit(
             "only a draft can be submitted".to_owned(),
         ));
     }
+    refuse_shared_emails(&bundle)?;
     refuse_duplicates(conn, caller, &bundle).await?;
 
     let self_referral = bundle.referral.source == ReferralSource::SelfReferral.as_str();
@@ -223,8 +227,8 @@ pub async fn submit(
         } else if party.gives_own_part() {
             match adult.email.clone() {
                 Some(email) => {
-                    invite(conn, adult, &email, deadlines).await?;
-                    invited.push(adult.id);
+                    let asked = invite(conn, adult, &email, deadlines).await?;
+                    invited.extend(asked.then_some(adult.id));
                 }
                 // A self-referral must reach the other parent.
                 None if self_referral => errors.push(
@@ -271,11 +275,36 @@ pub async fn submit(
         },
     )
     .await?;
+    if to == ReferralStatus::Submitted {
+        reached_centre(conn, &bundle).await?;
+    }
     Ok(bundle)
 }
 
-/// A 409 for each child already in an open referral at the centre; it names
-/// that referral only to a caller who may see it.
+/// Each adult's part is theirs alone: two adults of one referral never share
+/// an email, so one account can never answer for both parties.
+fn refuse_shared_emails(bundle: &ReferralBundle) -> Result<(), ApiError> {
+    let mut errors = Errors::default();
+    for (i, adult) in bundle.adults.iter().enumerate() {
+        let Some(email) = adult.email.as_deref() else {
+            continue;
+        };
+        if bundle.adults[..i]
+            .iter()
+            .any(|a| a.email.as_deref() == Some(email))
+        {
+            errors.push(
+                format!("adults[{i}].email"),
+                "duplicate",
+                "two adults cannot share an email: each gives their own part",
+            );
+        }
+    }
+    errors.finish(())
+}
+
+/// A 409 for a child already in an open referral at the centre, for a caller
+/// who may see that referral (it is named).
 async fn refuse_duplicates(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
@@ -299,16 +328,15 @@ async fn refuse_duplicates(
             let visible = existing
                 .as_ref()
                 .is_some_and(|e| access::viewer(caller, e).is_ok());
-            return Err(ApiError::Conflict(match (visible, existing) {
-                (true, Some(e)) => format!(
+            // Telling a caller who may not see the other referral that it
+            // exists would say where the child is: theirs goes ahead, and the
+            // centre sees the two side by side (`possible_duplicate_of`).
+            if let (true, Some(e)) = (visible, existing) {
+                return Err(ApiError::Conflict(format!(
                     "{} already has an open referral at this centre: {}",
                     child.name, e.referral.id
-                ),
-                _ => format!(
-                    "{} already has an open referral at this centre; contact the centre",
-                    child.name
-                ),
-            }));
+                )));
+            }
         }
     }
     Ok(())
@@ -321,7 +349,7 @@ async fn invite(
     adult: &mut Adult,
     email: &str,
     deadlines: Deadlines,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     let existing = crate::identity::repo::find_user_by_email(conn, email).await?;
     match existing {
         Some(user) if user.role == Role::Parent.as_str() => {
@@ -335,8 +363,9 @@ async fn invite(
             .await?;
         }
         // An email that belongs to a staff or professional account cannot be
-        // a parent's; the centre follows this party up itself.
-        Some(_) => {}
+        // a parent's: nobody is asked, and the centre, which sees every
+        // adult's details, follows this party up itself.
+        Some(_) => return Ok(false),
         None => {
             let user = crate::identity::repo::insert_user(
                 conn,
@@ -368,7 +397,7 @@ async fn invite(
     }
     adult.part_status = PartStatus::Awaited.as_str().to_owned();
     adult.part_due_at = Some(OffsetDateTime::now_utc() + deadlines.party_part);
-    Ok(())
+    Ok(true)
 }
 
 /// A parent adds their own part; the last awaited part submits the referral.

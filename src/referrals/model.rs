@@ -271,26 +271,17 @@ pub struct ReferralBundle {
 mod tests {
     use super::*;
 
-    fn wire_words_match<T: serde::Serialize + Copy>(all: &[T], as_str: fn(T) -> &'static str) {
-        for v in all {
-            assert_eq!(
-                serde_json::to_value(v).ok(),
-                Some(serde_json::Value::from(as_str(*v)))
-            );
-        }
-    }
-
     #[test]
     fn every_enum_sends_its_database_word() {
-        wire_words_match(ReferralStatus::ALL, ReferralStatus::as_str);
-        wire_words_match(ReferralSource::ALL, ReferralSource::as_str);
-        wire_words_match(CommunicationLevel::ALL, CommunicationLevel::as_str);
-        wire_words_match(Party::ALL, Party::as_str);
-        wire_words_match(Relation::ALL, Relation::as_str);
-        wire_words_match(CourtOrderKind::ALL, CourtOrderKind::as_str);
-        wire_words_match(RiskKind::ALL, RiskKind::as_str);
-        wire_words_match(Frequency::ALL, Frequency::as_str);
-        wire_words_match(PartStatus::ALL, PartStatus::as_str);
+        crate::text_enum::assert_wire_words(ReferralStatus::ALL, ReferralStatus::as_str);
+        crate::text_enum::assert_wire_words(ReferralSource::ALL, ReferralSource::as_str);
+        crate::text_enum::assert_wire_words(CommunicationLevel::ALL, CommunicationLevel::as_str);
+        crate::text_enum::assert_wire_words(Party::ALL, Party::as_str);
+        crate::text_enum::assert_wire_words(Relation::ALL, Relation::as_str);
+        crate::text_enum::assert_wire_words(CourtOrderKind::ALL, CourtOrderKind::as_str);
+        crate::text_enum::assert_wire_words(RiskKind::ALL, RiskKind::as_str);
+        crate::text_enum::assert_wire_words(Frequency::ALL, Frequency::as_str);
+        crate::text_enum::assert_wire_words(PartStatus::ALL, PartStatus::as_str);
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub async fn insert_bundle(
         .values(&b.referral)
         .execute(conn)
         .await?;
+    insert_contents(conn, b).await
+}
+
+/// Writes what a referral holds: children, adults, relations, orders, risks.
+async fn insert_contents(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<(), ApiError> {
     diesel::insert_into(referral_children::table)
         .values(&b.children)
         .execute(conn)
@@ -83,25 +88,7 @@ pub async fn replace_draft(
         ))
         .execute(conn)
         .await?;
-    diesel::insert_into(referral_children::table)
-        .values(&b.children)
-        .execute(conn)
-        .await?;
-    diesel::insert_into(referral_adults::table)
-        .values(&b.adults)
-        .execute(conn)
-        .await?;
-    diesel::insert_into(referral_relations::table)
-        .values(&b.relations)
-        .execute(conn)
-        .await?;
-    if !b.court_orders.is_empty() {
-        diesel::insert_into(referral_court_orders::table)
-            .values(&b.court_orders)
-            .execute(conn)
-            .await?;
-    }
-    insert_risks(conn, &b.risks).await
+    insert_contents(conn, b).await
 }
 
 pub async fn insert_risks(conn: &mut AsyncPgConnection, risks: &[Risk]) -> Result<(), ApiError> {
@@ -360,8 +347,9 @@ pub async fn list(
         query = query.filter(referrals::submitted_at.lt(to));
     }
     if let Some(after) = &page.after {
-        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(after.key) * 1000)
-            .map_err(ApiError::internal)?;
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(after.key) * 1000).map_err(
+            |_| ApiError::field("cursor", "invalid", "is not a cursor returned by this list"),
+        )?;
         query = query.filter(
             referrals::created_at
                 .lt(at)

@@ -506,12 +506,17 @@ pub fn new_referral(
     for r in &mut bundle.risks {
         r.referral_id = id;
     }
-    // The parent making a self-referral is that adult, with their own account.
+    // The parent making a self-referral is that adult, with their own
+    // account; the risks they state are theirs (never shown to the other party).
     if let (Some(i), Some(user_id)) = (self_index, author.user_id) {
         if let Some(a) = bundle.adults.get_mut(i) {
             a.user_id = Some(user_id);
             if let Some((_, account_email)) = &author.account {
                 a.email = Some(account_email.clone());
+            }
+            let adult_id = a.id;
+            for r in &mut bundle.risks {
+                r.stated_by_adult = Some(adult_id);
             }
         }
     }

@@ -64,6 +64,9 @@ pub fn referral(
     let own =
         |id: uuid::Uuid| matches!(viewer, Viewer::Parent { adult_ids } if adult_ids.contains(&id));
     let centre_or_self = |id: uuid::Uuid| *viewer == Viewer::Centre || own(id);
+    // A parent sees what is still missing from the other party (the referral
+    // waits for it) but never their answer: whether they consent to contact.
+    let other_party = |id: uuid::Uuid| matches!(viewer, Viewer::Parent { .. }) && !own(id);
     let status: ReferralStatus = parse_column(&r.status)?;
     let source: ReferralSource = parse_column(&r.source)?;
 
@@ -91,7 +94,7 @@ pub fn referral(
                 contact: contact(a, viewer),
                 part_status: part_status(a, now)?,
                 part_due_at: a.part_due_at.map(timestamp),
-                consents_to_contact: a.consents_to_contact,
+                consents_to_contact: a.consents_to_contact.filter(|_| !other_party(a.id)),
                 availability: a.availability.clone().filter(|_| centre_or_self(a.id)),
             })
         })
@@ -176,7 +179,8 @@ pub fn referral(
                     kind: parse_column(&o.kind)?,
                     made_on: o.made_on.map(format_date),
                     expires_on: o.expires_on.map(format_date),
-                    conditions: o.conditions.clone(),
+                    conditions: matches!(viewer, Viewer::Centre | Viewer::Referrer)
+                        .then(|| o.conditions.clone()),
                 })
             })
             .collect::<Result<_, ApiError>>()?,
@@ -201,6 +205,7 @@ pub fn referral(
             })
             .collect::<Result<_, ApiError>>()?,
         family_id: None,
+        possible_duplicate_of: None,
         submitted_at: r.submitted_at.map(timestamp),
         created_at: timestamp(r.created_at),
     })

@@ -838,20 +838,32 @@ async fn a_second_open_referral_for_the_same_child_at_the_centre_is_a_conflict()
         conflict["detail"].as_str().unwrap().contains(id),
         "{conflict}"
     );
-    // By another firm: refused without revealing the other referral.
-    let conflict = app
+    // By another firm: not told of the other referral (that would say where the
+    // child is); theirs goes ahead, and the centre sees the two side by side.
+    let elsewhere = app
         .json_of(
             Method::POST,
             Some(&w.other_solicitor),
             "/api/v1/referrals",
             Some(&again),
-            409,
+            201,
         )
         .await;
     assert!(
-        !conflict["detail"].as_str().unwrap().contains(id),
-        "{conflict}"
+        elsewhere.get("possible_duplicate_of").is_none(),
+        "{elsewhere}"
     );
+    let elsewhere_id = elsewhere["id"].as_str().unwrap();
+    let centre_view = app
+        .json_of(
+            Method::GET,
+            Some(&w.coordinator),
+            &format!("/api/v1/referrals/{elsewhere_id}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(centre_view["possible_duplicate_of"], id);
     // A draft is not open: drafting again is fine; sending it is not.
     again["submit"] = json!(false);
     let draft = app
@@ -885,7 +897,7 @@ async fn a_second_open_referral_for_the_same_child_at_the_centre_is_a_conflict()
     let count = app
         .query_texts("SELECT count(*)::text AS value FROM referrals")
         .await;
-    assert_eq!(count, ["2"]);
+    assert_eq!(count, ["3"]);
     // At another centre the same child may be referred.
     let mut elsewhere = family(&w.supported_only, "supported", "none");
     elsewhere["children"][0]["name"] = json!("Alex Smith");
@@ -1119,4 +1131,98 @@ async fn a_family_is_recorded_when_the_referral_reaches_the_centre_and_parents_k
         .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_type = 'family' AND resource_id = '{family}'"))
         .await;
     assert_eq!(reads, ["5"]);
+}
+
+#[tokio::test]
+async fn one_account_never_answers_for_both_parties() {
+    let w = world().await;
+    let app = &w.app;
+    // Two adults with one email: refused, so no one account holds both parts.
+    let mut shared = family(&w.supervised, "supervised", "none");
+    shared["adults"][1]["email"] = json!("JO@example.org");
+    let problem = app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&shared),
+            422,
+        )
+        .await;
+    assert_eq!(problem["errors"][0]["field"], "adults[1].email");
+    assert_eq!(problem["errors"][0]["code"], "duplicate");
+    // A self-referring parent cannot name themselves as the other parent.
+    let jo = registered_parent(app, "jo@example.org").await;
+    let mut body = family(&w.supervised, "supported", "direct");
+    body["adults"][0]["self"] = json!(true);
+    body["adults"][0]["email"] = json!("someone-else@example.org");
+    body["adults"][1]["email"] = json!("jo@example.org");
+    let problem = app
+        .json_of(
+            Method::POST,
+            Some(&jo),
+            "/api/v1/referrals",
+            Some(&body),
+            422,
+        )
+        .await;
+    assert_eq!(problem["errors"][0]["field"], "adults[1].email");
+    let count = app
+        .query_texts("SELECT count(*)::text AS value FROM referrals")
+        .await;
+    assert_eq!(count, ["0"]);
+    // An email of a staff account is not a parent's: nobody is asked for that part.
+    let mut staff_email = family(&w.supervised, "supervised", "none");
+    staff_email["adults"][1]["email"] = json!("staff@penrith.example");
+    let referral = app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&staff_email),
+            201,
+        )
+        .await;
+    assert_eq!(
+        adult(&referral, "Chris Smith")["part_status"],
+        "not_required"
+    );
+    assert_eq!(adult(&referral, "Jo Smith")["part_status"], "awaited");
+}
+
+#[tokio::test]
+async fn court_order_conditions_and_the_other_partys_consent_stay_with_the_centre() {
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, _chris) = referred_and_completed(&w).await;
+    let path = format!("/api/v1/referrals/{}", referral["id"].as_str().unwrap());
+    let conditions = "Supervised contact fortnightly";
+    let centre = app
+        .json_of(Method::GET, Some(&w.coordinator), &path, None, 200)
+        .await;
+    assert_eq!(centre["court_orders"][0]["conditions"], conditions);
+    let solicitor = app
+        .json_of(Method::GET, Some(&w.solicitor), &path, None, 200)
+        .await;
+    assert_eq!(solicitor["court_orders"][0]["conditions"], conditions);
+    for token in [&w.staff, &jo] {
+        let seen = app
+            .json_of(Method::GET, Some(token), &path, None, 200)
+            .await;
+        assert_eq!(seen["court_orders"][0]["kind"], "child_arrangements");
+        assert!(seen["court_orders"][0]["conditions"].is_null(), "{seen}");
+    }
+    let as_jo = app.json_of(Method::GET, Some(&jo), &path, None, 200).await;
+    assert!(adult(&as_jo, "Chris Smith")["consents_to_contact"].is_null());
+    assert_eq!(adult(&as_jo, "Jo Smith")["consents_to_contact"], true);
+    // A forged list cursor is a 422, not a 500.
+    let forged = "eyJrZXkiOjkyMjMzNzIwMzY4NTQ3NzU4MDcsImlkIjoiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwIn0";
+    app.json_of(
+        Method::GET,
+        Some(&w.coordinator),
+        &format!("/api/v1/referrals?cursor={forged}"),
+        None,
+        422,
+    )
+    .await;
 }

@@ -473,6 +473,14 @@ pub struct NetworkSummaryResponse {
     pub by_accreditation_status: Vec<AccreditationCount>,
     /// Centres (not closed) whose accreditation expires within 90 days, soonest first.
     pub accreditation_expiring: Vec<ExpiringAccreditation>,
+    /// Referrals across the network by status (drafts left out): counts only.
+    pub referrals_by_status: Vec<ReferralStatusCount>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralStatusCount {
+    pub status: crate::referrals::model::ReferralStatus,
+    pub referrals: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

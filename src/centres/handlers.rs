@@ -415,7 +415,21 @@ pub async fn get_network_summary(
         }
     }
     expiring.sort();
+    let referral_counts = crate::referrals::repo::count_by_status(&mut conn).await?;
+    let referrals_by_status = crate::referrals::model::ReferralStatus::ALL
+        .iter()
+        .filter(|s| **s != crate::referrals::model::ReferralStatus::Draft)
+        .map(|s| super::dto::ReferralStatusCount {
+            status: *s,
+            referrals: referral_counts
+                .iter()
+                .find(|(word, _)| word == s.as_str())
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+        })
+        .collect();
     Ok(web::Json(NetworkSummaryResponse {
+        referrals_by_status,
         centres: i64::try_from(centres.len()).unwrap_or(i64::MAX),
         by_status,
         by_service,

@@ -285,6 +285,52 @@ pub async fn give_part(
     Ok(web::Json(body))
 }
 
+/// Ask an adult again for their part, still awaited or past its time: a new
+/// due date (`PARTY_PART_TTL_DAYS`) and a fresh link or notice. For the
+/// referral's author, its organisation's referrers and the centre's coordinators.
+#[utoipa::path(
+    tag = "referrals",
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("adult_id" = Uuid, Path, description = "The adult to ask again"),
+    ),
+    responses(
+        (status = 200, description = "Asked again", body = ReferralResponse),
+        (status = 403, description = "Not the referrer's side or the centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral or adult the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The referral or this part is not waiting, or the adult has no parent account", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/parties/{adult_id}/invitation")]
+pub async fn invite_party_again(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    caller: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let (id, adult_id) = path.into_inner();
+    let deadlines = deadlines(&config);
+    let mut conn = pool.get().await?;
+    let body = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let bundle = intake::invite_again(conn, &caller.0, id, adult_id, deadlines).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "invite_party", "referral")
+                    .resource(id)
+                    .centre(Some(bundle.referral.centre_id)),
+            )
+            .await?;
+            let bundle = repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            respond(conn, &caller.0, &bundle).await
+        })
+        .await?;
+    Ok(web::Json(body))
+}
+
 /// One referral as the caller may see it: what is pending and from whom, and
 /// its history. Every read is in the audit trail.
 #[utoipa::path(

@@ -400,6 +400,85 @@ async fn invite(
     Ok(true)
 }
 
+/// Asks an adult again for a part still awaited or past its time: a new due
+/// date, and a fresh invitation link if their account is still to be set up.
+/// For the referral's author, its organisation's referrers and the centre.
+pub async fn invite_again(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    referral_id: Uuid,
+    adult_id: Uuid,
+    deadlines: Deadlines,
+) -> Result<ReferralBundle, ApiError> {
+    let mut bundle = repo::load_bundle(conn, referral_id, true)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match access::viewer(caller, &bundle)? {
+        access::Viewer::Centre | access::Viewer::Referrer => {}
+        _ => return Err(ApiError::Forbidden),
+    }
+    if bundle.referral.status != ReferralStatus::AwaitingParties.as_str() {
+        return Err(ApiError::Conflict(
+            "the referral is not waiting for a part".to_owned(),
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    let adult = bundle
+        .adults
+        .iter_mut()
+        .find(|a| a.id == adult_id)
+        .ok_or(ApiError::NotFound)?;
+    if !matches!(
+        super::views::part_status(adult, now)?,
+        PartStatus::Awaited | PartStatus::Expired
+    ) {
+        return Err(ApiError::Conflict(
+            "this adult's part is not awaited".to_owned(),
+        ));
+    }
+    let user = match adult.user_id {
+        Some(id) => crate::identity::repo::find_user(conn, id).await?,
+        None => None,
+    }
+    .ok_or_else(|| ApiError::Conflict("this adult has no parent account to ask".to_owned()))?;
+    if user.status == "invited" {
+        let token =
+            create_one_time_token(conn, user.id, Purpose::Invitation, deadlines.invitation).await?;
+        notifications::enqueue(
+            conn,
+            &user.email,
+            Template::Invitation,
+            serde_json::json!({"token": token, "referral_id": referral_id, "adult_id": adult_id}),
+        )
+        .await?;
+    } else {
+        notifications::enqueue(
+            conn,
+            &user.email,
+            Template::ReferralPart,
+            serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
+        )
+        .await?;
+    }
+    adult.part_status = PartStatus::Awaited.as_str().to_owned();
+    adult.part_due_at = Some(now + deadlines.party_part);
+    let adult = adult.clone();
+    repo::update_adult(conn, &adult).await?;
+    events::record(
+        conn,
+        DomainEvent {
+            event_type: "referral.party_invited",
+            resource_type: "referral",
+            resource_id: referral_id,
+            centre_id: Some(bundle.referral.centre_id),
+            organisation_id: bundle.referral.organisation_id,
+            payload: serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
+        },
+    )
+    .await?;
+    Ok(bundle)
+}
+
 /// A parent adds their own part; the last awaited part submits the referral.
 pub async fn give_part(
     conn: &mut AsyncPgConnection,

@@ -20,5 +20,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::update_referral)
         .service(handlers::submit_referral)
         .service(handlers::give_part)
+        .service(handlers::invite_party_again)
         .service(handlers::set_risk_visibility);
 }

@@ -399,3 +399,14 @@ pub async fn set_risk_visible_to_staff(
     .await?;
     Ok(updated == 1)
 }
+
+/// How many referrals are in each status, drafts left out: the network's
+/// counts, with no family detail.
+pub async fn count_by_status(conn: &mut AsyncPgConnection) -> Result<Vec<(String, i64)>, ApiError> {
+    Ok(referrals::table
+        .filter(referrals::status.ne("draft"))
+        .group_by(referrals::status)
+        .select((referrals::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await?)
+}

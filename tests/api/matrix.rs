@@ -421,6 +421,12 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "POST",
+            path: "/api/v1/referrals/{id}/parties/{adult_id}/invitation",
+            body: None,
+            expect: [401, 403, 403, 200, 403, 200, 403],
+        },
+        Row {
+            method: "POST",
             path: "/api/v1/referrals/{id}/parties/{adult_id}/part",
             body: Json(|_, _| json!({"consents_to_contact": true})),
             expect: [401, 403, 200, 403, 403, 403, 403],

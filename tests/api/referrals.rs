@@ -1226,3 +1226,83 @@ async fn court_order_conditions_and_the_other_partys_consent_stay_with_the_centr
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_part_past_its_time_is_shown_as_missing_and_can_be_asked_for_again() {
+    let w = world().await;
+    let app = &w.app;
+    let referral = app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&family(&w.supervised, "supervised", "none")),
+            201,
+        )
+        .await;
+    let id = referral["id"].as_str().unwrap();
+    let chris_id = adult(&referral, "Chris Smith")["id"].as_str().unwrap();
+    app.query_texts(&format!(
+        "UPDATE referral_adults SET part_due_at = now() - interval '1 hour' WHERE id = '{chris_id}' RETURNING id::text AS value"
+    ))
+    .await;
+    let seen = app
+        .json_of(
+            Method::GET,
+            Some(&w.solicitor),
+            &format!("/api/v1/referrals/{id}"),
+            None,
+            200,
+        )
+        .await;
+    let missing: Vec<(&str, bool)> = seen["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["from"].as_str().unwrap(), p["expired"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(missing, [("Jo Smith", false), ("Chris Smith", true)]);
+    assert_eq!(adult(&seen, "Chris Smith")["part_status"], "expired");
+
+    let chris = invited_parent(app, "chris@example.org").await;
+    let part = json!({"consents_to_contact": true});
+    let late = app
+        .json_of(
+            Method::POST,
+            Some(&chris),
+            &format!("/api/v1/referrals/{id}/parties/{chris_id}/part"),
+            Some(&part),
+            409,
+        )
+        .await;
+    assert!(late["detail"]
+        .as_str()
+        .unwrap()
+        .contains("invite you again"));
+    // Only the referrer's side and the centre ask again.
+    let again = format!("/api/v1/referrals/{id}/parties/{chris_id}/invitation");
+    for token in [&w.staff, &chris] {
+        app.json_of(Method::POST, Some(token), &again, None, 403)
+            .await;
+    }
+    let asked = app
+        .json_of(Method::POST, Some(&w.solicitor), &again, None, 200)
+        .await;
+    assert_eq!(adult(&asked, "Chris Smith")["part_status"], "awaited");
+    // Chris has an account now: told, not sent a new link.
+    let notices = app
+        .query_texts("SELECT template AS value FROM notifications_outbox WHERE recipient = 'chris@example.org' ORDER BY created_at")
+        .await;
+    assert_eq!(notices, ["invitation", "referral_part"]);
+    app.json_of(
+        Method::POST,
+        Some(&chris),
+        &format!("/api/v1/referrals/{id}/parties/{chris_id}/part"),
+        Some(&part),
+        200,
+    )
+    .await;
+    // A part that is given is not asked for again.
+    app.json_of(Method::POST, Some(&w.solicitor), &again, None, 409)
+        .await;
+}

@@ -225,6 +225,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    referral_attachments (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        content_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Bytea,
+        filename -> Text,
+        data -> Bytea,
+        uploaded_by_user -> Nullable<Uuid>,
+        uploaded_by_client -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     referral_children (id) {
         id -> Uuid,
         referral_id -> Uuid,
@@ -368,6 +383,9 @@ diesel::joinable!(integration_clients -> users (created_by));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(referral_adults -> referrals (referral_id));
 diesel::joinable!(referral_adults -> users (user_id));
+diesel::joinable!(referral_attachments -> integration_clients (uploaded_by_client));
+diesel::joinable!(referral_attachments -> referrals (referral_id));
+diesel::joinable!(referral_attachments -> users (uploaded_by_user));
 diesel::joinable!(referral_children -> referrals (referral_id));
 diesel::joinable!(referral_court_orders -> referrals (referral_id));
 diesel::joinable!(referral_history -> integration_clients (actor_client));
@@ -403,6 +421,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     postcode_imports,
     postcodes,
     referral_adults,
+    referral_attachments,
     referral_children,
     referral_court_orders,
     referral_history,

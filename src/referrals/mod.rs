@@ -2,6 +2,7 @@
 //! an integration client; each adult party's own part; who sees what of it.
 
 pub mod access;
+pub mod attachments;
 pub mod dto;
 pub mod handlers;
 pub mod intake;
@@ -21,5 +22,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::submit_referral)
         .service(handlers::give_part)
         .service(handlers::invite_party_again)
-        .service(handlers::set_risk_visibility);
+        .service(handlers::set_risk_visibility)
+        .service(attachments::create_attachment)
+        .service(attachments::list_attachments)
+        .service(attachments::get_attachment);
 }

@@ -23,6 +23,8 @@ const CALLERS: [&str; 7] = [
 
 enum Body {
     None,
+    /// A small PDF document.
+    Pdf,
     Json(fn(&Fixture, &str) -> Value),
     Form(fn(&Fixture) -> Vec<(&'static str, String)>),
 }
@@ -45,6 +47,7 @@ struct Fixture {
     risk: String,
     family: String,
     family_adult: String,
+    attachment: String,
     staff_id: String,
     victim_id: String,
     rotate_client: String,
@@ -90,6 +93,7 @@ impl Fixture {
                 },
             )
             .replace("{risk_id}", &self.risk)
+            .replace("{attachment_id}", &self.attachment)
     }
 }
 
@@ -432,6 +436,24 @@ fn rows() -> Vec<Row> {
             expect: [401, 403, 200, 403, 403, 403, 403],
         },
         Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/attachments",
+            body: Pdf,
+            expect: [401, 403, 403, 201, 403, 201, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/attachments",
+            body: None,
+            expect: [401, 403, 403, 200, 403, 200, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/attachments/{attachment_id}",
+            body: None,
+            expect: [401, 403, 403, 200, 403, 200, 403],
+        },
+        Row {
             method: "GET",
             path: "/api/v1/families/{id}",
             body: None,
@@ -613,6 +635,21 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     let family = done["family_id"].as_str().unwrap().to_owned();
+    let attachment: Value = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/referrals/{}/attachments?filename=order.pdf",
+            referral["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&referrer)
+        .header("content-type", "application/pdf")
+        .body(b"%PDF-1.7\n%%EOF\n".to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
 
     let caller_client = client(
         app,
@@ -656,6 +693,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         risk: referral["risks"][0]["id"].as_str().unwrap().to_owned(),
         family,
         family_adult,
+        attachment: attachment["id"].as_str().unwrap().to_owned(),
         staff_id,
         victim_id,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
@@ -708,7 +746,10 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
     let mut wrong = Vec::new();
     for row in &rows {
         for (i, caller) in CALLERS.iter().enumerate() {
-            let url = app.url(&fixture.path(row.method, row.path));
+            let mut url = app.url(&fixture.path(row.method, row.path));
+            if matches!(row.body, Body::Pdf) {
+                url.push_str("?filename=order.pdf");
+            }
             let method = Method::from_bytes(row.method.as_bytes()).unwrap();
             let mut request = app.client.request(method, &url);
             if let Some(token) = &fixture.tokens[i] {
@@ -716,6 +757,9 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
             }
             request = match &row.body {
                 Body::None => request,
+                Body::Pdf => request
+                    .header("content-type", "application/pdf")
+                    .body(b"%PDF-1.7\n%%EOF\n".to_vec()),
                 Body::Json(make) => request.json(&make(&fixture, caller)),
                 Body::Form(make) => request.form(&make(&fixture)),
             };

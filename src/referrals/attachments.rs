@@ -1,0 +1,319 @@
+//! Court-order documents attached to a referral: PDF or image, at most 10 MB,
+//! stored in the database. Their type is read from their first bytes, never
+//! taken from what the sender says. They are served only to the viewers who
+//! see a referral's court-order detail: the centre's coordinators and the
+//! referrer's side (see [`super::access`]).
+
+use actix_web::{get, post, web, HttpResponse};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::access::{self, Viewer};
+use super::repo;
+use super::views::timestamp;
+use crate::audit::{self, Event};
+use crate::auth::principal::{AuthUser, Principal};
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::events::{self, DomainEvent};
+use crate::schema::referral_attachments;
+
+/// The largest document accepted.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// The type of a document, read from its first bytes: PDF, PNG or JPEG.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+/// A document's bytes, as sent and served.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Document(#[allow(dead_code)] Vec<u8>);
+
+/// A document as listed (its bytes come from the download route).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttachmentResponse {
+    pub id: Uuid,
+    #[schema(example = "child-arrangements-order.pdf")]
+    pub filename: String,
+    #[schema(example = "application/pdf")]
+    pub content_type: String,
+    pub size_bytes: i32,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = referral_attachments)]
+struct Listed {
+    id: Uuid,
+    filename: String,
+    content_type: String,
+    size_bytes: i32,
+    sha256: Vec<u8>,
+    created_at: time::OffsetDateTime,
+}
+
+impl From<Listed> for AttachmentResponse {
+    fn from(l: Listed) -> Self {
+        Self {
+            id: l.id,
+            filename: l.filename,
+            content_type: l.content_type,
+            size_bytes: l.size_bytes,
+            sha256: l.sha256.iter().map(|b| format!("{b:02x}")).collect(),
+            created_at: timestamp(l.created_at),
+        }
+    }
+}
+
+/// The referral, if the caller may see its documents (404 if they may not
+/// see it at all, 403 if they see it without court-order detail).
+async fn documents_allowed(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    referral_id: Uuid,
+) -> Result<Uuid, ApiError> {
+    let bundle = repo::load_bundle(conn, referral_id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    match access::viewer(caller, &bundle)? {
+        Viewer::Centre | Viewer::Referrer => Ok(bundle.referral.centre_id),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadParams {
+    /// The document's name, as the sender knows it.
+    #[param(example = "child-arrangements-order.pdf")]
+    pub filename: String,
+}
+
+/// Attach a court-order document (PDF, PNG or JPEG, at most 10 MB) to a
+/// referral: its author's side or the centre. The body is the file itself;
+/// its type is read from its content.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = "The referral's id"), UploadParams),
+    request_body(description = "The document", content(
+        (Document = "application/pdf"), (Document = "image/png"), (Document = "image/jpeg"),
+    )),
+    responses(
+        (status = 201, description = "Attached", body = AttachmentResponse),
+        (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a PDF, PNG or JPEG, empty, or a bad filename", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/attachments")]
+pub async fn create_attachment(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    query: web::Query<UploadParams>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let referral_id = id.into_inner();
+    let filename = query.into_inner().filename.trim().to_owned();
+    if filename.is_empty() || filename.chars().count() > 200 || filename.contains(['\0', '/', '\\'])
+    {
+        return Err(ApiError::field(
+            "filename",
+            "filename",
+            "must be 1 to 200 characters, without slashes",
+        ));
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|_| ApiError::BadRequest("the body could not be read".to_owned()))?;
+        if bytes.len() + chunk.len() > MAX_BYTES {
+            return Err(ApiError::PayloadTooLarge { limit: MAX_BYTES });
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let content_type = sniff(&bytes).ok_or_else(|| {
+        ApiError::field(
+            "body",
+            "type",
+            "must be a PDF, PNG or JPEG document (read from its content)",
+        )
+    })?;
+    let digest = Sha256::digest(&bytes).to_vec();
+    let (user, client) = super::intake::actor_ids(&caller.0);
+    let mut conn = pool.get().await?;
+    let listed = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let centre_id = documents_allowed(conn, &caller.0, referral_id).await?;
+            let id = Uuid::now_v7();
+            let listed: Listed = diesel::insert_into(referral_attachments::table)
+                .values((
+                    referral_attachments::id.eq(id),
+                    referral_attachments::referral_id.eq(referral_id),
+                    referral_attachments::content_type.eq(content_type),
+                    referral_attachments::size_bytes
+                        .eq(i32::try_from(bytes.len()).unwrap_or(i32::MAX)),
+                    referral_attachments::sha256.eq(&digest),
+                    referral_attachments::filename.eq(&filename),
+                    referral_attachments::data.eq(&bytes[..]),
+                    referral_attachments::uploaded_by_user.eq(user),
+                    referral_attachments::uploaded_by_client.eq(client),
+                ))
+                .returning(Listed::as_returning())
+                .get_result(conn)
+                .await?;
+            events::record(
+                conn,
+                DomainEvent {
+                    event_type: "referral.attachment_added",
+                    resource_type: "referral",
+                    resource_id: referral_id,
+                    centre_id: Some(centre_id),
+                    organisation_id: None,
+                    payload: serde_json::json!({"referral_id": referral_id, "attachment_id": id}),
+                },
+            )
+            .await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "attach", "referral")
+                    .resource(referral_id)
+                    .centre(Some(centre_id)),
+            )
+            .await?;
+            Ok(listed)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(AttachmentResponse::from(listed)))
+}
+
+/// The documents attached to a referral (the centre and the referrer's side).
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = "The referral's id")),
+    responses(
+        (status = 200, description = "The documents, oldest first", body = Vec<AttachmentResponse>),
+        (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/referrals/{id}/attachments")]
+pub async fn list_attachments(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<AttachmentResponse>>, ApiError> {
+    let referral_id = id.into_inner();
+    let mut conn = pool.get().await?;
+    documents_allowed(&mut conn, &caller.0, referral_id).await?;
+    let listed: Vec<Listed> = referral_attachments::table
+        .filter(referral_attachments::referral_id.eq(referral_id))
+        .order((referral_attachments::created_at, referral_attachments::id))
+        .select(Listed::as_select())
+        .load(&mut conn)
+        .await?;
+    Ok(web::Json(listed.into_iter().map(Into::into).collect()))
+}
+
+/// One document's content (the centre and the referrer's side). Every
+/// download is in the audit trail.
+#[utoipa::path(
+    tag = "referrals",
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("attachment_id" = Uuid, Path, description = "The document's id"),
+    ),
+    responses(
+        (status = 200, description = "The document", content(
+            (Document = "application/pdf"), (Document = "image/png"), (Document = "image/jpeg"),
+        )),
+        (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral or document the caller may see", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/referrals/{id}/attachments/{attachment_id}")]
+pub async fn get_attachment(
+    pool: web::Data<Pool>,
+    caller: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (referral_id, attachment_id) = path.into_inner();
+    let mut conn = pool.get().await?;
+    let (content_type, filename, data) = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let centre_id = documents_allowed(conn, &caller.0, referral_id).await?;
+            let found: (String, String, Vec<u8>) = referral_attachments::table
+                .filter(referral_attachments::id.eq(attachment_id))
+                .filter(referral_attachments::referral_id.eq(referral_id))
+                .select((
+                    referral_attachments::content_type,
+                    referral_attachments::filename,
+                    referral_attachments::data,
+                ))
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or(ApiError::NotFound)?;
+            audit::record(
+                conn,
+                Event::new(&caller, "read_attachment", "referral")
+                    .resource(referral_id)
+                    .centre(Some(centre_id)),
+            )
+            .await?;
+            Ok(found)
+        })
+        .await?;
+    // Served as a download, never rendered in the API's origin.
+    let safe_name: String = filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{safe_name}\""),
+        ))
+        .body(data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_type_comes_from_the_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), Some("application/pdf"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"<html><script>"), None);
+        assert_eq!(sniff(b""), None);
+    }
+}

@@ -94,6 +94,24 @@ impl PageParams {
     }
 }
 
+impl PageParams {
+    /// As [`PageParams::parse`], keeping its errors with the caller's other
+    /// field errors so that one 422 names them all.
+    pub fn parse_into<K: Serialize + DeserializeOwned>(
+        self,
+        errors: &mut Vec<crate::error::FieldError>,
+    ) -> Option<PageRequest<K>> {
+        match self.parse() {
+            Ok(page) => Some(page),
+            Err(ApiError::Validation(mut e)) => {
+                errors.append(&mut e);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {

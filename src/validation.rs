@@ -6,6 +6,79 @@ use validator::ValidationError;
 
 use crate::error::FieldError;
 
+/// Field errors gathered across a whole request, so that one 422 names every
+/// broken rule (`children[1].date_of_birth`, `services[2]`).
+#[derive(Debug, Default)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, code, message));
+    }
+
+    /// The value, or `None` with its error kept.
+    pub fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|e| self.0.push(e)).ok()
+    }
+
+    pub fn take_opt<T>(&mut self, result: Option<Result<T, FieldError>>) -> Option<T> {
+        result.and_then(|r| self.take(r))
+    }
+
+    /// Keeps the errors of a `validator` derive.
+    pub fn validator(&mut self, result: Result<(), validator::ValidationErrors>) {
+        if let Err(e) = result {
+            if let crate::error::ApiError::Validation(mut list) = crate::error::ApiError::from(e) {
+                self.0.append(&mut list);
+            }
+        }
+    }
+
+    /// A word of an enum; `words` lists the accepted ones for the message.
+    pub fn word<T: std::str::FromStr>(
+        &mut self,
+        field: &str,
+        text: &str,
+        words: &str,
+    ) -> Option<T> {
+        let parsed = text.trim().parse().ok();
+        if parsed.is_none() {
+            self.push(field, "enum", format!("must be one of {words}"));
+        }
+        parsed
+    }
+
+    /// Text of `min..=max` characters (trimmed), without NUL.
+    pub fn text(&mut self, field: &str, text: &str, min: usize, max: usize) -> String {
+        let t = text.trim();
+        let n = t.chars().count();
+        if n < min || n > max || t.contains('\0') {
+            let what = if min == 0 {
+                format!("must be at most {max} characters")
+            } else {
+                format!("must be {min} to {max} characters")
+            };
+            self.push(field, "length", what);
+        }
+        t.to_owned()
+    }
+
+    /// Optional text of at most `max` characters; blank is none.
+    pub fn optional_text(&mut self, field: &str, text: Option<&str>, max: usize) -> Option<String> {
+        text.map(|t| self.text(field, t, 0, max))
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The value if no rule was broken, else one 422 listing them all.
+    pub fn finish<T>(self, value: T) -> Result<T, crate::error::ApiError> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(crate::error::ApiError::Validation(self.0))
+        }
+    }
+}
+
 /// The years a date sent to the API may fall in: wide enough for any child's
 /// birth or court order, narrow enough that date arithmetic and PostgreSQL
 /// never overflow.

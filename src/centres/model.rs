@@ -247,7 +247,7 @@ pub struct NewCentre {
 }
 
 /// A coordinator's edit of their centre's entry; `None` leaves a column alone.
-#[derive(Debug, Clone, Default, AsChangeset)]
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
 #[diesel(table_name = centres)]
 pub struct CentreChanges {
     pub name: Option<String>,

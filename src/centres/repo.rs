@@ -58,16 +58,7 @@ pub async fn update_centre(
 ) -> Result<Centre, ApiError> {
     let target = centres::table.find(id);
     // An empty change set is not an UPDATE diesel can write; answer the row as is.
-    let no_changes = changes.name.is_none()
-        && changes.description.is_none()
-        && changes.services.is_none()
-        && changes.accepts_self_referrals.is_none()
-        && changes.fee_kind.is_none()
-        && changes.fee_description.is_none()
-        && changes.contact_email.is_none()
-        && changes.contact_phone.is_none()
-        && changes.website.is_none()
-        && changes.min_referral_notice_days.is_none();
+    let no_changes = *changes == CentreChanges::default();
     if no_changes {
         return Ok(target.select(Centre::as_select()).first(conn).await?);
     }

@@ -20,40 +20,13 @@ use crate::postcodes::repo::{Location, Precision};
 use crate::postcodes::{self, Postcode};
 use crate::validation::{parse_date, parse_time};
 
-/// Field errors gathered across a request.
-#[derive(Debug, Default)]
-struct Errors(Vec<FieldError>);
+use crate::validation::FieldErrors as Errors;
 
-impl Errors {
-    fn validator(&mut self, result: Result<(), validator::ValidationErrors>) {
-        if let Err(e) = result {
-            if let ApiError::Validation(mut list) = ApiError::from(e) {
-                self.0.append(&mut list);
-            }
-        }
-    }
-
-    fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, code, message));
-    }
-
-    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    fn services(&mut self, field: &str, words: &[String]) -> Vec<ServiceType> {
-        parse_services(field, words)
-            .map_err(|mut e| self.0.append(&mut e))
-            .unwrap_or_default()
-    }
-
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(ApiError::Validation(self.0))
-        }
-    }
+/// Services of a request, each bad entry kept as an error.
+fn services(errors: &mut Errors, field: &str, words: &[String]) -> Vec<ServiceType> {
+    parse_services(field, words)
+        .map_err(|mut e| errors.0.append(&mut e))
+        .unwrap_or_default()
 }
 
 fn trimmed(text: Option<String>) -> Option<String> {
@@ -126,7 +99,7 @@ fn accreditation(errors_out: &mut Vec<FieldError>, a: &Accreditation) -> Accredi
 pub fn new_centre(req: CreateCentreRequest, demo: bool) -> Result<NewCentre, ApiError> {
     let mut errors = Errors::default();
     errors.validator(req.validate());
-    let services = errors.services("services", &req.services);
+    let services = services(&mut errors, "services", &req.services);
     let (fee_kind, fee_description) = req
         .fees
         .as_ref()
@@ -175,7 +148,7 @@ pub fn centre_changes(
     let services = req
         .services
         .as_ref()
-        .map(|s| errors.services("services", s));
+        .map(|s| services(&mut errors, "services", s));
     let fee = req.fees.as_ref().map(|f| fees(&mut errors, f));
     let contact = req.contact;
     let changes = CentreChanges {
@@ -500,7 +473,7 @@ pub fn new_opening_session(
     let weekday = errors.take(parse_weekday("weekday", &req.weekday));
     let starts_at = errors.take(parse_time("starts_at", &req.starts_at));
     let ends_at = errors.take(parse_time("ends_at", &req.ends_at));
-    let services = errors.services("services", &req.services);
+    let services = services(&mut errors, "services", &req.services);
     let capacity = capacity(&mut errors, req.capacity);
     let effective_from = match req.effective_from.as_deref() {
         Some(d) => errors.take(parse_date("effective_from", d)),
@@ -567,7 +540,7 @@ pub fn opening_session_changes(
         slot.capacity = capacity(&mut errors, c);
     }
     if let Some(words) = &req.services {
-        slot.services = services_column(&errors.services("services", words));
+        slot.services = services_column(&services(&mut errors, "services", words));
     }
     if let Some(d) = errors.take_opt(
         req.effective_from
@@ -587,12 +560,6 @@ pub fn opening_session_changes(
         check_slot(&mut errors, &slot, ctx);
     }
     errors.finish(slot)
-}
-
-impl Errors {
-    fn take_opt<T>(&mut self, result: Option<Result<T, FieldError>>) -> Option<T> {
-        result.and_then(|r| self.take(r))
-    }
 }
 
 /// A closure of one venue of the centre, or of the whole centre, for up to a year.

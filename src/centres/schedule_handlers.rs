@@ -36,8 +36,8 @@ async fn managed_centre(
     Ok(centre)
 }
 
-/// Checks a slot against its centre and venue, and against the slots already
-/// in the room./
+/// What a slot is checked against: the centre's services, the rooms of its
+/// venue (which must be the centre's), and today's date.
 async fn check_slot_context(
     conn: &mut AsyncPgConnection,
     centre: &Centre,

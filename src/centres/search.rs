@@ -158,31 +158,22 @@ impl CentreSearchParams {
             limit: self.limit,
             cursor: self.cursor,
         }
-        .parse::<SearchKey>();
-        let page = match page {
-            Ok(page) => {
-                let fits = match (&page.after, located) {
-                    (None, _) => true,
-                    (Some(c), true) => {
-                        matches!(c.key, SearchKey::DistanceBits(d) if f64::from_bits(d).is_finite())
-                    }
-                    (Some(c), false) => matches!(c.key, SearchKey::Name(_)),
-                };
-                if !fits {
-                    errors.push(FieldError::new(
-                        "cursor",
-                        "invalid",
-                        "is not a cursor returned by this search",
-                    ));
-                }
-                Some(page)
+        .parse_into::<SearchKey>(&mut errors);
+        // A cursor of the other ordering (distance vs name) cannot continue this one.
+        let fits = match (page.as_ref().and_then(|p| p.after.as_ref()), located) {
+            (None, _) => true,
+            (Some(c), true) => {
+                matches!(c.key, SearchKey::DistanceBits(d) if f64::from_bits(d).is_finite())
             }
-            Err(ApiError::Validation(mut e)) => {
-                errors.append(&mut e);
-                None
-            }
-            Err(other) => return Err(other),
+            (Some(c), false) => matches!(c.key, SearchKey::Name(_)),
         };
+        if !fits {
+            errors.push(FieldError::new(
+                "cursor",
+                "invalid",
+                "is not a cursor returned by this search",
+            ));
+        }
         match page {
             Some(page) if errors.is_empty() => Ok(Search {
                 service,

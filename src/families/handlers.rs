@@ -122,10 +122,10 @@ pub async fn update_contact(
                 adult.email = Some(email);
             }
             if let Some(phone) = &req.phone {
-                adult.phone = rules::bounded_text(&mut errors, "phone", phone, 40);
+                adult.phone = errors.optional_text("phone", Some(phone), 40);
             }
             if let Some(address) = &req.address {
-                adult.address = rules::bounded_text(&mut errors, "address", address, 500);
+                adult.address = errors.optional_text("address", Some(address), 500);
             }
             if let Some(share) = req.share {
                 adult.share_email = share.email;

@@ -61,6 +61,27 @@ async fn respond(
     Ok(view)
 }
 
+/// Audits a change to a referral, then reads it back as the caller may see it.
+async fn audited_answer(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &AuthUser,
+    action: &str,
+    id: Uuid,
+    centre_id: Uuid,
+) -> Result<ReferralResponse, ApiError> {
+    audit::record(
+        conn,
+        Event::new(caller, action, "referral")
+            .resource(id)
+            .centre(Some(centre_id)),
+    )
+    .await?;
+    let bundle = repo::load_bundle(conn, id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    respond(conn, &caller.0, &bundle).await
+}
+
 /// Make a referral: a referrer for their organisation, a parent for their own
 /// family (self-referral), or an integration client with `referrals:write`.
 /// It stays a draft unless `submit` is true. The centre must offer the
@@ -92,7 +113,7 @@ pub async fn create_referral(
     let mut conn = pool.get().await?;
     let author = intake::author_of(&mut conn, &caller.0).await?;
     let today = crate::centres::repo::uk_today(&mut conn).await?;
-    let (bundle, service) = intake::build(&req, &author, today)?;
+    let (bundle, service) = super::rules::new_referral(&req, &author, today)?;
     let (snapshot, _) = directory.current(&pool).await?;
     intake::check_centre(&mut conn, &snapshot, &bundle, service).await?;
     let deadlines = deadlines(&config);
@@ -104,17 +125,7 @@ pub async fn create_referral(
             if req.submit {
                 intake::submit(conn, &caller.0, bundle, deadlines).await?;
             }
-            audit::record(
-                conn,
-                Event::new(&caller, "create", "referral")
-                    .resource(id)
-                    .centre(Some(centre_id)),
-            )
-            .await?;
-            let bundle = repo::load_bundle(conn, id, false)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            respond(conn, &caller.0, &bundle).await
+            audited_answer(conn, &caller, "create", id, centre_id).await
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -163,7 +174,7 @@ pub async fn update_referral(
             if current.referral.status != ReferralStatus::Draft.as_str() {
                 return Err(ApiError::Conflict("only a draft can be changed".to_owned()));
             }
-            let (mut bundle, service) = intake::build(&req, &author, today)?;
+            let (mut bundle, service) = super::rules::new_referral(&req, &author, today)?;
             super::rules::rebase(&mut bundle, &current.referral);
             intake::check_centre(conn, &snapshot, &bundle, service).await?;
             intake::replace_draft(conn, &bundle).await?;
@@ -171,17 +182,7 @@ pub async fn update_referral(
             if req.submit {
                 intake::submit(conn, &caller.0, bundle, deadlines).await?;
             }
-            audit::record(
-                conn,
-                Event::new(&caller, "update", "referral")
-                    .resource(id)
-                    .centre(Some(centre_id)),
-            )
-            .await?;
-            let bundle = repo::load_bundle(conn, id, false)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            respond(conn, &caller.0, &bundle).await
+            audited_answer(conn, &caller, "update", id, centre_id).await
         })
         .await?;
     Ok(web::Json(body))
@@ -223,17 +224,7 @@ pub async fn submit_referral(
             intake::check_centre(conn, &snapshot, &bundle, service).await?;
             let centre_id = bundle.referral.centre_id;
             intake::submit(conn, &caller.0, bundle, deadlines).await?;
-            audit::record(
-                conn,
-                Event::new(&caller, "submit", "referral")
-                    .resource(id)
-                    .centre(Some(centre_id)),
-            )
-            .await?;
-            let bundle = repo::load_bundle(conn, id, false)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            respond(conn, &caller.0, &bundle).await
+            audited_answer(conn, &caller, "submit", id, centre_id).await
         })
         .await?;
     Ok(web::Json(body))
@@ -315,17 +306,7 @@ pub async fn invite_party_again(
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let bundle = intake::invite_again(conn, &caller.0, id, adult_id, deadlines).await?;
-            audit::record(
-                conn,
-                Event::new(&caller, "invite_party", "referral")
-                    .resource(id)
-                    .centre(Some(bundle.referral.centre_id)),
-            )
-            .await?;
-            let bundle = repo::load_bundle(conn, id, false)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            respond(conn, &caller.0, &bundle).await
+            audited_answer(conn, &caller, "invite_party", id, bundle.referral.centre_id).await
         })
         .await?;
     Ok(web::Json(body))
@@ -472,15 +453,7 @@ pub async fn list_referrals(
         limit: q.limit,
         cursor: q.cursor,
     }
-    .parse::<i64>();
-    let page = match page {
-        Ok(p) => Some(p),
-        Err(ApiError::Validation(mut e)) => {
-            errors.append(&mut e);
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    .parse_into::<i64>(&mut errors);
     let (Some(page), true) = (page, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
@@ -547,17 +520,14 @@ pub async fn set_risk_visibility(
             if !repo::set_risk_visible_to_staff(conn, id, risk_id, visible).await? {
                 return Err(ApiError::NotFound);
             }
-            audit::record(
+            audited_answer(
                 conn,
-                Event::new(&caller, "set_risk_visibility", "referral")
-                    .resource(id)
-                    .centre(Some(bundle.referral.centre_id)),
+                &caller,
+                "set_risk_visibility",
+                id,
+                bundle.referral.centre_id,
             )
-            .await?;
-            let bundle = repo::load_bundle(conn, id, false)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            respond(conn, &caller.0, &bundle).await
+            .await
         })
         .await?;
     Ok(web::Json(body))

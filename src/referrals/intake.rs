@@ -7,7 +7,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::dto::{CreateReferralRequest, GivePartRequest};
+use super::dto::GivePartRequest;
 use super::model::{
     Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
 };
@@ -511,14 +511,9 @@ pub async fn give_part(
     }
     let mut errors = Errors::default();
     let risks = rules::risks(&mut errors, "risks", &part.risks, Some(adult.id));
-    let address = text(&mut errors, "address", part.address.as_deref(), 500);
-    let phone = text(&mut errors, "phone", part.phone.as_deref(), 40);
-    let availability = text(
-        &mut errors,
-        "availability",
-        part.availability.as_deref(),
-        1000,
-    );
+    let address = errors.optional_text("address", part.address.as_deref(), 500);
+    let phone = errors.optional_text("phone", part.phone.as_deref(), 40);
+    let availability = errors.optional_text("availability", part.availability.as_deref(), 1000);
     errors.finish(())?;
     let mut risks = risks;
     for r in &mut risks {
@@ -567,22 +562,4 @@ pub async fn give_part(
         reached_centre(conn, &bundle).await?;
     }
     Ok(bundle)
-}
-
-fn text(errors: &mut Errors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
-    let t = value?.trim();
-    if t.chars().count() > max || t.contains('\0') {
-        errors.push(field, "length", format!("must be at most {max} characters"));
-    }
-    Some(t.to_owned()).filter(|t| !t.is_empty())
-}
-
-/// Checks and builds a new referral (no database writes).
-pub fn build(
-    req: &CreateReferralRequest,
-    author: &Author,
-    today: time::Date,
-) -> Result<(ReferralBundle, ServiceType), ApiError> {
-    let (bundle, service, _) = rules::new_referral(req, author, today)?;
-    Ok((bundle, service))
 }

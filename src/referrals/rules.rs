@@ -13,58 +13,10 @@ use super::model::{
     RiskKind,
 };
 use crate::centres::model::{parse_weekday, ServiceType};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::validation::parse_date;
 
-/// Field errors gathered across a request.
-#[derive(Debug, Default)]
-pub struct Errors(pub Vec<FieldError>);
-
-impl Errors {
-    pub fn push(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, code, message));
-    }
-
-    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|e| self.0.push(e)).ok()
-    }
-
-    fn word<T: std::str::FromStr>(&mut self, field: &str, text: &str, words: &str) -> Option<T> {
-        let parsed = text.trim().parse().ok();
-        if parsed.is_none() {
-            self.push(field, "enum", format!("must be one of {words}"));
-        }
-        parsed
-    }
-
-    /// Text of `min..=max` characters (trimmed), without NUL.
-    fn text(&mut self, field: &str, text: &str, min: usize, max: usize) -> String {
-        let t = text.trim();
-        let n = t.chars().count();
-        if n < min || n > max || t.contains('\0') {
-            let what = if min == 0 {
-                format!("must be at most {max} characters")
-            } else {
-                format!("must be {min} to {max} characters")
-            };
-            self.push(field, "length", what);
-        }
-        t.to_owned()
-    }
-
-    fn optional_text(&mut self, field: &str, text: Option<&str>, max: usize) -> Option<String> {
-        text.map(|t| self.text(field, t, 0, max))
-            .filter(|t| !t.is_empty())
-    }
-
-    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(ApiError::Validation(self.0))
-        }
-    }
-}
+pub use crate::validation::FieldErrors as Errors;
 
 fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> String {
     all.iter()
@@ -85,12 +37,6 @@ pub fn email(errors: &mut Errors, field: &str, text: Option<&str>) -> Option<Str
         errors.push(field, "email", "must be an email address");
     }
     Some(t)
-}
-
-/// Optional text of at most `max` characters; blank clears it.
-pub fn bounded_text(errors: &mut Errors, field: &str, text: &str, max: usize) -> Option<String> {
-    let t = errors.text(field, text, 0, max);
-    Some(t).filter(|t| !t.is_empty())
 }
 
 /// Folds a child's name for matching "the same child" across referrals.
@@ -277,7 +223,7 @@ pub fn new_referral(
     req: &CreateReferralRequest,
     author: &Author,
     today: Date,
-) -> Result<(ReferralBundle, ServiceType, Option<usize>), ApiError> {
+) -> Result<(ReferralBundle, ServiceType), ApiError> {
     let mut errors = Errors::default();
     let service: Option<ServiceType> = errors.word(
         "service",
@@ -520,7 +466,7 @@ pub fn new_referral(
             }
         }
     }
-    errors.finish((bundle, service, self_index))
+    errors.finish((bundle, service))
 }
 
 /// Moves a freshly built referral onto an existing draft's id (a draft sent
@@ -571,9 +517,7 @@ mod tests {
         }
     }
 
-    fn fields(
-        result: Result<(ReferralBundle, ServiceType, Option<usize>), ApiError>,
-    ) -> Vec<(String, String)> {
+    fn fields(result: Result<(ReferralBundle, ServiceType), ApiError>) -> Vec<(String, String)> {
         match result {
             Err(ApiError::Validation(e)) => e.into_iter().map(|e| (e.field, e.code)).collect(),
             _ => Vec::new(),
@@ -583,7 +527,7 @@ mod tests {
     #[test]
     fn a_good_request_builds_a_draft_with_its_relations() {
         let result = new_referral(&request(), &author(), date!(2026 - 11 - 23));
-        let Ok((bundle, service, _)) = result else {
+        let Ok((bundle, service)) = result else {
             panic!("{result:?}")
         };
         assert_eq!(service, ServiceType::Supervised);

@@ -5,6 +5,7 @@
 //! ever carries internal detail (SQL, stack, file paths): an unexpected error is
 //! logged with an id and answered with that id alone.
 
+use crate::vocabulary::CentreId;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -80,7 +81,8 @@ pub struct Problem {
 /// A centre that offers the service another one does not.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct AlternativeCentre {
-    pub centre_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
     pub name: String,
     /// From the centre asked for, km (great-circle, between nearest venues);
     /// absent when that centre has no venue yet.

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::schema::domain_events;
+use crate::vocabulary::{CentreId, OrganisationId};
 
 /// One event to record.
 #[derive(Debug, Clone)]
@@ -17,8 +18,8 @@ pub struct DomainEvent {
     pub resource_type: &'static str,
     pub resource_id: Uuid,
     /// Who may receive it: integrations of this centre or organisation.
-    pub centre_id: Option<Uuid>,
-    pub organisation_id: Option<Uuid>,
+    pub centre_id: Option<CentreId>,
+    pub organisation_id: Option<OrganisationId>,
     pub payload: serde_json::Value,
 }
 

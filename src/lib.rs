@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod startup;
 pub mod text_enum;
 pub mod validation;
+pub mod vocabulary;
 
 use std::net::TcpListener;
 

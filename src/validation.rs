@@ -1,7 +1,5 @@
 //! Field rules shared by request types.
 
-use time::macros::format_description;
-use time::{Date, Time};
 use validator::ValidationError;
 
 use crate::error::FieldError;
@@ -79,45 +77,6 @@ impl FieldErrors {
     }
 }
 
-/// The years a date sent to the API may fall in: wide enough for any child's
-/// birth or court order, narrow enough that date arithmetic and PostgreSQL
-/// never overflow.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
-
-/// Reads an ISO 8601 calendar date (`2026-11-28`) in [`YEARS`].
-pub fn parse_date(field: &str, text: &str) -> Result<Date, FieldError> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-        .ok()
-        .filter(|d| YEARS.contains(&d.year()))
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                "date",
-                "must be a date as YYYY-MM-DD, from 1900 to 2200",
-            )
-        })
-}
-
-/// Writes a date as ISO 8601 (`2026-11-28`).
-pub fn format_date(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
-}
-
-/// Reads a time of day on the 24-hour clock (`09:30`, or `09:30:00`).
-pub fn parse_time(field: &str, text: &str) -> Result<Time, FieldError> {
-    let text = text.trim();
-    Time::parse(text, format_description!("[hour]:[minute]"))
-        .or_else(|_| Time::parse(text, format_description!("[hour]:[minute]:[second]")))
-        .map_err(|_| FieldError::new(field, "time", "must be a time as HH:MM (24-hour clock)"))
-}
-
-/// Writes a time of day as `HH:MM`.
-pub fn format_time(time: Time) -> String {
-    time.format(format_description!("[hour]:[minute]"))
-        .unwrap_or_default()
-}
-
 /// Names and labels must hold more than white space, and no NUL character
 /// (which PostgreSQL text cannot store).
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
@@ -141,26 +100,6 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_and_times_read_and_write_iso_forms() {
-        let date = parse_date("d", " 2026-11-28 ").map(format_date);
-        assert_eq!(date.ok().as_deref(), Some("2026-11-28"));
-        assert!(parse_date("d", "28/11/2026").is_err());
-        assert!(parse_date("d", "2026-02-30").is_err());
-        assert!(parse_date("d", "-5000-01-01").is_err());
-        assert!(parse_date("d", "9999-12-31").is_err());
-        let time = parse_time("t", "09:30").map(format_time);
-        assert_eq!(time.ok().as_deref(), Some("09:30"));
-        assert_eq!(
-            parse_time("t", "17:05:00").map(format_time).ok().as_deref(),
-            Some("17:05")
-        );
-        assert_eq!(
-            parse_time("t", "25:00").err().map(|e| e.code),
-            Some("time".to_owned())
-        );
-    }
 
     #[test]
     fn blank_and_nul_text_is_refused() {

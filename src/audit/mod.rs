@@ -9,6 +9,8 @@ pub mod repo;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use crate::vocabulary::{CentreId, ClientId, UserId};
+
 use crate::auth::principal::Principal;
 use crate::auth::roles::Role;
 
@@ -44,10 +46,18 @@ impl Actor {
         }
     }
 
-    pub fn user(id: Uuid, role: Role) -> Self {
+    pub fn client(id: ClientId) -> Self {
+        Self {
+            kind: "client",
+            id: Some(id.into()),
+            role: None,
+        }
+    }
+
+    pub fn user(id: UserId, role: Role) -> Self {
         Self {
             kind: "user",
-            id: Some(id),
+            id: Some(id.into()),
             role: Some(role),
         }
     }
@@ -57,11 +67,7 @@ impl From<&Principal> for Actor {
     fn from(principal: &Principal) -> Self {
         match principal {
             Principal::User(u) => Self::user(u.id, u.role),
-            Principal::Client(c) => Self {
-                kind: "client",
-                id: Some(c.id),
-                role: None,
-            },
+            Principal::Client(c) => Self::client(c.id),
         }
     }
 }
@@ -91,7 +97,7 @@ pub struct Event<'a> {
     pub resource_type: &'a str,
     pub resource_id: Option<String>,
     /// The centre the record belongs to, so its coordinators can see the entry.
-    pub centre_id: Option<Uuid>,
+    pub centre_id: Option<CentreId>,
     pub outcome: Outcome,
 }
 
@@ -112,7 +118,7 @@ impl<'a> Event<'a> {
         self
     }
 
-    pub fn centre(mut self, centre_id: Option<Uuid>) -> Self {
+    pub fn centre(mut self, centre_id: Option<CentreId>) -> Self {
         self.centre_id = centre_id;
         self
     }

@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::http::request_id;
 use crate::pagination::{Cursor, PageRequest};
 use crate::schema::audit_events;
+use crate::vocabulary::CentreId;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
@@ -36,7 +37,7 @@ struct NewAuditEvent<'a> {
     action: &'a str,
     resource_type: &'a str,
     resource_id: Option<&'a str>,
-    centre_id: Option<Uuid>,
+    centre_id: Option<CentreId>,
     outcome: &'a str,
     request_id: Option<String>,
 }
@@ -67,7 +68,7 @@ pub async fn record(conn: &mut AsyncPgConnection, event: Event<'_>) -> Result<()
 pub async fn list(
     conn: &mut AsyncPgConnection,
     query: &AuditQuery,
-    centres: Option<&[Uuid]>,
+    centres: Option<&[CentreId]>,
     page: &PageRequest<OffsetDateTime>,
 ) -> Result<Vec<AuditEvent>, ApiError> {
     let mut q = audit_events::table

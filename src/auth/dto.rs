@@ -1,6 +1,6 @@
+use crate::vocabulary::OrganisationId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
 use super::roles::ReferrerType;
@@ -104,7 +104,8 @@ pub struct RegisterReferrerRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub referrer_type: ReferrerType,
-    pub organisation_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub organisation_id: OrganisationId,
 }
 
 /// A parent's own registration.

@@ -12,7 +12,7 @@ use super::dto::*;
 use super::passwords;
 use super::principal::AuthUser;
 use super::repo::{self, Purpose};
-use super::roles::{Role, Scope, UserStatus};
+use super::roles::{ReferrerType, Role, Scope, UserStatus};
 use super::tokens::{token_hash, Subject, TokenKeys};
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
@@ -22,7 +22,7 @@ use crate::identity::dto::UserResponse;
 use crate::identity::model::NewUser;
 use crate::identity::repo as users;
 use crate::notifications::{self, Template};
-use crate::text_enum::parse_column;
+use crate::vocabulary::OrganisationId;
 
 const WRONG_CREDENTIALS: &str = "the email or password is wrong";
 
@@ -91,7 +91,7 @@ pub async fn login(
     .await?;
     let active = user
         .as_ref()
-        .is_some_and(|u| u.status == UserStatus::Active.as_str());
+        .is_some_and(|u| u.status == UserStatus::Active);
     // 3. Record the outcome.
     let mut conn = pool.get().await?;
     let Some(user) = user.filter(|_| matches && active) else {
@@ -102,7 +102,7 @@ pub async fn login(
         .await?;
         return Err(ApiError::Unauthenticated(WRONG_CREDENTIALS.into()));
     };
-    let role: Role = parse_column(&user.role)?;
+    let role: Role = user.role;
     let ttl = config.refresh_token_ttl;
     let user_id = user.id;
     let refresh_token = conn
@@ -117,7 +117,12 @@ pub async fn login(
         })
         .await?;
     Ok(web::Json(TokenResponse {
-        access_token: keys.issue(Subject::User, user_id, Some(role.as_str().to_owned()), None)?,
+        access_token: keys.issue(
+            Subject::User,
+            user_id.into(),
+            Some(role.as_str().to_owned()),
+            None,
+        )?,
         token_type: "Bearer",
         expires_in: keys.access_ttl_secs(),
         refresh_token: Some(refresh_token),
@@ -171,13 +176,13 @@ pub async fn refresh(
                 return refused("the refresh token was already used; log in again");
             }
             let user = users::find_user(conn, stored.user_id).await?;
-            let Some(user) = user.filter(|u| u.status == UserStatus::Active.as_str()) else {
+            let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
                 return refused("the account is not active");
             };
             repo::mark_refresh_token_used(conn, stored.id).await?;
             let next =
                 repo::issue_refresh_token(conn, user.id, Some(stored.family_id), ttl).await?;
-            let role: Role = parse_column(&user.role)?;
+            let role: Role = user.role;
             audit::record(
                 conn,
                 Event::new(Actor::user(user.id, role), "refresh", "session").resource(user.id),
@@ -188,7 +193,12 @@ pub async fn refresh(
         .await?;
     let (user_id, role, next) = outcome?;
     Ok(web::Json(TokenResponse {
-        access_token: keys.issue(Subject::User, user_id, Some(role.as_str().to_owned()), None)?,
+        access_token: keys.issue(
+            Subject::User,
+            user_id.into(),
+            Some(role.as_str().to_owned()),
+            None,
+        )?,
         token_type: "Bearer",
         expires_in: keys.access_ttl_secs(),
         refresh_token: Some(next),
@@ -278,7 +288,8 @@ pub async fn issue_client_token(
     let (id, secret) = client_credentials(&req, &form).ok_or_else(invalid)?;
     let id: Uuid = id.parse().map_err(|_| invalid())?;
     let mut conn = pool.get().await?;
-    let client = crate::identity::repo::find_client(&mut conn, id).await?;
+    let client =
+        crate::identity::repo::find_client(&mut conn, crate::vocabulary::ClientId(id)).await?;
     let Some(client) =
         client.filter(|c| c.revoked_at.is_none() && same(&c.secret_hash, &token_hash(&secret)))
     else {
@@ -297,12 +308,16 @@ pub async fn issue_client_token(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        None => client.scopes.iter().flatten().cloned().collect(),
+        None => client
+            .scopes
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect(),
         Some(asked) => {
             let mut granted = Vec::new();
             for scope in asked.split_whitespace() {
                 let known = scope.parse::<Scope>().is_ok()
-                    && client.scopes.iter().flatten().any(|s| s == scope);
+                    && client.scopes.iter().any(|s| s.as_str() == scope);
                 if !known {
                     return Err(ApiError::field(
                         "scope",
@@ -321,7 +336,7 @@ pub async fn issue_client_token(
         Event::new(
             Actor {
                 kind: "client",
-                id: Some(client.id),
+                id: Some(client.id.into()),
                 role: None,
             },
             "token",
@@ -332,7 +347,7 @@ pub async fn issue_client_token(
     )
     .await?;
     Ok(web::Json(TokenResponse {
-        access_token: keys.issue(Subject::Client, client.id, None, Some(scope.clone()))?,
+        access_token: keys.issue(Subject::Client, client.id.into(), None, Some(scope.clone()))?,
         token_type: "Bearer",
         expires_in: keys.access_ttl_secs(),
         refresh_token: None,
@@ -451,7 +466,7 @@ pub async fn request_password_reset(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let user = users::find_user_by_email(conn, &email).await?;
-        if let Some(user) = user.filter(|u| u.status == UserStatus::Active.as_str()) {
+        if let Some(user) = user.filter(|u| u.status == UserStatus::Active) {
             let token =
                 repo::create_one_time_token(conn, user.id, Purpose::PasswordReset, ttl).await?;
             notifications::enqueue(
@@ -502,7 +517,7 @@ async fn set_password_with_token(
         let user = users::find_user(conn, user_id)
             .await?
             .ok_or(ApiError::NotFound)?;
-        if user.status == UserStatus::Disabled.as_str() {
+        if user.status == UserStatus::Disabled {
             return Err(ApiError::field(
                 "token",
                 "invalid",
@@ -514,7 +529,7 @@ async fn set_password_with_token(
         users::set_password(conn, user_id, &hash, activate).await?;
         repo::revoke_all_refresh_tokens(conn, user_id).await?;
         repo::expire_one_time_tokens(conn, user_id, Purpose::PasswordReset).await?;
-        let role: Role = parse_column(&user.role)?;
+        let role: Role = user.role;
         audit::record(
             conn,
             Event::new(Actor::user(user_id, role), action, "user").resource(user_id),
@@ -624,7 +639,7 @@ pub async fn register_referrer(
         &email,
         request.name.trim(),
         Role::Referrer,
-        Some(request.referrer_type.as_str()),
+        Some(request.referrer_type),
         Some(organisation.id),
     )
     .await
@@ -638,15 +653,14 @@ async fn register_account(
     email: &str,
     name: &str,
     role: Role,
-    referrer_type: Option<&str>,
-    organisation_id: Option<Uuid>,
+    referrer_type: Option<ReferrerType>,
+    organisation_id: Option<OrganisationId>,
 ) -> Result<HttpResponse, ApiError> {
     let email = email.to_owned();
     let name = name.to_owned();
-    let referrer_type = referrer_type.map(str::to_owned);
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let user = match users::find_user_by_email(conn, &email).await? {
-            Some(existing) if existing.status != UserStatus::Invited.as_str() => {
+            Some(existing) if existing.status != UserStatus::Invited => {
                 notifications::enqueue(
                     conn,
                     &existing.email,
@@ -662,13 +676,13 @@ async fn register_account(
                 users::insert_user(
                     conn,
                     NewUser {
-                        id: Uuid::now_v7(),
+                        id: crate::vocabulary::UserId::new(),
                         email: &email,
                         name: &name,
-                        role: role.as_str(),
-                        status: UserStatus::Invited.as_str(),
+                        role,
+                        status: UserStatus::Invited,
                         password_hash: None,
-                        referrer_type: referrer_type.as_deref(),
+                        referrer_type,
                         organisation_id,
                     },
                     &[],
@@ -791,11 +805,11 @@ pub async fn bootstrap_admin(pool: &Pool, config: &Config) -> Result<(), ApiErro
         let user = users::insert_user(
             conn,
             NewUser {
-                id: Uuid::now_v7(),
+                id: crate::vocabulary::UserId::new(),
                 email: &email,
                 name: "Network admin",
-                role: Role::NetworkAdmin.as_str(),
-                status: UserStatus::Active.as_str(),
+                role: Role::NetworkAdmin,
+                status: UserStatus::Active,
                 password_hash: Some(&hash),
                 referrer_type: None,
                 organisation_id: None,

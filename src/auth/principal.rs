@@ -6,35 +6,32 @@ use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
-use uuid::Uuid;
 
 use super::roles::{Role, Scope, UserStatus};
 use super::tokens::{Subject, TokenKeys};
 use crate::db::Pool;
 use crate::error::ApiError;
-use crate::schema::{integration_clients, users};
-use crate::text_enum::parse_column;
+use crate::identity::repo as identity;
+use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 
 /// A person, with what scopes their queries.
 #[derive(Debug, Clone)]
 pub struct UserPrincipal {
-    pub id: Uuid,
+    pub id: UserId,
     pub role: Role,
     /// The centres a coordinator or staff member belongs to.
-    pub centre_ids: Vec<Uuid>,
+    pub centre_ids: Vec<CentreId>,
     /// A referrer's organisation.
-    pub organisation_id: Option<Uuid>,
+    pub organisation_id: Option<OrganisationId>,
 }
 
 /// An integration client, limited to its scopes and its organisation or centre.
 #[derive(Debug, Clone)]
 pub struct ClientPrincipal {
-    pub id: Uuid,
+    pub id: ClientId,
     pub scopes: Vec<Scope>,
-    pub organisation_id: Option<Uuid>,
-    pub centre_id: Option<Uuid>,
+    pub organisation_id: Option<OrganisationId>,
+    pub centre_id: Option<CentreId>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,37 +112,25 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
     let gone = || ApiError::Unauthenticated("the access token's account is not active".into());
     match claims.typ {
         Subject::User => {
-            let (role, status, organisation_id) = users::table
-                .find(claims.sub)
-                .select((users::role, users::status, users::organisation_id))
-                .first::<(String, String, Option<Uuid>)>(&mut conn)
-                .await
-                .optional()?
+            let user = identity::find_user(&mut conn, claims.sub.into())
+                .await?
                 .ok_or_else(gone)?;
             // A disabled (or not yet active) account's tokens stop working at once.
-            if parse_column::<UserStatus>(&status)? != UserStatus::Active {
+            if user.status != UserStatus::Active {
                 return Err(gone());
             }
-            let centre_ids = crate::identity::repo::centre_ids_of(&mut conn, claims.sub).await?;
+            let centre_ids = identity::centre_ids_of(&mut conn, user.id).await?;
             Ok(Some(Principal::User(UserPrincipal {
-                id: claims.sub,
-                role: parse_column(&role)?,
+                id: user.id,
+                role: user.role,
                 centre_ids,
-                organisation_id,
+                organisation_id: user.organisation_id,
             })))
         }
         Subject::Client => {
-            let (scopes, organisation_id, centre_id) = integration_clients::table
-                .find(claims.sub)
-                .filter(integration_clients::revoked_at.is_null())
-                .select((
-                    integration_clients::scopes,
-                    integration_clients::organisation_id,
-                    integration_clients::centre_id,
-                ))
-                .first::<(Vec<Option<String>>, Option<Uuid>, Option<Uuid>)>(&mut conn)
-                .await
-                .optional()?
+            let client = identity::find_client(&mut conn, claims.sub.into())
+                .await?
+                .filter(|c| c.revoked_at.is_none())
                 .ok_or_else(|| ApiError::Unauthenticated("the client has been revoked".into()))?;
             // The token's scopes may be fewer than the client's; never more.
             let granted: Vec<Scope> = claims
@@ -153,13 +138,13 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
                 .unwrap_or_default()
                 .split_whitespace()
                 .filter_map(|s| s.parse().ok())
-                .filter(|s: &Scope| scopes.iter().flatten().any(|c| c == s.as_str()))
+                .filter(|s: &Scope| client.scopes.contains(s))
                 .collect();
             Ok(Some(Principal::Client(ClientPrincipal {
-                id: claims.sub,
+                id: client.id,
                 scopes: granted,
-                organisation_id,
-                centre_id,
+                organisation_id: client.organisation_id,
+                centre_id: client.centre_id,
             })))
         }
     }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::tokens::{random_token, token_hash};
 use crate::error::ApiError;
 use crate::schema::{login_attempts, one_time_tokens, refresh_tokens};
+use crate::vocabulary::UserId;
 
 /// What a one-time token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,7 @@ fn expiry(ttl: Duration) -> OffsetDateTime {
 /// Makes a one-time token for `user_id`; returns the token (only its hash is kept).
 pub async fn create_one_time_token(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     purpose: Purpose,
     ttl: Duration,
 ) -> Result<String, ApiError> {
@@ -76,7 +77,7 @@ pub async fn one_time_token_is_live(
 /// reset links worthless.
 pub async fn expire_one_time_tokens(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     purpose: Purpose,
 ) -> Result<(), ApiError> {
     diesel::update(one_time_tokens::table)
@@ -95,7 +96,7 @@ pub async fn use_one_time_token(
     conn: &mut AsyncPgConnection,
     token: &str,
     purpose: Purpose,
-) -> Result<Option<Uuid>, ApiError> {
+) -> Result<Option<UserId>, ApiError> {
     Ok(diesel::update(one_time_tokens::table)
         .filter(one_time_tokens::token_hash.eq(token_hash(token)))
         .filter(one_time_tokens::purpose.eq(purpose.as_str()))
@@ -111,7 +112,7 @@ pub async fn use_one_time_token(
 /// Starts (family `None`) or continues a refresh-token family; returns the token.
 pub async fn issue_refresh_token(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     family_id: Option<Uuid>,
     ttl: Duration,
 ) -> Result<String, ApiError> {
@@ -133,7 +134,7 @@ pub async fn issue_refresh_token(
 #[derive(Debug, Queryable)]
 pub struct StoredRefreshToken {
     pub id: Uuid,
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub family_id: Uuid,
     pub expires_at: OffsetDateTime,
     pub used_at: Option<OffsetDateTime>,
@@ -184,7 +185,7 @@ pub async fn revoke_family(conn: &mut AsyncPgConnection, family_id: Uuid) -> Res
 /// Revokes every refresh token of a user (password change or reset, disabling).
 pub async fn revoke_all_refresh_tokens(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<(), ApiError> {
     diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::user_id.eq(user_id))

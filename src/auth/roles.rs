@@ -53,8 +53,19 @@ text_enum! {
 
 /// What an integration client may do; it can do nothing else.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
 )]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Scope {
     #[serde(rename = "centres:read")]
     CentresRead,
@@ -88,6 +99,8 @@ impl Scope {
     }
 }
 
+crate::text_column!(Scope);
+
 impl std::str::FromStr for Scope {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -117,9 +130,5 @@ mod tests {
         words_match(ReferrerType::ALL, ReferrerType::as_str);
         words_match(OrganisationKind::ALL, OrganisationKind::as_str);
         words_match(Scope::ALL, Scope::as_str);
-        words_match(
-            crate::centres::model::CentreStatus::ALL,
-            crate::centres::model::CentreStatus::as_str,
-        );
     }
 }

@@ -7,16 +7,15 @@
 //!   create centres, change their status and record accreditation.
 //! - An integration client reads the public directory with `centres:read`.
 
-use uuid::Uuid;
+use crate::vocabulary::CentreId;
 
 use super::model::{Centre, CentreStatus};
 use crate::auth::principal::Principal;
 use crate::auth::roles::{Role, Scope};
 use crate::error::ApiError;
-use crate::text_enum::parse_column;
 
 /// The centre's own people (coordinators and staff) and network admins.
-pub fn is_insider(caller: Option<&Principal>, centre_id: Uuid) -> bool {
+pub fn is_insider(caller: Option<&Principal>, centre_id: CentreId) -> bool {
     match caller {
         Some(Principal::User(u)) => {
             u.role == Role::NetworkAdmin
@@ -39,7 +38,7 @@ pub fn require_read(caller: Option<&Principal>) -> Result<(), ApiError> {
 /// for them (404, never 403, so that suspended centres are not revealed).
 pub fn visible(caller: Option<&Principal>, centre: Option<Centre>) -> Result<Centre, ApiError> {
     let centre = centre.ok_or(ApiError::NotFound)?;
-    let active = parse_column::<CentreStatus>(&centre.status)? == CentreStatus::Active;
+    let active = centre.status == CentreStatus::Active;
     if active || is_insider(caller, centre.id) {
         Ok(centre)
     } else {
@@ -48,7 +47,7 @@ pub fn visible(caller: Option<&Principal>, centre: Option<Centre>) -> Result<Cen
 }
 
 /// Its coordinators and network admins change a centre's entry.
-pub fn require_manager(caller: &Principal, centre_id: Uuid) -> Result<(), ApiError> {
+pub fn require_manager(caller: &Principal, centre_id: CentreId) -> Result<(), ApiError> {
     let user = caller.require_role(&[Role::Coordinator, Role::NetworkAdmin])?;
     if user.role == Role::NetworkAdmin || user.centre_ids.contains(&centre_id) {
         Ok(())
@@ -58,7 +57,7 @@ pub fn require_manager(caller: &Principal, centre_id: Uuid) -> Result<(), ApiErr
 }
 
 /// Reads for insiders only (weekly slots with rooms and capacities, closures).
-pub fn require_insider(caller: &Principal, centre_id: Uuid) -> Result<(), ApiError> {
+pub fn require_insider(caller: &Principal, centre_id: CentreId) -> Result<(), ApiError> {
     if is_insider(Some(caller), centre_id) {
         Ok(())
     } else {

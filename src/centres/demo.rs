@@ -13,16 +13,14 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::macros::{date, time};
 use time::{Date, Duration, Time};
-use uuid::Uuid;
 
 use super::model::{
-    services_column, AccreditationStatus, CentreStatus, Closure, FeeKind, LocationSource,
-    NewCentre, NewOpeningSession, NewVenue, OpeningSessionFields, ServiceType, VenueFields,
-    Weekday,
+    AccreditationStatus, CentreStatus, Closure, FeeKind, LocationSource, NewCentre,
+    NewOpeningSession, NewVenue, OpeningSessionFields, VenueFields,
 };
-use super::repo;
 use crate::error::ApiError;
 use crate::schema::{centres, closures, opening_sessions, venues};
+use crate::vocabulary::{CentreId, ServiceType, VenueId, Weekday};
 
 const VENUES_CSV: &str = include_str!("../../data/demo-venues.csv");
 const SEED_LOCK_KEY: i64 = 0x0ccc_0003;
@@ -157,7 +155,7 @@ const HALLS: [&str; 5] = [
 ];
 
 fn slot(
-    venue_id: Uuid,
+    venue_id: VenueId,
     weekday: Weekday,
     (starts_at, ends_at): (Time, Time),
     room: &str,
@@ -172,7 +170,7 @@ fn slot(
         ends_at,
         room: room.to_owned(),
         capacity,
-        services: services_column(services),
+        services: services.to_vec(),
         effective_from: from,
         effective_to: None,
     }
@@ -182,7 +180,7 @@ fn slot(
 /// each room's slots fall on different days or times.
 fn slots_for(
     i: usize,
-    venue_id: Uuid,
+    venue_id: VenueId,
     services: &[ServiceType],
     main_venue: bool,
     from: Date,
@@ -358,28 +356,26 @@ fn add_centre(
     } else {
         CentreStatus::Active
     };
-    let id = Uuid::now_v7();
+    let id = CentreId::new();
     dir.centres.push(NewCentre {
         id,
         name,
-        status: status.as_str().to_owned(),
+        status,
         description: "Demo data: not a real centre. A volunteer-run child contact centre \
                       offering a safe, neutral place for children to spend time with the \
                       parent they do not live with."
             .to_owned(),
         accrediting_body: Some(body.to_owned()),
-        accreditation_status: accreditation_status.as_str().to_owned(),
+        accreditation_status,
         accredited_on: Some(accredited_on),
         accreditation_expires_on: Some(expires_on),
-        services: services_column(&services),
+        services: services.to_vec(),
         accepts_self_referrals: carlisle || i % 4 != 3,
         fee_kind: if supervised {
             FeeKind::Charged
         } else {
             FeeKind::Free
-        }
-        .as_str()
-        .to_owned(),
+        },
         fee_description: supervised
             .then(|| "£45 per supervised session; supported contact is free".to_owned()),
         contact_email: Some(format!("bookings@centre-{}.example.org", i + 1)),
@@ -389,7 +385,7 @@ fn add_centre(
         demo: true,
     });
     for (n, place) in places.iter().enumerate() {
-        let venue_id = Uuid::now_v7();
+        let venue_id = VenueId::new();
         let main_venue = n == 0;
         let k = i + n;
         dir.venues.push(NewVenue {
@@ -406,9 +402,7 @@ fn add_centre(
                 location_source: match place.postcode {
                     Some(_) => LocationSource::Postcode,
                     None => LocationSource::Given,
-                }
-                .as_str()
-                .to_owned(),
+                },
                 rooms: ROOMS.iter().map(|r| Some((*r).to_owned())).collect(),
                 separate_entrances: k % 3 != 2,
                 accessibility: "Step-free access; accessible toilet".to_owned(),
@@ -428,7 +422,7 @@ fn add_centre(
             today - Duration::days(28),
         ) {
             dir.sessions.push(NewOpeningSession {
-                id: Uuid::now_v7(),
+                id: crate::vocabulary::OpeningSessionId::new(),
                 centre_id: id,
                 fields,
             });
@@ -436,7 +430,7 @@ fn add_centre(
     }
     for (starts_on, ends_on, reason) in CLOSED {
         dir.closures.push(Closure {
-            id: Uuid::now_v7(),
+            id: crate::vocabulary::ClosureId::new(),
             centre_id: id,
             venue_id: None,
             starts_on,
@@ -540,7 +534,7 @@ pub async fn seed(database_url: &str, force: bool) -> Result<String, SeedError> 
                 counts.all
             ));
         }
-        let today = repo::uk_today(conn).await?;
+        let today = crate::vocabulary::calendar::uk_today(conn).await?;
         let dir = directory(&places, today);
         for chunk in dir.centres.chunks(1000) {
             diesel::insert_into(centres::table)
@@ -594,7 +588,7 @@ mod tests {
         let offering = |s: ServiceType| {
             dir.centres
                 .iter()
-                .filter(|c| c.services.contains(&Some(s.as_str().to_owned())))
+                .filter(|c| c.services.contains(&s))
                 .count()
         };
         let (supported, supervised) = (
@@ -611,10 +605,7 @@ mod tests {
             .find(|c| c.name == "Carlisle Child Contact Centre");
         assert_eq!(
             carlisle.map(|c| c.services.clone()),
-            Some(services_column(&[
-                ServiceType::Supported,
-                ServiceType::Handover
-            ]))
+            Some(vec![ServiceType::Supported, ServiceType::Handover])
         );
         let given = dir
             .venues

@@ -19,12 +19,11 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::Date;
-use uuid::Uuid;
 
-use super::model::{services_from_column, AccreditationStatus, CentreStatus, FeeKind, ServiceType};
+use super::model::{AccreditationStatus, CentreStatus, FeeKind};
 use crate::error::ApiError;
 use crate::schema::{centres, directory_version, opening_sessions, venues};
-use crate::text_enum::parse_column;
+use crate::vocabulary::{CentreId, ServiceType, VenueId};
 
 /// A weekly slot, as far as search needs it.
 #[derive(Debug, Clone)]
@@ -44,7 +43,7 @@ impl Slot {
 
 #[derive(Debug, Clone)]
 pub struct DirectoryVenue {
-    pub id: Uuid,
+    pub id: VenueId,
     pub name: String,
     pub town: String,
     pub postcode: Option<String>,
@@ -59,7 +58,7 @@ pub struct DirectoryVenue {
 /// An active centre with its venues (by name).
 #[derive(Debug, Clone)]
 pub struct DirectoryCentre {
-    pub id: Uuid,
+    pub id: CentreId,
     pub name: String,
     /// The name folded for ordering and for the alphabetical cursor.
     pub sort_name: String,
@@ -173,20 +172,29 @@ impl DirectoryCache {
 }
 
 type CentreRow = (
-    Uuid,
+    CentreId,
     String,
-    Vec<Option<String>>,
+    Vec<ServiceType>,
     bool,
-    String,
-    String,
+    FeeKind,
+    AccreditationStatus,
     bool,
 );
-type VenueRow = (Uuid, Uuid, String, String, Option<String>, f64, f64, bool);
-type SlotRow = (Uuid, i16, Vec<Option<String>>, Date, Option<Date>);
+type VenueRow = (
+    VenueId,
+    CentreId,
+    String,
+    String,
+    Option<String>,
+    f64,
+    f64,
+    bool,
+);
+type SlotRow = (VenueId, i16, Vec<ServiceType>, Date, Option<Date>);
 
 async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, ApiError> {
     let centre_rows: Vec<CentreRow> = centres::table
-        .filter(centres::status.eq(CentreStatus::Active.as_str()))
+        .filter(centres::status.eq(CentreStatus::Active))
         .select((
             centres::id,
             centres::name,
@@ -200,7 +208,7 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
         .await?;
     let venue_rows: Vec<VenueRow> = venues::table
         .inner_join(centres::table)
-        .filter(centres::status.eq(CentreStatus::Active.as_str()))
+        .filter(centres::status.eq(CentreStatus::Active))
         .select((
             venues::id,
             venues::centre_id,
@@ -216,7 +224,7 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
         .await?;
     let slot_rows: Vec<SlotRow> = opening_sessions::table
         .inner_join(centres::table.on(centres::id.eq(opening_sessions::centre_id)))
-        .filter(centres::status.eq(CentreStatus::Active.as_str()))
+        .filter(centres::status.eq(CentreStatus::Active))
         .select((
             opening_sessions::venue_id,
             opening_sessions::weekday,
@@ -235,10 +243,10 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
                     id,
                     sort_name: name.to_lowercase(),
                     name,
-                    services: services_from_column(&services)?,
+                    services,
                     accepts_self_referrals: self_referrals,
-                    fee_kind: parse_column(&fee_kind)?,
-                    accreditation_status: parse_column(&accreditation)?,
+                    fee_kind,
+                    accreditation_status: accreditation,
                     demo,
                     venues: Vec::new(),
                 })
@@ -246,7 +254,7 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
         )
         .collect::<Result<Vec<_>, ApiError>>()?;
     centres.sort_by(|a, b| (&a.sort_name, a.id).cmp(&(&b.sort_name, b.id)));
-    let index: std::collections::HashMap<Uuid, usize> =
+    let index: std::collections::HashMap<CentreId, usize> =
         centres.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let mut venue_index = std::collections::HashMap::new();
     for (id, centre_id, name, town, postcode, latitude, longitude, separate_entrances) in venue_rows
@@ -270,7 +278,7 @@ async fn load(conn: &mut AsyncPgConnection, version: i64) -> Result<Snapshot, Ap
         if let Some(&(c, v)) = venue_index.get(&venue_id) {
             centres[c].venues[v].slots.push(Slot {
                 weekday,
-                services: services_from_column(&services)?,
+                services,
                 effective_from,
                 effective_to,
             });
@@ -285,7 +293,7 @@ impl Snapshot {
     /// turn away. Alphabetical when `centre_id` has no venue.
     pub fn alternatives(
         &self,
-        centre_id: Uuid,
+        centre_id: CentreId,
         service: ServiceType,
         n: usize,
     ) -> Vec<crate::error::AlternativeCentre> {

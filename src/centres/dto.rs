@@ -4,15 +4,14 @@
 //! that a bad entry is a 422 naming it (`services[1]`, `starts_at`), not a 400
 //! about the whole body.
 
+use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, VenueId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 use validator::Validate;
 
-pub use super::model::{
-    AccreditationStatus, CentreStatus, FeeKind, LocationSource, ServiceType, Weekday,
-};
+pub use super::model::{AccreditationStatus, CentreStatus, FeeKind, LocationSource};
 use crate::postcodes::repo::Precision;
+pub use crate::vocabulary::{ServiceType, Weekday};
 
 /// Fees a family pays: free, or charged with a description of the charge.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -138,7 +137,8 @@ pub struct ChangeCentreStatusRequest {
 /// A centre as its reader may see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CentreResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: CentreId,
     #[schema(example = "Carlisle Child Contact Centre")]
     pub name: String,
     pub description: String,
@@ -172,7 +172,8 @@ pub struct Address {
 /// Where a centre runs its sessions.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VenueResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: VenueId,
     #[schema(example = "Warwick Road Church Hall")]
     pub name: String,
     pub address: Address,
@@ -285,7 +286,8 @@ pub struct UpdateVenueRequest {
 /// A weekly slot at a venue.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOpeningSessionRequest {
-    pub venue_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub venue_id: VenueId,
     #[schema(value_type = Weekday)]
     pub weekday: String,
     /// 24-hour clock, `HH:MM`.
@@ -340,8 +342,10 @@ pub struct UpdateOpeningSessionRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpeningSessionResponse {
-    pub id: Uuid,
-    pub venue_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: OpeningSessionId,
+    #[schema(value_type = Uuid)]
+    pub venue_id: VenueId,
     pub weekday: Weekday,
     #[schema(example = "10:00")]
     pub starts_at: String,
@@ -360,7 +364,8 @@ pub struct OpeningSessionResponse {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateClosureRequest {
     /// The venue closed; absent for the whole centre.
-    pub venue_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub venue_id: Option<VenueId>,
     #[schema(value_type = String, format = Date, example = "2026-12-26")]
     pub starts_on: String,
     /// Last closed day (default: `starts_on`).
@@ -376,8 +381,10 @@ pub struct CreateClosureRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClosureResponse {
-    pub id: Uuid,
-    pub venue_id: Option<Uuid>,
+    #[schema(value_type = Uuid)]
+    pub id: ClosureId,
+    #[schema(value_type = Option<Uuid>)]
+    pub venue_id: Option<VenueId>,
     #[schema(format = Date)]
     pub starts_on: String,
     #[schema(format = Date)]
@@ -395,10 +402,12 @@ pub struct OpeningResponse {
     pub starts_at: String,
     #[schema(example = "12:00")]
     pub ends_at: String,
-    pub venue_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub venue_id: VenueId,
     pub venue_name: String,
     pub services: Vec<ServiceType>,
-    pub opening_session_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub opening_session_id: OpeningSessionId,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -413,7 +422,8 @@ pub struct OpeningsResponse {
 /// The venue nearest the search point (or, without one, the centre's first venue).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VenueSummary {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: VenueId,
     pub name: String,
     pub town: String,
     pub postcode: Option<String>,
@@ -425,7 +435,8 @@ pub struct VenueSummary {
 /// A centre in search results: public facts only, no personal data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CentreSummary {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: CentreId,
     pub name: String,
     pub services: Vec<ServiceType>,
     pub accepts_self_referrals: bool,
@@ -503,7 +514,8 @@ pub struct AccreditationCount {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExpiringAccreditation {
-    pub centre_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
     pub name: String,
     #[schema(format = Date)]
     pub expires_on: String,

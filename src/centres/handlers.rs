@@ -1,9 +1,9 @@
 //! Centres: search, entries, accreditation, status, and the network's counts.
 
+use crate::vocabulary::CentreId;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::Duration;
-use uuid::Uuid;
 use validator::Validate;
 
 use super::access::{self, require_manager, require_read};
@@ -13,9 +13,7 @@ use super::dto::{
     CreateCentreRequest, ExpiringAccreditation, NetworkSummaryResponse, SearchOrigin, ServiceCount,
     StatusCount, UpdateCentreRequest,
 };
-use super::model::{
-    services_from_column, AccreditationStatus, Centre, CentreStatus, ServiceType, Venue,
-};
+use super::model::{AccreditationStatus, Centre, CentreStatus, Venue};
 use super::search::{CentreSearchParams, Place};
 use super::{repo, rules, search, views};
 use crate::audit::{self, Event};
@@ -25,8 +23,8 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
 use crate::postcodes;
-use crate::text_enum::parse_column;
-use crate::validation::format_date;
+use crate::vocabulary::calendar::format_date;
+use crate::vocabulary::ServiceType;
 
 /// Find a centre: active centres offering `service`, nearest first from a
 /// `postcode` (or district) or `lat`/`lon`, each with its nearest venue and the
@@ -155,7 +153,7 @@ pub async fn create_centre(
 pub async fn get_centre(
     pool: web::Data<Pool>,
     caller: MaybeAuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
     require_read(caller.0.as_ref())?;
     let mut conn = pool.get().await?;
@@ -184,7 +182,7 @@ pub async fn update_centre(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     body: web::Json<UpdateCentreRequest>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
     let id = id.into_inner();
@@ -195,7 +193,7 @@ pub async fn update_centre(
             let centre = access::visible(Some(&caller.0), repo::lock_centre(conn, id).await?)?;
             require_manager(&caller.0, centre.id)?;
             if let Some(services) = &services {
-                let today = repo::uk_today(conn).await?;
+                let today = crate::vocabulary::calendar::uk_today(conn).await?;
                 let withdrawn: Vec<String> = repo::services_in_use(conn, id, today)
                     .await?
                     .into_iter()
@@ -257,7 +255,7 @@ pub async fn update_accreditation(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     body: web::Json<Accreditation>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
     caller.0.require_role(&[Role::NetworkAdmin])?;
@@ -299,7 +297,7 @@ pub async fn change_centre_status(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     body: web::Json<ChangeCentreStatusRequest>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
     caller.0.require_role(&[Role::NetworkAdmin])?;
@@ -320,7 +318,7 @@ pub async fn change_centre_status(
             let current = repo::lock_centre(conn, id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            let from: CentreStatus = parse_column(&current.status)?;
+            let from: CentreStatus = current.status;
             if !from.may_become(status) {
                 return Err(ApiError::Conflict(format!(
                     "a {} centre cannot become {}",
@@ -364,7 +362,7 @@ pub async fn get_network_summary(
 ) -> Result<web::Json<NetworkSummaryResponse>, ApiError> {
     caller.0.require_role(&[Role::NetworkAdmin])?;
     let mut conn = pool.get().await?;
-    let today = repo::uk_today(&mut conn).await?;
+    let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);
     let centres = repo::network_rows(&mut conn).await?;
     let mut by_status: Vec<StatusCount> = CentreStatus::ALL
@@ -390,8 +388,8 @@ pub async fn get_network_summary(
         .collect();
     let mut expiring = Vec::new();
     for c in &centres {
-        let status: CentreStatus = parse_column(&c.status)?;
-        let accreditation: AccreditationStatus = parse_column(&c.accreditation_status)?;
+        let status: CentreStatus = c.status;
+        let accreditation: AccreditationStatus = c.accreditation_status;
         by_status
             .iter_mut()
             .filter(|s| s.status == status)
@@ -401,7 +399,7 @@ pub async fn get_network_summary(
             .filter(|a| a.status == accreditation)
             .for_each(|a| a.centres += 1);
         if status == CentreStatus::Active {
-            for service in services_from_column(&c.services)? {
+            for service in c.services.clone() {
                 by_service
                     .iter_mut()
                     .filter(|s| s.service == service)
@@ -423,7 +421,7 @@ pub async fn get_network_summary(
             status: *s,
             referrals: referral_counts
                 .iter()
-                .find(|(word, _)| word == s.as_str())
+                .find(|(status, _)| status == s)
                 .map(|(_, n)| *n)
                 .unwrap_or(0),
         })

@@ -2,35 +2,10 @@
 
 use diesel::prelude::*;
 use time::{Date, OffsetDateTime, Time};
-use uuid::Uuid;
 
-use crate::error::{ApiError, FieldError};
 use crate::schema::{centres, closures, opening_sessions, venues};
 use crate::text_enum;
-use crate::text_enum::parse_column;
-
-text_enum! {
-    /// What a centre offers (DOMAIN.md `service_type`).
-    pub enum ServiceType {
-        /// Several families share a room, staff present, no observation, no report.
-        Supported => "supported",
-        /// One-to-one, staff within sight and sound, observations and a report.
-        Supervised => "supervised",
-        /// The centre as drop-off and pick-up point; parents do not meet.
-        Handover => "handover",
-        VirtualSupported => "virtual_supported",
-        VirtualSupervised => "virtual_supervised",
-        /// Letters, cards and gifts checked and forwarded ("letterbox").
-        Indirect => "indirect",
-        /// Escorted contact in a public place.
-        Community => "community",
-        /// Identity work that ends with a keepsake.
-        LifeStory => "life_story",
-        /// Assessment and preparation before contact.
-        Preparatory => "preparatory",
-        SupervisedAssessment => "supervised_assessment",
-    }
-}
+use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, ServiceType, VenueId};
 
 text_enum! {
     /// Whether a centre is open to referrals. Only active centres are public.
@@ -85,115 +60,6 @@ text_enum! {
     }
 }
 
-text_enum! {
-    /// A day of the week.
-    pub enum Weekday {
-        Monday => "monday",
-        Tuesday => "tuesday",
-        Wednesday => "wednesday",
-        Thursday => "thursday",
-        Friday => "friday",
-        Saturday => "saturday",
-        Sunday => "sunday",
-    }
-}
-
-impl Weekday {
-    /// ISO 8601 number, as stored: 1 = Monday .. 7 = Sunday.
-    pub fn iso(self) -> i16 {
-        match self {
-            Self::Monday => 1,
-            Self::Tuesday => 2,
-            Self::Wednesday => 3,
-            Self::Thursday => 4,
-            Self::Friday => 5,
-            Self::Saturday => 6,
-            Self::Sunday => 7,
-        }
-    }
-
-    pub fn from_iso(n: i16) -> Result<Self, ApiError> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|d| d.iso() == n)
-            .ok_or_else(|| ApiError::Internal(format!("weekday {n} out of range")))
-    }
-
-    pub fn of(date: Date) -> Self {
-        match date.weekday() {
-            time::Weekday::Monday => Self::Monday,
-            time::Weekday::Tuesday => Self::Tuesday,
-            time::Weekday::Wednesday => Self::Wednesday,
-            time::Weekday::Thursday => Self::Thursday,
-            time::Weekday::Friday => Self::Friday,
-            time::Weekday::Saturday => Self::Saturday,
-            time::Weekday::Sunday => Self::Sunday,
-        }
-    }
-}
-
-/// Reads a weekday word sent by a client.
-pub fn parse_weekday(field: &str, text: &str) -> Result<Weekday, FieldError> {
-    text.trim().parse().map_err(|_| {
-        FieldError::new(
-            field,
-            "enum",
-            "must be a weekday: monday, tuesday, ... sunday",
-        )
-    })
-}
-
-/// Reads a list of service words sent by a client, naming each bad entry
-/// (`services[2]`) so that the caller sees which one is wrong.
-pub fn parse_services(field: &str, words: &[String]) -> Result<Vec<ServiceType>, Vec<FieldError>> {
-    let mut services = Vec::with_capacity(words.len());
-    let mut errors = Vec::new();
-    for (i, word) in words.iter().enumerate() {
-        match word.parse::<ServiceType>() {
-            Ok(s) if services.contains(&s) => errors.push(FieldError::new(
-                format!("{field}[{i}]"),
-                "duplicate",
-                format!("{word} is listed twice"),
-            )),
-            Ok(s) => services.push(s),
-            Err(_) => errors.push(FieldError::new(
-                format!("{field}[{i}]"),
-                "enum",
-                format!(
-                    "must be one of {}",
-                    ServiceType::ALL
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )),
-        }
-    }
-    if errors.is_empty() {
-        Ok(services)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Services as stored (`text[]`).
-pub fn services_column(services: &[ServiceType]) -> Vec<Option<String>> {
-    services
-        .iter()
-        .map(|s| Some(s.as_str().to_owned()))
-        .collect()
-}
-
-/// Services as read back; an unknown word is a data error.
-pub fn services_from_column(column: &[Option<String>]) -> Result<Vec<ServiceType>, ApiError> {
-    column
-        .iter()
-        .map(|s| parse_column(s.as_deref().unwrap_or_default()))
-        .collect()
-}
-
 /// Text list as read back from a `text[]` that refuses NULLs.
 pub fn texts_from_column(column: Vec<Option<String>>) -> Vec<String> {
     column.into_iter().flatten().collect()
@@ -202,19 +68,19 @@ pub fn texts_from_column(column: Vec<Option<String>>) -> Vec<String> {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = centres)]
 pub struct Centre {
-    pub id: Uuid,
+    pub id: CentreId,
     pub name: String,
-    pub status: String,
+    pub status: CentreStatus,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub description: String,
     pub accrediting_body: Option<String>,
-    pub accreditation_status: String,
+    pub accreditation_status: AccreditationStatus,
     pub accredited_on: Option<Date>,
     pub accreditation_expires_on: Option<Date>,
-    pub services: Vec<Option<String>>,
+    pub services: Vec<ServiceType>,
     pub accepts_self_referrals: bool,
-    pub fee_kind: String,
+    pub fee_kind: FeeKind,
     pub fee_description: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
@@ -227,17 +93,17 @@ pub struct Centre {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = centres)]
 pub struct NewCentre {
-    pub id: Uuid,
+    pub id: CentreId,
     pub name: String,
-    pub status: String,
+    pub status: CentreStatus,
     pub description: String,
     pub accrediting_body: Option<String>,
-    pub accreditation_status: String,
+    pub accreditation_status: AccreditationStatus,
     pub accredited_on: Option<Date>,
     pub accreditation_expires_on: Option<Date>,
-    pub services: Vec<Option<String>>,
+    pub services: Vec<ServiceType>,
     pub accepts_self_referrals: bool,
-    pub fee_kind: String,
+    pub fee_kind: FeeKind,
     pub fee_description: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
@@ -252,9 +118,9 @@ pub struct NewCentre {
 pub struct CentreChanges {
     pub name: Option<String>,
     pub description: Option<String>,
-    pub services: Option<Vec<Option<String>>>,
+    pub services: Option<Vec<ServiceType>>,
     pub accepts_self_referrals: Option<bool>,
-    pub fee_kind: Option<String>,
+    pub fee_kind: Option<FeeKind>,
     pub fee_description: Option<Option<String>>,
     pub contact_email: Option<Option<String>>,
     pub contact_phone: Option<Option<String>>,
@@ -267,7 +133,7 @@ pub struct CentreChanges {
 #[diesel(table_name = centres, treat_none_as_null = true)]
 pub struct AccreditationChanges {
     pub accrediting_body: Option<String>,
-    pub accreditation_status: String,
+    pub accreditation_status: AccreditationStatus,
     pub accredited_on: Option<Date>,
     pub accreditation_expires_on: Option<Date>,
 }
@@ -275,8 +141,8 @@ pub struct AccreditationChanges {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = venues)]
 pub struct Venue {
-    pub id: Uuid,
-    pub centre_id: Uuid,
+    pub id: VenueId,
+    pub centre_id: CentreId,
     pub name: String,
     pub address_line1: String,
     pub address_line2: Option<String>,
@@ -284,7 +150,7 @@ pub struct Venue {
     pub postcode: Option<String>,
     pub latitude: f64,
     pub longitude: f64,
-    pub location_source: String,
+    pub location_source: LocationSource,
     pub rooms: Vec<Option<String>>,
     pub separate_entrances: bool,
     pub accessibility: String,
@@ -303,7 +169,7 @@ pub struct VenueFields {
     pub postcode: Option<String>,
     pub latitude: f64,
     pub longitude: f64,
-    pub location_source: String,
+    pub location_source: LocationSource,
     pub rooms: Vec<Option<String>>,
     pub separate_entrances: bool,
     pub accessibility: String,
@@ -314,8 +180,8 @@ pub struct VenueFields {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = venues)]
 pub struct NewVenue {
-    pub id: Uuid,
-    pub centre_id: Uuid,
+    pub id: VenueId,
+    pub centre_id: CentreId,
     #[diesel(embed)]
     pub fields: VenueFields,
 }
@@ -323,15 +189,15 @@ pub struct NewVenue {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = opening_sessions)]
 pub struct OpeningSession {
-    pub id: Uuid,
-    pub centre_id: Uuid,
-    pub venue_id: Uuid,
+    pub id: OpeningSessionId,
+    pub centre_id: CentreId,
+    pub venue_id: VenueId,
     pub weekday: i16,
     pub starts_at: Time,
     pub ends_at: Time,
     pub room: String,
     pub capacity: i32,
-    pub services: Vec<Option<String>>,
+    pub services: Vec<ServiceType>,
     pub effective_from: Date,
     pub effective_to: Option<Date>,
     pub created_at: OffsetDateTime,
@@ -341,13 +207,13 @@ pub struct OpeningSession {
 #[derive(Debug, Clone, Insertable, AsChangeset)]
 #[diesel(table_name = opening_sessions, treat_none_as_null = true)]
 pub struct OpeningSessionFields {
-    pub venue_id: Uuid,
+    pub venue_id: VenueId,
     pub weekday: i16,
     pub starts_at: Time,
     pub ends_at: Time,
     pub room: String,
     pub capacity: i32,
-    pub services: Vec<Option<String>>,
+    pub services: Vec<ServiceType>,
     pub effective_from: Date,
     pub effective_to: Option<Date>,
 }
@@ -356,8 +222,8 @@ pub struct OpeningSessionFields {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = opening_sessions)]
 pub struct NewOpeningSession {
-    pub id: Uuid,
-    pub centre_id: Uuid,
+    pub id: OpeningSessionId,
+    pub centre_id: CentreId,
     #[diesel(embed)]
     pub fields: OpeningSessionFields,
 }
@@ -365,9 +231,9 @@ pub struct NewOpeningSession {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = closures)]
 pub struct Closure {
-    pub id: Uuid,
-    pub centre_id: Uuid,
-    pub venue_id: Option<Uuid>,
+    pub id: ClosureId,
+    pub centre_id: CentreId,
+    pub venue_id: Option<VenueId>,
     pub starts_on: Date,
     pub ends_on: Date,
     pub reason: String,
@@ -380,23 +246,10 @@ mod tests {
 
     #[test]
     fn every_enum_sends_its_database_word() {
-        crate::text_enum::assert_wire_words(ServiceType::ALL, ServiceType::as_str);
         crate::text_enum::assert_wire_words(CentreStatus::ALL, CentreStatus::as_str);
         crate::text_enum::assert_wire_words(AccreditationStatus::ALL, AccreditationStatus::as_str);
         crate::text_enum::assert_wire_words(FeeKind::ALL, FeeKind::as_str);
         crate::text_enum::assert_wire_words(LocationSource::ALL, LocationSource::as_str);
-        crate::text_enum::assert_wire_words(Weekday::ALL, Weekday::as_str);
-    }
-
-    #[test]
-    fn weekdays_are_iso_numbered() {
-        let saturday = time::macros::date!(2026 - 11 - 28);
-        assert_eq!(Weekday::of(saturday), Weekday::Saturday);
-        assert_eq!(Weekday::Saturday.iso(), 6);
-        for d in Weekday::ALL {
-            assert_eq!(Weekday::from_iso(d.iso()).ok(), Some(*d));
-        }
-        assert!(Weekday::from_iso(0).is_err());
     }
 
     #[test]
@@ -407,19 +260,5 @@ mod tests {
         assert!(!Closed.may_become(Active));
         assert!(!Closed.may_become(Suspended));
         assert!(!Active.may_become(Active));
-    }
-
-    #[test]
-    fn bad_service_words_are_named_by_position() {
-        let words = ["supported", "teleport", "supported"].map(String::from);
-        let errors = parse_services("services", &words).err().unwrap_or_default();
-        let fields: Vec<_> = errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.code.as_str()))
-            .collect();
-        assert_eq!(
-            fields,
-            [("services[1]", "enum"), ("services[2]", "duplicate")]
-        );
     }
 }

@@ -1,9 +1,10 @@
 //! Weekly opening sessions expanded into dated openings, closures left out.
 
+use crate::vocabulary::VenueId;
 use time::{Date, Duration};
-use uuid::Uuid;
 
-use super::model::{Closure, OpeningSession, Weekday};
+use super::model::{Closure, OpeningSession};
+use crate::vocabulary::Weekday;
 
 /// The longest range one request may expand (about three months).
 pub const MAX_DAYS: i64 = 92;
@@ -31,7 +32,7 @@ pub fn expand<'a>(
             s.weekday == weekday
                 && s.effective_from <= date
                 && s.effective_to.is_none_or(|end| date <= end)
-                && !closed(closures, s.venue_id, date)
+                && !closed(closures, s.venue_id.into(), date)
         }) {
             openings.push(Opening { date, session });
         }
@@ -51,7 +52,7 @@ pub fn expand<'a>(
 }
 
 /// A closure of the venue, or of the whole centre (no venue), covers the date.
-fn closed(closures: &[Closure], venue_id: Uuid, date: Date) -> bool {
+fn closed(closures: &[Closure], venue_id: VenueId, date: Date) -> bool {
     closures.iter().any(|c| {
         c.starts_on <= date && date <= c.ends_on && c.venue_id.is_none_or(|v| v == venue_id)
     })
@@ -60,19 +61,26 @@ fn closed(closures: &[Closure], venue_id: Uuid, date: Date) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, ServiceType, VenueId};
     use time::macros::{date, datetime, time};
+    use uuid::Uuid;
 
-    fn session(venue_id: Uuid, weekday: Weekday, from: Date, to: Option<Date>) -> OpeningSession {
+    fn session(
+        venue_id: VenueId,
+        weekday: Weekday,
+        from: Date,
+        to: Option<Date>,
+    ) -> OpeningSession {
         OpeningSession {
-            id: Uuid::now_v7(),
-            centre_id: Uuid::nil(),
+            id: OpeningSessionId::new(),
+            centre_id: CentreId(Uuid::nil()),
             venue_id,
             weekday: weekday.iso(),
             starts_at: time!(10:00),
             ends_at: time!(12:00),
             room: "Main hall".into(),
             capacity: 8,
-            services: vec![Some("supported".into())],
+            services: vec![ServiceType::Supported],
             effective_from: from,
             effective_to: to,
             created_at: datetime!(2026-01-01 0:00 UTC),
@@ -80,10 +88,10 @@ mod tests {
         }
     }
 
-    fn closure(venue_id: Option<Uuid>, starts_on: Date, ends_on: Date) -> Closure {
+    fn closure(venue_id: Option<VenueId>, starts_on: Date, ends_on: Date) -> Closure {
         Closure {
-            id: Uuid::now_v7(),
-            centre_id: Uuid::nil(),
+            id: ClosureId::new(),
+            centre_id: CentreId(Uuid::nil()),
             venue_id,
             starts_on,
             ends_on,
@@ -94,7 +102,7 @@ mod tests {
 
     #[test]
     fn saturdays_in_december_without_the_christmas_closure() {
-        let (hall, chapel) = (Uuid::now_v7(), Uuid::now_v7());
+        let (hall, chapel) = (VenueId::new(), VenueId::new());
         let sessions = [
             session(hall, Weekday::Saturday, date!(2026 - 01 - 01), None),
             // Ends mid-month.
@@ -117,7 +125,7 @@ mod tests {
             date!(2026 - 12 - 01),
             date!(2026 - 12 - 31),
         );
-        let got: Vec<(Date, Uuid)> = openings
+        let got: Vec<(Date, VenueId)> = openings
             .iter()
             .map(|o| (o.date, o.session.venue_id))
             .collect();
@@ -136,7 +144,7 @@ mod tests {
 
     #[test]
     fn a_slot_that_starts_later_is_not_expanded_before_it_starts() {
-        let venue = Uuid::now_v7();
+        let venue = VenueId::new();
         let sessions = [session(
             venue,
             Weekday::Wednesday,

@@ -4,7 +4,6 @@ use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::Date;
-use uuid::Uuid;
 
 use super::model::{
     AccreditationChanges, Centre, CentreChanges, CentreStatus, Closure, NewCentre, OpeningSession,
@@ -12,6 +11,7 @@ use super::model::{
 };
 use crate::error::ApiError;
 use crate::schema::{centres, closures, opening_sessions, venues};
+use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, VenueId};
 
 pub async fn insert_centre(
     conn: &mut AsyncPgConnection,
@@ -26,7 +26,7 @@ pub async fn insert_centre(
 
 pub async fn find_centre(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CentreId,
 ) -> Result<Option<Centre>, ApiError> {
     Ok(centres::table
         .find(id)
@@ -40,7 +40,7 @@ pub async fn find_centre(
 /// it (services in use, status) still hold when the change is written.
 pub async fn lock_centre(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CentreId,
 ) -> Result<Option<Centre>, ApiError> {
     Ok(centres::table
         .find(id)
@@ -53,7 +53,7 @@ pub async fn lock_centre(
 
 pub async fn update_centre(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CentreId,
     changes: &CentreChanges,
 ) -> Result<Centre, ApiError> {
     let target = centres::table.find(id);
@@ -71,7 +71,7 @@ pub async fn update_centre(
 
 pub async fn set_accreditation(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CentreId,
     changes: &AccreditationChanges,
 ) -> Result<Centre, ApiError> {
     Ok(diesel::update(centres::table.find(id))
@@ -83,13 +83,13 @@ pub async fn set_accreditation(
 
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: CentreId,
     status: CentreStatus,
     reason: Option<&str>,
 ) -> Result<Centre, ApiError> {
     Ok(diesel::update(centres::table.find(id))
         .set((
-            centres::status.eq(status.as_str()),
+            centres::status.eq(status),
             centres::status_reason.eq(reason),
         ))
         .returning(Centre::as_returning())
@@ -101,7 +101,7 @@ pub async fn set_status(
 /// cannot be withdrawn from the centre while a slot still offers them.
 pub async fn services_in_use(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
     today: Date,
 ) -> Result<Vec<String>, ApiError> {
     let lists: Vec<Vec<Option<String>>> = opening_sessions::table
@@ -122,7 +122,7 @@ pub async fn services_in_use(
 
 pub async fn venues_of(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
 ) -> Result<Vec<Venue>, ApiError> {
     Ok(venues::table
         .filter(venues::centre_id.eq(centre_id))
@@ -134,8 +134,8 @@ pub async fn venues_of(
 
 pub async fn find_venue(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
-    venue_id: Uuid,
+    centre_id: CentreId,
+    venue_id: VenueId,
 ) -> Result<Option<Venue>, ApiError> {
     Ok(venues::table
         .filter(venues::id.eq(venue_id))
@@ -148,12 +148,12 @@ pub async fn find_venue(
 
 pub async fn insert_venue(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
     fields: &VenueFields,
 ) -> Result<Venue, ApiError> {
     Ok(diesel::insert_into(venues::table)
         .values((
-            venues::id.eq(Uuid::now_v7()),
+            venues::id.eq(VenueId::new()),
             venues::centre_id.eq(centre_id),
             fields,
         ))
@@ -164,7 +164,7 @@ pub async fn insert_venue(
 
 pub async fn update_venue(
     conn: &mut AsyncPgConnection,
-    venue_id: Uuid,
+    venue_id: VenueId,
     fields: &VenueFields,
 ) -> Result<Venue, ApiError> {
     Ok(diesel::update(venues::table.find(venue_id))
@@ -177,7 +177,7 @@ pub async fn update_venue(
 /// Rooms of a venue that its current or future opening sessions use.
 pub async fn rooms_in_use(
     conn: &mut AsyncPgConnection,
-    venue_id: Uuid,
+    venue_id: VenueId,
     today: Date,
 ) -> Result<Vec<String>, ApiError> {
     Ok(opening_sessions::table
@@ -197,7 +197,7 @@ pub async fn rooms_in_use(
 /// effect on some day of the range.
 pub async fn opening_sessions_of(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
     during: Option<(Date, Date)>,
 ) -> Result<Vec<OpeningSession>, ApiError> {
     let mut query = opening_sessions::table
@@ -226,8 +226,8 @@ pub async fn opening_sessions_of(
 
 pub async fn find_opening_session(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
-    id: Uuid,
+    centre_id: CentreId,
+    id: OpeningSessionId,
 ) -> Result<Option<OpeningSession>, ApiError> {
     Ok(opening_sessions::table
         .filter(opening_sessions::id.eq(id))
@@ -240,12 +240,12 @@ pub async fn find_opening_session(
 
 pub async fn insert_opening_session(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
     fields: &OpeningSessionFields,
 ) -> Result<OpeningSession, ApiError> {
     diesel::insert_into(opening_sessions::table)
         .values((
-            opening_sessions::id.eq(Uuid::now_v7()),
+            opening_sessions::id.eq(OpeningSessionId::new()),
             opening_sessions::centre_id.eq(centre_id),
             fields,
         ))
@@ -257,7 +257,7 @@ pub async fn insert_opening_session(
 
 pub async fn update_opening_session(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: OpeningSessionId,
     fields: &OpeningSessionFields,
 ) -> Result<OpeningSession, ApiError> {
     diesel::update(opening_sessions::table.find(id))
@@ -270,8 +270,8 @@ pub async fn update_opening_session(
 
 pub async fn delete_opening_session(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
-    id: Uuid,
+    centre_id: CentreId,
+    id: OpeningSessionId,
 ) -> Result<bool, ApiError> {
     let deleted = diesel::delete(
         opening_sessions::table
@@ -303,7 +303,7 @@ fn overlap_or(err: DieselError) -> ApiError {
 /// by start date.
 pub async fn closures_of(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
     during: Option<(Date, Date)>,
 ) -> Result<Vec<Closure>, ApiError> {
     let mut query = closures::table
@@ -334,8 +334,8 @@ pub async fn insert_closure(
 
 pub async fn delete_closure(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
-    id: Uuid,
+    centre_id: CentreId,
+    id: ClosureId,
 ) -> Result<bool, ApiError> {
     let deleted = diesel::delete(
         closures::table

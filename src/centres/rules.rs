@@ -2,7 +2,6 @@
 //! every broken rule named by field.
 
 use time::Date;
-use uuid::Uuid;
 use validator::Validate;
 
 use super::dto::{
@@ -10,15 +9,18 @@ use super::dto::{
     CreateVenueRequest, Fees, UpdateCentreRequest, UpdateOpeningSessionRequest, UpdateVenueRequest,
 };
 use super::model::{
-    parse_services, parse_weekday, services_column, texts_from_column, AccreditationChanges,
-    AccreditationStatus, CentreChanges, CentreStatus, Closure, FeeKind, LocationSource, NewCentre,
-    OpeningSession, OpeningSessionFields, ServiceType, Venue, VenueFields, Weekday,
+    texts_from_column, AccreditationChanges, AccreditationStatus, CentreChanges, CentreStatus,
+    Closure, FeeKind, LocationSource, NewCentre, OpeningSession, OpeningSessionFields, Venue,
+    VenueFields,
 };
 use super::search::{LATITUDE_RANGE, LONGITUDE_RANGE};
 use crate::error::{ApiError, FieldError};
 use crate::postcodes::repo::{Location, Precision};
 use crate::postcodes::{self, Postcode};
-use crate::validation::{parse_date, parse_time};
+use crate::vocabulary::calendar::parse_weekday;
+use crate::vocabulary::calendar::{parse_date, parse_time};
+use crate::vocabulary::service::parse_services;
+use crate::vocabulary::{CentreId, OpeningSessionId, ServiceType, Weekday};
 
 use crate::validation::FieldErrors as Errors;
 
@@ -34,9 +36,9 @@ fn trimmed(text: Option<String>) -> Option<String> {
 }
 
 /// A charge is described, in 1 to 1000 characters.
-fn fees(errors: &mut Errors, fees: &Fees) -> (String, Option<String>) {
+fn fees(errors: &mut Errors, fees: &Fees) -> (FeeKind, Option<String>) {
     match fees {
-        Fees::Free => (FeeKind::Free.as_str().to_owned(), None),
+        Fees::Free => (FeeKind::Free, None),
         Fees::Charged { description } => {
             let description = description.trim();
             if description.is_empty()
@@ -49,10 +51,7 @@ fn fees(errors: &mut Errors, fees: &Fees) -> (String, Option<String>) {
                     "describe what is charged in 1 to 1000 characters",
                 );
             }
-            (
-                FeeKind::Charged.as_str().to_owned(),
-                Some(description.to_owned()),
-            )
+            (FeeKind::Charged, Some(description.to_owned()))
         }
     }
 }
@@ -90,7 +89,7 @@ fn accreditation(errors_out: &mut Vec<FieldError>, a: &Accreditation) -> Accredi
     errors_out.append(&mut errors.0);
     AccreditationChanges {
         accrediting_body: body,
-        accreditation_status: a.status.as_str().to_owned(),
+        accreditation_status: a.status,
         accredited_on,
         accreditation_expires_on: expires_on,
     }
@@ -104,29 +103,29 @@ pub fn new_centre(req: CreateCentreRequest, demo: bool) -> Result<NewCentre, Api
         .fees
         .as_ref()
         .map(|f| fees(&mut errors, f))
-        .unwrap_or_else(|| (FeeKind::Free.as_str().to_owned(), None));
+        .unwrap_or_else(|| (FeeKind::Free, None));
     let accreditation = req
         .accreditation
         .as_ref()
         .map(|a| accreditation(&mut errors.0, a));
     let contact = req.contact.unwrap_or_default();
     let centre = NewCentre {
-        id: Uuid::now_v7(),
+        id: crate::vocabulary::CentreId::new(),
         name: req.name.trim().to_owned(),
-        status: CentreStatus::Active.as_str().to_owned(),
+        status: CentreStatus::Active,
         description: req.description.unwrap_or_default().trim().to_owned(),
         accrediting_body: accreditation
             .as_ref()
             .and_then(|a| a.accrediting_body.clone()),
         accreditation_status: accreditation
             .as_ref()
-            .map(|a| a.accreditation_status.clone())
-            .unwrap_or_else(|| AccreditationStatus::NotAccredited.as_str().to_owned()),
+            .map(|a| a.accreditation_status)
+            .unwrap_or_else(|| AccreditationStatus::NotAccredited),
         accredited_on: accreditation.as_ref().and_then(|a| a.accredited_on),
         accreditation_expires_on: accreditation
             .as_ref()
             .and_then(|a| a.accreditation_expires_on),
-        services: services_column(&services),
+        services: services.to_vec(),
         accepts_self_referrals: req.accepts_self_referrals,
         fee_kind,
         fee_description,
@@ -154,9 +153,9 @@ pub fn centre_changes(
     let changes = CentreChanges {
         name: req.name.map(|n| n.trim().to_owned()),
         description: req.description.map(|d| d.trim().to_owned()),
-        services: services.as_deref().map(services_column),
+        services: services.clone(),
         accepts_self_referrals: req.accepts_self_referrals,
-        fee_kind: fee.as_ref().map(|(k, _)| k.clone()),
+        fee_kind: fee.as_ref().map(|(k, _)| *k),
         fee_description: fee.map(|(_, d)| d),
         // A contact block replaces all three details.
         contact_email: contact.as_ref().map(|c| trimmed(c.email.clone())),
@@ -320,7 +319,7 @@ pub fn new_venue(req: CreateVenueRequest) -> Result<VenueDraft, ApiError> {
             postcode: None,
             latitude: 0.0,
             longitude: 0.0,
-            location_source: LocationSource::Given.as_str().to_owned(),
+            location_source: LocationSource::Given,
             rooms,
             separate_entrances: req.separate_entrances,
             accessibility: req.accessibility.unwrap_or_default().trim().to_owned(),
@@ -399,9 +398,7 @@ pub fn place(
     fields.location_source = match location.precision {
         Precision::Unit => LocationSource::Postcode,
         Precision::District => LocationSource::PostcodeDistrict,
-    }
-    .as_str()
-    .to_owned();
+    };
     Ok(())
 }
 
@@ -442,10 +439,7 @@ fn check_slot(errors: &mut Errors, slot: &OpeningSessionFields, ctx: &SlotContex
         errors.push("services", "length", "list at least one service");
     }
     for (i, s) in slot.services.iter().enumerate() {
-        let offered = s
-            .as_deref()
-            .and_then(|w| w.parse::<ServiceType>().ok())
-            .is_some_and(|s| ctx.centre_services.contains(&s));
+        let offered = ctx.centre_services.contains(s);
         if !offered {
             errors.push(
                 format!("services[{i}]"),
@@ -495,7 +489,7 @@ pub fn new_opening_session(
         ends_at,
         room: req.room.trim().to_owned(),
         capacity,
-        services: services_column(&services),
+        services: services.to_vec(),
         effective_from,
         effective_to,
     };
@@ -540,7 +534,7 @@ pub fn opening_session_changes(
         slot.capacity = capacity(&mut errors, c);
     }
     if let Some(words) = &req.services {
-        slot.services = services_column(&services(&mut errors, "services", words));
+        slot.services = services(&mut errors, "services", words);
     }
     if let Some(d) = errors.take_opt(
         req.effective_from
@@ -564,7 +558,7 @@ pub fn opening_session_changes(
 
 /// A closure of one venue of the centre, or of the whole centre, for up to a year.
 pub fn new_closure(
-    centre_id: Uuid,
+    centre_id: CentreId,
     req: CreateClosureRequest,
     venue_ok: bool,
 ) -> Result<Closure, ApiError> {
@@ -593,7 +587,7 @@ pub fn new_closure(
         return Err(ApiError::Validation(errors.0));
     };
     errors.finish(Closure {
-        id: Uuid::now_v7(),
+        id: crate::vocabulary::ClosureId::new(),
         centre_id,
         venue_id: req.venue_id,
         starts_on,
@@ -618,7 +612,7 @@ pub fn weekday_word(iso: i16) -> &'static str {
 pub fn clash<'a>(
     slot: &OpeningSessionFields,
     existing: &'a [OpeningSession],
-    except: Option<Uuid>,
+    except: Option<OpeningSessionId>,
 ) -> Option<&'a OpeningSession> {
     existing.iter().find(|s| {
         Some(s.id) != except
@@ -641,8 +635,8 @@ pub fn clash_error(other: &OpeningSession) -> ApiError {
             "{} already has an opening session on {} from {} to {} ({})",
             other.room,
             weekday_word(other.weekday),
-            crate::validation::format_time(other.starts_at),
-            crate::validation::format_time(other.ends_at),
+            crate::vocabulary::calendar::format_time(other.starts_at),
+            crate::vocabulary::calendar::format_time(other.ends_at),
             other.id
         ),
     )

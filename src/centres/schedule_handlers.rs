@@ -1,12 +1,12 @@
 //! When a centre opens: weekly opening sessions, closures, and the dated
 //! openings that follow from them.
 
+use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, VenueId};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Deserialize;
 use time::Duration;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::access::{self, require_insider, require_manager, require_read};
 use super::directory::DirectoryCache;
@@ -14,7 +14,7 @@ use super::dto::{
     ClosureResponse, CreateClosureRequest, CreateOpeningSessionRequest, OpeningResponse,
     OpeningSessionResponse, OpeningsResponse, UpdateOpeningSessionRequest,
 };
-use super::model::{services_from_column, Centre, OpeningSessionFields, Weekday};
+use super::model::{Centre, OpeningSessionFields};
 use super::openings::{self, MAX_DAYS};
 use super::rules::{self, SlotContext};
 use super::{repo, views};
@@ -23,13 +23,14 @@ use crate::auth::principal::{AuthUser, MaybeAuthUser, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
-use crate::validation::{format_date, format_time, parse_date};
+use crate::vocabulary::calendar::{format_date, format_time, parse_date};
+use crate::vocabulary::Weekday;
 
 /// The centre, if the caller may manage it (404 if they may not see it).
 async fn managed_centre(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
-    centre_id: Uuid,
+    centre_id: CentreId,
 ) -> Result<Centre, ApiError> {
     let centre = access::visible(Some(caller), repo::lock_centre(conn, centre_id).await?)?;
     require_manager(caller, centre.id)?;
@@ -41,24 +42,24 @@ async fn managed_centre(
 async fn check_slot_context(
     conn: &mut AsyncPgConnection,
     centre: &Centre,
-    venue_id: Uuid,
-) -> Result<(Vec<super::model::ServiceType>, Vec<String>, time::Date), ApiError> {
+    venue_id: VenueId,
+) -> Result<(Vec<crate::vocabulary::ServiceType>, Vec<String>, time::Date), ApiError> {
     let venue = repo::find_venue(conn, centre.id, venue_id)
         .await?
         .ok_or_else(|| {
             ApiError::field("venue_id", "unknown_venue", "is not a venue of this centre")
         })?;
     Ok((
-        services_from_column(&centre.services)?,
+        centre.services.clone(),
         rules::room_names(&venue),
-        repo::uk_today(conn).await?,
+        crate::vocabulary::calendar::uk_today(conn).await?,
     ))
 }
 
 fn refuse_clash(
     slot: &OpeningSessionFields,
     existing: &[super::model::OpeningSession],
-    except: Option<Uuid>,
+    except: Option<crate::vocabulary::OpeningSessionId>,
 ) -> Result<(), ApiError> {
     match rules::clash(slot, existing, except) {
         Some(other) => Err(rules::clash_error(other)),
@@ -82,7 +83,7 @@ fn refuse_clash(
 pub async fn list_opening_sessions(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
 ) -> Result<web::Json<Vec<OpeningSessionResponse>>, ApiError> {
     let mut conn = pool.get().await?;
     let centre = access::visible(Some(&caller.0), repo::find_centre(&mut conn, *id).await?)?;
@@ -116,7 +117,7 @@ pub async fn create_opening_session(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     body: web::Json<CreateOpeningSessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let centre_id = id.into_inner();
@@ -171,7 +172,7 @@ pub async fn update_opening_session(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(CentreId, OpeningSessionId)>,
     body: web::Json<UpdateOpeningSessionRequest>,
 ) -> Result<web::Json<OpeningSessionResponse>, ApiError> {
     let (centre_id, session_id) = path.into_inner();
@@ -229,7 +230,7 @@ pub async fn delete_opening_session(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(CentreId, OpeningSessionId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (centre_id, session_id) = path.into_inner();
     let mut conn = pool.get().await?;
@@ -267,7 +268,7 @@ pub async fn delete_opening_session(
 pub async fn list_closures(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
 ) -> Result<web::Json<Vec<ClosureResponse>>, ApiError> {
     let mut conn = pool.get().await?;
     let centre = access::visible(Some(&caller.0), repo::find_centre(&mut conn, *id).await?)?;
@@ -296,7 +297,7 @@ pub async fn list_closures(
 pub async fn create_closure(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     body: web::Json<CreateClosureRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let centre_id = id.into_inner();
@@ -309,7 +310,7 @@ pub async fn create_closure(
                 Some(venue_id) => repo::find_venue(conn, centre_id, venue_id).await?.is_some(),
                 None => true,
             };
-            let closure = rules::new_closure(centre_id, body, venue_ok)?;
+            let closure = rules::new_closure(centre_id.into(), body, venue_ok)?;
             let closure = repo::insert_closure(conn, &closure).await?;
             audit::record(
                 conn,
@@ -342,7 +343,7 @@ pub async fn create_closure(
 pub async fn delete_closure(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(CentreId, ClosureId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (centre_id, closure_id) = path.into_inner();
     let mut conn = pool.get().await?;
@@ -396,12 +397,12 @@ pub async fn list_openings(
     pool: web::Data<Pool>,
     caller: MaybeAuthUser,
     req: HttpRequest,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     query: web::Query<OpeningsParams>,
 ) -> Result<HttpResponse, ApiError> {
     require_read(caller.0.as_ref())?;
     let mut conn = pool.get().await?;
-    let today = repo::uk_today(&mut conn).await?;
+    let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let (from, to) = openings_range(&query, today)?;
     let centre = access::visible(caller.0.as_ref(), repo::find_centre(&mut conn, *id).await?)?;
     let sessions = repo::opening_sessions_of(&mut conn, centre.id, Some((from, to))).await?;
@@ -421,7 +422,7 @@ pub async fn list_openings(
                     .find(|v| v.id == o.session.venue_id)
                     .map(|v| v.name.clone())
                     .unwrap_or_default(),
-                services: services_from_column(&o.session.services)?,
+                services: o.session.services.clone(),
                 opening_session_id: o.session.id,
             })
         })

@@ -13,10 +13,10 @@ use utoipa::IntoParams;
 
 use super::directory::{haversine_km, DirectoryCentre, DirectoryVenue, Point, Snapshot};
 use super::dto::{CentreSummary, VenueSummary};
-use super::model::{ServiceType, Weekday};
 use crate::error::{ApiError, FieldError};
 use crate::pagination::{Cursor, PageParams, PageRequest};
 use crate::postcodes::{self, Postcode};
+use crate::vocabulary::{ServiceType, Weekday};
 
 /// Query parameters of `GET /api/v1/centres`. Each is read on its own so that a
 /// bad one is named in the 422.
@@ -274,7 +274,7 @@ pub fn run(
             };
             hits.into_iter()
                 .filter(|(d, c, _)| {
-                    after.is_none_or(|(ad, aid)| d.total_cmp(&ad).then(c.id.cmp(&aid)).is_gt())
+                    after.is_none_or(|(ad, aid)| d.total_cmp(&ad).then(c.id.0.cmp(&aid)).is_gt())
                 })
                 .take(limit + 1)
                 .map(|(d, c, v)| (Some(d), c, Some(v)))
@@ -289,7 +289,7 @@ pub fn run(
                 _ => None,
             };
             candidates
-                .filter(|c| after.is_none_or(|a| (c.sort_name.as_str(), c.id) > a))
+                .filter(|c| after.is_none_or(|a| (c.sort_name.as_str(), c.id.0) > a))
                 .filter_map(|c| {
                     let venue = c.venues.iter().find(|v| open(v));
                     match (venue, search.open_on) {
@@ -308,7 +308,11 @@ pub fn run(
                 Some(d) => SearchKey::DistanceBits(d.to_bits()),
                 None => SearchKey::Name(c.sort_name.clone()),
             };
-            Cursor { key, id: c.id }.encode()
+            Cursor {
+                key,
+                id: c.id.into(),
+            }
+            .encode()
         })
     } else {
         None

@@ -1,8 +1,8 @@
 //! Venues: where a centre runs its sessions.
 
+use crate::vocabulary::{CentreId, VenueId};
 use actix_web::{patch, post, web, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use uuid::Uuid;
 
 use super::access::{self, require_manager};
 use super::directory::DirectoryCache;
@@ -46,7 +46,7 @@ async fn place(conn: &mut AsyncPgConnection, draft: &mut VenueDraft) -> Result<(
             }
             draft.fields.latitude = *latitude;
             draft.fields.longitude = *longitude;
-            draft.fields.location_source = LocationSource::Given.as_str().to_owned();
+            draft.fields.location_source = LocationSource::Given;
             Ok(())
         }
     }
@@ -71,7 +71,7 @@ pub async fn create_venue(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<CentreId>,
     body: web::Json<CreateVenueRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let centre_id = id.into_inner();
@@ -126,7 +126,7 @@ pub async fn update_venue(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(CentreId, VenueId)>,
     body: web::Json<UpdateVenueRequest>,
 ) -> Result<web::Json<VenueResponse>, ApiError> {
     let (centre_id, venue_id) = path.into_inner();
@@ -144,7 +144,7 @@ pub async fn update_venue(
                 .ok_or(ApiError::NotFound)?;
             let mut draft = rules::venue_changes(current, body)?;
             place(conn, &mut draft).await?;
-            let today = repo::uk_today(conn).await?;
+            let today = crate::vocabulary::calendar::uk_today(conn).await?;
             let removed: Vec<String> = repo::rooms_in_use(conn, venue_id, today)
                 .await?
                 .into_iter()

@@ -4,13 +4,10 @@ use super::dto::{
     Accreditation, Address, CentreContact, CentreResponse, ClosureResponse, Fees,
     OpeningSessionResponse, VenueResponse,
 };
-use super::model::{
-    services_from_column, texts_from_column, Centre, Closure, FeeKind, OpeningSession, Venue,
-    Weekday,
-};
+use super::model::{texts_from_column, Centre, Closure, FeeKind, OpeningSession, Venue};
 use crate::error::ApiError;
-use crate::text_enum::parse_column;
-use crate::validation::{format_date, format_time};
+use crate::vocabulary::calendar::{format_date, format_time};
+use crate::vocabulary::Weekday;
 
 /// A centre with its venues; `insider` adds what only its own people and
 /// network admins see (rooms, why it is suspended or closed).
@@ -19,17 +16,17 @@ pub fn centre(c: Centre, venues: Vec<Venue>, insider: bool) -> Result<CentreResp
         id: c.id,
         name: c.name,
         description: c.description,
-        status: parse_column(&c.status)?,
+        status: c.status,
         status_reason: c.status_reason.filter(|_| insider),
         accreditation: Accreditation {
             body: c.accrediting_body,
-            status: parse_column(&c.accreditation_status)?,
+            status: c.accreditation_status,
             accredited_on: c.accredited_on.map(format_date),
             expires_on: c.accreditation_expires_on.map(format_date),
         },
-        services: services_from_column(&c.services)?,
+        services: c.services.clone(),
         accepts_self_referrals: c.accepts_self_referrals,
-        fees: match parse_column::<FeeKind>(&c.fee_kind)? {
+        fees: match c.fee_kind {
             FeeKind::Free => Fees::Free,
             FeeKind::Charged => Fees::Charged {
                 description: c.fee_description.unwrap_or_default(),
@@ -61,7 +58,7 @@ pub fn venue(v: Venue, insider: bool) -> Result<VenueResponse, ApiError> {
         },
         latitude: v.latitude,
         longitude: v.longitude,
-        location_source: parse_column(&v.location_source)?,
+        location_source: v.location_source,
         separate_entrances: v.separate_entrances,
         accessibility: v.accessibility,
         parking: v.parking,
@@ -78,7 +75,7 @@ pub fn opening_session(s: OpeningSession) -> Result<OpeningSessionResponse, ApiE
         ends_at: format_time(s.ends_at),
         room: s.room,
         capacity: s.capacity,
-        services: services_from_column(&s.services)?,
+        services: s.services.clone(),
         effective_from: format_date(s.effective_from),
         effective_to: s.effective_to.map(format_date),
     })

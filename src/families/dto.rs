@@ -1,15 +1,18 @@
+use crate::vocabulary::{CentreId, FamilyId, ReferralId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::referrals::dto::{AdultResponse, ChildResponse, ShareInput};
 
 /// A family as the caller may see it: the same rules as its referral.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FamilyResponse {
-    pub id: Uuid,
-    pub referral_id: Uuid,
-    pub centre_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: FamilyId,
+    #[schema(value_type = Uuid)]
+    pub referral_id: ReferralId,
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
     pub parties_must_not_meet: bool,
     pub children: Vec<ChildResponse>,
     pub adults: Vec<AdultResponse>,

@@ -1,7 +1,7 @@
+use crate::vocabulary::{AdultId, FamilyId};
 use actix_web::{get, patch, web};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::dto::{FamilyResponse, UpdateContactRequest};
 use super::repo;
@@ -17,7 +17,7 @@ use crate::referrals::{access, repo as referrals, rules, views};
 async fn family_view(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
-    id: Uuid,
+    id: FamilyId,
 ) -> Result<(FamilyResponse, crate::referrals::model::ReferralBundle), ApiError> {
     let family = repo::find(conn, id).await?.ok_or(ApiError::NotFound)?;
     let bundle = referrals::load_bundle(conn, family.referral_id, false)
@@ -57,7 +57,7 @@ async fn family_view(
 pub async fn get_family(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<FamilyId>,
 ) -> Result<web::Json<FamilyResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
@@ -98,7 +98,7 @@ pub async fn get_family(
 pub async fn update_contact(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(FamilyId, AdultId)>,
     body: web::Json<UpdateContactRequest>,
 ) -> Result<web::Json<FamilyResponse>, ApiError> {
     let (id, adult_id) = path.into_inner();
@@ -139,7 +139,7 @@ pub async fn update_contact(
                 DomainEvent {
                     event_type: "family.contact_changed",
                     resource_type: "family",
-                    resource_id: id,
+                    resource_id: id.into(),
                     centre_id: Some(bundle.referral.centre_id),
                     organisation_id: None,
                     payload: serde_json::json!({"family_id": id, "adult_id": adult_id}),

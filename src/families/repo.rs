@@ -1,8 +1,8 @@
 //! Family records.
 
+use crate::vocabulary::{CentreId, FamilyId, OrganisationId, ReferralId};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::events::{self, DomainEvent};
@@ -11,22 +11,22 @@ use crate::schema::families;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = families)]
 pub struct Family {
-    pub id: Uuid,
-    pub referral_id: Uuid,
-    pub centre_id: Uuid,
+    pub id: FamilyId,
+    pub referral_id: ReferralId,
+    pub centre_id: CentreId,
 }
 
 /// Creates the family of a referral that has reached the centre (once).
 pub async fn create_for(
     conn: &mut AsyncPgConnection,
-    referral_id: Uuid,
-    centre_id: Uuid,
-    organisation_id: Option<Uuid>,
-) -> Result<Uuid, ApiError> {
+    referral_id: ReferralId,
+    centre_id: CentreId,
+    organisation_id: Option<OrganisationId>,
+) -> Result<FamilyId, ApiError> {
     if let Some(existing) = of_referral(conn, referral_id).await? {
         return Ok(existing);
     }
-    let id = Uuid::now_v7();
+    let id = FamilyId::new();
     diesel::insert_into(families::table)
         .values((
             families::id.eq(id),
@@ -40,7 +40,7 @@ pub async fn create_for(
         DomainEvent {
             event_type: "family.created",
             resource_type: "family",
-            resource_id: id,
+            resource_id: id.into(),
             centre_id: Some(centre_id),
             organisation_id,
             payload: serde_json::json!({"family_id": id, "referral_id": referral_id}),
@@ -52,8 +52,8 @@ pub async fn create_for(
 
 pub async fn of_referral(
     conn: &mut AsyncPgConnection,
-    referral_id: Uuid,
-) -> Result<Option<Uuid>, ApiError> {
+    referral_id: ReferralId,
+) -> Result<Option<FamilyId>, ApiError> {
     Ok(families::table
         .filter(families::referral_id.eq(referral_id))
         .select(families::id)
@@ -62,7 +62,7 @@ pub async fn of_referral(
         .optional()?)
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Family>, ApiError> {
+pub async fn find(conn: &mut AsyncPgConnection, id: FamilyId) -> Result<Option<Family>, ApiError> {
     Ok(families::table
         .find(id)
         .select(Family::as_select())

@@ -1,45 +1,43 @@
+use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 use validator::Validate;
 
 use super::model::{IntegrationClient, Organisation, User};
 use crate::auth::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
 use crate::error::ApiError;
-use crate::text_enum::parse_column;
 
 /// A person's account, as its owner and those who manage it see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: UserId,
     #[schema(example = "sam.coordinator@carlisle-ccc.org.uk")]
     pub email: String,
     pub name: String,
     pub role: Role,
     pub status: UserStatus,
     pub referrer_type: Option<ReferrerType>,
-    pub organisation_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub organisation_id: Option<OrganisationId>,
     /// The centres a coordinator or staff member belongs to.
-    pub centre_ids: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub centre_ids: Vec<CentreId>,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
 }
 
 impl UserResponse {
-    pub fn new(user: User, centre_ids: Vec<Uuid>) -> Result<Self, ApiError> {
+    pub fn new(user: User, centre_ids: Vec<CentreId>) -> Result<Self, ApiError> {
         Ok(Self {
             id: user.id,
             email: user.email,
             name: user.name,
-            role: parse_column(&user.role)?,
-            status: parse_column(&user.status)?,
-            referrer_type: user
-                .referrer_type
-                .as_deref()
-                .map(parse_column)
-                .transpose()?,
+            role: user.role,
+            status: user.status,
+            referrer_type: user.referrer_type,
             organisation_id: user.organisation_id,
             centre_ids,
             created_at: user.created_at,
@@ -65,7 +63,8 @@ pub struct CreateUserRequest {
     /// Required for coordinators and staff: the centres they belong to.
     #[serde(default)]
     #[validate(length(max = 50))]
-    pub centre_ids: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub centre_ids: Vec<CentreId>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -78,7 +77,8 @@ pub struct UserQuery {
 /// An organisation referrers belong to.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganisationResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: OrganisationId,
     #[schema(example = "Smith & Jones Family Law")]
     pub name: String,
     pub kind: OrganisationKind,
@@ -93,7 +93,7 @@ impl TryFrom<Organisation> for OrganisationResponse {
         Ok(Self {
             id: o.id,
             name: o.name,
-            kind: parse_column(&o.kind)?,
+            kind: o.kind,
             email_domain: o.email_domain,
         })
     }
@@ -155,19 +155,24 @@ pub struct CreateClientRequest {
     #[validate(length(min = 1, message = "must name at least one scope"))]
     #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
-    pub organisation_id: Option<Uuid>,
-    pub centre_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub organisation_id: Option<OrganisationId>,
+    #[schema(value_type = Option<Uuid>)]
+    pub centre_id: Option<CentreId>,
 }
 
 /// An integration client; its secret is never shown again after creation or rotation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientResponse {
     /// The `client_id` for `POST /api/v1/auth/token`.
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ClientId,
     pub name: String,
     pub scopes: Vec<Scope>,
-    pub organisation_id: Option<Uuid>,
-    pub centre_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub organisation_id: Option<OrganisationId>,
+    #[schema(value_type = Option<Uuid>)]
+    pub centre_id: Option<CentreId>,
     pub revoked: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -179,12 +184,7 @@ impl From<IntegrationClient> for ClientResponse {
         Self {
             id: c.id,
             name: c.name,
-            scopes: c
-                .scopes
-                .iter()
-                .flatten()
-                .filter_map(|s| s.parse().ok())
-                .collect(),
+            scopes: c.scopes,
             organisation_id: c.organisation_id,
             centre_id: c.centre_id,
             revoked: c.revoked_at.is_some(),

@@ -3,7 +3,6 @@
 use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
-use uuid::Uuid;
 use validator::Validate;
 
 use super::dto::*;
@@ -19,12 +18,17 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::notifications::{self, Template};
 use crate::pagination::{Cursor, Page, PageParams};
+use crate::vocabulary::{CentreId, ClientId, UserId};
 
 /// May `actor` invite a person with `role` into `centres`? A network admin
 /// invites network admins and coordinators; a coordinator invites staff into
 /// centres they run themselves. Referrers register themselves and parents are
 /// invited from referrals.
-fn may_invite(actor: &crate::auth::principal::UserPrincipal, role: Role, centres: &[Uuid]) -> bool {
+fn may_invite(
+    actor: &crate::auth::principal::UserPrincipal,
+    role: Role,
+    centres: &[CentreId],
+) -> bool {
     match (actor.role, role) {
         (Role::NetworkAdmin, Role::NetworkAdmin | Role::Coordinator) => true,
         (Role::Coordinator, Role::Staff) => centres.iter().all(|c| actor.centre_ids.contains(c)),
@@ -80,11 +84,11 @@ pub async fn create_user(
             let user = repo::insert_user(
                 conn,
                 NewUser {
-                    id: Uuid::now_v7(),
+                    id: crate::vocabulary::UserId::new(),
                     email: &email,
                     name: request.name.trim(),
-                    role: request.role.as_str(),
-                    status: UserStatus::Invited.as_str(),
+                    role: request.role,
+                    status: UserStatus::Invited,
                     password_hash: None,
                     referrer_type: None,
                     organisation_id: None,
@@ -155,11 +159,11 @@ pub async fn list_users(
         &page,
         |u| Cursor {
             key: u.email.clone(),
-            id: u.id,
+            id: u.id.into(),
         },
         |u| u,
     );
-    let ids: Vec<Uuid> = page.items.iter().map(|u| u.id).collect();
+    let ids: Vec<UserId> = page.items.iter().map(|u| u.id).collect();
     let mut centres = repo::centre_ids_of_many(&mut conn, &ids).await?;
     Ok(web::Json(Page {
         items: page
@@ -179,8 +183,8 @@ pub async fn list_users(
 async fn visible_user(
     conn: &mut diesel_async::AsyncPgConnection,
     caller: &AuthUser,
-    id: Uuid,
-) -> Result<(super::model::User, Vec<Uuid>), ApiError> {
+    id: UserId,
+) -> Result<(super::model::User, Vec<CentreId>), ApiError> {
     let actor = caller.0.person()?;
     let user = repo::find_user(conn, id).await?.ok_or(ApiError::NotFound)?;
     let centres = repo::centre_ids_of(conn, id).await?;
@@ -210,7 +214,7 @@ async fn visible_user(
 pub async fn get_user(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let mut conn = pool.get().await?;
     let (user, centres) = visible_user(&mut conn, &caller, *id).await?;
@@ -234,13 +238,13 @@ pub async fn get_user(
 pub async fn disable_user(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<UserId>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let (user, centres) = visible_user(&mut conn, &caller, id).await?;
     let actor = caller.0.person()?;
-    let target_role: Role = crate::text_enum::parse_column(&user.role)?;
+    let target_role: Role = user.role;
     let allowed = actor.id != id
         && match actor.role {
             Role::NetworkAdmin => true,
@@ -262,7 +266,7 @@ pub async fn disable_user(
                     .centre(centres.first().copied()),
             )
             .await?;
-            user.status = UserStatus::Disabled.as_str().to_owned();
+            user.status = UserStatus::Disabled;
             UserResponse::new(user, centres)
         })
         .await?;
@@ -296,9 +300,9 @@ pub async fn create_organisation(
             let organisation = repo::insert_organisation(
                 conn,
                 &Organisation {
-                    id: Uuid::now_v7(),
+                    id: crate::vocabulary::OrganisationId::new(),
                     name: request.name.trim().to_owned(),
-                    kind: request.kind.as_str().to_owned(),
+                    kind: request.kind,
                     email_domain: request.email_domain,
                     created_at: OffsetDateTime::now_utc(),
                 },
@@ -338,7 +342,7 @@ pub async fn list_organisations(
         &page,
         |o| Cursor {
             key: o.name.clone(),
-            id: o.id,
+            id: o.id.into(),
         },
         |o| o,
     );
@@ -356,7 +360,7 @@ pub async fn list_organisations(
 /// admins any; coordinators only clients of their own centres.
 fn may_manage_client(
     actor: &crate::auth::principal::UserPrincipal,
-    centre_id: Option<Uuid>,
+    centre_id: Option<CentreId>,
 ) -> bool {
     match actor.role {
         Role::NetworkAdmin => true,
@@ -399,12 +403,8 @@ pub async fn create_integration_client(
         return Err(ApiError::Forbidden);
     }
     let secret = random_token()?;
-    let mut scopes: Vec<String> = request
-        .scopes
-        .iter()
-        .map(|s| s.as_str().to_owned())
-        .collect();
-    scopes.sort();
+    let mut scopes = request.scopes.clone();
+    scopes.sort_by_key(|s| s.as_str());
     scopes.dedup();
     let hash = token_hash(&secret);
     let mut conn = pool.get().await?;
@@ -468,7 +468,7 @@ pub async fn list_integration_clients(
         &page,
         |c| Cursor {
             key: c.created_at,
-            id: c.id,
+            id: c.id.into(),
         },
         ClientResponse::from,
     )))
@@ -478,7 +478,7 @@ pub async fn list_integration_clients(
 async fn managed_client(
     conn: &mut diesel_async::AsyncPgConnection,
     caller: &AuthUser,
-    id: Uuid,
+    id: ClientId,
 ) -> Result<super::model::IntegrationClient, ApiError> {
     let actor = caller
         .0
@@ -509,7 +509,7 @@ async fn managed_client(
 pub async fn rotate_integration_client_secret(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<web::Json<ClientWithSecretResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
@@ -552,7 +552,7 @@ pub async fn rotate_integration_client_secret(
 pub async fn revoke_integration_client(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;

@@ -1,42 +1,43 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
+use crate::auth::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
 use crate::schema::{integration_clients, organisations, users};
+use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: UserStatus,
     pub password_hash: Option<String>,
-    pub referrer_type: Option<String>,
-    pub organisation_id: Option<Uuid>,
+    pub referrer_type: Option<ReferrerType>,
+    pub organisation_id: Option<OrganisationId>,
     pub created_at: OffsetDateTime,
 }
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: &'a str,
     pub name: &'a str,
-    pub role: &'a str,
-    pub status: &'a str,
+    pub role: Role,
+    pub status: UserStatus,
     pub password_hash: Option<&'a str>,
-    pub referrer_type: Option<&'a str>,
-    pub organisation_id: Option<Uuid>,
+    pub referrer_type: Option<ReferrerType>,
+    pub organisation_id: Option<OrganisationId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
-    pub id: Uuid,
+    pub id: OrganisationId,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub email_domain: String,
     pub created_at: OffsetDateTime,
 }
@@ -44,14 +45,13 @@ pub struct Organisation {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = integration_clients)]
 pub struct IntegrationClient {
-    pub id: Uuid,
+    pub id: ClientId,
     pub name: String,
     pub secret_hash: Vec<u8>,
-    /// Never null in practice (a CHECK refuses nulls); the column type allows them.
-    pub scopes: Vec<Option<String>>,
-    pub organisation_id: Option<Uuid>,
-    pub centre_id: Option<Uuid>,
-    pub created_by: Uuid,
+    pub scopes: Vec<Scope>,
+    pub organisation_id: Option<OrganisationId>,
+    pub centre_id: Option<CentreId>,
+    pub created_by: UserId,
     pub created_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
 }

@@ -3,21 +3,21 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 pub use super::model::NewUser;
 use super::model::{IntegrationClient, Organisation, User};
-use crate::auth::roles::{Role, UserStatus};
+use crate::auth::roles::{Role, Scope, UserStatus};
 use crate::error::ApiError;
 use crate::pagination::{Cursor, PageRequest};
 use crate::schema::{centre_memberships, integration_clients, organisations, users};
+use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 
 /// Emails are compared trimmed and lower-cased.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn find_user(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<User>, ApiError> {
+pub async fn find_user(conn: &mut AsyncPgConnection, id: UserId) -> Result<Option<User>, ApiError> {
     Ok(users::table
         .find(id)
         .select(User::as_select())
@@ -40,8 +40,8 @@ pub async fn find_user_by_email(
 
 pub async fn centre_ids_of(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
-) -> Result<Vec<Uuid>, ApiError> {
+    user_id: UserId,
+) -> Result<Vec<CentreId>, ApiError> {
     Ok(centre_memberships::table
         .filter(centre_memberships::user_id.eq(user_id))
         .select(centre_memberships::centre_id)
@@ -53,15 +53,15 @@ pub async fn centre_ids_of(
 /// The centres of each of `user_ids`, in one query.
 pub async fn centre_ids_of_many(
     conn: &mut AsyncPgConnection,
-    user_ids: &[Uuid],
-) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>, ApiError> {
-    let rows: Vec<(Uuid, Uuid)> = centre_memberships::table
+    user_ids: &[UserId],
+) -> Result<std::collections::HashMap<UserId, Vec<CentreId>>, ApiError> {
+    let rows: Vec<(UserId, CentreId)> = centre_memberships::table
         .filter(centre_memberships::user_id.eq_any(user_ids.to_vec()))
         .select((centre_memberships::user_id, centre_memberships::centre_id))
         .order((centre_memberships::user_id, centre_memberships::centre_id))
         .load(conn)
         .await?;
-    let mut map = std::collections::HashMap::<Uuid, Vec<Uuid>>::new();
+    let mut map = std::collections::HashMap::<UserId, Vec<CentreId>>::new();
     for (user, centre) in rows {
         map.entry(user).or_default().push(centre);
     }
@@ -72,7 +72,7 @@ pub async fn centre_ids_of_many(
 pub async fn insert_user(
     conn: &mut AsyncPgConnection,
     user: NewUser<'_>,
-    centre_ids: &[Uuid],
+    centre_ids: &[CentreId],
 ) -> Result<User, ApiError> {
     let inserted = diesel::insert_into(users::table)
         .values(&user)
@@ -106,7 +106,7 @@ pub async fn insert_user(
 /// Sets a password; `activate` also makes an invited account active.
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     hash: &str,
     activate: bool,
 ) -> Result<(), ApiError> {
@@ -115,7 +115,7 @@ pub async fn set_password(
         diesel::update(target)
             .set((
                 users::password_hash.eq(hash),
-                users::status.eq(UserStatus::Active.as_str()),
+                users::status.eq(UserStatus::Active),
             ))
             .execute(conn)
             .await?;
@@ -130,11 +130,11 @@ pub async fn set_password(
 
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
-    user_id: Uuid,
+    user_id: UserId,
     status: UserStatus,
 ) -> Result<(), ApiError> {
     diesel::update(users::table.find(user_id))
-        .set(users::status.eq(status.as_str()))
+        .set(users::status.eq(status))
         .execute(conn)
         .await?;
     Ok(())
@@ -142,7 +142,7 @@ pub async fn set_status(
 
 pub async fn any_network_admin(conn: &mut AsyncPgConnection) -> Result<bool, ApiError> {
     Ok(diesel::select(diesel::dsl::exists(
-        users::table.filter(users::role.eq(Role::NetworkAdmin.as_str())),
+        users::table.filter(users::role.eq(Role::NetworkAdmin)),
     ))
     .get_result(conn)
     .await?)
@@ -152,7 +152,7 @@ pub async fn any_network_admin(conn: &mut AsyncPgConnection) -> Result<bool, Api
 pub enum UserScope<'a> {
     All,
     /// Users who belong to one of these centres.
-    Centres(&'a [Uuid]),
+    Centres(&'a [CentreId]),
 }
 
 pub async fn list_users(
@@ -176,7 +176,7 @@ pub async fn list_users(
         );
     }
     if let Some(role) = role {
-        q = q.filter(users::role.eq(role.as_str()));
+        q = q.filter(users::role.eq(role));
     }
     if let Some(Cursor { key, id }) = &page.after {
         q = q.filter(
@@ -207,7 +207,7 @@ pub async fn insert_organisation(
 
 pub async fn find_organisation(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: OrganisationId,
 ) -> Result<Option<Organisation>, ApiError> {
     Ok(organisations::table
         .find(id)
@@ -239,10 +239,10 @@ pub async fn list_organisations(
 pub struct NewClient<'a> {
     pub name: &'a str,
     pub secret_hash: Vec<u8>,
-    pub scopes: Vec<String>,
-    pub organisation_id: Option<Uuid>,
-    pub centre_id: Option<Uuid>,
-    pub created_by: Uuid,
+    pub scopes: Vec<Scope>,
+    pub organisation_id: Option<OrganisationId>,
+    pub centre_id: Option<CentreId>,
+    pub created_by: UserId,
 }
 
 pub async fn insert_client(
@@ -251,7 +251,7 @@ pub async fn insert_client(
 ) -> Result<IntegrationClient, ApiError> {
     Ok(diesel::insert_into(integration_clients::table)
         .values((
-            integration_clients::id.eq(Uuid::now_v7()),
+            integration_clients::id.eq(ClientId::new()),
             integration_clients::name.eq(client.name),
             integration_clients::secret_hash.eq(client.secret_hash),
             integration_clients::scopes.eq(client.scopes),
@@ -266,7 +266,7 @@ pub async fn insert_client(
 
 pub async fn find_client(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ClientId,
 ) -> Result<Option<IntegrationClient>, ApiError> {
     Ok(integration_clients::table
         .find(id)
@@ -279,7 +279,7 @@ pub async fn find_client(
 /// Clients, newest first; limited to `centres` when given.
 pub async fn list_clients(
     conn: &mut AsyncPgConnection,
-    centres: Option<&[Uuid]>,
+    centres: Option<&[CentreId]>,
     page: &PageRequest<OffsetDateTime>,
 ) -> Result<Vec<IntegrationClient>, ApiError> {
     let mut q = integration_clients::table
@@ -307,7 +307,7 @@ pub async fn list_clients(
 
 pub async fn set_client_secret(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ClientId,
     secret_hash: Vec<u8>,
 ) -> Result<(), ApiError> {
     diesel::update(integration_clients::table.find(id))
@@ -320,7 +320,7 @@ pub async fn set_client_secret(
     Ok(())
 }
 
-pub async fn revoke_client(conn: &mut AsyncPgConnection, id: Uuid) -> Result<(), ApiError> {
+pub async fn revoke_client(conn: &mut AsyncPgConnection, id: ClientId) -> Result<(), ApiError> {
     diesel::update(integration_clients::table.find(id))
         .filter(integration_clients::revoked_at.is_null())
         .set(integration_clients::revoked_at.eq(diesel::dsl::now))

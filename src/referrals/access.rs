@@ -11,7 +11,7 @@
 //!
 //! A draft is seen by its author alone.
 
-use uuid::Uuid;
+use crate::vocabulary::AdultId;
 
 use super::model::{ReferralBundle, ReferralStatus};
 use crate::auth::principal::Principal;
@@ -24,17 +24,17 @@ pub enum Viewer {
     Centre,
     Staff,
     Referrer,
-    Parent { adult_ids: Vec<Uuid> },
+    Parent { adult_ids: Vec<AdultId> },
 }
 
 /// The caller's view of a referral, or 404 where they may not see it (403
 /// for network admins, who may know referrals exist but see no family).
 pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, ApiError> {
     let r = &bundle.referral;
-    let draft = r.status == ReferralStatus::Draft.as_str();
+    let draft = r.status == ReferralStatus::Draft;
     match caller {
         Principal::User(u) => {
-            let own_adults: Vec<Uuid> = bundle
+            let own_adults: Vec<AdultId> = bundle
                 .adults
                 .iter()
                 .filter(|a| a.user_id == Some(u.id))

@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::vocabulary::{AttachmentId, CentreId, ReferralId};
+
 use super::access::{self, Viewer};
 use super::repo;
 use super::views::timestamp;
@@ -87,8 +89,8 @@ impl From<Listed> for AttachmentResponse {
 async fn documents_allowed(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
-    referral_id: Uuid,
-) -> Result<Uuid, ApiError> {
+    referral_id: ReferralId,
+) -> Result<CentreId, ApiError> {
     let bundle = repo::load_bundle(conn, referral_id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -127,7 +129,7 @@ pub struct UploadParams {
 pub async fn create_attachment(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ReferralId>,
     query: web::Query<UploadParams>,
     mut payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -185,7 +187,7 @@ pub async fn create_attachment(
                 DomainEvent {
                     event_type: "referral.attachment_added",
                     resource_type: "referral",
-                    resource_id: referral_id,
+                    resource_id: referral_id.into(),
                     centre_id: Some(centre_id),
                     organisation_id: None,
                     payload: serde_json::json!({"referral_id": referral_id, "attachment_id": id}),
@@ -220,7 +222,7 @@ pub async fn create_attachment(
 pub async fn list_attachments(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ReferralId>,
 ) -> Result<web::Json<Vec<AttachmentResponse>>, ApiError> {
     let referral_id = id.into_inner();
     let mut conn = pool.get().await?;
@@ -255,7 +257,7 @@ pub async fn list_attachments(
 pub async fn get_attachment(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(ReferralId, AttachmentId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (referral_id, attachment_id) = path.into_inner();
     let mut conn = pool.get().await?;

@@ -5,15 +5,15 @@
 //! dates and lists are read field by field, so that a bad entry is a 422
 //! naming it (`children[1].date_of_birth`).
 
+use crate::vocabulary::{AdultId, CentreId, ChildId, FamilyId, OrganisationId, ReferralId, RiskId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 pub use super::model::{
     CommunicationLevel, CourtOrderKind, Frequency, PartStatus, Party, ReferralSource,
     ReferralStatus, Relation, RiskKind,
 };
-use crate::centres::model::{ServiceType, Weekday};
+use crate::vocabulary::{ServiceType, Weekday};
 
 /// Who made a professional referral, and how to reach them.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -117,7 +117,8 @@ pub struct RiskInput {
 /// draft that only its author sees, to change and send later.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateReferralRequest {
-    pub centre_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
     #[schema(value_type = ServiceType)]
     pub service: String,
     /// For professionals and integration clients; a parent's comes from their account.
@@ -193,7 +194,8 @@ pub struct ContactDetails {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChildResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ChildId,
     pub name: String,
     #[schema(format = Date)]
     pub date_of_birth: String,
@@ -202,14 +204,16 @@ pub struct ChildResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RelationResponse {
-    pub child_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub child_id: ChildId,
     pub relation: Relation,
     pub lives_with: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdultResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: AdultId,
     pub name: String,
     pub party: Party,
     pub may_attend: bool,
@@ -240,11 +244,13 @@ pub struct CourtOrderResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RiskResponse {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: RiskId,
     pub kind: RiskKind,
     pub details: String,
     /// The adult whose statement it is; absent for the referrer's.
-    pub stated_by_adult: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub stated_by_adult: Option<AdultId>,
     pub visible_to_staff: bool,
 }
 
@@ -261,7 +267,8 @@ pub struct ReferrerResponse {
     pub name: String,
     pub email: String,
     pub phone: Option<String>,
-    pub organisation_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub organisation_id: Option<OrganisationId>,
 }
 
 /// Something the referral waits for, and from whom (a tracking page).
@@ -270,7 +277,8 @@ pub struct PendingItem {
     /// `party_part` (an adult's own part) or `centre_review`.
     #[schema(example = "party_part")]
     pub what: String,
-    pub adult_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub adult_id: Option<AdultId>,
     pub from: String,
     pub due_at: Option<String>,
     pub expired: bool,
@@ -288,8 +296,10 @@ pub struct HistoryResponse {
 /// description for who sees what).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferralResponse {
-    pub id: Uuid,
-    pub centre_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ReferralId,
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
     pub service: ServiceType,
     pub status: ReferralStatus,
     pub source: ReferralSource,
@@ -306,11 +316,13 @@ pub struct ReferralResponse {
     pub pending: Vec<PendingItem>,
     pub history: Vec<HistoryResponse>,
     /// The family, once the referral has reached the centre.
-    pub family_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub family_id: Option<FamilyId>,
     /// For the centre: another open referral of the same child at the centre,
     /// possibly from someone else (the sender is not told).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub possible_duplicate_of: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub possible_duplicate_of: Option<ReferralId>,
     pub submitted_at: Option<String>,
     pub created_at: String,
 }
@@ -318,8 +330,10 @@ pub struct ReferralResponse {
 /// A referral in a list: status and what it waits for, no family detail.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferralSummary {
-    pub id: Uuid,
-    pub centre_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: ReferralId,
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
     pub service: ServiceType,
     pub status: ReferralStatus,
     pub source: ReferralSource,

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::pagination::{Cursor, Page, PageParams};
-use crate::text_enum::parse_column;
+use crate::vocabulary::{AdultId, CentreId, ReferralId, RiskId};
 
 fn deadlines(config: &Config) -> Deadlines {
     Deadlines {
@@ -66,8 +66,8 @@ async fn audited_answer(
     conn: &mut diesel_async::AsyncPgConnection,
     caller: &AuthUser,
     action: &str,
-    id: Uuid,
-    centre_id: Uuid,
+    id: ReferralId,
+    centre_id: CentreId,
 ) -> Result<ReferralResponse, ApiError> {
     audit::record(
         conn,
@@ -112,7 +112,7 @@ pub async fn create_referral(
     let req = body.into_inner();
     let mut conn = pool.get().await?;
     let author = intake::author_of(&mut conn, &caller.0).await?;
-    let today = crate::centres::repo::uk_today(&mut conn).await?;
+    let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let (bundle, service) = super::rules::new_referral(&req, &author, today)?;
     let (snapshot, _) = directory.current(&pool).await?;
     intake::check_centre(&mut conn, &snapshot, &bundle, service).await?;
@@ -155,14 +155,14 @@ pub async fn update_referral(
     config: web::Data<Config>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ReferralId>,
     body: web::Json<CreateReferralRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
     let req = body.into_inner();
     let mut conn = pool.get().await?;
     let author = intake::author_of(&mut conn, &caller.0).await?;
-    let today = crate::centres::repo::uk_today(&mut conn).await?;
+    let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let (snapshot, _) = directory.current(&pool).await?;
     let deadlines = deadlines(&config);
     let body = conn
@@ -171,7 +171,7 @@ pub async fn update_referral(
                 .await?
                 .ok_or(ApiError::NotFound)?;
             access::require_author(&caller.0, &current)?;
-            if current.referral.status != ReferralStatus::Draft.as_str() {
+            if current.referral.status != ReferralStatus::Draft {
                 return Err(ApiError::Conflict("only a draft can be changed".to_owned()));
             }
             let (mut bundle, service) = super::rules::new_referral(&req, &author, today)?;
@@ -208,7 +208,7 @@ pub async fn submit_referral(
     config: web::Data<Config>,
     directory: web::Data<DirectoryCache>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ReferralId>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
     let (snapshot, _) = directory.current(&pool).await?;
@@ -220,7 +220,7 @@ pub async fn submit_referral(
                 .await?
                 .ok_or(ApiError::NotFound)?;
             access::require_author(&caller.0, &bundle)?;
-            let service = parse_column(&bundle.referral.service)?;
+            let service = bundle.referral.service;
             intake::check_centre(conn, &snapshot, &bundle, service).await?;
             let centre_id = bundle.referral.centre_id;
             intake::submit(conn, &caller.0, bundle, deadlines).await?;
@@ -254,7 +254,7 @@ pub async fn submit_referral(
 pub async fn give_part(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(ReferralId, AdultId)>,
     body: web::Json<GivePartRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let (id, adult_id) = path.into_inner();
@@ -298,7 +298,7 @@ pub async fn invite_party_again(
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(ReferralId, AdultId)>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let (id, adult_id) = path.into_inner();
     let deadlines = deadlines(&config);
@@ -328,7 +328,7 @@ pub async fn invite_party_again(
 pub async fn get_referral(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    id: web::Path<Uuid>,
+    id: web::Path<ReferralId>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
@@ -358,7 +358,7 @@ pub struct ReferralListParams {
     #[param(value_type = Option<ReferralStatus>)]
     pub status: Option<String>,
     pub centre_id: Option<Uuid>,
-    #[param(value_type = Option<crate::centres::model::ServiceType>)]
+    #[param(value_type = Option<crate::vocabulary::ServiceType>)]
     pub service: Option<String>,
     /// Received (sent) at or after this time (RFC 3339).
     #[param(value_type = Option<String>, format = DateTime)]
@@ -429,8 +429,7 @@ pub async fn list_referrals(
             .ok()
     });
     let service = q.service.as_deref().and_then(|s| {
-        s.parse::<crate::centres::model::ServiceType>()
-            .map(|s| s.as_str().to_owned())
+        s.parse::<crate::vocabulary::ServiceType>()
             .map_err(|_| errors.push(FieldError::new("service", "enum", "is not a service")))
             .ok()
     });
@@ -459,7 +458,7 @@ pub async fn list_referrals(
     };
     let filter = ListFilter {
         status,
-        centre_id: q.centre_id,
+        centre_id: q.centre_id.map(CentreId),
         service,
         received_from,
         received_to,
@@ -471,7 +470,13 @@ pub async fn list_referrals(
         .iter()
         .map(|(r, children)| {
             let key = i64::try_from(r.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
-            Ok((views::summary(r, *children)?, Cursor { key, id: r.id }))
+            Ok((
+                views::summary(r, *children)?,
+                Cursor {
+                    key,
+                    id: r.id.into(),
+                },
+            ))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(web::Json(Page::from_rows(
@@ -503,7 +508,7 @@ pub async fn list_referrals(
 pub async fn set_risk_visibility(
     pool: web::Data<Pool>,
     caller: AuthUser,
-    path: web::Path<(Uuid, Uuid)>,
+    path: web::Path<(ReferralId, RiskId)>,
     body: web::Json<RiskVisibilityRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let (id, risk_id) = path.into_inner();

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::dto::GivePartRequest;
 use super::model::{
@@ -15,14 +14,14 @@ use super::rules::{self, Author, Errors};
 use super::{access, repo};
 use crate::auth::principal::Principal;
 use crate::auth::repo::{create_one_time_token, Purpose};
-use crate::auth::roles::{Role, Scope};
+use crate::auth::roles::{Role, Scope, UserStatus};
 use crate::centres::directory::Snapshot;
-use crate::centres::model::{services_from_column, CentreStatus, ServiceType};
+use crate::centres::model::CentreStatus;
 use crate::error::ApiError;
 use crate::events::{self, DomainEvent};
 use crate::identity::model::NewUser;
 use crate::notifications::{self, Template};
-use crate::text_enum::parse_column;
+use crate::vocabulary::{AdultId, ReferralId, ServiceType};
 use diesel_async::AsyncPgConnection;
 
 /// How many alternative centres a refusal for a service lists.
@@ -90,10 +89,10 @@ pub async fn check_centre(
     let r = &bundle.referral;
     let centre = crate::centres::repo::find_centre(conn, r.centre_id)
         .await?
-        .filter(|c| c.status == CentreStatus::Active.as_str())
+        .filter(|c| c.status == CentreStatus::Active)
         .ok_or_else(|| ApiError::field("centre_id", "unknown_centre", "is not an active centre"))?;
-    let level: CommunicationLevel = parse_column(&r.communication_level)?;
-    if r.source == ReferralSource::SelfReferral.as_str() {
+    let level: CommunicationLevel = r.communication_level;
+    if r.source == ReferralSource::SelfReferral {
         if !level.allows_self_referral() {
             return Err(ApiError::ProfessionalReferralRequired(format!(
                 "parents whose communication is `{}` cannot self-refer: a solicitor, family \
@@ -109,10 +108,10 @@ pub async fn check_centre(
             ));
         }
     }
-    if !services_from_column(&centre.services)?.contains(&service) {
+    if !centre.services.contains(&service) {
         return Err(ApiError::ServiceNotOffered {
             service: service.as_str().to_owned(),
-            alternatives: snapshot.alternatives(centre.id, service, ALTERNATIVES),
+            alternatives: snapshot.alternatives(centre.id.into(), service, ALTERNATIVES),
         });
     }
     Ok(())
@@ -166,13 +165,13 @@ async fn event(
     let r = &b.referral;
     // A draft is its author's alone: its events name no centre, so no
     // centre's integrations hear of it.
-    let draft = r.status == ReferralStatus::Draft.as_str();
+    let draft = r.status == ReferralStatus::Draft;
     events::record(
         conn,
         DomainEvent {
             event_type,
             resource_type: "referral",
-            resource_id: r.id,
+            resource_id: r.id.into(),
             centre_id: (!draft).then_some(r.centre_id),
             organisation_id: r.organisation_id,
             payload: serde_json::json!({
@@ -204,7 +203,7 @@ pub async fn submit(
     mut bundle: ReferralBundle,
     deadlines: Deadlines,
 ) -> Result<ReferralBundle, ApiError> {
-    if bundle.referral.status != ReferralStatus::Draft.as_str() {
+    if bundle.referral.status != ReferralStatus::Draft {
         return Err(ApiError::Conflict(
             "only a draft can be submitted".to_owned(),
         ));
@@ -212,16 +211,16 @@ pub async fn submit(
     refuse_shared_emails(&bundle)?;
     refuse_duplicates(conn, caller, &bundle).await?;
 
-    let self_referral = bundle.referral.source == ReferralSource::SelfReferral.as_str();
+    let self_referral = bundle.referral.source == ReferralSource::SelfReferral;
     let author = bundle.referral.created_by_user;
     let now = OffsetDateTime::now_utc();
     let mut errors = Errors::default();
     let mut invited = Vec::new();
     for (i, adult) in bundle.adults.iter_mut().enumerate() {
-        let party: Party = parse_column(&adult.party)?;
+        let party: Party = adult.party;
         if self_referral && adult.user_id.is_some() && adult.user_id == author {
             // The parent making the referral gives their part by making it.
-            adult.part_status = PartStatus::Given.as_str().to_owned();
+            adult.part_status = PartStatus::Given;
             adult.part_given_at = Some(now);
             adult.consents_to_contact = Some(true);
         } else if party.gives_own_part() {
@@ -256,7 +255,7 @@ pub async fn submit(
             DomainEvent {
                 event_type: "referral.party_invited",
                 resource_type: "referral",
-                resource_id: bundle.referral.id,
+                resource_id: bundle.referral.id.into(),
                 centre_id: Some(bundle.referral.centre_id),
                 organisation_id: bundle.referral.organisation_id,
                 payload: serde_json::json!({"referral_id": bundle.referral.id, "adult_id": adult_id}),
@@ -264,7 +263,7 @@ pub async fn submit(
         )
         .await?;
     }
-    bundle.referral.status = to.as_str().to_owned();
+    bundle.referral.status = to;
     event(
         conn,
         &bundle,
@@ -313,7 +312,7 @@ async fn refuse_duplicates(
     let r = &bundle.referral;
     // One submission per centre at a time, so two racing duplicates cannot
     // both pass the check.
-    crate::db::advisory_xact_lock(conn, "referral-centre", r.centre_id).await?;
+    crate::db::advisory_xact_lock(conn, "referral-centre", r.centre_id.into()).await?;
     for child in &bundle.children {
         if let Some(existing) = repo::open_referral_for_child(
             conn,
@@ -352,7 +351,7 @@ async fn invite(
 ) -> Result<bool, ApiError> {
     let existing = crate::identity::repo::find_user_by_email(conn, email).await?;
     match existing {
-        Some(user) if user.role == Role::Parent.as_str() => {
+        Some(user) if user.role == Role::Parent => {
             adult.user_id = Some(user.id);
             notifications::enqueue(
                 conn,
@@ -370,11 +369,11 @@ async fn invite(
             let user = crate::identity::repo::insert_user(
                 conn,
                 NewUser {
-                    id: Uuid::now_v7(),
+                    id: crate::vocabulary::UserId::new(),
                     email,
                     name: &adult.name,
-                    role: Role::Parent.as_str(),
-                    status: "invited",
+                    role: Role::Parent,
+                    status: UserStatus::Invited,
                     password_hash: None,
                     referrer_type: None,
                     organisation_id: None,
@@ -395,7 +394,7 @@ async fn invite(
             .await?;
         }
     }
-    adult.part_status = PartStatus::Awaited.as_str().to_owned();
+    adult.part_status = PartStatus::Awaited;
     adult.part_due_at = Some(OffsetDateTime::now_utc() + deadlines.party_part);
     Ok(true)
 }
@@ -406,8 +405,8 @@ async fn invite(
 pub async fn invite_again(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
-    referral_id: Uuid,
-    adult_id: Uuid,
+    referral_id: ReferralId,
+    adult_id: AdultId,
     deadlines: Deadlines,
 ) -> Result<ReferralBundle, ApiError> {
     let mut bundle = repo::load_bundle(conn, referral_id, true)
@@ -417,7 +416,7 @@ pub async fn invite_again(
         access::Viewer::Centre | access::Viewer::Referrer => {}
         _ => return Err(ApiError::Forbidden),
     }
-    if bundle.referral.status != ReferralStatus::AwaitingParties.as_str() {
+    if bundle.referral.status != ReferralStatus::AwaitingParties {
         return Err(ApiError::Conflict(
             "the referral is not waiting for a part".to_owned(),
         ));
@@ -441,7 +440,7 @@ pub async fn invite_again(
         None => None,
     }
     .ok_or_else(|| ApiError::Conflict("this adult has no parent account to ask".to_owned()))?;
-    if user.status == "invited" {
+    if user.status == UserStatus::Invited {
         let token =
             create_one_time_token(conn, user.id, Purpose::Invitation, deadlines.invitation).await?;
         notifications::enqueue(
@@ -460,7 +459,7 @@ pub async fn invite_again(
         )
         .await?;
     }
-    adult.part_status = PartStatus::Awaited.as_str().to_owned();
+    adult.part_status = PartStatus::Awaited;
     adult.part_due_at = Some(now + deadlines.party_part);
     let adult = adult.clone();
     repo::update_adult(conn, &adult).await?;
@@ -469,7 +468,7 @@ pub async fn invite_again(
         DomainEvent {
             event_type: "referral.party_invited",
             resource_type: "referral",
-            resource_id: referral_id,
+            resource_id: referral_id.into(),
             centre_id: Some(bundle.referral.centre_id),
             organisation_id: bundle.referral.organisation_id,
             payload: serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
@@ -483,8 +482,8 @@ pub async fn invite_again(
 pub async fn give_part(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
-    referral_id: Uuid,
-    adult_id: Uuid,
+    referral_id: ReferralId,
+    adult_id: AdultId,
     part: &GivePartRequest,
 ) -> Result<ReferralBundle, ApiError> {
     let mut bundle = repo::load_bundle(conn, referral_id, true)
@@ -526,7 +525,7 @@ pub async fn give_part(
     adult.share_phone = part.share.phone;
     adult.share_address = part.share.address;
     adult.consents_to_contact = Some(part.consents_to_contact);
-    adult.part_status = PartStatus::Given.as_str().to_owned();
+    adult.part_status = PartStatus::Given;
     adult.part_given_at = Some(now);
     let adult = adult.clone();
     repo::update_adult(conn, &adult).await?;
@@ -537,7 +536,7 @@ pub async fn give_part(
         DomainEvent {
             event_type: "referral.part_given",
             resource_type: "referral",
-            resource_id: referral_id,
+            resource_id: referral_id.into(),
             centre_id: Some(bundle.referral.centre_id),
             organisation_id: bundle.referral.organisation_id,
             payload: serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
@@ -547,8 +546,8 @@ pub async fn give_part(
     let waiting = bundle
         .adults
         .iter()
-        .any(|a| a.part_status == PartStatus::Awaited.as_str());
-    if !waiting && bundle.referral.status == ReferralStatus::AwaitingParties.as_str() {
+        .any(|a| a.part_status == PartStatus::Awaited);
+    if !waiting && bundle.referral.status == ReferralStatus::AwaitingParties {
         repo::change_status(
             conn,
             &bundle.referral,
@@ -557,7 +556,7 @@ pub async fn give_part(
             "every part given",
         )
         .await?;
-        bundle.referral.status = ReferralStatus::Submitted.as_str().to_owned();
+        bundle.referral.status = ReferralStatus::Submitted;
         event(conn, &bundle, "referral.submitted").await?;
         reached_centre(conn, &bundle).await?;
     }

@@ -10,6 +10,9 @@ use crate::schema::{
     referral_relations, referral_risks, referrals,
 };
 use crate::text_enum;
+use crate::vocabulary::{
+    AdultId, CentreId, ChildId, ClientId, OrganisationId, ReferralId, RiskId, ServiceType, UserId,
+};
 
 text_enum! {
     /// Where a referral is in its life.
@@ -152,24 +155,24 @@ text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = referrals)]
 pub struct Referral {
-    pub id: Uuid,
-    pub centre_id: Uuid,
-    pub service: String,
-    pub status: String,
-    pub source: String,
-    pub created_by_user: Option<Uuid>,
-    pub created_by_client: Option<Uuid>,
-    pub organisation_id: Option<Uuid>,
+    pub id: ReferralId,
+    pub centre_id: CentreId,
+    pub service: ServiceType,
+    pub status: ReferralStatus,
+    pub source: ReferralSource,
+    pub created_by_user: Option<UserId>,
+    pub created_by_client: Option<ClientId>,
+    pub organisation_id: Option<OrganisationId>,
     pub referrer_name: String,
     pub referrer_email: String,
     pub referrer_phone: Option<String>,
-    pub communication_level: String,
+    pub communication_level: CommunicationLevel,
     pub parties_must_not_meet: bool,
     pub court_name: Option<String>,
     pub court_case_number: Option<String>,
     pub next_hearing_on: Option<Date>,
     pub preferred_days: Vec<Option<i16>>,
-    pub frequency: Option<String>,
+    pub frequency: Option<Frequency>,
     pub submitted_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -178,8 +181,8 @@ pub struct Referral {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = referral_children)]
 pub struct Child {
-    pub id: Uuid,
-    pub referral_id: Uuid,
+    pub id: ChildId,
+    pub referral_id: ReferralId,
     pub name: String,
     pub name_key: String,
     pub date_of_birth: Date,
@@ -190,10 +193,10 @@ pub struct Child {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = referral_adults)]
 pub struct Adult {
-    pub id: Uuid,
-    pub referral_id: Uuid,
+    pub id: AdultId,
+    pub referral_id: ReferralId,
     pub name: String,
-    pub party: String,
+    pub party: Party,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,
@@ -201,8 +204,8 @@ pub struct Adult {
     pub share_phone: bool,
     pub share_address: bool,
     pub may_attend: bool,
-    pub user_id: Option<Uuid>,
-    pub part_status: String,
+    pub user_id: Option<UserId>,
+    pub part_status: PartStatus,
     pub part_due_at: Option<OffsetDateTime>,
     pub part_given_at: Option<OffsetDateTime>,
     pub consents_to_contact: Option<bool>,
@@ -213,9 +216,9 @@ pub struct Adult {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referral_relations)]
 pub struct RelationRow {
-    pub adult_id: Uuid,
-    pub child_id: Uuid,
-    pub relation: String,
+    pub adult_id: AdultId,
+    pub child_id: ChildId,
+    pub relation: Relation,
     pub lives_with: bool,
 }
 
@@ -223,8 +226,8 @@ pub struct RelationRow {
 #[diesel(table_name = referral_court_orders)]
 pub struct CourtOrder {
     pub id: Uuid,
-    pub referral_id: Uuid,
-    pub kind: String,
+    pub referral_id: ReferralId,
+    pub kind: CourtOrderKind,
     pub made_on: Option<Date>,
     pub expires_on: Option<Date>,
     pub conditions: String,
@@ -234,11 +237,11 @@ pub struct CourtOrder {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = referral_risks)]
 pub struct Risk {
-    pub id: Uuid,
-    pub referral_id: Uuid,
-    pub kind: String,
+    pub id: RiskId,
+    pub referral_id: ReferralId,
+    pub kind: RiskKind,
     pub details: String,
-    pub stated_by_adult: Option<Uuid>,
+    pub stated_by_adult: Option<AdultId>,
     pub visible_to_staff: bool,
     pub created_at: OffsetDateTime,
 }
@@ -247,12 +250,12 @@ pub struct Risk {
 #[diesel(table_name = referral_history)]
 pub struct HistoryEntry {
     pub id: Uuid,
-    pub referral_id: Uuid,
+    pub referral_id: ReferralId,
     pub at: OffsetDateTime,
-    pub actor_user: Option<Uuid>,
-    pub actor_client: Option<Uuid>,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub actor_user: Option<UserId>,
+    pub actor_client: Option<ClientId>,
+    pub from_status: Option<ReferralStatus>,
+    pub to_status: ReferralStatus,
     pub note: String,
 }
 

@@ -15,6 +15,9 @@ use crate::schema::{
     referral_adults, referral_children, referral_court_orders, referral_history,
     referral_relations, referral_risks, referrals,
 };
+use crate::vocabulary::{
+    AdultId, CentreId, ClientId, OrganisationId, ReferralId, RiskId, ServiceType, UserId,
+};
 
 pub async fn insert_bundle(
     conn: &mut AsyncPgConnection,
@@ -105,7 +108,7 @@ pub async fn insert_risks(conn: &mut AsyncPgConnection, risks: &[Risk]) -> Resul
 /// until the transaction ends.
 pub async fn load_bundle(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ReferralId,
     lock: bool,
 ) -> Result<Option<ReferralBundle>, ApiError> {
     let query = referrals::table.find(id).select(Referral::as_select());
@@ -129,7 +132,7 @@ pub async fn load_bundle(
         .select(Adult::as_select())
         .load(conn)
         .await?;
-    let adult_ids: Vec<Uuid> = adults.iter().map(|a| a.id).collect();
+    let adult_ids: Vec<AdultId> = adults.iter().map(|a| a.id).collect();
     let relations: Vec<RelationRow> = referral_relations::table
         .filter(referral_relations::adult_id.eq_any(&adult_ids))
         .select(RelationRow::as_select())
@@ -159,7 +162,7 @@ pub async fn load_bundle(
 
 pub async fn history_of(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    id: ReferralId,
 ) -> Result<Vec<HistoryEntry>, ApiError> {
     Ok(referral_history::table
         .filter(referral_history::referral_id.eq(id))
@@ -170,13 +173,13 @@ pub async fn history_of(
 }
 
 /// Who did something: a person or an integration client.
-pub type ActorIds = (Option<Uuid>, Option<Uuid>);
+pub type ActorIds = (Option<UserId>, Option<ClientId>);
 
 /// Keeps a status change (or, with no `from`, the creation) in the history.
 pub async fn record_history(
     conn: &mut AsyncPgConnection,
-    referral_id: Uuid,
-    from: Option<&str>,
+    referral_id: ReferralId,
+    from: Option<ReferralStatus>,
     to: ReferralStatus,
     actor: ActorIds,
     note: &str,
@@ -188,8 +191,8 @@ pub async fn record_history(
             at: OffsetDateTime::now_utc(),
             actor_user: actor.0,
             actor_client: actor.1,
-            from_status: from.map(str::to_owned),
-            to_status: to.as_str().to_owned(),
+            from_status: from,
+            to_status: to,
             note: note.to_owned(),
         })
         .execute(conn)
@@ -211,12 +214,12 @@ pub async fn change_status(
         .or_else(|| (to != ReferralStatus::Draft).then(OffsetDateTime::now_utc));
     diesel::update(referrals::table.find(referral.id))
         .set((
-            referrals::status.eq(to.as_str()),
+            referrals::status.eq(to),
             referrals::submitted_at.eq(submitted),
         ))
         .execute(conn)
         .await?;
-    record_history(conn, referral.id, Some(&referral.status), to, actor, note).await
+    record_history(conn, referral.id, Some(referral.status), to, actor, note).await
 }
 
 pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result<(), ApiError> {
@@ -244,16 +247,20 @@ pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result
 /// the same child (folded name and date of birth), other than `except`.
 pub async fn open_referral_for_child(
     conn: &mut AsyncPgConnection,
-    centre_id: Uuid,
+    centre_id: CentreId,
     name_key: &str,
     born: Date,
-    except: Uuid,
+    except: ReferralId,
 ) -> Result<Option<Referral>, ApiError> {
     Ok(referrals::table
         .inner_join(referral_children::table)
         .filter(referrals::centre_id.eq(centre_id))
         .filter(referrals::id.ne(except))
-        .filter(referrals::status.ne_all(["draft", "declined", "closed"]))
+        .filter(referrals::status.ne_all([
+            ReferralStatus::Draft,
+            ReferralStatus::Declined,
+            ReferralStatus::Closed,
+        ]))
         .filter(referral_children::name_key.eq(name_key))
         .filter(referral_children::date_of_birth.eq(born))
         .select(Referral::as_select())
@@ -266,23 +273,23 @@ pub async fn open_referral_for_child(
 #[derive(Debug, Clone)]
 pub enum ListScope {
     /// Coordinators and staff: their centres' (not drafts).
-    Centres(Vec<Uuid>),
+    Centres(Vec<CentreId>),
     /// Referrers and clients: their organisation's (not drafts), and their own drafts.
     Organisation {
-        organisation_id: Option<Uuid>,
-        author: Option<Uuid>,
-        client: Option<Uuid>,
+        organisation_id: Option<OrganisationId>,
+        author: Option<UserId>,
+        client: Option<ClientId>,
     },
     /// A parent: referrals that name them, and their own drafts.
-    Parent(Uuid),
+    Parent(UserId),
 }
 
 /// Filters of the list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub status: Option<ReferralStatus>,
-    pub centre_id: Option<Uuid>,
-    pub service: Option<String>,
+    pub centre_id: Option<CentreId>,
+    pub service: Option<ServiceType>,
     pub received_from: Option<OffsetDateTime>,
     pub received_to: Option<OffsetDateTime>,
 }
@@ -304,7 +311,7 @@ pub async fn list(
                 [one] => query.filter(referrals::centre_id.eq(*one)),
                 _ => query.filter(referrals::centre_id.eq_any(ids.clone())),
             }
-            .filter(referrals::status.ne("draft"));
+            .filter(referrals::status.ne(ReferralStatus::Draft));
         }
         ListScope::Organisation {
             organisation_id,
@@ -312,12 +319,14 @@ pub async fn list(
             client,
         } => {
             let organisation = referrals::organisation_id
-                .eq(organisation_id.unwrap_or(Uuid::nil()))
-                .and(referrals::status.ne("draft"));
+                .eq(organisation_id.unwrap_or(OrganisationId(Uuid::nil())))
+                .and(referrals::status.ne(ReferralStatus::Draft));
             let own_draft = referrals::created_by_user
-                .eq(author.unwrap_or(Uuid::nil()))
-                .or(referrals::created_by_client.eq(client.unwrap_or(Uuid::nil())));
-            query = query.filter(organisation.or(own_draft.and(referrals::status.eq("draft"))));
+                .eq(author.unwrap_or(UserId(Uuid::nil())))
+                .or(referrals::created_by_client.eq(client.unwrap_or(ClientId(Uuid::nil()))));
+            query = query.filter(
+                organisation.or(own_draft.and(referrals::status.eq(ReferralStatus::Draft))),
+            );
         }
         ListScope::Parent(user_id) => {
             let named = referral_adults::table
@@ -326,19 +335,19 @@ pub async fn list(
             query = query.filter(
                 referrals::id
                     .eq_any(named)
-                    .and(referrals::status.ne("draft"))
+                    .and(referrals::status.ne(ReferralStatus::Draft))
                     .or(referrals::created_by_user.eq(*user_id)),
             );
         }
     }
     if let Some(status) = filter.status {
-        query = query.filter(referrals::status.eq(status.as_str()));
+        query = query.filter(referrals::status.eq(status));
     }
     if let Some(centre_id) = filter.centre_id {
         query = query.filter(referrals::centre_id.eq(centre_id));
     }
-    if let Some(service) = &filter.service {
-        query = query.filter(referrals::service.eq(service.clone()));
+    if let Some(service) = filter.service {
+        query = query.filter(referrals::service.eq(service));
     }
     if let Some(from) = filter.received_from {
         query = query.filter(referrals::submitted_at.ge(from));
@@ -362,8 +371,8 @@ pub async fn list(
         .select(Referral::as_select())
         .load(conn)
         .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let counts: Vec<(Uuid, i64)> = referral_children::table
+    let ids: Vec<ReferralId> = rows.iter().map(|r| r.id).collect();
+    let counts: Vec<(ReferralId, i64)> = referral_children::table
         .filter(referral_children::referral_id.eq_any(&ids))
         .group_by(referral_children::referral_id)
         .select((referral_children::referral_id, diesel::dsl::count_star()))
@@ -385,8 +394,8 @@ pub async fn list(
 /// Shows a risk statement to the centre's staff, or hides it again.
 pub async fn set_risk_visible_to_staff(
     conn: &mut AsyncPgConnection,
-    referral_id: Uuid,
-    risk_id: Uuid,
+    referral_id: ReferralId,
+    risk_id: RiskId,
     visible: bool,
 ) -> Result<bool, ApiError> {
     let updated = diesel::update(
@@ -402,9 +411,11 @@ pub async fn set_risk_visible_to_staff(
 
 /// How many referrals are in each status, drafts left out: the network's
 /// counts, with no family detail.
-pub async fn count_by_status(conn: &mut AsyncPgConnection) -> Result<Vec<(String, i64)>, ApiError> {
+pub async fn count_by_status(
+    conn: &mut AsyncPgConnection,
+) -> Result<Vec<(ReferralStatus, i64)>, ApiError> {
     Ok(referrals::table
-        .filter(referrals::status.ne("draft"))
+        .filter(referrals::status.ne(ReferralStatus::Draft))
         .group_by(referrals::status)
         .select((referrals::status, diesel::dsl::count_star()))
         .load(conn)

@@ -6,15 +6,18 @@ use std::collections::HashMap;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::vocabulary::{AdultId, ChildId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
+
 use super::dto::{AdultInput, ChildInput, CreateReferralRequest, RiskInput};
 use super::model::{
     Adult, Child, CommunicationLevel, CourtOrder, CourtOrderKind, Frequency, PartStatus, Party,
     Referral, ReferralBundle, ReferralSource, ReferralStatus, Relation, RelationRow, Risk,
     RiskKind,
 };
-use crate::centres::model::{parse_weekday, ServiceType};
 use crate::error::ApiError;
-use crate::validation::parse_date;
+use crate::vocabulary::calendar::parse_date;
+use crate::vocabulary::calendar::parse_weekday;
+use crate::vocabulary::ServiceType;
 
 pub use crate::validation::FieldErrors as Errors;
 
@@ -51,9 +54,9 @@ pub fn name_key(name: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Author {
     pub source: ReferralSource,
-    pub user_id: Option<Uuid>,
-    pub client_id: Option<Uuid>,
-    pub organisation_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
+    pub client_id: Option<ClientId>,
+    pub organisation_id: Option<OrganisationId>,
     /// Name and email from the account, for people; `None` for clients.
     pub account: Option<(String, String)>,
 }
@@ -91,8 +94,8 @@ fn child(
     Some((
         reference,
         Child {
-            id: Uuid::now_v7(),
-            referral_id: Uuid::nil(),
+            id: ChildId::new(),
+            referral_id: ReferralId(Uuid::nil()),
             name_key: name_key(&name),
             name,
             date_of_birth: born,
@@ -102,7 +105,12 @@ fn child(
     ))
 }
 
-fn risk(errors: &mut Errors, field: &str, input: &RiskInput, adult: Option<Uuid>) -> Option<Risk> {
+fn risk(
+    errors: &mut Errors,
+    field: &str,
+    input: &RiskInput,
+    adult: Option<AdultId>,
+) -> Option<Risk> {
     let kind: RiskKind = errors.word(
         &format!("{field}.kind"),
         &input.kind,
@@ -110,9 +118,9 @@ fn risk(errors: &mut Errors, field: &str, input: &RiskInput, adult: Option<Uuid>
     )?;
     let details = errors.text(&format!("{field}.details"), &input.details, 1, 4000);
     Some(Risk {
-        id: Uuid::now_v7(),
-        referral_id: Uuid::nil(),
-        kind: kind.as_str().to_owned(),
+        id: RiskId::new(),
+        referral_id: ReferralId(Uuid::nil()),
+        kind,
         details,
         stated_by_adult: adult,
         visible_to_staff: false,
@@ -125,7 +133,7 @@ pub fn risks(
     errors: &mut Errors,
     field: &str,
     inputs: &[RiskInput],
-    adult: Option<Uuid>,
+    adult: Option<AdultId>,
 ) -> Vec<Risk> {
     if inputs.len() > 20 {
         errors.push(field, "length", "at most 20 risk statements");
@@ -141,7 +149,7 @@ fn adult(
     errors: &mut Errors,
     i: usize,
     input: &AdultInput,
-    children: &HashMap<String, Uuid>,
+    children: &HashMap<String, ChildId>,
     relations: &mut Vec<RelationRow>,
 ) -> Option<Adult> {
     let f = |name: &str| format!("adults[{i}].{name}");
@@ -152,7 +160,7 @@ fn adult(
     let email = email(errors, &f("email"), input.email.as_deref());
     let phone = errors.optional_text(&f("phone"), input.phone.as_deref(), 40);
     let address = errors.optional_text(&f("address"), input.address.as_deref(), 500);
-    let id = Uuid::now_v7();
+    let id = AdultId::new();
     // An adult with no relation to any child of the referral has no place in it.
     if input.relations.is_empty() {
         errors.push(
@@ -190,16 +198,16 @@ fn adult(
             relations.push(RelationRow {
                 adult_id: id,
                 child_id,
-                relation: relation.as_str().to_owned(),
+                relation,
                 lives_with: r.lives_with,
             });
         }
     }
     Some(Adult {
         id,
-        referral_id: Uuid::nil(),
+        referral_id: ReferralId(Uuid::nil()),
         name,
-        party: party?.as_str().to_owned(),
+        party: party?,
         email,
         phone,
         address,
@@ -208,7 +216,7 @@ fn adult(
         share_address: false,
         may_attend: input.may_attend,
         user_id: None,
-        part_status: PartStatus::NotRequired.as_str().to_owned(),
+        part_status: PartStatus::NotRequired,
         part_due_at: None,
         part_given_at: None,
         consents_to_contact: None,
@@ -338,8 +346,8 @@ pub fn new_referral(
         if let Some(kind) = kind {
             court_orders.push(CourtOrder {
                 id: Uuid::now_v7(),
-                referral_id: Uuid::nil(),
-                kind: kind.as_str().to_owned(),
+                referral_id: ReferralId(Uuid::nil()),
+                kind,
                 made_on,
                 expires_on,
                 conditions,
@@ -408,26 +416,26 @@ pub fn new_referral(
         return Err(ApiError::Validation(errors.0));
     };
     let now = OffsetDateTime::now_utc();
-    let id = Uuid::now_v7();
+    let id = ReferralId::new();
     let referral = Referral {
         id,
         centre_id: req.centre_id,
-        service: service.as_str().to_owned(),
-        status: ReferralStatus::Draft.as_str().to_owned(),
-        source: author.source.as_str().to_owned(),
+        service,
+        status: ReferralStatus::Draft,
+        source: author.source,
         created_by_user: author.user_id,
         created_by_client: author.client_id,
         organisation_id: author.organisation_id,
         referrer_name,
         referrer_email,
         referrer_phone,
-        communication_level: level.as_str().to_owned(),
+        communication_level: level,
         parties_must_not_meet: req.parties_must_not_meet || level == CommunicationLevel::Prohibited,
         court_name,
         court_case_number,
         next_hearing_on,
         preferred_days,
-        frequency: frequency.map(|f| f.as_str().to_owned()),
+        frequency,
         submitted_at: None,
         created_at: now,
         updated_at: now,
@@ -510,7 +518,7 @@ mod tests {
     fn author() -> Author {
         Author {
             source: ReferralSource::Professional,
-            user_id: Some(Uuid::nil()),
+            user_id: Some(UserId(Uuid::nil())),
             client_id: None,
             organisation_id: None,
             account: Some(("Sam".into(), "sam@law.example".into())),
@@ -531,7 +539,7 @@ mod tests {
             panic!("{result:?}")
         };
         assert_eq!(service, ServiceType::Supervised);
-        assert_eq!(bundle.referral.status, "draft");
+        assert_eq!(bundle.referral.status, ReferralStatus::Draft);
         assert_eq!(bundle.relations.len(), 1);
         assert_eq!(bundle.relations[0].child_id, bundle.children[0].id);
         assert_eq!(bundle.children[0].name_key, "alex");

@@ -13,10 +13,10 @@ use super::dto::{
 use super::model::{
     Adult, HistoryEntry, PartStatus, Referral, ReferralBundle, ReferralSource, ReferralStatus,
 };
-use crate::centres::model::Weekday;
 use crate::error::ApiError;
-use crate::text_enum::parse_column;
-use crate::validation::format_date;
+use crate::vocabulary::calendar::format_date;
+use crate::vocabulary::AdultId;
+use crate::vocabulary::Weekday;
 
 pub fn timestamp(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
@@ -25,7 +25,7 @@ pub fn timestamp(at: OffsetDateTime) -> String {
 /// An awaited part past its due time counts as expired, whether or not
 /// anything has written that down yet.
 pub fn part_status(adult: &Adult, now: OffsetDateTime) -> Result<PartStatus, ApiError> {
-    let status: PartStatus = parse_column(&adult.part_status)?;
+    let status: PartStatus = adult.part_status;
     Ok(match (status, adult.part_due_at) {
         (PartStatus::Awaited, Some(due)) if due <= now => PartStatus::Expired,
         (s, _) => s,
@@ -62,13 +62,13 @@ pub fn referral(
 ) -> Result<ReferralResponse, ApiError> {
     let r = &b.referral;
     let own =
-        |id: uuid::Uuid| matches!(viewer, Viewer::Parent { adult_ids } if adult_ids.contains(&id));
-    let centre_or_self = |id: uuid::Uuid| *viewer == Viewer::Centre || own(id);
+        |id: AdultId| matches!(viewer, Viewer::Parent { adult_ids } if adult_ids.contains(&id));
+    let centre_or_self = |id: AdultId| *viewer == Viewer::Centre || own(id);
     // A parent sees what is still missing from the other party (the referral
     // waits for it) but never their answer: whether they consent to contact.
-    let other_party = |id: uuid::Uuid| matches!(viewer, Viewer::Parent { .. }) && !own(id);
-    let status: ReferralStatus = parse_column(&r.status)?;
-    let source: ReferralSource = parse_column(&r.source)?;
+    let other_party = |id: AdultId| matches!(viewer, Viewer::Parent { .. }) && !own(id);
+    let status: ReferralStatus = r.status;
+    let source: ReferralSource = r.source;
 
     let adults = b
         .adults
@@ -77,7 +77,7 @@ pub fn referral(
             Ok(AdultResponse {
                 id: a.id,
                 name: a.name.clone(),
-                party: parse_column(&a.party)?,
+                party: a.party,
                 may_attend: a.may_attend,
                 relations: b
                     .relations
@@ -86,7 +86,7 @@ pub fn referral(
                     .map(|rel| {
                         Ok(RelationResponse {
                             child_id: rel.child_id,
-                            relation: parse_column(&rel.relation)?,
+                            relation: rel.relation,
                             lives_with: rel.lives_with,
                         })
                     })
@@ -116,7 +116,7 @@ pub fn referral(
         .map(|k| {
             Ok(RiskResponse {
                 id: k.id,
-                kind: parse_column(&k.kind)?,
+                kind: k.kind,
                 details: k.details.clone(),
                 stated_by_adult: k.stated_by_adult,
                 visible_to_staff: k.visible_to_staff,
@@ -146,11 +146,11 @@ pub fn referral(
     Ok(ReferralResponse {
         id: r.id,
         centre_id: r.centre_id,
-        service: parse_column(&r.service)?,
+        service: r.service,
         status,
         source,
         referrer,
-        communication_level: parse_column(&r.communication_level)?,
+        communication_level: r.communication_level,
         parties_must_not_meet: r.parties_must_not_meet,
         children: b
             .children
@@ -176,7 +176,7 @@ pub fn referral(
             .iter()
             .map(|o| {
                 Ok(CourtOrderResponse {
-                    kind: parse_column(&o.kind)?,
+                    kind: o.kind,
                     made_on: o.made_on.map(format_date),
                     expires_on: o.expires_on.map(format_date),
                     conditions: matches!(viewer, Viewer::Centre | Viewer::Referrer)
@@ -191,15 +191,15 @@ pub fn referral(
             .flatten()
             .map(|d| Weekday::from_iso(*d))
             .collect::<Result<_, _>>()?,
-        frequency: r.frequency.as_deref().map(parse_column).transpose()?,
+        frequency: r.frequency,
         pending: pending(b, status, now)?,
         history: history
             .iter()
             .map(|h| {
                 Ok(HistoryResponse {
                     at: timestamp(h.at),
-                    from_status: h.from_status.as_deref().map(parse_column).transpose()?,
-                    to_status: parse_column(&h.to_status)?,
+                    from_status: h.from_status,
+                    to_status: h.to_status,
                     note: h.note.clone(),
                 })
             })
@@ -250,9 +250,9 @@ pub fn summary(r: &Referral, children: i64) -> Result<ReferralSummary, ApiError>
     Ok(ReferralSummary {
         id: r.id,
         centre_id: r.centre_id,
-        service: parse_column(&r.service)?,
-        status: parse_column(&r.status)?,
-        source: parse_column(&r.source)?,
+        service: r.service,
+        status: r.status,
+        source: r.source,
         children,
         submitted_at: r.submitted_at.map(timestamp),
         created_at: timestamp(r.created_at),

@@ -17,6 +17,8 @@ pub mod openapi;
 pub mod pagination;
 pub mod postcodes;
 pub mod referrals;
+pub mod reports;
+pub mod router;
 pub mod schema;
 pub mod sessions;
 pub mod startup;
@@ -58,7 +60,7 @@ pub async fn run(config: Config) -> Result<Application, StartupError> {
         log::info!("applied migrations: {}", applied.join(", "));
     }
     let pool = db::build_pool(&config).map_err(StartupError::Pool)?;
-    auth::handlers::bootstrap_admin(&pool, &config)
+    identity::bootstrap::bootstrap_admin(&pool, &config)
         .await
         .map_err(|e| StartupError::Bootstrap(e.to_string()))?;
     let addr = format!("{}:{}", config.host, config.port);

@@ -6,40 +6,19 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{scope, AppExt};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::http::{extractors, fallback, middleware};
-use crate::{
-    attendance, audit, auth, centres, families, health, identity, openapi, postcodes, referrals,
-    sessions,
-};
-
-/// Every documented route. The router and the OpenAPI document are both built
-/// from this one function, so they cannot drift apart.
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        scope("/api/v1")
-            .configure(auth::configure)
-            .configure(identity::configure)
-            .configure(audit::configure)
-            .configure(centres::configure)
-            .configure(postcodes::configure)
-            .configure(referrals::configure)
-            .configure(families::configure)
-            .configure(sessions::configure)
-            .configure(attendance::configure),
-    );
-}
+use crate::{centres, router};
 
 /// Starts serving on `listener`; the returned server runs until stopped (SIGTERM
 /// or SIGINT stop it gracefully: no new connections, in-flight requests finish).
 pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result<Server> {
-    let spec = openapi::spec();
+    let spec = router::spec();
     let route_table = web::Data::new(fallback::RouteTable::from_openapi(&spec));
     let shutdown_timeout = config.shutdown_timeout.as_secs();
     let workers = config.workers;
@@ -64,7 +43,7 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             .app_data(extractors::json_config(max_json_bytes))
             .app_data(extractors::query_config())
             .app_data(extractors::path_config())
-            .configure(routes)
+            .configure(router::routes)
             .into_app()
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
             .route(

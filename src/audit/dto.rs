@@ -1,9 +1,10 @@
+use crate::vocabulary::CentreId;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::repo::AuditEvent;
+use super::model::{AuditEvent, AuditFilter};
 
 /// Filters of the audit trail.
 #[derive(Debug, Deserialize, IntoParams, validator::Validate)]
@@ -44,7 +45,8 @@ pub struct AuditEventResponse {
     pub action: String,
     pub resource_type: String,
     pub resource_id: Option<String>,
-    pub centre_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub centre_id: Option<CentreId>,
     /// `success`, `denied` or `failure`.
     pub outcome: String,
     pub request_id: Option<String>,
@@ -64,6 +66,18 @@ impl From<AuditEvent> for AuditEventResponse {
             centre_id: e.centre_id,
             outcome: e.outcome,
             request_id: e.request_id,
+        }
+    }
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> AuditFilter {
+        AuditFilter {
+            resource_type: self.resource_type.clone(),
+            resource_id: self.resource_id.clone(),
+            actor_id: self.actor_id,
+            from: self.from,
+            to: self.to,
         }
     }
 }

@@ -3,10 +3,10 @@ use time::OffsetDateTime;
 
 use super::dto::{AuditEventResponse, AuditQuery};
 use super::repo;
-use crate::auth::principal::AuthUser;
-use crate::auth::roles::Role;
+use crate::auth::Caller;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::identity::roles::Role;
 use crate::pagination::{Cursor, Page, PageParams};
 
 /// The audit trail, oldest first: network admins see every entry, coordinators
@@ -24,7 +24,7 @@ use crate::pagination::{Cursor, Page, PageParams};
 #[get("/audit")]
 pub async fn list_audit_events(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     query: web::Query<AuditQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AuditEventResponse>>, ApiError> {
@@ -35,7 +35,7 @@ pub async fn list_audit_events(
     let page = page.into_inner().parse::<OffsetDateTime>()?;
     let centres = (user.role == Role::Coordinator).then_some(user.centre_ids.as_slice());
     let mut conn = pool.get().await?;
-    let rows = repo::list(&mut conn, &query, centres, &page).await?;
+    let rows = repo::list(&mut conn, &query.filter(), centres, &page).await?;
     Ok(web::Json(Page::from_rows(
         rows,
         &page,

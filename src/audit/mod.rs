@@ -4,15 +4,13 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod model;
 pub mod repo;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::vocabulary::{CentreId, ClientId, UserId};
-
-use crate::auth::principal::Principal;
-use crate::auth::roles::Role;
 
 pub use repo::record;
 
@@ -26,7 +24,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct Actor {
     pub kind: &'static str,
     pub id: Option<Uuid>,
-    pub role: Option<Role>,
+    /// The person's role word (`coordinator`, ...); none for clients.
+    pub role: Option<&'static str>,
 }
 
 impl Actor {
@@ -54,20 +53,11 @@ impl Actor {
         }
     }
 
-    pub fn user(id: UserId, role: Role) -> Self {
+    pub fn user(id: UserId, role: &'static str) -> Self {
         Self {
             kind: "user",
             id: Some(id.into()),
             role: Some(role),
-        }
-    }
-}
-
-impl From<&Principal> for Actor {
-    fn from(principal: &Principal) -> Self {
-        match principal {
-            Principal::User(u) => Self::user(u.id, u.role),
-            Principal::Client(c) => Self::client(c.id),
         }
     }
 }
@@ -126,11 +116,5 @@ impl<'a> Event<'a> {
     pub fn denied(mut self) -> Self {
         self.outcome = Outcome::Denied;
         self
-    }
-}
-
-impl From<&crate::auth::principal::AuthUser> for Actor {
-    fn from(user: &crate::auth::principal::AuthUser) -> Self {
-        Actor::from(&user.0)
     }
 }

@@ -3,29 +3,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::dto::AuditQuery;
+use super::model::{AuditEvent, AuditFilter};
 use super::Event;
 use crate::error::ApiError;
 use crate::http::request_id;
 use crate::pagination::{Cursor, PageRequest};
 use crate::schema::audit_events;
 use crate::vocabulary::CentreId;
-
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = audit_events)]
-pub struct AuditEvent {
-    pub id: Uuid,
-    pub at: OffsetDateTime,
-    pub actor_kind: String,
-    pub actor_id: Option<Uuid>,
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub resource_type: String,
-    pub resource_id: Option<String>,
-    pub centre_id: Option<Uuid>,
-    pub outcome: String,
-    pub request_id: Option<String>,
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = audit_events)]
@@ -50,7 +34,7 @@ pub async fn record(conn: &mut AsyncPgConnection, event: Event<'_>) -> Result<()
             id: Uuid::now_v7(),
             actor_kind: event.actor.kind,
             actor_id: event.actor.id,
-            actor_role: event.actor.role.map(|r| r.as_str()),
+            actor_role: event.actor.role,
             action: event.action,
             resource_type: event.resource_type,
             resource_id: event.resource_id.as_deref(),
@@ -67,7 +51,7 @@ pub async fn record(conn: &mut AsyncPgConnection, event: Event<'_>) -> Result<()
 /// coordinator sees only their centres' entries).
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    query: &AuditQuery,
+    query: &AuditFilter,
     centres: Option<&[CentreId]>,
     page: &PageRequest<OffsetDateTime>,
 ) -> Result<Vec<AuditEvent>, ApiError> {

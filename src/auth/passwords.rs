@@ -1,150 +1,207 @@
-//! Passwords: argon2id hashes, and the rules a new password must meet.
+//! Passwords: changing one's own, and resetting a forgotten one by a link.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use diesel_async::AsyncConnection;
+use validator::Validate;
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use super::caller::Caller;
+use super::dto::*;
+use super::repo;
+use crate::audit::{self, Actor, Event};
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::identity::accounts::{self};
+use crate::identity::links::{self, Purpose};
+use crate::identity::passwords;
+use crate::identity::repo as users;
+use crate::identity::roles::UserStatus;
 
-use crate::error::ApiError;
-
-pub const MIN_LENGTH: usize = 12;
-pub const MAX_LENGTH: usize = 256;
-
-/// The 10,000 most common passwords (from Django's CommonPasswordValidator list,
-/// BSD licence), refused whatever their case.
-const COMMON: &str = include_str!("common_passwords.txt");
-
-fn common() -> &'static HashSet<&'static str> {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| COMMON.lines().map(str::trim).collect())
-}
-
-/// argon2id with m = 19456 KiB, t = 2, p = 1 (OWASP's minimum recommendation).
-fn argon2() -> Argon2<'static> {
-    // These constants are valid parameters; `Params::new` cannot fail on them.
-    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Checks a new password: 12 to 256 characters, not among the common ones.
-pub fn check_policy(field: &str, password: &str) -> Result<(), ApiError> {
-    let length = password.chars().count();
-    if length < MIN_LENGTH {
-        return Err(ApiError::field(
-            field,
-            "too_short",
-            format!("must be at least {MIN_LENGTH} characters"),
-        ));
-    }
-    if length > MAX_LENGTH {
-        return Err(ApiError::field(
-            field,
-            "too_long",
-            format!("must be at most {MAX_LENGTH} characters"),
-        ));
-    }
-    if common().contains(password.to_lowercase().as_str()) {
-        return Err(ApiError::field(
-            field,
-            "too_common",
-            "is one of the most common passwords; choose another",
-        ));
-    }
-    Ok(())
-}
-
-/// Hashes a password (PHC string). CPU-heavy: call through [`hash_blocking`].
-pub fn hash(password: &str) -> Result<String, ApiError> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(ApiError::internal)
-}
-
-/// Whether `password` matches `stored`; with no stored hash (unknown account, or
-/// no password yet) a dummy hash is checked so the answer takes the same time.
-pub fn verify(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash("dummy password for timing").unwrap_or_default());
-    let (hash_text, real) = match stored {
-        Some(h) => (h, true),
-        None => (dummy.as_str(), false),
+/// Change one's own password. Every refresh token of the account is revoked, so
+/// other devices must log in again.
+#[utoipa::path(
+    tag = "identity",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 403, description = "Integration clients have no password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong, or the new one is too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords from this account or address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    req: HttpRequest,
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    caller: Caller,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = caller.person()?.id;
+    body.validate()?;
+    let request = body.into_inner();
+    passwords::check_policy("new_password", &request.new_password)?;
+    let user = {
+        let mut conn = pool.get().await?;
+        users::find_user(&mut conn, id)
+            .await?
+            .ok_or(ApiError::NotFound)?
     };
-    let Ok(parsed) = PasswordHash::new(hash_text) else {
-        return false;
-    };
-    argon2()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && real
-}
-
-/// At most this many argon2 computations run at once in one instance: each takes
-/// 19 MiB, so a flood of logins queues here instead of exhausting memory.
-const CONCURRENT_HASHES: usize = 8;
-
-fn hashing_permits() -> &'static tokio::sync::Semaphore {
-    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(CONCURRENT_HASHES))
-}
-
-/// Runs argon2 off the async worker threads, within the concurrency bound.
-async fn bounded<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    let _permit = hashing_permits()
-        .acquire()
+    // Checking the current password is a password guess like a login: the same
+    // limit applies, so a stolen access token cannot be used to find it.
+    let attempt = repo::begin_login_attempt(
+        &pool,
+        &user.email,
+        &super::sign_in::client_addr(&req, &config),
+        &config,
+    )
+    .await?;
+    let mut conn = pool.get().await?;
+    if passwords::verify_blocking(request.current_password, user.password_hash).await? {
+        repo::mark_login_succeeded(&mut conn, attempt).await?;
+    } else {
+        return Err(ApiError::field(
+            "current_password",
+            "wrong",
+            "is not the current password",
+        ));
+    }
+    let hash = passwords::hash_blocking(request.new_password).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        users::set_password(conn, id, &hash, false).await?;
+        repo::revoke_all_refresh_tokens(conn, id).await?;
+        links::expire_one_time_tokens(conn, id, Purpose::PasswordReset).await?;
+        audit::record(
+            conn,
+            Event::new(&caller, "change_password", "user").resource(id),
+        )
         .await
-        .map_err(ApiError::internal)?;
-    actix_web::web::block(work)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ask for a password-reset link. Always 202, whether or not the email has an
+/// account, so the answer reveals nothing.
+#[utoipa::path(
+    tag = "identity",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the account exists, a link is on its way", body = AcceptedResponse),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    body: web::Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let email = users::normalise_email(&body.email);
+    // A reset link is worth an account: it lives an hour at most.
+    let ttl = config
+        .one_time_token_ttl
+        .min(std::time::Duration::from_secs(3600));
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let user = users::find_user_by_email(conn, &email).await?;
+        if let Some(user) = user.filter(|u| u.status == UserStatus::Active) {
+            accounts::send_link(
+                conn,
+                &user,
+                Purpose::PasswordReset,
+                ttl,
+                serde_json::json!({}),
+            )
+            .await?;
+            audit::record(
+                conn,
+                Event::new(Actor::anonymous(), "request_password_reset", "user").resource(user.id),
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(AcceptedResponse {
+        status: "check your email",
+    }))
+}
+
+/// Uses a one-time token of `purpose` to set the account's password. Invitations
+/// also activate the account; resets revoke every refresh token.
+pub(super) async fn set_password_with_token(
+    pool: &Pool,
+    request: SetPasswordWithTokenRequest,
+    purpose: Purpose,
+    action: &'static str,
+) -> Result<(), ApiError> {
+    passwords::check_policy("password", &request.password)?;
+    let invalid = || ApiError::field("token", "invalid", "is not valid or has expired");
+    let mut conn = pool.get().await?;
+    // A bogus token is refused before the costly hash is computed.
+    if !links::one_time_token_is_live(&mut conn, &request.token, purpose).await? {
+        return Err(invalid());
+    }
+    let hash = passwords::hash_blocking(request.password).await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let Some(user_id) = links::use_one_time_token(conn, &request.token, purpose).await? else {
+            return Err(ApiError::field(
+                "token",
+                "invalid",
+                "is not valid or has expired",
+            ));
+        };
+        let user = users::find_user(conn, user_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        if user.status == UserStatus::Disabled {
+            return Err(ApiError::field(
+                "token",
+                "invalid",
+                "is not valid or has expired",
+            ));
+        }
+        // An invitation or a confirmed email makes the account active.
+        let activate = matches!(purpose, Purpose::Invitation | Purpose::ConfirmEmail);
+        users::set_password(conn, user_id, &hash, activate).await?;
+        repo::revoke_all_refresh_tokens(conn, user_id).await?;
+        links::expire_one_time_tokens(conn, user_id, Purpose::PasswordReset).await?;
+        let role = user.role.as_str();
+        audit::record(
+            conn,
+            Event::new(Actor::user(user_id, role), action, "user").resource(user_id),
+        )
         .await
-        .map_err(ApiError::internal)
+    })
+    .await
 }
 
-pub async fn hash_blocking(password: String) -> Result<String, ApiError> {
-    bounded(move || hash(&password)).await?
-}
-
-pub async fn verify_blocking(password: String, stored: Option<String>) -> Result<bool, ApiError> {
-    bounded(move || verify(&password, stored.as_deref())).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_list_holds_ten_thousand_passwords() {
-        assert_eq!(common().len(), 10_000);
-    }
-
-    #[test]
-    fn short_long_and_common_passwords_are_refused() {
-        assert!(check_policy("password", "short").is_err());
-        assert!(check_policy("password", &"x".repeat(257)).is_err());
-        // Long enough, but on the list (in any case).
-        assert!(
-            check_policy("password", "QWERTYUIOP123").is_err()
-                || !common().contains("qwertyuiop123")
-        );
-        let long_common = common()
-            .iter()
-            .find(|p| p.chars().count() >= 12)
-            .expect("one");
-        assert!(check_policy("password", long_common).is_err());
-        assert!(check_policy("password", &long_common.to_uppercase()).is_err());
-        assert!(check_policy("password", "correct horse battery staple").is_ok());
-    }
-
-    #[test]
-    fn a_hash_verifies_only_its_own_password_and_is_argon2id() {
-        let h = hash("correct horse battery staple").expect("hash");
-        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify("correct horse battery staple", Some(&h)));
-        assert!(!verify("correct horse battery stapler", Some(&h)));
-        assert!(!verify("anything", None));
-    }
+/// Choose a new password with the token of a reset link.
+#[utoipa::path(
+    tag = "identity",
+    request_body = SetPasswordWithTokenRequest,
+    responses(
+        (status = 204, description = "Password set; log in with it"),
+        (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    pool: web::Data<Pool>,
+    body: web::Json<SetPasswordWithTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    set_password_with_token(
+        &pool,
+        body.into_inner(),
+        Purpose::PasswordReset,
+        "reset_password",
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -7,106 +7,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::tokens::{random_token, token_hash};
 use crate::error::ApiError;
-use crate::schema::{login_attempts, one_time_tokens, refresh_tokens};
+use crate::identity::secrets::{random_token, token_hash};
+use crate::schema::{login_attempts, refresh_tokens};
 use crate::vocabulary::UserId;
-
-/// What a one-time token is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    ConfirmEmail,
-    Invitation,
-    PasswordReset,
-}
-
-impl Purpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::ConfirmEmail => "confirm_email",
-            Self::Invitation => "invitation",
-            Self::PasswordReset => "password_reset",
-        }
-    }
-}
 
 fn expiry(ttl: Duration) -> OffsetDateTime {
     OffsetDateTime::now_utc() + ttl
-}
-
-/// Makes a one-time token for `user_id`; returns the token (only its hash is kept).
-pub async fn create_one_time_token(
-    conn: &mut AsyncPgConnection,
-    user_id: UserId,
-    purpose: Purpose,
-    ttl: Duration,
-) -> Result<String, ApiError> {
-    let token = random_token()?;
-    diesel::insert_into(one_time_tokens::table)
-        .values((
-            one_time_tokens::id.eq(Uuid::now_v7()),
-            one_time_tokens::user_id.eq(user_id),
-            one_time_tokens::purpose.eq(purpose.as_str()),
-            one_time_tokens::token_hash.eq(token_hash(&token)),
-            one_time_tokens::expires_at.eq(expiry(ttl)),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(token)
-}
-
-/// Whether a one-time token would be accepted now (without using it), so a
-/// handler can refuse a bogus token before doing expensive work.
-pub async fn one_time_token_is_live(
-    conn: &mut AsyncPgConnection,
-    token: &str,
-    purpose: Purpose,
-) -> Result<bool, ApiError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        one_time_tokens::table
-            .filter(one_time_tokens::token_hash.eq(token_hash(token)))
-            .filter(one_time_tokens::purpose.eq(purpose.as_str()))
-            .filter(one_time_tokens::used_at.is_null())
-            .filter(one_time_tokens::expires_at.gt(diesel::dsl::now)),
-    ))
-    .get_result(conn)
-    .await?)
-}
-
-/// Ends every open token of `purpose` for a user: a new password makes older
-/// reset links worthless.
-pub async fn expire_one_time_tokens(
-    conn: &mut AsyncPgConnection,
-    user_id: UserId,
-    purpose: Purpose,
-) -> Result<(), ApiError> {
-    diesel::update(one_time_tokens::table)
-        .filter(one_time_tokens::user_id.eq(user_id))
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
-        .filter(one_time_tokens::used_at.is_null())
-        .set(one_time_tokens::used_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Uses a one-time token: returns its user when it exists, has this purpose, is
-/// unused and unexpired, and marks it used (in the caller's transaction).
-pub async fn use_one_time_token(
-    conn: &mut AsyncPgConnection,
-    token: &str,
-    purpose: Purpose,
-) -> Result<Option<UserId>, ApiError> {
-    Ok(diesel::update(one_time_tokens::table)
-        .filter(one_time_tokens::token_hash.eq(token_hash(token)))
-        .filter(one_time_tokens::purpose.eq(purpose.as_str()))
-        .filter(one_time_tokens::used_at.is_null())
-        .filter(one_time_tokens::expires_at.gt(diesel::dsl::now))
-        .set(one_time_tokens::used_at.eq(diesel::dsl::now))
-        .returning(one_time_tokens::user_id)
-        .get_result(conn)
-        .await
-        .optional()?)
 }
 
 /// Starts (family `None`) or continues a refresh-token family; returns the token.

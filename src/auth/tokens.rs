@@ -1,13 +1,10 @@
 //! Access tokens (JWT), and the opaque random tokens (refresh, one-time, client
 //! secrets) that are stored only as SHA-256 hashes.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use jsonwebtoken::{
     decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -142,19 +139,6 @@ impl TokenKeys {
     }
 }
 
-/// A random token of 32 bytes, URL-safe.
-pub fn random_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// How a random token is stored: its SHA-256. The tokens carry 256 random bits,
-/// so a fast hash is enough (unlike passwords).
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,14 +170,5 @@ mod tests {
         assert!(TokenKeys::new(&config("k2", &"b".repeat(32)))
             .verify(&token)
             .is_err());
-    }
-
-    #[test]
-    fn random_tokens_differ_and_hash_to_32_bytes() {
-        let a = random_token().expect("random");
-        let b = random_token().expect("random");
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(token_hash(&a).len(), 32);
     }
 }

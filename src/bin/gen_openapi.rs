@@ -4,7 +4,7 @@ fn main() -> std::process::ExitCode {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "openapi/openapi.json".to_owned());
-    match std::fs::write(&path, ccc::openapi::spec_json()) {
+    match std::fs::write(&path, ccc::router::spec_json()) {
         Ok(()) => {
             println!("wrote {path}");
             std::process::ExitCode::SUCCESS

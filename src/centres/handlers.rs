@@ -3,28 +3,24 @@
 use crate::vocabulary::CentreId;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
-use time::Duration;
 use validator::Validate;
 
 use super::access::{self, require_manager, require_read};
 use super::directory::DirectoryCache;
 use super::dto::{
-    Accreditation, AccreditationCount, CentreResponse, CentreSearchPage, ChangeCentreStatusRequest,
-    CreateCentreRequest, ExpiringAccreditation, NetworkSummaryResponse, SearchOrigin, ServiceCount,
-    StatusCount, UpdateCentreRequest,
+    Accreditation, CentreResponse, CentreSearchPage, ChangeCentreStatusRequest,
+    CreateCentreRequest, SearchOrigin, UpdateCentreRequest,
 };
-use super::model::{AccreditationStatus, Centre, CentreStatus, Venue};
+use super::model::{Centre, CentreStatus, Venue};
 use super::search::{CentreSearchParams, Place};
 use super::{repo, rules, search, views};
 use crate::audit::{self, Event};
-use crate::auth::principal::{AuthUser, MaybeAuthUser};
-use crate::auth::roles::Role;
+use crate::auth::{Caller, MaybeCaller};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
+use crate::identity::roles::Role;
 use crate::postcodes;
-use crate::vocabulary::calendar::format_date;
-use crate::vocabulary::ServiceType;
 
 /// Find a centre: active centres offering `service`, nearest first from a
 /// `postcode` (or district) or `lat`/`lon`, each with its nearest venue and the
@@ -49,11 +45,11 @@ use crate::vocabulary::ServiceType;
 pub async fn list_centres(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: MaybeAuthUser,
+    caller: MaybeCaller,
     req: HttpRequest,
     query: web::Query<CentreSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    require_read(caller.0.as_ref())?;
+    require_read(caller.principal())?;
     let search = query.into_inner().parse()?;
     let origin = match &search.place {
         None => None,
@@ -109,10 +105,10 @@ pub async fn list_centres(
 pub async fn create_centre(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     body: web::Json<CreateCentreRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require_role(&[Role::NetworkAdmin])?;
+    caller.require_role(&[Role::NetworkAdmin])?;
     let new = rules::new_centre(body.into_inner(), false)?;
     let mut conn = pool.get().await?;
     let centre = conn
@@ -152,14 +148,14 @@ pub async fn create_centre(
 #[get("/centres/{id}")]
 pub async fn get_centre(
     pool: web::Data<Pool>,
-    caller: MaybeAuthUser,
+    caller: MaybeCaller,
     id: web::Path<CentreId>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
-    require_read(caller.0.as_ref())?;
+    require_read(caller.principal())?;
     let mut conn = pool.get().await?;
-    let centre = access::visible(caller.0.as_ref(), repo::find_centre(&mut conn, *id).await?)?;
+    let centre = access::visible(caller.principal(), repo::find_centre(&mut conn, *id).await?)?;
     let venues = repo::venues_of(&mut conn, centre.id).await?;
-    let insider = access::is_insider(caller.0.as_ref(), centre.id);
+    let insider = access::is_insider(caller.principal(), centre.id);
     Ok(web::Json(views::centre(centre, venues, insider)?))
 }
 
@@ -181,7 +177,7 @@ pub async fn get_centre(
 pub async fn update_centre(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
     body: web::Json<UpdateCentreRequest>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
@@ -190,8 +186,8 @@ pub async fn update_centre(
     let mut conn = pool.get().await?;
     let (centre, venues) = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre = access::visible(Some(&caller.0), repo::lock_centre(conn, id).await?)?;
-            require_manager(&caller.0, centre.id)?;
+            let centre = access::visible(Some(&caller), repo::lock_centre(conn, id).await?)?;
+            require_manager(&caller, centre.id)?;
             if let Some(services) = &services {
                 let today = crate::vocabulary::calendar::uk_today(conn).await?;
                 let withdrawn: Vec<String> = repo::services_in_use(conn, id, today)
@@ -222,7 +218,7 @@ pub async fn update_centre(
 /// Audits a change to a centre, then reads back its venues for the answer.
 async fn with_venues(
     conn: &mut diesel_async::AsyncPgConnection,
-    caller: &AuthUser,
+    caller: &Caller,
     action: &str,
     centre: Centre,
 ) -> Result<(Centre, Vec<Venue>), ApiError> {
@@ -254,11 +250,11 @@ async fn with_venues(
 pub async fn update_accreditation(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
     body: web::Json<Accreditation>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
-    caller.0.require_role(&[Role::NetworkAdmin])?;
+    caller.require_role(&[Role::NetworkAdmin])?;
     let id = id.into_inner();
     let changes = rules::accreditation_changes(&body)?;
     let mut conn = pool.get().await?;
@@ -296,11 +292,11 @@ pub async fn update_accreditation(
 pub async fn change_centre_status(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
     body: web::Json<ChangeCentreStatusRequest>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
-    caller.0.require_role(&[Role::NetworkAdmin])?;
+    caller.require_role(&[Role::NetworkAdmin])?;
     body.validate()?;
     let id = id.into_inner();
     let ChangeCentreStatusRequest { status, reason } = body.into_inner();
@@ -339,106 +335,4 @@ pub async fn change_centre_status(
     // Search on this instance sees the change at once.
     directory.invalidate();
     Ok(web::Json(views::centre(centre, venues, true)?))
-}
-
-/// Days ahead within which an expiring accreditation is flagged.
-const EXPIRY_WINDOW_DAYS: i64 = 90;
-
-/// Counts across the network (network admins): centres by status, active
-/// centres by service, by accreditation status, and accreditations expiring
-/// within 90 days. No family detail.
-#[utoipa::path(
-    tag = "centres",
-    responses(
-        (status = 200, description = "The network's counts", body = NetworkSummaryResponse),
-        (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
-    ),
-    security(("bearer" = []))
-)]
-#[get("/network/summary")]
-pub async fn get_network_summary(
-    pool: web::Data<Pool>,
-    caller: AuthUser,
-) -> Result<web::Json<NetworkSummaryResponse>, ApiError> {
-    caller.0.require_role(&[Role::NetworkAdmin])?;
-    let mut conn = pool.get().await?;
-    let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
-    let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);
-    let centres = repo::network_rows(&mut conn).await?;
-    let mut by_status: Vec<StatusCount> = CentreStatus::ALL
-        .iter()
-        .map(|s| StatusCount {
-            status: *s,
-            centres: 0,
-        })
-        .collect();
-    let mut by_service: Vec<ServiceCount> = ServiceType::ALL
-        .iter()
-        .map(|s| ServiceCount {
-            service: *s,
-            centres: 0,
-        })
-        .collect();
-    let mut by_accreditation: Vec<AccreditationCount> = AccreditationStatus::ALL
-        .iter()
-        .map(|s| AccreditationCount {
-            status: *s,
-            centres: 0,
-        })
-        .collect();
-    let mut expiring = Vec::new();
-    for c in &centres {
-        let status: CentreStatus = c.status;
-        let accreditation: AccreditationStatus = c.accreditation_status;
-        by_status
-            .iter_mut()
-            .filter(|s| s.status == status)
-            .for_each(|s| s.centres += 1);
-        by_accreditation
-            .iter_mut()
-            .filter(|a| a.status == accreditation)
-            .for_each(|a| a.centres += 1);
-        if status == CentreStatus::Active {
-            for service in c.services.clone() {
-                by_service
-                    .iter_mut()
-                    .filter(|s| s.service == service)
-                    .for_each(|s| s.centres += 1);
-            }
-        }
-        if let Some(expires) = c.accreditation_expires_on {
-            if status != CentreStatus::Closed && today <= expires && expires <= horizon {
-                expiring.push((expires, c.id, c.name.clone()));
-            }
-        }
-    }
-    expiring.sort();
-    let referral_counts = crate::referrals::repo::count_by_status(&mut conn).await?;
-    let referrals_by_status = crate::referrals::model::ReferralStatus::ALL
-        .iter()
-        .filter(|s| **s != crate::referrals::model::ReferralStatus::Draft)
-        .map(|s| super::dto::ReferralStatusCount {
-            status: *s,
-            referrals: referral_counts
-                .iter()
-                .find(|(status, _)| status == s)
-                .map(|(_, n)| *n)
-                .unwrap_or(0),
-        })
-        .collect();
-    Ok(web::Json(NetworkSummaryResponse {
-        referrals_by_status,
-        centres: i64::try_from(centres.len()).unwrap_or(i64::MAX),
-        by_status,
-        by_service,
-        by_accreditation_status: by_accreditation,
-        accreditation_expiring: expiring
-            .into_iter()
-            .map(|(expires, centre_id, name)| ExpiringAccreditation {
-                centre_id,
-                name,
-                expires_on: format_date(expires),
-            })
-            .collect(),
-    }))
 }

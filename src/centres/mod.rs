@@ -29,7 +29,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::update_centre)
         .service(handlers::update_accreditation)
         .service(handlers::change_centre_status)
-        .service(handlers::get_network_summary)
         .service(venue_handlers::create_venue)
         .service(venue_handlers::update_venue)
         .service(schedule_handlers::list_opening_sessions)

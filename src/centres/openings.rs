@@ -32,7 +32,7 @@ pub fn expand<'a>(
             s.weekday == weekday
                 && s.effective_from <= date
                 && s.effective_to.is_none_or(|end| date <= end)
-                && !closed(closures, s.venue_id.into(), date)
+                && !closed(closures, s.venue_id, date)
         }) {
             openings.push(Opening { date, session });
         }

@@ -19,7 +19,7 @@ use super::openings::{self, MAX_DAYS};
 use super::rules::{self, SlotContext};
 use super::{repo, views};
 use crate::audit::{self, Event};
-use crate::auth::principal::{AuthUser, MaybeAuthUser, Principal};
+use crate::auth::{Caller, MaybeCaller, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
@@ -82,12 +82,12 @@ fn refuse_clash(
 #[get("/centres/{id}/opening-sessions")]
 pub async fn list_opening_sessions(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
 ) -> Result<web::Json<Vec<OpeningSessionResponse>>, ApiError> {
     let mut conn = pool.get().await?;
-    let centre = access::visible(Some(&caller.0), repo::find_centre(&mut conn, *id).await?)?;
-    require_insider(&caller.0, centre.id)?;
+    let centre = access::visible(Some(&caller), repo::find_centre(&mut conn, *id).await?)?;
+    require_insider(&caller, centre.id)?;
     let sessions = repo::opening_sessions_of(&mut conn, centre.id, None).await?;
     Ok(web::Json(
         sessions
@@ -116,7 +116,7 @@ pub async fn list_opening_sessions(
 pub async fn create_opening_session(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
     body: web::Json<CreateOpeningSessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -125,7 +125,7 @@ pub async fn create_opening_session(
     let mut conn = pool.get().await?;
     let session = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre = managed_centre(conn, &caller.0, centre_id).await?;
+            let centre = managed_centre(conn, &caller, centre_id).await?;
             let (services, rooms, today) = check_slot_context(conn, &centre, body.venue_id).await?;
             let ctx = SlotContext {
                 centre_services: &services,
@@ -171,7 +171,7 @@ pub async fn create_opening_session(
 pub async fn update_opening_session(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(CentreId, OpeningSessionId)>,
     body: web::Json<UpdateOpeningSessionRequest>,
 ) -> Result<web::Json<OpeningSessionResponse>, ApiError> {
@@ -180,7 +180,7 @@ pub async fn update_opening_session(
     let mut conn = pool.get().await?;
     let session = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre = managed_centre(conn, &caller.0, centre_id).await?;
+            let centre = managed_centre(conn, &caller, centre_id).await?;
             let current = repo::find_opening_session(conn, centre_id, session_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
@@ -229,13 +229,13 @@ pub async fn update_opening_session(
 pub async fn delete_opening_session(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(CentreId, OpeningSessionId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (centre_id, session_id) = path.into_inner();
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        managed_centre(conn, &caller.0, centre_id).await?;
+        managed_centre(conn, &caller, centre_id).await?;
         if !repo::delete_opening_session(conn, centre_id, session_id).await? {
             return Err(ApiError::NotFound);
         }
@@ -267,12 +267,12 @@ pub async fn delete_opening_session(
 #[get("/centres/{id}/closures")]
 pub async fn list_closures(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
 ) -> Result<web::Json<Vec<ClosureResponse>>, ApiError> {
     let mut conn = pool.get().await?;
-    let centre = access::visible(Some(&caller.0), repo::find_centre(&mut conn, *id).await?)?;
-    require_insider(&caller.0, centre.id)?;
+    let centre = access::visible(Some(&caller), repo::find_centre(&mut conn, *id).await?)?;
+    require_insider(&caller, centre.id)?;
     let closures = repo::closures_of(&mut conn, centre.id, None).await?;
     Ok(web::Json(
         closures.into_iter().map(views::closure).collect(),
@@ -296,7 +296,7 @@ pub async fn list_closures(
 #[post("/centres/{id}/closures")]
 pub async fn create_closure(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
     body: web::Json<CreateClosureRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -305,12 +305,12 @@ pub async fn create_closure(
     let mut conn = pool.get().await?;
     let closure = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            managed_centre(conn, &caller.0, centre_id).await?;
+            managed_centre(conn, &caller, centre_id).await?;
             let venue_ok = match body.venue_id {
                 Some(venue_id) => repo::find_venue(conn, centre_id, venue_id).await?.is_some(),
                 None => true,
             };
-            let closure = rules::new_closure(centre_id.into(), body, venue_ok)?;
+            let closure = rules::new_closure(centre_id, body, venue_ok)?;
             let closure = repo::insert_closure(conn, &closure).await?;
             audit::record(
                 conn,
@@ -342,13 +342,13 @@ pub async fn create_closure(
 #[delete("/centres/{id}/closures/{closure_id}")]
 pub async fn delete_closure(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(CentreId, ClosureId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (centre_id, closure_id) = path.into_inner();
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        managed_centre(conn, &caller.0, centre_id).await?;
+        managed_centre(conn, &caller, centre_id).await?;
         if !repo::delete_closure(conn, centre_id, closure_id).await? {
             return Err(ApiError::NotFound);
         }
@@ -395,16 +395,16 @@ pub struct OpeningsParams {
 #[get("/centres/{id}/openings")]
 pub async fn list_openings(
     pool: web::Data<Pool>,
-    caller: MaybeAuthUser,
+    caller: MaybeCaller,
     req: HttpRequest,
     id: web::Path<CentreId>,
     query: web::Query<OpeningsParams>,
 ) -> Result<HttpResponse, ApiError> {
-    require_read(caller.0.as_ref())?;
+    require_read(caller.principal())?;
     let mut conn = pool.get().await?;
     let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let (from, to) = openings_range(&query, today)?;
-    let centre = access::visible(caller.0.as_ref(), repo::find_centre(&mut conn, *id).await?)?;
+    let centre = access::visible(caller.principal(), repo::find_centre(&mut conn, *id).await?)?;
     let sessions = repo::opening_sessions_of(&mut conn, centre.id, Some((from, to))).await?;
     let closures = repo::closures_of(&mut conn, centre.id, Some((from, to))).await?;
     let venues = repo::venues_of(&mut conn, centre.id).await?;

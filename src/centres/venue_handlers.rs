@@ -11,7 +11,7 @@ use super::model::LocationSource;
 use super::rules::{self, Placement, VenueDraft};
 use super::{repo, views};
 use crate::audit::{self, Event};
-use crate::auth::principal::AuthUser;
+use crate::auth::Caller;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::postcodes;
@@ -70,17 +70,17 @@ async fn place(conn: &mut AsyncPgConnection, draft: &mut VenueDraft) -> Result<(
 pub async fn create_venue(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<CentreId>,
     body: web::Json<CreateVenueRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let centre_id = id.into_inner();
     let mut conn = pool.get().await?;
     let centre = access::visible(
-        Some(&caller.0),
+        Some(&caller),
         repo::find_centre(&mut conn, centre_id).await?,
     )?;
-    require_manager(&caller.0, centre.id)?;
+    require_manager(&caller, centre.id)?;
     let mut draft = rules::new_venue(body.into_inner())?;
     place(&mut conn, &mut draft).await?;
     let venue = conn
@@ -125,7 +125,7 @@ pub async fn create_venue(
 pub async fn update_venue(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(CentreId, VenueId)>,
     body: web::Json<UpdateVenueRequest>,
 ) -> Result<web::Json<VenueResponse>, ApiError> {
@@ -136,9 +136,8 @@ pub async fn update_venue(
         .transaction::<_, ApiError, _>(async move |conn| {
             // Locked before reading the venue, so that concurrent edits of the
             // centre's venues and slots apply one after the other.
-            let centre =
-                access::visible(Some(&caller.0), repo::lock_centre(conn, centre_id).await?)?;
-            require_manager(&caller.0, centre.id)?;
+            let centre = access::visible(Some(&caller), repo::lock_centre(conn, centre_id).await?)?;
+            require_manager(&caller, centre.id)?;
             let current = repo::find_venue(conn, centre_id, venue_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;

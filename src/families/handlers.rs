@@ -4,13 +4,13 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
 
 use super::dto::{FamilyResponse, UpdateContactRequest};
-use super::repo;
 use crate::audit::{self, Event};
-use crate::auth::principal::{AuthUser, Principal};
-use crate::auth::roles::Role;
+use crate::auth::{Caller, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
+use crate::identity::roles::Role;
+use crate::referrals::family as repo;
 use crate::referrals::{access, repo as referrals, rules, views};
 
 /// The family as the caller may see it.
@@ -56,14 +56,14 @@ async fn family_view(
 #[get("/families/{id}")]
 pub async fn get_family(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<FamilyId>,
 ) -> Result<web::Json<FamilyResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let (body, _) = family_view(conn, &caller.0, id).await?;
+            let (body, _) = family_view(conn, &caller, id).await?;
             audit::record(
                 conn,
                 Event::new(&caller, "read", "family")
@@ -97,7 +97,7 @@ pub async fn get_family(
 #[patch("/families/{id}/adults/{adult_id}")]
 pub async fn update_contact(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(FamilyId, AdultId)>,
     body: web::Json<UpdateContactRequest>,
 ) -> Result<web::Json<FamilyResponse>, ApiError> {
@@ -106,8 +106,8 @@ pub async fn update_contact(
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let (_, bundle) = family_view(conn, &caller.0, id).await?;
-            let user = caller.0.require_role(&[Role::Parent])?;
+            let (_, bundle) = family_view(conn, &caller, id).await?;
+            let user = caller.require_role(&[Role::Parent])?;
             let mut adult = bundle
                 .adults
                 .iter()
@@ -153,7 +153,7 @@ pub async fn update_contact(
                     .centre(Some(bundle.referral.centre_id)),
             )
             .await?;
-            Ok(family_view(conn, &caller.0, id).await?.0)
+            Ok(family_view(conn, &caller, id).await?.0)
         })
         .await?;
     Ok(web::Json(body))

@@ -2,14 +2,14 @@
 //! centre, their contact details with consent to share, who may attend and
 //! whether the parties must not meet.
 //!
-//! A family's people are its referral's children and adults (the referrals
-//! module keeps them); this module owns the family record and reads and
-//! changes its people only through the referrals module's functions, with the
-//! same rules of who sees what.
+//! A family's people are its referral's children and adults, and its record
+//! is written when the referral reaches the centre: the referrals module owns
+//! all of them. This module is a layer on top: it reads and changes a family
+//! only through the referrals module's functions, with the same rules of who
+//! sees what.
 
 pub mod dto;
 pub mod handlers;
-pub mod repo;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

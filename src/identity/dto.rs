@@ -5,8 +5,8 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::model::{IntegrationClient, Organisation, User};
-use crate::auth::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
 use crate::error::ApiError;
+use crate::identity::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
 
 /// A person's account, as its owner and those who manage it see it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,18 +5,19 @@ use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
 use validator::Validate;
 
+use super::accounts::{self, NewAccount};
 use super::dto::*;
+use super::links::Purpose;
 use super::model::Organisation;
-use super::repo::{self, NewClient, NewUser, UserScope};
+use super::repo::{self, NewClient, UserScope};
 use crate::audit::{self, Event};
-use crate::auth::principal::AuthUser;
 use crate::auth::repo as auth_repo;
-use crate::auth::roles::{Role, UserStatus};
-use crate::auth::tokens::{random_token, token_hash};
+use crate::auth::Caller;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::notifications::{self, Template};
+use crate::identity::roles::{Role, UserStatus};
+use crate::identity::secrets::{random_token, token_hash};
 use crate::pagination::{Cursor, Page, PageParams};
 use crate::vocabulary::{CentreId, ClientId, UserId};
 
@@ -24,11 +25,7 @@ use crate::vocabulary::{CentreId, ClientId, UserId};
 /// invites network admins and coordinators; a coordinator invites staff into
 /// centres they run themselves. Referrers register themselves and parents are
 /// invited from referrals.
-fn may_invite(
-    actor: &crate::auth::principal::UserPrincipal,
-    role: Role,
-    centres: &[CentreId],
-) -> bool {
+fn may_invite(actor: &crate::auth::UserPrincipal, role: Role, centres: &[CentreId]) -> bool {
     match (actor.role, role) {
         (Role::NetworkAdmin, Role::NetworkAdmin | Role::Coordinator) => true,
         (Role::Coordinator, Role::Staff) => centres.iter().all(|c| actor.centre_ids.contains(c)),
@@ -53,10 +50,10 @@ fn may_invite(
 pub async fn create_user(
     pool: web::Data<Pool>,
     config: web::Data<Config>,
-    caller: AuthUser,
+    caller: Caller,
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = caller.0.person()?.clone();
+    let actor = caller.person()?.clone();
     body.validate()?;
     let mut request = body.into_inner();
     request.centre_ids.sort();
@@ -81,35 +78,16 @@ pub async fn create_user(
     let response = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let email = repo::normalise_email(&request.email);
-            let user = repo::insert_user(
-                conn,
-                NewUser {
-                    id: crate::vocabulary::UserId::new(),
-                    email: &email,
-                    name: request.name.trim(),
-                    role: request.role,
-                    status: UserStatus::Invited,
-                    password_hash: None,
-                    referrer_type: None,
-                    organisation_id: None,
-                },
-                &request.centre_ids,
-            )
-            .await?;
-            let token = auth_repo::create_one_time_token(
-                conn,
-                user.id,
-                auth_repo::Purpose::Invitation,
-                ttl,
-            )
-            .await?;
-            notifications::enqueue(
-                conn,
-                &user.email,
-                Template::Invitation,
-                serde_json::json!({"user_id": user.id, "role": request.role, "token": token}),
-            )
-            .await?;
+            let account = NewAccount {
+                email: &email,
+                name: request.name.trim(),
+                role: request.role,
+                referrer_type: None,
+                organisation_id: None,
+                centre_ids: &request.centre_ids,
+            };
+            let context = serde_json::json!({"role": request.role});
+            let user = accounts::open(conn, account, Purpose::Invitation, ttl, context).await?;
             audit::record(
                 conn,
                 Event::new(&caller, "invite", "user")
@@ -140,7 +118,7 @@ pub async fn create_user(
 #[get("/users")]
 pub async fn list_users(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     query: web::Query<UserQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<UserResponse>>, ApiError> {
@@ -182,10 +160,10 @@ pub async fn list_users(
 /// people of their centres for a coordinator. Anyone else's id is a 404.
 async fn visible_user(
     conn: &mut diesel_async::AsyncPgConnection,
-    caller: &AuthUser,
+    caller: &Caller,
     id: UserId,
 ) -> Result<(super::model::User, Vec<CentreId>), ApiError> {
-    let actor = caller.0.person()?;
+    let actor = caller.person()?;
     let user = repo::find_user(conn, id).await?.ok_or(ApiError::NotFound)?;
     let centres = repo::centre_ids_of(conn, id).await?;
     let visible = actor.id == id
@@ -213,7 +191,7 @@ async fn visible_user(
 #[get("/users/{id}")]
 pub async fn get_user(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<UserId>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let mut conn = pool.get().await?;
@@ -237,13 +215,13 @@ pub async fn get_user(
 #[post("/users/{id}/disable")]
 pub async fn disable_user(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<UserId>,
 ) -> Result<web::Json<UserResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let (user, centres) = visible_user(&mut conn, &caller, id).await?;
-    let actor = caller.0.person()?;
+    let actor = caller.person()?;
     let target_role: Role = user.role;
     let allowed = actor.id != id
         && match actor.role {
@@ -288,10 +266,10 @@ pub async fn disable_user(
 #[post("/organisations")]
 pub async fn create_organisation(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     body: web::Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.0.require_role(&[Role::NetworkAdmin])?;
+    caller.require_role(&[Role::NetworkAdmin])?;
     body.validate()?;
     let request = body.into_inner();
     let mut conn = pool.get().await?;
@@ -358,10 +336,7 @@ pub async fn list_organisations(
 
 /// May the caller manage a client bound to this organisation or centre? Network
 /// admins any; coordinators only clients of their own centres.
-fn may_manage_client(
-    actor: &crate::auth::principal::UserPrincipal,
-    centre_id: Option<CentreId>,
-) -> bool {
+fn may_manage_client(actor: &crate::auth::UserPrincipal, centre_id: Option<CentreId>) -> bool {
     match actor.role {
         Role::NetworkAdmin => true,
         Role::Coordinator => centre_id.is_some_and(|c| actor.centre_ids.contains(&c)),
@@ -383,7 +358,7 @@ fn may_manage_client(
 #[post("/integration-clients")]
 pub async fn create_integration_client(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     body: web::Json<CreateClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller
@@ -453,7 +428,7 @@ pub async fn create_integration_client(
 #[get("/integration-clients")]
 pub async fn list_integration_clients(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<ClientResponse>>, ApiError> {
     let actor = caller
@@ -477,7 +452,7 @@ pub async fn list_integration_clients(
 /// Loads a client the caller may manage; anyone else's is a 404.
 async fn managed_client(
     conn: &mut diesel_async::AsyncPgConnection,
-    caller: &AuthUser,
+    caller: &Caller,
     id: ClientId,
 ) -> Result<super::model::IntegrationClient, ApiError> {
     let actor = caller
@@ -508,7 +483,7 @@ async fn managed_client(
 #[post("/integration-clients/{id}/rotate-secret")]
 pub async fn rotate_integration_client_secret(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ClientId>,
 ) -> Result<web::Json<ClientWithSecretResponse>, ApiError> {
     let id = id.into_inner();
@@ -551,7 +526,7 @@ pub async fn rotate_integration_client_secret(
 #[post("/integration-clients/{id}/revoke")]
 pub async fn revoke_integration_client(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ClientId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -1,16 +1,24 @@
 //! Identity: people and their roles, the centres and organisations they belong
 //! to, and integration clients.
 
+pub mod accounts;
+pub mod bootstrap;
 pub mod dto;
 pub mod handlers;
+pub mod links;
+pub mod me;
 pub mod model;
+pub mod passwords;
 pub mod repo;
+pub mod roles;
+pub mod secrets;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::create_user)
+    cfg.service(me::me)
+        .service(handlers::create_user)
         .service(handlers::list_users)
         .service(handlers::get_user)
         .service(handlers::disable_user)

@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 use time::OffsetDateTime;
 
-use crate::auth::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
+use crate::identity::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
 use crate::schema::{integration_clients, organisations, users};
 use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 

@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 
 pub use super::model::NewUser;
 use super::model::{IntegrationClient, Organisation, User};
-use crate::auth::roles::{Role, Scope, UserStatus};
 use crate::error::ApiError;
+use crate::identity::roles::{Role, Scope, UserStatus};
 use crate::pagination::{Cursor, PageRequest};
 use crate::schema::{centre_memberships, integration_clients, organisations, users};
 use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};

@@ -11,12 +11,12 @@
 //!
 //! A draft is seen by its author alone.
 
-use crate::vocabulary::AdultId;
+use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, UserId};
 
 use super::model::{ReferralBundle, ReferralStatus};
-use crate::auth::principal::Principal;
-use crate::auth::roles::{Role, Scope};
+use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::identity::roles::{Role, Scope};
 
 /// How much of a referral a caller sees.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +87,50 @@ pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, Api
             }
         }
     }
+}
+
+/// Which referrals a caller may list.
+#[derive(Debug, Clone)]
+pub enum ListScope {
+    /// Coordinators and staff: their centres' (not drafts).
+    Centres(Vec<CentreId>),
+    /// Referrers and clients: their organisation's (not drafts), and their own drafts.
+    Organisation {
+        organisation_id: Option<OrganisationId>,
+        author: Option<UserId>,
+        client: Option<ClientId>,
+    },
+    /// A parent: referrals that name them, and their own drafts.
+    Parent(UserId),
+}
+
+/// The rows of `GET /referrals` this caller may list (drafts only to their
+/// authors; network admins none).
+pub fn list_scope(caller: &Principal) -> Result<ListScope, ApiError> {
+    Ok(match caller {
+        Principal::User(u) => match u.role {
+            Role::NetworkAdmin => return Err(ApiError::Forbidden),
+            Role::Coordinator | Role::Staff => ListScope::Centres(u.centre_ids.clone()),
+            Role::Referrer => ListScope::Organisation {
+                organisation_id: u.organisation_id,
+                author: Some(u.id),
+                client: None,
+            },
+            Role::Parent => ListScope::Parent(u.id),
+        },
+        Principal::Client(c) => {
+            caller.require_scope(Scope::ReferralsRead)?;
+            match (c.organisation_id, c.centre_id) {
+                (Some(_), _) => ListScope::Organisation {
+                    organisation_id: c.organisation_id,
+                    author: None,
+                    client: Some(c.id),
+                },
+                (None, Some(centre)) => ListScope::Centres(vec![centre]),
+                (None, None) => return Err(ApiError::Forbidden),
+            }
+        }
+    })
 }
 
 /// The author of a draft may change and submit it.

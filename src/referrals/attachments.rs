@@ -19,7 +19,7 @@ use super::access::{self, Viewer};
 use super::repo;
 use super::views::timestamp;
 use crate::audit::{self, Event};
-use crate::auth::principal::{AuthUser, Principal};
+use crate::auth::{Caller, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
@@ -128,7 +128,7 @@ pub struct UploadParams {
 #[post("/referrals/{id}/attachments")]
 pub async fn create_attachment(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ReferralId>,
     query: web::Query<UploadParams>,
     mut payload: web::Payload,
@@ -160,11 +160,11 @@ pub async fn create_attachment(
         )
     })?;
     let digest = Sha256::digest(&bytes).to_vec();
-    let (user, client) = super::intake::actor_ids(&caller.0);
+    let (user, client) = super::intake::actor_ids(&caller);
     let mut conn = pool.get().await?;
     let listed = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre_id = documents_allowed(conn, &caller.0, referral_id).await?;
+            let centre_id = documents_allowed(conn, &caller, referral_id).await?;
             let id = Uuid::now_v7();
             let listed: Listed = diesel::insert_into(referral_attachments::table)
                 .values((
@@ -221,12 +221,12 @@ pub async fn create_attachment(
 #[get("/referrals/{id}/attachments")]
 pub async fn list_attachments(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ReferralId>,
 ) -> Result<web::Json<Vec<AttachmentResponse>>, ApiError> {
     let referral_id = id.into_inner();
     let mut conn = pool.get().await?;
-    documents_allowed(&mut conn, &caller.0, referral_id).await?;
+    documents_allowed(&mut conn, &caller, referral_id).await?;
     let listed: Vec<Listed> = referral_attachments::table
         .filter(referral_attachments::referral_id.eq(referral_id))
         .order((referral_attachments::created_at, referral_attachments::id))
@@ -256,14 +256,14 @@ pub async fn list_attachments(
 #[get("/referrals/{id}/attachments/{attachment_id}")]
 pub async fn get_attachment(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(ReferralId, AttachmentId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (referral_id, attachment_id) = path.into_inner();
     let mut conn = pool.get().await?;
     let (content_type, filename, data) = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre_id = documents_allowed(conn, &caller.0, referral_id).await?;
+            let centre_id = documents_allowed(conn, &caller, referral_id).await?;
             let found: (String, String, Vec<u8>) = referral_attachments::table
                 .filter(referral_attachments::id.eq(attachment_id))
                 .filter(referral_attachments::referral_id.eq(referral_id))

@@ -9,11 +9,18 @@ use crate::vocabulary::{AdultId, CentreId, ChildId, FamilyId, OrganisationId, Re
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::model::ListFilter;
 pub use super::model::{
     CommunicationLevel, CourtOrderKind, Frequency, PartStatus, Party, ReferralSource,
     ReferralStatus, Relation, RiskKind,
 };
+use crate::error::ApiError;
+use crate::pagination::{PageParams, PageRequest};
+use crate::validation::FieldErrors;
 use crate::vocabulary::{ServiceType, Weekday};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use utoipa::IntoParams;
 
 /// Who made a professional referral, and how to reach them.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -346,4 +353,67 @@ pub struct ReferralSummary {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RiskVisibilityRequest {
     pub visible_to_staff: bool,
+}
+
+/// Filters of `GET /referrals`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralListParams {
+    #[param(value_type = Option<ReferralStatus>)]
+    pub status: Option<String>,
+    #[param(value_type = Option<Uuid>)]
+    pub centre_id: Option<CentreId>,
+    #[param(value_type = Option<crate::vocabulary::ServiceType>)]
+    pub service: Option<String>,
+    /// Received (sent) at or after this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub received_from: Option<String>,
+    /// Received before this time (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub received_to: Option<String>,
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+impl ReferralListParams {
+    /// The filters and the page asked for; every bad parameter named in one 422.
+    pub fn parse(self) -> Result<(ListFilter, PageRequest<i64>), ApiError> {
+        let mut errors = FieldErrors::default();
+        let status = self
+            .status
+            .as_deref()
+            .and_then(|s| errors.word::<ReferralStatus>("status", s, &ReferralStatus::words()));
+        let service = self
+            .service
+            .as_deref()
+            .and_then(|s| errors.word::<ServiceType>("service", s, &ServiceType::words()));
+        let mut time = |field: &str, v: Option<&str>| {
+            v.and_then(|t| {
+                let parsed = OffsetDateTime::parse(t, &Rfc3339).ok();
+                if parsed.is_none() {
+                    errors.push(field, "date_time", "must be an RFC 3339 date and time");
+                }
+                parsed
+            })
+        };
+        let received_from = time("received_from", self.received_from.as_deref());
+        let received_to = time("received_to", self.received_to.as_deref());
+        let page = PageParams {
+            limit: self.limit,
+            cursor: self.cursor,
+        }
+        .parse_into::<i64>(&mut errors.0);
+        let filter = ListFilter {
+            status,
+            centre_id: self.centre_id,
+            service,
+            received_from,
+            received_to,
+        };
+        match page {
+            Some(page) => errors.finish((filter, page)),
+            None => Err(ApiError::Validation(errors.0)),
+        }
+    }
 }

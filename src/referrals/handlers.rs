@@ -1,28 +1,23 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
-use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-use utoipa::IntoParams;
-use uuid::Uuid;
 
 use super::access;
 use super::dto::{
-    CreateReferralRequest, GivePartRequest, ReferralResponse, ReferralSummary,
+    CreateReferralRequest, GivePartRequest, ReferralListParams, ReferralResponse, ReferralSummary,
     RiskVisibilityRequest,
 };
 use super::intake::{self, Deadlines};
 use super::model::{ReferralBundle, ReferralStatus};
-use super::repo::{self, ListFilter, ListScope};
+use super::repo;
 use super::views;
 use crate::audit::{self, Event};
-use crate::auth::principal::{AuthUser, Principal};
-use crate::auth::roles::{Role, Scope};
+use crate::auth::{Caller, Principal};
 use crate::centres::directory::DirectoryCache;
 use crate::config::Config;
 use crate::db::Pool;
-use crate::error::{ApiError, FieldError, Problem};
-use crate::pagination::{Cursor, Page, PageParams};
+use crate::error::{ApiError, Problem};
+use crate::pagination::{Cursor, Page};
 use crate::vocabulary::{AdultId, CentreId, ReferralId, RiskId};
 
 fn deadlines(config: &Config) -> Deadlines {
@@ -41,7 +36,7 @@ async fn respond(
     let viewer = access::viewer(caller, bundle)?;
     let history = repo::history_of(conn, bundle.referral.id).await?;
     let mut view = views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())?;
-    view.family_id = crate::families::repo::of_referral(conn, bundle.referral.id).await?;
+    view.family_id = super::family::of_referral(conn, bundle.referral.id).await?;
     if viewer == access::Viewer::Centre {
         for child in &bundle.children {
             let other = repo::open_referral_for_child(
@@ -64,7 +59,7 @@ async fn respond(
 /// Audits a change to a referral, then reads it back as the caller may see it.
 async fn audited_answer(
     conn: &mut diesel_async::AsyncPgConnection,
-    caller: &AuthUser,
+    caller: &Caller,
     action: &str,
     id: ReferralId,
     centre_id: CentreId,
@@ -79,7 +74,7 @@ async fn audited_answer(
     let bundle = repo::load_bundle(conn, id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
-    respond(conn, &caller.0, &bundle).await
+    respond(conn, caller, &bundle).await
 }
 
 /// Make a referral: a referrer for their organisation, a parent for their own
@@ -106,12 +101,12 @@ pub async fn create_referral(
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     body: web::Json<CreateReferralRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let req = body.into_inner();
     let mut conn = pool.get().await?;
-    let author = intake::author_of(&mut conn, &caller.0).await?;
+    let author = intake::author_of(&mut conn, &caller).await?;
     let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let (bundle, service) = super::rules::new_referral(&req, &author, today)?;
     let (snapshot, _) = directory.current(&pool).await?;
@@ -119,11 +114,11 @@ pub async fn create_referral(
     let deadlines = deadlines(&config);
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            intake::insert_draft(conn, &bundle, &caller.0).await?;
+            intake::insert_draft(conn, &bundle, &caller).await?;
             let id = bundle.referral.id;
             let centre_id = bundle.referral.centre_id;
             if req.submit {
-                intake::submit(conn, &caller.0, bundle, deadlines).await?;
+                intake::submit(conn, &caller, bundle, deadlines).await?;
             }
             audited_answer(conn, &caller, "create", id, centre_id).await
         })
@@ -154,14 +149,14 @@ pub async fn update_referral(
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<CreateReferralRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
     let req = body.into_inner();
     let mut conn = pool.get().await?;
-    let author = intake::author_of(&mut conn, &caller.0).await?;
+    let author = intake::author_of(&mut conn, &caller).await?;
     let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let (snapshot, _) = directory.current(&pool).await?;
     let deadlines = deadlines(&config);
@@ -170,7 +165,7 @@ pub async fn update_referral(
             let current = repo::load_bundle(conn, id, true)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            access::require_author(&caller.0, &current)?;
+            access::require_author(&caller, &current)?;
             if current.referral.status != ReferralStatus::Draft {
                 return Err(ApiError::Conflict("only a draft can be changed".to_owned()));
             }
@@ -180,7 +175,7 @@ pub async fn update_referral(
             intake::replace_draft(conn, &bundle).await?;
             let centre_id = bundle.referral.centre_id;
             if req.submit {
-                intake::submit(conn, &caller.0, bundle, deadlines).await?;
+                intake::submit(conn, &caller, bundle, deadlines).await?;
             }
             audited_answer(conn, &caller, "update", id, centre_id).await
         })
@@ -207,7 +202,7 @@ pub async fn submit_referral(
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     directory: web::Data<DirectoryCache>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ReferralId>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
@@ -219,11 +214,11 @@ pub async fn submit_referral(
             let bundle = repo::load_bundle(conn, id, true)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            access::require_author(&caller.0, &bundle)?;
+            access::require_author(&caller, &bundle)?;
             let service = bundle.referral.service;
             intake::check_centre(conn, &snapshot, &bundle, service).await?;
             let centre_id = bundle.referral.centre_id;
-            intake::submit(conn, &caller.0, bundle, deadlines).await?;
+            intake::submit(conn, &caller, bundle, deadlines).await?;
             audited_answer(conn, &caller, "submit", id, centre_id).await
         })
         .await?;
@@ -253,7 +248,7 @@ pub async fn submit_referral(
 #[post("/referrals/{id}/parties/{adult_id}/part")]
 pub async fn give_part(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(ReferralId, AdultId)>,
     body: web::Json<GivePartRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
@@ -262,7 +257,7 @@ pub async fn give_part(
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let bundle = intake::give_part(conn, &caller.0, id, adult_id, &part).await?;
+            let bundle = intake::give_part(conn, &caller, id, adult_id, &part).await?;
             audit::record(
                 conn,
                 Event::new(&caller, "give_part", "referral")
@@ -270,7 +265,7 @@ pub async fn give_part(
                     .centre(Some(bundle.referral.centre_id)),
             )
             .await?;
-            respond(conn, &caller.0, &bundle).await
+            respond(conn, &caller, &bundle).await
         })
         .await?;
     Ok(web::Json(body))
@@ -297,7 +292,7 @@ pub async fn give_part(
 pub async fn invite_party_again(
     pool: web::Data<Pool>,
     config: web::Data<Config>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(ReferralId, AdultId)>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let (id, adult_id) = path.into_inner();
@@ -305,7 +300,7 @@ pub async fn invite_party_again(
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let bundle = intake::invite_again(conn, &caller.0, id, adult_id, deadlines).await?;
+            let bundle = intake::invite_again(conn, &caller, id, adult_id, deadlines).await?;
             audited_answer(conn, &caller, "invite_party", id, bundle.referral.centre_id).await
         })
         .await?;
@@ -327,7 +322,7 @@ pub async fn invite_party_again(
 #[get("/referrals/{id}")]
 pub async fn get_referral(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     id: web::Path<ReferralId>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
@@ -337,7 +332,7 @@ pub async fn get_referral(
             let bundle = repo::load_bundle(conn, id, false)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            let body = respond(conn, &caller.0, &bundle).await?;
+            let body = respond(conn, &caller, &bundle).await?;
             audit::record(
                 conn,
                 Event::new(&caller, "read", "referral")
@@ -349,26 +344,6 @@ pub async fn get_referral(
         })
         .await?;
     Ok(web::Json(body))
-}
-
-/// Filters of `GET /referrals`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReferralListParams {
-    #[param(value_type = Option<ReferralStatus>)]
-    pub status: Option<String>,
-    pub centre_id: Option<Uuid>,
-    #[param(value_type = Option<crate::vocabulary::ServiceType>)]
-    pub service: Option<String>,
-    /// Received (sent) at or after this time (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub received_from: Option<String>,
-    /// Received before this time (RFC 3339).
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub received_to: Option<String>,
-    #[param(minimum = 1, maximum = 100, default = 25)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
 }
 
 /// The referrals the caller may see, newest first: a centre's for its
@@ -388,81 +363,11 @@ pub struct ReferralListParams {
 #[get("/referrals")]
 pub async fn list_referrals(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     query: web::Query<ReferralListParams>,
 ) -> Result<web::Json<Page<ReferralSummary>>, ApiError> {
-    let q = query.into_inner();
-    let scope = match &caller.0 {
-        Principal::User(u) => match u.role {
-            Role::NetworkAdmin => return Err(ApiError::Forbidden),
-            Role::Coordinator | Role::Staff => ListScope::Centres(u.centre_ids.clone()),
-            Role::Referrer => ListScope::Organisation {
-                organisation_id: u.organisation_id,
-                author: Some(u.id),
-                client: None,
-            },
-            Role::Parent => ListScope::Parent(u.id),
-        },
-        Principal::Client(c) => {
-            caller.0.require_scope(Scope::ReferralsRead)?;
-            match (c.organisation_id, c.centre_id) {
-                (Some(_), _) => ListScope::Organisation {
-                    organisation_id: c.organisation_id,
-                    author: None,
-                    client: Some(c.id),
-                },
-                (None, Some(centre)) => ListScope::Centres(vec![centre]),
-                (None, None) => return Err(ApiError::Forbidden),
-            }
-        }
-    };
-    let mut errors: Vec<FieldError> = Vec::new();
-    let status = q.status.as_deref().and_then(|s| {
-        s.parse::<ReferralStatus>()
-            .map_err(|_| {
-                errors.push(FieldError::new(
-                    "status",
-                    "enum",
-                    "is not a referral status",
-                ))
-            })
-            .ok()
-    });
-    let service = q.service.as_deref().and_then(|s| {
-        s.parse::<crate::vocabulary::ServiceType>()
-            .map_err(|_| errors.push(FieldError::new("service", "enum", "is not a service")))
-            .ok()
-    });
-    let mut time = |field: &str, v: Option<&str>| {
-        v.and_then(|t| {
-            OffsetDateTime::parse(t, &Rfc3339)
-                .map_err(|_| {
-                    errors.push(FieldError::new(
-                        field,
-                        "date_time",
-                        "must be an RFC 3339 date and time",
-                    ))
-                })
-                .ok()
-        })
-    };
-    let received_from = time("received_from", q.received_from.as_deref());
-    let received_to = time("received_to", q.received_to.as_deref());
-    let page = PageParams {
-        limit: q.limit,
-        cursor: q.cursor,
-    }
-    .parse_into::<i64>(&mut errors);
-    let (Some(page), true) = (page, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    let filter = ListFilter {
-        status,
-        centre_id: q.centre_id.map(CentreId),
-        service,
-        received_from,
-        received_to,
-    };
+    let scope = access::list_scope(&caller)?;
+    let (filter, page) = query.into_inner().parse()?;
     let mut conn = pool.get().await?;
     let rows = repo::list(&mut conn, &scope, &filter, &page).await?;
     audit::record(&mut conn, Event::new(&caller, "list", "referral")).await?;
@@ -470,13 +375,7 @@ pub async fn list_referrals(
         .iter()
         .map(|(r, children)| {
             let key = i64::try_from(r.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
-            Ok((
-                views::summary(r, *children)?,
-                Cursor {
-                    key,
-                    id: r.id.into(),
-                },
-            ))
+            Ok((views::summary(r, *children)?, Cursor { key, id: r.id.0 }))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(web::Json(Page::from_rows(
@@ -507,7 +406,7 @@ pub async fn list_referrals(
 #[patch("/referrals/{id}/risks/{risk_id}")]
 pub async fn set_risk_visibility(
     pool: web::Data<Pool>,
-    caller: AuthUser,
+    caller: Caller,
     path: web::Path<(ReferralId, RiskId)>,
     body: web::Json<RiskVisibilityRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
@@ -519,7 +418,7 @@ pub async fn set_risk_visibility(
             let bundle = repo::load_bundle(conn, id, true)
                 .await?
                 .ok_or(ApiError::NotFound)?;
-            if access::viewer(&caller.0, &bundle)? != access::Viewer::Centre {
+            if access::viewer(&caller, &bundle)? != access::Viewer::Centre {
                 return Err(ApiError::Forbidden);
             }
             if !repo::set_risk_visible_to_staff(conn, id, risk_id, visible).await? {

@@ -12,14 +12,14 @@ use super::model::{
 };
 use super::rules::{self, Author, Errors};
 use super::{access, repo};
-use crate::auth::principal::Principal;
-use crate::auth::repo::{create_one_time_token, Purpose};
-use crate::auth::roles::{Role, Scope, UserStatus};
+use crate::auth::Principal;
 use crate::centres::directory::Snapshot;
 use crate::centres::model::CentreStatus;
 use crate::error::ApiError;
 use crate::events::{self, DomainEvent};
-use crate::identity::model::NewUser;
+use crate::identity::accounts::{self, NewAccount};
+use crate::identity::links::Purpose;
+use crate::identity::roles::{Role, Scope, UserStatus};
 use crate::notifications::{self, Template};
 use crate::vocabulary::{AdultId, ReferralId, ServiceType};
 use diesel_async::AsyncPgConnection;
@@ -111,7 +111,7 @@ pub async fn check_centre(
     if !centre.services.contains(&service) {
         return Err(ApiError::ServiceNotOffered {
             service: service.as_str().to_owned(),
-            alternatives: snapshot.alternatives(centre.id.into(), service, ALTERNATIVES),
+            alternatives: snapshot.alternatives(centre.id, service, ALTERNATIVES),
         });
     }
     Ok(())
@@ -138,7 +138,7 @@ pub async fn insert_draft(
 
 /// A referral with every part in reaches the centre: its family is recorded.
 async fn reached_centre(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<(), ApiError> {
-    crate::families::repo::create_for(
+    super::family::create_for(
         conn,
         b.referral.id,
         b.referral.centre_id,
@@ -366,32 +366,19 @@ async fn invite(
         // adult's details, follows this party up itself.
         Some(_) => return Ok(false),
         None => {
-            let user = crate::identity::repo::insert_user(
-                conn,
-                NewUser {
-                    id: crate::vocabulary::UserId::new(),
-                    email,
-                    name: &adult.name,
-                    role: Role::Parent,
-                    status: UserStatus::Invited,
-                    password_hash: None,
-                    referrer_type: None,
-                    organisation_id: None,
-                },
-                &[],
-            )
-            .await?;
-            let token =
-                create_one_time_token(conn, user.id, Purpose::Invitation, deadlines.invitation)
-                    .await?;
+            let account = NewAccount {
+                email,
+                name: &adult.name,
+                role: Role::Parent,
+                referrer_type: None,
+                organisation_id: None,
+                centre_ids: &[],
+            };
+            let context =
+                serde_json::json!({"referral_id": adult.referral_id, "adult_id": adult.id});
+            let ttl = deadlines.invitation;
+            let user = accounts::open(conn, account, Purpose::Invitation, ttl, context).await?;
             adult.user_id = Some(user.id);
-            notifications::enqueue(
-                conn,
-                &user.email,
-                Template::Invitation,
-                serde_json::json!({"token": token, "referral_id": adult.referral_id, "adult_id": adult.id}),
-            )
-            .await?;
         }
     }
     adult.part_status = PartStatus::Awaited;
@@ -441,15 +428,9 @@ pub async fn invite_again(
     }
     .ok_or_else(|| ApiError::Conflict("this adult has no parent account to ask".to_owned()))?;
     if user.status == UserStatus::Invited {
-        let token =
-            create_one_time_token(conn, user.id, Purpose::Invitation, deadlines.invitation).await?;
-        notifications::enqueue(
-            conn,
-            &user.email,
-            Template::Invitation,
-            serde_json::json!({"token": token, "referral_id": referral_id, "adult_id": adult_id}),
-        )
-        .await?;
+        let context = serde_json::json!({"referral_id": referral_id, "adult_id": adult_id});
+        let ttl = deadlines.invitation;
+        accounts::send_link(conn, &user, Purpose::Invitation, ttl, context).await?;
     } else {
         notifications::enqueue(
             conn,

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod attachments;
 pub mod dto;
+pub mod family;
 pub mod handlers;
 pub mod intake;
 pub mod model;

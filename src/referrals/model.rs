@@ -270,6 +270,16 @@ pub struct ReferralBundle {
     pub risks: Vec<Risk>,
 }
 
+/// Filters of the list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<ReferralStatus>,
+    pub centre_id: Option<CentreId>,
+    pub service: Option<ServiceType>,
+    pub received_from: Option<OffsetDateTime>,
+    pub received_to: Option<OffsetDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::access::ListScope;
 use super::model::{
-    Adult, Child, CourtOrder, HistoryEntry, Referral, ReferralBundle, ReferralStatus, RelationRow,
-    Risk,
+    Adult, Child, CourtOrder, HistoryEntry, ListFilter, Referral, ReferralBundle, ReferralStatus,
+    RelationRow, Risk,
 };
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
@@ -15,9 +16,7 @@ use crate::schema::{
     referral_adults, referral_children, referral_court_orders, referral_history,
     referral_relations, referral_risks, referrals,
 };
-use crate::vocabulary::{
-    AdultId, CentreId, ClientId, OrganisationId, ReferralId, RiskId, ServiceType, UserId,
-};
+use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
 
 pub async fn insert_bundle(
     conn: &mut AsyncPgConnection,
@@ -267,31 +266,6 @@ pub async fn open_referral_for_child(
         .first(conn)
         .await
         .optional()?)
-}
-
-/// Which referrals a caller may list.
-#[derive(Debug, Clone)]
-pub enum ListScope {
-    /// Coordinators and staff: their centres' (not drafts).
-    Centres(Vec<CentreId>),
-    /// Referrers and clients: their organisation's (not drafts), and their own drafts.
-    Organisation {
-        organisation_id: Option<OrganisationId>,
-        author: Option<UserId>,
-        client: Option<ClientId>,
-    },
-    /// A parent: referrals that name them, and their own drafts.
-    Parent(UserId),
-}
-
-/// Filters of the list.
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub status: Option<ReferralStatus>,
-    pub centre_id: Option<CentreId>,
-    pub service: Option<ServiceType>,
-    pub received_from: Option<OffsetDateTime>,
-    pub received_to: Option<OffsetDateTime>,
 }
 
 /// A page of referrals, newest first; each with how many children it names.

@@ -6,7 +6,7 @@ fn the_committed_spec_is_up_to_date() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
             .expect("openapi/openapi.json is committed");
     assert!(
-        committed == ccc::openapi::spec_json(),
+        committed == ccc::router::spec_json(),
         "openapi/openapi.json is stale: run `make openapi` and commit it"
     );
 }
@@ -17,7 +17,7 @@ async fn the_spec_is_served_and_is_the_committed_one() {
     let response = app.get("/api-docs/openapi.json").await;
     assert_eq!(response.status(), 200);
     let served: serde_json::Value = response.json().await.unwrap();
-    let committed: serde_json::Value = serde_json::from_str(&ccc::openapi::spec_json()).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
     assert_eq!(served, committed);
     assert!(served["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(served["components"]["securitySchemes"]["bearer"].is_object());

@@ -593,7 +593,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let referrer = token_of(app, "ref@matrix-law.org").await;
 
     // Parents' accounts come from referrals; here one is made directly.
-    let hash = ccc::auth::passwords::hash(PASSWORD).unwrap();
+    let hash = ccc::identity::passwords::hash(PASSWORD).unwrap();
     app.query_texts(&format!(
         "INSERT INTO users (id, email, name, role, status, password_hash) VALUES \
          ('{}', 'parent@matrix.org', 'Parent', 'parent', 'active', '{hash}') RETURNING id::text AS value",

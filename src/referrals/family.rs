@@ -1,4 +1,6 @@
-//! Family records.
+//! Family records: a referral that reaches its centre (`submitted`) records
+//! its family, once. The family's people are the referral's children and
+//! adults; the families module reads them through this module.
 
 use crate::vocabulary::{CentreId, FamilyId, OrganisationId, ReferralId};
 use diesel::prelude::*;

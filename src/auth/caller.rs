@@ -1,5 +1,7 @@
-//! Who is calling: the extractors that turn a bearer token into a [`Principal`],
-//! and the one-line policy checks handlers use.
+//! Who is calling: the extractors that turn a bearer token into a [`Principal`]
+//! ([`Caller`] when a token is required, [`MaybeCaller`] where it is optional),
+//! and the one-line policy checks handlers use. The caller's account is read
+//! through identity's functions, never its tables.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,11 +9,12 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
-use super::roles::{Role, Scope, UserStatus};
 use super::tokens::{Subject, TokenKeys};
+use crate::audit::Actor;
 use crate::db::Pool;
 use crate::error::ApiError;
 use crate::identity::repo as identity;
+use crate::identity::roles::{Role, Scope, UserStatus};
 use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 
 /// A person, with what scopes their queries.
@@ -69,14 +72,44 @@ impl Principal {
     }
 }
 
-/// The authenticated caller; no token, or a bad one, is a 401.
+/// The authenticated caller, a person or an integration client; no token, or a
+/// bad one, is a 401. It derefs to its [`Principal`].
 #[derive(Debug, Clone)]
-pub struct AuthUser(pub Principal);
+pub struct Caller(pub Principal);
+
+impl std::ops::Deref for Caller {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
 
 /// The caller if a token was sent. A token that is sent must be valid: a bad
 /// token is a 401, never silently anonymous.
 #[derive(Debug, Clone)]
-pub struct MaybeAuthUser(pub Option<Principal>);
+pub struct MaybeCaller(pub Option<Principal>);
+
+impl MaybeCaller {
+    pub fn principal(&self) -> Option<&Principal> {
+        self.0.as_ref()
+    }
+}
+
+/// Audit entries name the caller.
+impl From<&Principal> for Actor {
+    fn from(principal: &Principal) -> Self {
+        match principal {
+            Principal::User(u) => Actor::user(u.id, u.role.as_str()),
+            Principal::Client(c) => Actor::client(c.id),
+        }
+    }
+}
+
+impl From<&Caller> for Actor {
+    fn from(caller: &Caller) -> Self {
+        Actor::from(&caller.0)
+    }
+}
 
 fn bearer(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
@@ -150,17 +183,17 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
     }
 }
 
-impl FromRequest for MaybeAuthUser {
+impl FromRequest for MaybeCaller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(req).await.map(MaybeAuthUser) })
+        Box::pin(async move { authenticate(req).await.map(MaybeCaller) })
     }
 }
 
-impl FromRequest for AuthUser {
+impl FromRequest for Caller {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -169,7 +202,7 @@ impl FromRequest for AuthUser {
         Box::pin(async move {
             authenticate(req)
                 .await?
-                .map(AuthUser)
+                .map(Caller)
                 .ok_or_else(|| ApiError::Unauthenticated("an access token is required".into()))
         })
     }

@@ -1,0 +1,216 @@
+//! Accounts set up by their owners: referrers and parents register themselves
+//! and confirm their email; invited people accept their invitation. Each ends
+//! with the owner choosing a password through a one-time link.
+
+use actix_web::{post, web, HttpResponse};
+use diesel_async::AsyncConnection;
+use validator::Validate;
+
+use super::dto::*;
+use crate::audit::{self, Actor, Event};
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::identity::accounts::{self, NewAccount};
+use crate::identity::links::Purpose;
+use crate::identity::repo as users;
+use crate::identity::roles::{ReferrerType, Role, UserStatus};
+use crate::notifications::{self, Template};
+use crate::vocabulary::OrganisationId;
+
+/// Accept an invitation: choose a password with the invitation's token; the
+/// account becomes active.
+#[utoipa::path(
+    tag = "identity",
+    request_body = SetPasswordWithTokenRequest,
+    responses(
+        (status = 204, description = "Account active; log in"),
+        (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/accept-invitation")]
+pub async fn accept_invitation(
+    pool: web::Data<Pool>,
+    body: web::Json<SetPasswordWithTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    super::passwords::set_password_with_token(
+        &pool,
+        body.into_inner(),
+        Purpose::Invitation,
+        "accept_invitation",
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A referrer registers themselves: a link to confirm the email and choose a
+/// password goes to the address. Always 202: if the email already has an active
+/// account, its owner is told instead, so the answer reveals nothing. Until the
+/// link is used, registering again only sends a fresh link to the same address,
+/// so nobody can take over or block an address they do not read.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RegisterReferrerRequest,
+    responses(
+        (status = 202, description = "A confirmation link is on its way", body = AcceptedResponse),
+        (status = 422, description = "Invalid fields, an unknown organisation, or an email off its domain", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/register")]
+pub async fn register_referrer(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    body: web::Json<RegisterReferrerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let request = body.into_inner();
+    let email = users::normalise_email(&request.email);
+    let mut conn = pool.get().await?;
+    let organisation = crate::identity::repo::find_organisation(&mut conn, request.organisation_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "organisation_id",
+                "unknown",
+                "is not a registered organisation",
+            )
+        })?;
+    // Confirming an email on the organisation's domain is what proves membership.
+    if !email.ends_with(&format!("@{}", organisation.email_domain)) {
+        return Err(ApiError::field(
+            "email",
+            "domain",
+            format!("must be an address at {}", organisation.email_domain),
+        ));
+    }
+    register_account(
+        &mut conn,
+        config.one_time_token_ttl,
+        &email,
+        request.name.trim(),
+        Role::Referrer,
+        Some(request.referrer_type),
+        Some(organisation.id),
+    )
+    .await
+}
+
+/// Registers an account that confirms its email before it is active (see
+/// [`register_referrer`]): always 202, whatever the address.
+async fn register_account(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ttl: std::time::Duration,
+    email: &str,
+    name: &str,
+    role: Role,
+    referrer_type: Option<ReferrerType>,
+    organisation_id: Option<OrganisationId>,
+) -> Result<HttpResponse, ApiError> {
+    let email = email.to_owned();
+    let name = name.to_owned();
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let user = match users::find_user_by_email(conn, &email).await? {
+            Some(existing) if existing.status != UserStatus::Invited => {
+                notifications::enqueue(
+                    conn,
+                    &existing.email,
+                    Template::AccountExists,
+                    serde_json::json!({"user_id": existing.id}),
+                )
+                .await?;
+                return Ok(());
+            }
+            // Not confirmed yet: only the address's owner can use a fresh link.
+            Some(unconfirmed) => {
+                let none = serde_json::json!({});
+                accounts::send_link(conn, &unconfirmed, Purpose::ConfirmEmail, ttl, none).await?;
+                unconfirmed
+            }
+            None => {
+                let account = NewAccount {
+                    email: &email,
+                    name: &name,
+                    role,
+                    referrer_type,
+                    organisation_id,
+                    centre_ids: &[],
+                };
+                let none = serde_json::json!({});
+                accounts::open(conn, account, Purpose::ConfirmEmail, ttl, none).await?
+            }
+        };
+        audit::record(
+            conn,
+            Event::new(Actor::anonymous(), "register", "user").resource(user.id),
+        )
+        .await
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(AcceptedResponse {
+        status: "check your email",
+    }))
+}
+
+/// A parent registers themselves, to make a self-referral or follow their
+/// family's: a link to confirm the email and choose a password goes to the
+/// address. Always 202, as for referrers, so the answer reveals nothing.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RegisterParentRequest,
+    responses(
+        (status = 202, description = "A confirmation link is on its way", body = AcceptedResponse),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/register-parent")]
+pub async fn register_parent(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    body: web::Json<RegisterParentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let request = body.into_inner();
+    let email = users::normalise_email(&request.email);
+    let mut conn = pool.get().await?;
+    register_account(
+        &mut conn,
+        config.one_time_token_ttl,
+        &email,
+        request.name.trim(),
+        Role::Parent,
+        None,
+        None,
+    )
+    .await
+}
+
+/// Confirm a self-registered account's email with the link's token and choose
+/// its password; the account becomes active.
+#[utoipa::path(
+    tag = "identity",
+    request_body = SetPasswordWithTokenRequest,
+    responses(
+        (status = 204, description = "Confirmed; log in"),
+        (status = 422, description = "The token is not valid or has expired, or the password is too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/confirm-email")]
+pub async fn confirm_email(
+    pool: web::Data<Pool>,
+    body: web::Json<SetPasswordWithTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    super::passwords::set_password_with_token(
+        &pool,
+        body.into_inner(),
+        Purpose::ConfirmEmail,
+        "confirm_email",
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,102 @@
+//! One router builds both the app and its OpenAPI document, so the two cannot
+//! drift apart: every module registers its routes in its `configure`, and the
+//! document is what utoipa collects from them, on top of [`crate::openapi`].
+
+use utoipa::OpenApi;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    attendance, audit, auth, centres, families, health, identity, postcodes, referrals, reports,
+    sessions,
+};
+
+/// Every documented route. The router and the OpenAPI document are both built
+/// from this one function, so they cannot drift apart.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(health::ready).service(
+        scope("/api/v1")
+            .configure(auth::configure)
+            .configure(identity::configure)
+            .configure(audit::configure)
+            .configure(centres::configure)
+            .configure(postcodes::configure)
+            .configure(referrals::configure)
+            .configure(families::configure)
+            .configure(reports::configure)
+            .configure(sessions::configure)
+            .configure(attendance::configure),
+    );
+}
+
+/// The whole document, as the running service serves it.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, mut spec) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(crate::openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    add_common_problems(&mut spec);
+    spec
+}
+
+/// Answers that whole classes of operations give, declared once here rather
+/// than on each handler: every operation that takes a body can answer 400
+/// (unreadable), 413 (too large) and 415 (wrong media type); every operation
+/// that accepts a bearer token answers 401 to a missing or bad one.
+fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in spec.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let mut common = Vec::new();
+            if operation.request_body.is_some() {
+                common.extend([
+                    ("400", "The body cannot be read"),
+                    ("413", "The body is too large"),
+                    ("415", "The body is not of the documented media type"),
+                ]);
+            }
+            let accepts_bearer = serde_json::to_value(&operation.security)
+                .map(|v| v.to_string().contains("\"bearer\""))
+                .unwrap_or(false);
+            if accepts_bearer {
+                common.push(("401", "No access token, or one that is not valid"));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
+    }
+}
+
+/// The document as committed in `openapi/openapi.json`: pretty JSON, newline-terminated.
+pub fn spec_json() -> String {
+    let mut text = spec().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -5,7 +5,6 @@
 //! ever carries internal detail (SQL, stack, file paths): an unexpected error is
 //! logged with an id and answered with that id alone.
 
-use crate::vocabulary::CentreId;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -14,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::http::request_id;
+use crate::request_id;
 
 /// One invalid field of a request.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -72,22 +71,63 @@ pub struct Problem {
     /// For a validation problem: each invalid field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
-    /// For a centre that does not offer the service asked for: the nearest
-    /// centres that do.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alternatives: Option<Vec<AlternativeCentre>>,
+    /// Members a module's own kind of problem adds (such as `alternatives`),
+    /// documented by the module that declares the problem.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub members: serde_json::Map<String, serde_json::Value>,
 }
 
-/// A centre that offers the service another one does not.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct AlternativeCentre {
-    #[schema(value_type = Uuid)]
-    pub centre_id: CentreId,
-    pub name: String,
-    /// From the centre asked for, km (great-circle, between nearest venues);
-    /// absent when that centre has no venue yet.
-    pub distance_km: Option<f64>,
-    pub accepts_self_referrals: bool,
+/// A refusal declared by the module where it arises, for a problem of that
+/// module's own: its stable `type`, title, status, what happened, and any
+/// members of its own (`alternatives`, `allowed`, ...). `ApiError`'s other
+/// variants are the problems every module shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub status: StatusCode,
+    /// A URI reference, `/problems/<kind>`; stable, clients branch on it.
+    pub problem_type: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub members: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Refusal {
+    pub fn new(
+        status: StatusCode,
+        problem_type: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            problem_type,
+            title,
+            detail: detail.into(),
+            members: serde_json::Map::new(),
+        }
+    }
+
+    /// Adds a member to the problem body.
+    pub fn with(mut self, name: &str, value: impl Serialize) -> Self {
+        let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        self.members.insert(name.to_owned(), value);
+        self
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(Box::new(refusal))
+    }
+}
+
+/// An unexpected error: what it was, where it was turned into an `ApiError`,
+/// and its source. Logged with an id; the client sees only the id.
+#[derive(Debug)]
+pub struct Internal {
+    pub message: String,
+    pub location: &'static std::panic::Location<'static>,
 }
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -125,19 +165,9 @@ pub enum ApiError {
     /// The request was understood but a domain rule refuses it.
     #[error("unprocessable: {0}")]
     Unprocessable(String),
-    /// A well-formed postcode that Code-Point Open does not know. 404 where the
-    /// postcode is the resource asked for, 422 where it is a field of the request.
-    #[error("unknown postcode: {postcode}")]
-    UnknownPostcode { postcode: String, is_resource: bool },
-    /// The centre does not offer the service asked for; these nearby ones do.
-    #[error("service not offered: {service}")]
-    ServiceNotOffered {
-        service: String,
-        alternatives: Vec<AlternativeCentre>,
-    },
-    /// A parent may not self-refer here: a professional must refer.
-    #[error("professional referral required: {0}")]
-    ProfessionalReferralRequired(String),
+    /// A refusal of a module's own kind (see [`Refusal`]).
+    #[error("{}: {}", .0.problem_type, .0.detail)]
+    Refused(Box<Refusal>),
     /// Too many attempts; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -145,13 +175,18 @@ pub enum ApiError {
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Anything unexpected. The text is logged, never sent.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error at {}: {}", .0.location, .0.message)]
+    Internal(Box<Internal>),
 }
 
 impl ApiError {
+    /// An unexpected error, keeping where it arose (the caller's file and line).
+    #[track_caller]
     pub fn internal(err: impl std::fmt::Display) -> Self {
-        Self::Internal(err.to_string())
+        Self::Internal(Box::new(Internal {
+            message: err.to_string(),
+            location: std::panic::Location::caller(),
+        }))
     }
 
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
@@ -188,18 +223,7 @@ impl ApiError {
                 "/problems/unprocessable",
                 "The request cannot be carried out",
             ),
-            Self::UnknownPostcode { .. } => (
-                "/problems/unknown-postcode",
-                "The postcode is not a known Great Britain postcode",
-            ),
-            Self::ServiceNotOffered { .. } => (
-                "/problems/service-not-offered",
-                "The centre does not offer this service",
-            ),
-            Self::ProfessionalReferralRequired(_) => (
-                "/problems/professional-referral-required",
-                "A professional must make this referral",
-            ),
+            Self::Refused(r) => (r.problem_type, r.title),
             Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
             Self::Unavailable(_) => (
                 "/problems/unavailable",
@@ -213,17 +237,8 @@ impl ApiError {
     pub fn problem(&self, error_id: Option<Uuid>) -> Problem {
         let (problem_type, title) = self.kind();
         let detail = match self {
-            Self::BadRequest(d)
-            | Self::Conflict(d)
-            | Self::Unprocessable(d)
-            | Self::ProfessionalReferralRequired(d) => Some(d.clone()),
-            Self::ServiceNotOffered {
-                service,
-                alternatives,
-            } => Some(format!(
-                "this centre does not offer {service}; {} nearby centres do (see alternatives)",
-                alternatives.len()
-            )),
+            Self::BadRequest(d) | Self::Conflict(d) | Self::Unprocessable(d) => Some(d.clone()),
+            Self::Refused(r) => Some(r.detail.clone()),
             Self::Unauthenticated(d) => Some(d.clone()),
             Self::PayloadTooLarge { limit } => {
                 Some(format!("the body must be at most {limit} bytes"))
@@ -240,10 +255,6 @@ impl ApiError {
                 1 => "1 field is not valid".to_owned(),
                 n => format!("{n} fields are not valid"),
             }),
-            Self::UnknownPostcode { postcode, .. } => Some(format!(
-                "{postcode} is well-formed but not in OS Code-Point Open \
-                 (Great Britain only; Northern Ireland venues take coordinates)"
-            )),
             Self::TooManyRequests { retry_after_secs } => {
                 Some(format!("try again in {retry_after_secs} seconds"))
             }
@@ -262,9 +273,9 @@ impl ApiError {
                 Self::Validation(errors) => Some(errors.clone()),
                 _ => None,
             },
-            alternatives: match self {
-                Self::ServiceNotOffered { alternatives, .. } => Some(alternatives.clone()),
-                _ => None,
+            members: match self {
+                Self::Refused(r) => r.members.clone(),
+                _ => serde_json::Map::new(),
             },
         }
     }
@@ -281,14 +292,8 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation(_)
-            | Self::Unprocessable(_)
-            | Self::ServiceNotOffered { .. }
-            | Self::ProfessionalReferralRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::UnknownPostcode { is_resource, .. } => match is_resource {
-                true => StatusCode::NOT_FOUND,
-                false => StatusCode::UNPROCESSABLE_ENTITY,
-            },
+            Self::Validation(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Refused(r) => r.status,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -297,11 +302,13 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let error_id = match self {
-            Self::Internal(msg) => {
+            Self::Internal(internal) => {
                 let id = Uuid::now_v7();
                 log::error!(
-                    "error_id={id} request_id={} {msg}",
-                    request_id::current().unwrap_or_default()
+                    "error_id={id} request_id={} at {}: {}",
+                    request_id::current().unwrap_or_default(),
+                    internal.location,
+                    internal.message
                 );
                 Some(id)
             }
@@ -348,6 +355,8 @@ impl ResponseError for ApiError {
 }
 
 impl From<DieselError> for ApiError {
+    /// With `?`, the location kept for an unexpected error is the `?`'s.
+    #[track_caller]
     fn from(err: DieselError) -> Self {
         match &err {
             DieselError::NotFound => Self::NotFound,
@@ -378,9 +387,9 @@ impl From<DieselError> for ApiError {
                     Self::Unavailable(format!("database connection closed: {}", info.message()))
                 }
                 // Only the message is kept: a constraint's detail can quote the values.
-                _ => Self::Internal(format!("database error: {}", info.message())),
+                _ => Self::internal(format!("database error: {}", info.message())),
             },
-            _ => Self::Internal(format!("database error: {err}")),
+            _ => Self::internal(format!("database error: {err}")),
         }
     }
 }
@@ -451,7 +460,7 @@ mod tests {
 
     #[test]
     fn internal_errors_carry_an_error_id_and_no_internal_text() {
-        let err = ApiError::Internal("relation \"users\" does not exist at src/db.rs:10".into());
+        let err = ApiError::internal("relation \"users\" does not exist at src/db.rs:10");
         let response = err.error_response();
         assert_eq!(response.status(), 500);
         assert_eq!(

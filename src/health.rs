@@ -51,7 +51,7 @@ pub async fn ready(
     };
     match tokio::time::timeout(config.db_timeout, check).await {
         Ok(Ok(())) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
-        Ok(Err(ApiError::Internal(e))) => Err(ApiError::Unavailable(e)),
+        Ok(Err(ApiError::Internal(e))) => Err(ApiError::Unavailable(e.message)),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(ApiError::Unavailable(
             "database did not answer in time".into(),

@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod postcodes;
 pub mod referrals;
 pub mod reports;
+pub mod request_id;
 pub mod router;
 pub mod schema;
 pub mod sessions;

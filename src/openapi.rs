@@ -36,7 +36,11 @@ previous page as `cursor`.",
         (name = "attendance", description = "Who came to a session, and when"),
         (name = "integrations", description = "Webhooks and other ways for systems to keep in step"),
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::centres::dto::AlternativeCentre
+    )),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -60,5 +64,32 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the members that modules' own problems add to `Problem` (the
+/// struct carries them as a map): `alternatives` of
+/// `/problems/service-not-offered`. Applied to the whole document, after the
+/// handlers' schemas are collected.
+pub fn document_problem_members(openapi: &mut utoipa::openapi::OpenApi) {
+    {
+        use utoipa::openapi::schema::{ArrayBuilder, Schema, SchemaType, Type};
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        if let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") {
+            let alternatives = ArrayBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+                .items(Ref::from_schema_name("AlternativeCentre"))
+                .description(Some(
+                    "For a centre that does not offer the service asked for: the nearest\n\
+                     centres that do.",
+                ))
+                .build();
+            problem
+                .properties
+                .insert("alternatives".to_owned(), alternatives.into());
+        }
     }
 }

@@ -7,8 +7,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    attendance, audit, auth, centres, families, health, identity, postcodes, referrals, reports,
-    sessions,
+    attendance, auth, centres, families, health, identity, postcodes, referrals, reports, sessions,
 };
 
 /// Every documented route. The router and the OpenAPI document are both built
@@ -18,7 +17,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         scope("/api/v1")
             .configure(auth::configure)
             .configure(identity::configure)
-            .configure(audit::configure)
             .configure(centres::configure)
             .configure(postcodes::configure)
             .configure(referrals::configure)
@@ -38,6 +36,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .configure(routes)
         .split_for_parts();
     add_common_problems(&mut spec);
+    crate::openapi::document_problem_members(&mut spec);
     spec
 }
 

@@ -9,10 +9,10 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::http::{extractors, fallback, middleware};
+use crate::identity::tokens::TokenKeys;
 use crate::{centres, router};
 
 /// Starts serving on `listener`; the returned server runs until stopped (SIGTERM

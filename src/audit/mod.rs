@@ -1,23 +1,16 @@
 //! The audit trail: who did or saw what, when, with what outcome. Append-only
 //! (the database refuses updates and deletes) and never holding personal data:
-//! only ids, roles, actions and outcomes.
+//! only ids, roles, actions and outcomes. Read back through
+//! [`crate::reports`] (`GET /api/v1/audit`).
 
-pub mod dto;
-pub mod handlers;
 pub mod model;
 pub mod repo;
 
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::vocabulary::{CentreId, ClientId, UserId};
 
 pub use repo::record;
-
-/// Registers `/api/v1/audit`.
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::list_audit_events);
-}
 
 /// Who acted.
 #[derive(Debug, Clone)]

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use super::model::{AuditEvent, AuditFilter};
 use super::Event;
 use crate::error::ApiError;
-use crate::http::request_id;
 use crate::pagination::{Cursor, PageRequest};
+use crate::request_id;
 use crate::schema::audit_events;
 use crate::vocabulary::CentreId;
 

@@ -6,13 +6,13 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::dto::*;
-use super::tokens::{Subject, TokenKeys};
 use crate::audit::{self, Actor, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::repo as users;
 use crate::identity::roles::Scope;
 use crate::identity::secrets::token_hash;
+use crate::identity::tokens::{Subject, TokenKeys};
 use crate::vocabulary::ClientId;
 
 /// Client id and secret from HTTP Basic, else from the form.

@@ -1,20 +1,16 @@
-//! Signing in: who is calling ([`Caller`], from a bearer token), access tokens,
-//! and the flows that give them out, one file per flow. Accounts themselves
-//! (people, roles, passwords, one-time links, clients) belong to
-//! [`crate::identity`]; this module reads them only through its functions.
+//! Signing in: the flows that give out access and refresh tokens, one file per
+//! flow, and the limit on password guesses. Accounts, their credentials and
+//! who is calling belong to [`crate::identity`]; this module uses them only
+//! through its functions.
 
-pub mod caller;
 pub mod client_tokens;
 pub mod dto;
 pub mod passwords;
 pub mod registration;
 pub mod repo;
 pub mod sign_in;
-pub mod tokens;
 
 use utoipa_actix_web::service_config::ServiceConfig;
-
-pub use caller::{Caller, ClientPrincipal, MaybeCaller, Principal, UserPrincipal};
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -4,7 +4,6 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 use validator::Validate;
 
-use super::caller::Caller;
 use super::dto::*;
 use super::repo;
 use crate::audit::{self, Actor, Event};
@@ -14,8 +13,10 @@ use crate::error::{ApiError, Problem};
 use crate::identity::accounts::{self};
 use crate::identity::links::{self, Purpose};
 use crate::identity::passwords;
+use crate::identity::refresh_tokens;
 use crate::identity::repo as users;
 use crate::identity::roles::UserStatus;
+use crate::identity::Caller;
 
 /// Change one's own password. Every refresh token of the account is revoked, so
 /// other devices must log in again.
@@ -70,7 +71,7 @@ pub async fn change_password(
     let hash = passwords::hash_blocking(request.new_password).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         users::set_password(conn, id, &hash, false).await?;
-        repo::revoke_all_refresh_tokens(conn, id).await?;
+        refresh_tokens::revoke_all_refresh_tokens(conn, id).await?;
         links::expire_one_time_tokens(conn, id, Purpose::PasswordReset).await?;
         audit::record(
             conn,
@@ -168,7 +169,7 @@ pub(super) async fn set_password_with_token(
         // An invitation or a confirmed email makes the account active.
         let activate = matches!(purpose, Purpose::Invitation | Purpose::ConfirmEmail);
         users::set_password(conn, user_id, &hash, activate).await?;
-        repo::revoke_all_refresh_tokens(conn, user_id).await?;
+        refresh_tokens::revoke_all_refresh_tokens(conn, user_id).await?;
         links::expire_one_time_tokens(conn, user_id, Purpose::PasswordReset).await?;
         let role = user.role.as_str();
         audit::record(

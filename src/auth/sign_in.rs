@@ -7,14 +7,15 @@ use validator::Validate;
 
 use super::dto::*;
 use super::repo;
-use super::tokens::{Subject, TokenKeys};
 use crate::audit::{self, Actor, Event};
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::passwords;
+use crate::identity::refresh_tokens;
 use crate::identity::repo as users;
 use crate::identity::roles::{Role, UserStatus};
+use crate::identity::tokens::{Subject, TokenKeys};
 
 const WRONG_CREDENTIALS: &str = "the email or password is wrong";
 
@@ -106,7 +107,7 @@ pub async fn login(
                     .resource(user_id),
             )
             .await?;
-            repo::issue_refresh_token(conn, user_id, None, ttl).await
+            refresh_tokens::issue_refresh_token(conn, user_id, None, ttl).await
         })
         .await?;
     Ok(web::Json(TokenResponse {
@@ -150,7 +151,7 @@ pub async fn refresh(
     let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let refused = |why: &str| Ok(Err(ApiError::Unauthenticated(why.to_owned())));
-            let Some(stored) = repo::lock_refresh_token(conn, &token).await? else {
+            let Some(stored) = refresh_tokens::lock_refresh_token(conn, &token).await? else {
                 return refused("the refresh token is not valid");
             };
             if stored.revoked_at.is_some() || stored.expires_at <= time::OffsetDateTime::now_utc() {
@@ -158,7 +159,7 @@ pub async fn refresh(
             }
             if stored.used_at.is_some() {
                 // Reuse: a copy is in someone else's hands. End the whole family.
-                repo::revoke_family(conn, stored.family_id).await?;
+                refresh_tokens::revoke_family(conn, stored.family_id).await?;
                 audit::record(
                     conn,
                     Event::new(Actor::anonymous(), "refresh_token_reuse", "session")
@@ -172,9 +173,10 @@ pub async fn refresh(
             let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
                 return refused("the account is not active");
             };
-            repo::mark_refresh_token_used(conn, stored.id).await?;
+            refresh_tokens::mark_refresh_token_used(conn, stored.id).await?;
             let next =
-                repo::issue_refresh_token(conn, user.id, Some(stored.family_id), ttl).await?;
+                refresh_tokens::issue_refresh_token(conn, user.id, Some(stored.family_id), ttl)
+                    .await?;
             let role: Role = user.role;
             audit::record(
                 conn,
@@ -220,8 +222,8 @@ pub async fn logout(
     let token = body.into_inner().refresh_token;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        if let Some(stored) = repo::lock_refresh_token(conn, &token).await? {
-            repo::revoke_family(conn, stored.family_id).await?;
+        if let Some(stored) = refresh_tokens::lock_refresh_token(conn, &token).await? {
+            refresh_tokens::revoke_family(conn, stored.family_id).await?;
             audit::record(
                 conn,
                 Event::new(Actor::anonymous(), "logout", "session").resource(stored.user_id),

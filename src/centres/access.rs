@@ -10,9 +10,9 @@
 use crate::vocabulary::CentreId;
 
 use super::model::{Centre, CentreStatus};
-use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::identity::roles::{Role, Scope};
+use crate::identity::Principal;
 
 /// The centre's own people (coordinators and staff) and network admins.
 pub fn is_insider(caller: Option<&Principal>, centre_id: CentreId) -> bool {

@@ -296,7 +296,7 @@ impl Snapshot {
         centre_id: CentreId,
         service: ServiceType,
         n: usize,
-    ) -> Vec<crate::error::AlternativeCentre> {
+    ) -> Vec<super::dto::AlternativeCentre> {
         let origins: Vec<Point> = self
             .centres
             .iter()
@@ -327,7 +327,7 @@ impl Snapshot {
         offering
             .into_iter()
             .take(n)
-            .map(|(d, c)| crate::error::AlternativeCentre {
+            .map(|(d, c)| super::dto::AlternativeCentre {
                 centre_id: c.id,
                 name: c.name.clone(),
                 distance_km: d.map(|d| (d * 100.0).round() / 100.0),

@@ -473,3 +473,15 @@ pub struct CentreSearchPage {
     /// The attribution of the postcode data (OS Code-Point Open).
     pub attribution: &'static str,
 }
+
+/// A centre that offers the service another one does not.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct AlternativeCentre {
+    #[schema(value_type = Uuid)]
+    pub centre_id: CentreId,
+    pub name: String,
+    /// From the centre asked for, km (great-circle, between nearest venues);
+    /// absent when that centre has no venue yet.
+    pub distance_km: Option<f64>,
+    pub accepts_self_referrals: bool,
+}

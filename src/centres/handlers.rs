@@ -15,11 +15,11 @@ use super::model::{Centre, CentreStatus, Venue};
 use super::search::{CentreSearchParams, Place};
 use super::{repo, rules, search, views};
 use crate::audit::{self, Event};
-use crate::auth::{Caller, MaybeCaller};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
 use crate::identity::roles::Role;
+use crate::identity::{Caller, MaybeCaller};
 use crate::postcodes;
 
 /// Find a centre: active centres offering `service`, nearest first from a
@@ -66,10 +66,7 @@ pub async fn list_centres(
             let mut conn = pool.get().await?;
             let location = postcodes::repo::locate(&mut conn, postcode)
                 .await?
-                .ok_or_else(|| ApiError::UnknownPostcode {
-                    postcode: postcode.to_string(),
-                    is_resource: false,
-                })?;
+                .ok_or_else(|| crate::postcodes::unknown_postcode(&postcode.to_string(), false))?;
             Some(SearchOrigin {
                 postcode: Some(location.postcode),
                 precision: Some(location.precision),

@@ -388,10 +388,8 @@ pub fn place(
     postcode: &Postcode,
     location: Option<Location>,
 ) -> Result<(), ApiError> {
-    let location = location.ok_or_else(|| ApiError::UnknownPostcode {
-        postcode: postcode.to_string(),
-        is_resource: false,
-    })?;
+    let location =
+        location.ok_or_else(|| crate::postcodes::unknown_postcode(&postcode.to_string(), false))?;
     fields.postcode = Some(postcode.to_string());
     fields.latitude = location.latitude;
     fields.longitude = location.longitude;

@@ -19,10 +19,10 @@ use super::openings::{self, MAX_DAYS};
 use super::rules::{self, SlotContext};
 use super::{repo, views};
 use crate::audit::{self, Event};
-use crate::auth::{Caller, MaybeCaller, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
+use crate::identity::{Caller, MaybeCaller, Principal};
 use crate::vocabulary::calendar::{format_date, format_time, parse_date};
 use crate::vocabulary::Weekday;
 

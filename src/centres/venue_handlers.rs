@@ -11,9 +11,9 @@ use super::model::LocationSource;
 use super::rules::{self, Placement, VenueDraft};
 use super::{repo, views};
 use crate::audit::{self, Event};
-use crate::auth::Caller;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::identity::Caller;
 use crate::postcodes;
 use crate::postcodes::repo::Precision;
 

@@ -5,11 +5,11 @@ use time::OffsetDateTime;
 
 use super::dto::{FamilyResponse, UpdateContactRequest};
 use crate::audit::{self, Event};
-use crate::auth::{Caller, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
 use crate::identity::roles::Role;
+use crate::identity::{Caller, Principal};
 use crate::referrals::family as repo;
 use crate::referrals::{access, repo as referrals, rules, views};
 

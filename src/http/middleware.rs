@@ -10,7 +10,7 @@ use actix_web::http::header::HeaderValue;
 use actix_web::Error;
 use futures_util::future::LocalBoxFuture;
 
-use super::request_id;
+use crate::request_id;
 
 /// Gives each request its id, serves it inside that id's scope, puts the id on
 /// the response, and writes one access-log line: method, route pattern, status,

@@ -5,4 +5,3 @@ pub mod caching;
 pub mod extractors;
 pub mod fallback;
 pub mod middleware;
-pub mod request_id;

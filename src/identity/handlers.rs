@@ -10,9 +10,8 @@ use super::dto::*;
 use super::links::Purpose;
 use super::model::Organisation;
 use super::repo::{self, NewClient, UserScope};
+use super::Caller;
 use crate::audit::{self, Event};
-use crate::auth::repo as auth_repo;
-use crate::auth::Caller;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
@@ -25,7 +24,7 @@ use crate::vocabulary::{CentreId, ClientId, UserId};
 /// invites network admins and coordinators; a coordinator invites staff into
 /// centres they run themselves. Referrers register themselves and parents are
 /// invited from referrals.
-fn may_invite(actor: &crate::auth::UserPrincipal, role: Role, centres: &[CentreId]) -> bool {
+fn may_invite(actor: &crate::identity::UserPrincipal, role: Role, centres: &[CentreId]) -> bool {
     match (actor.role, role) {
         (Role::NetworkAdmin, Role::NetworkAdmin | Role::Coordinator) => true,
         (Role::Coordinator, Role::Staff) => centres.iter().all(|c| actor.centre_ids.contains(c)),
@@ -236,7 +235,7 @@ pub async fn disable_user(
     let user = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             repo::set_status(conn, id, UserStatus::Disabled).await?;
-            auth_repo::revoke_all_refresh_tokens(conn, id).await?;
+            super::refresh_tokens::revoke_all_refresh_tokens(conn, id).await?;
             audit::record(
                 conn,
                 Event::new(&caller, "disable", "user")
@@ -336,7 +335,7 @@ pub async fn list_organisations(
 
 /// May the caller manage a client bound to this organisation or centre? Network
 /// admins any; coordinators only clients of their own centres.
-fn may_manage_client(actor: &crate::auth::UserPrincipal, centre_id: Option<CentreId>) -> bool {
+fn may_manage_client(actor: &crate::identity::UserPrincipal, centre_id: Option<CentreId>) -> bool {
     match actor.role {
         Role::NetworkAdmin => true,
         Role::Coordinator => centre_id.is_some_and(|c| actor.centre_ids.contains(&c)),

@@ -4,7 +4,7 @@ use actix_web::{get, web};
 
 use super::dto::UserResponse;
 use super::repo as users;
-use crate::auth::Caller;
+use super::Caller;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 

@@ -3,17 +3,22 @@
 
 pub mod accounts;
 pub mod bootstrap;
+pub mod caller;
 pub mod dto;
 pub mod handlers;
 pub mod links;
 pub mod me;
 pub mod model;
 pub mod passwords;
+pub mod refresh_tokens;
 pub mod repo;
 pub mod roles;
 pub mod secrets;
+pub mod tokens;
 
 use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use caller::{Caller, ClientPrincipal, MaybeCaller, Principal, UserPrincipal};
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -33,12 +33,8 @@ pub async fn get_postcode(
     let postcode =
         parse(&postcode).map_err(|e| ApiError::field("postcode", "postcode", e.to_string()))?;
     let mut conn = pool.get().await?;
-    let location =
-        repo::locate(&mut conn, &postcode)
-            .await?
-            .ok_or_else(|| ApiError::UnknownPostcode {
-                postcode: postcode.to_string(),
-                is_resource: true,
-            })?;
+    let location = repo::locate(&mut conn, &postcode)
+        .await?
+        .ok_or_else(|| crate::postcodes::unknown_postcode(&postcode.to_string(), true))?;
     json_with_etag(&req, &PostcodeResponse::from(location), PUBLIC_ONE_DAY)
 }

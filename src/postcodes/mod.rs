@@ -26,3 +26,23 @@ Contains Royal Mail data © Royal Mail copyright and database right 2025.";
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::get_postcode);
 }
+
+/// A well-formed postcode that Code-Point Open does not know: 404 where the
+/// postcode is the resource asked for, 422 where it is a field of a request.
+pub fn unknown_postcode(postcode: &str, is_resource: bool) -> crate::error::ApiError {
+    use actix_web::http::StatusCode;
+    let status = match is_resource {
+        true => StatusCode::NOT_FOUND,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    crate::error::Refusal::new(
+        status,
+        "/problems/unknown-postcode",
+        "The postcode is not a known Great Britain postcode",
+        format!(
+            "{postcode} is well-formed but not in OS Code-Point Open \
+             (Great Britain only; Northern Ireland venues take coordinates)"
+        ),
+    )
+    .into()
+}

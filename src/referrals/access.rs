@@ -14,9 +14,9 @@
 use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, UserId};
 
 use super::model::{ReferralBundle, ReferralStatus};
-use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::identity::roles::{Role, Scope};
+use crate::identity::Principal;
 
 /// How much of a referral a caller sees.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,10 +19,10 @@ use super::access::{self, Viewer};
 use super::repo;
 use super::views::timestamp;
 use crate::audit::{self, Event};
-use crate::auth::{Caller, Principal};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
+use crate::identity::{Caller, Principal};
 use crate::schema::referral_attachments;
 
 /// The largest document accepted.

@@ -12,11 +12,11 @@ use super::model::{ReferralBundle, ReferralStatus};
 use super::repo;
 use super::views;
 use crate::audit::{self, Event};
-use crate::auth::{Caller, Principal};
 use crate::centres::directory::DirectoryCache;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::identity::{Caller, Principal};
 use crate::pagination::{Cursor, Page};
 use crate::vocabulary::{AdultId, CentreId, ReferralId, RiskId};
 

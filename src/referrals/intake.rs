@@ -11,8 +11,7 @@ use super::model::{
     Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
 };
 use super::rules::{self, Author, Errors};
-use super::{access, repo};
-use crate::auth::Principal;
+use super::{access, problems, repo};
 use crate::centres::directory::Snapshot;
 use crate::centres::model::CentreStatus;
 use crate::error::ApiError;
@@ -20,6 +19,7 @@ use crate::events::{self, DomainEvent};
 use crate::identity::accounts::{self, NewAccount};
 use crate::identity::links::Purpose;
 use crate::identity::roles::{Role, Scope, UserStatus};
+use crate::identity::Principal;
 use crate::notifications::{self, Template};
 use crate::vocabulary::{AdultId, ReferralId, ServiceType};
 use diesel_async::AsyncPgConnection;
@@ -94,14 +94,14 @@ pub async fn check_centre(
     let level: CommunicationLevel = r.communication_level;
     if r.source == ReferralSource::SelfReferral {
         if !level.allows_self_referral() {
-            return Err(ApiError::ProfessionalReferralRequired(format!(
+            return Err(problems::professional_referral_required(format!(
                 "parents whose communication is `{}` cannot self-refer: a solicitor, family \
                  mediator, Cafcass officer or another professional must make the referral",
                 level.as_str()
             )));
         }
         if !centre.accepts_self_referrals {
-            return Err(ApiError::ProfessionalReferralRequired(
+            return Err(problems::professional_referral_required(
                 "this centre does not accept self-referrals: a solicitor, family mediator, \
                  Cafcass officer or another professional must make the referral"
                     .to_owned(),
@@ -109,10 +109,10 @@ pub async fn check_centre(
         }
     }
     if !centre.services.contains(&service) {
-        return Err(ApiError::ServiceNotOffered {
-            service: service.as_str().to_owned(),
-            alternatives: snapshot.alternatives(centre.id, service, ALTERNATIVES),
-        });
+        return Err(problems::service_not_offered(
+            service,
+            snapshot.alternatives(centre.id, service, ALTERNATIVES),
+        ));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod family;
 pub mod handlers;
 pub mod intake;
 pub mod model;
+pub mod problems;
 pub mod repo;
 pub mod rules;
 pub mod views;

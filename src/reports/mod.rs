@@ -1,6 +1,9 @@
-//! Reports: what the network is told about itself. A layer above the
+//! Reports: what the network and its centres are told about themselves (the
+//! network's figures, the audit trail). A layer above the
 //! resource modules, reading them only through their `pub` functions.
 
+pub mod audit_dto;
+pub mod audit_trail;
 pub mod dto;
 pub mod network;
 
@@ -8,5 +11,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(network::get_network_summary);
+    cfg.service(audit_trail::list_audit_events)
+        .service(network::get_network_summary);
 }

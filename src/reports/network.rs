@@ -9,11 +9,11 @@ use super::dto::{
     AccreditationCount, ExpiringAccreditation, NetworkSummaryResponse, ReferralStatusCount,
     ServiceCount, StatusCount,
 };
-use crate::auth::Caller;
 use crate::centres::model::{AccreditationStatus, CentreStatus};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::Role;
+use crate::identity::Caller;
 use crate::referrals::model::ReferralStatus;
 use crate::vocabulary::calendar::format_date;
 use crate::vocabulary::ServiceType;

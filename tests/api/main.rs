@@ -6,6 +6,7 @@
 mod helpers;
 mod proxy;
 
+mod architecture;
 mod audit;
 mod brute_force;
 mod centres;

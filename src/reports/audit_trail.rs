@@ -1,12 +1,14 @@
+//! The audit trail as network admins and coordinators read it.
+
 use actix_web::{get, web};
 use time::OffsetDateTime;
 
-use super::dto::{AuditEventResponse, AuditQuery};
-use super::repo;
-use crate::auth::Caller;
+use super::audit_dto::{AuditEventResponse, AuditQuery};
+use crate::audit::repo;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::Role;
+use crate::identity::Caller;
 use crate::pagination::{Cursor, Page, PageParams};
 
 /// The audit trail, oldest first: network admins see every entry, coordinators

@@ -1,10 +1,12 @@
+//! The audit trail's query and entries as they are sent.
+
 use crate::vocabulary::CentreId;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::model::{AuditEvent, AuditFilter};
+use crate::audit::model::{AuditEvent, AuditFilter};
 
 /// Filters of the audit trail.
 #[derive(Debug, Deserialize, IntoParams, validator::Validate)]

@@ -14,6 +14,24 @@ use crate::error::ApiError;
 use crate::identity::roles::{Role, Scope};
 use crate::identity::Principal;
 
+/// How much of a centre a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Anyone: an active centre, its venues and dated openings.
+    Public,
+    /// Its own coordinators and staff, and network admins: also rooms, and
+    /// why it is suspended or closed.
+    Insider,
+}
+
+/// The caller's view of a centre.
+pub fn viewer(caller: Option<&Principal>, centre_id: CentreId) -> Viewer {
+    match is_insider(caller, centre_id) {
+        true => Viewer::Insider,
+        false => Viewer::Public,
+    }
+}
+
 /// The centre's own people (coordinators and staff) and network admins.
 pub fn is_insider(caller: Option<&Principal>, centre_id: CentreId) -> bool {
     match caller {

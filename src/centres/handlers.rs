@@ -123,7 +123,7 @@ pub async fn create_centre(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    let body = views::centre(centre, Vec::new(), true)?;
+    let body = views::centre(centre, Vec::new(), access::Viewer::Insider)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/centres/{}", body.id)))
         .json(body))
@@ -152,8 +152,8 @@ pub async fn get_centre(
     let mut conn = pool.get().await?;
     let centre = access::visible(caller.principal(), repo::find_centre(&mut conn, *id).await?)?;
     let venues = repo::venues_of(&mut conn, centre.id).await?;
-    let insider = access::is_insider(caller.principal(), centre.id);
-    Ok(web::Json(views::centre(centre, venues, insider)?))
+    let viewer = access::viewer(caller.principal(), centre.id);
+    Ok(web::Json(views::centre(centre, venues, viewer)?))
 }
 
 /// Change a centre's entry (its coordinators, or network admins). A service
@@ -209,7 +209,11 @@ pub async fn update_centre(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::centre(centre, venues, true)?))
+    Ok(web::Json(views::centre(
+        centre,
+        venues,
+        access::Viewer::Insider,
+    )?))
 }
 
 /// Audits a change to a centre, then reads back its venues for the answer.
@@ -266,7 +270,11 @@ pub async fn update_accreditation(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::centre(centre, venues, true)?))
+    Ok(web::Json(views::centre(
+        centre,
+        venues,
+        access::Viewer::Insider,
+    )?))
 }
 
 /// Suspend, close or reinstate a centre (network admins). Suspending or
@@ -331,5 +339,9 @@ pub async fn change_centre_status(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::centre(centre, venues, true)?))
+    Ok(web::Json(views::centre(
+        centre,
+        venues,
+        access::Viewer::Insider,
+    )?))
 }

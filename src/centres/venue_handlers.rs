@@ -98,7 +98,7 @@ pub async fn create_venue(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    let body = views::venue(venue, true)?;
+    let body = views::venue(venue, access::Viewer::Insider)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/centres/{centre_id}")))
         .json(body))
@@ -172,5 +172,5 @@ pub async fn update_venue(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::venue(venue, true)?))
+    Ok(web::Json(views::venue(venue, access::Viewer::Insider)?))
 }

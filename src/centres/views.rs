@@ -1,5 +1,6 @@
 //! Rows to responses, showing each reader what they may see.
 
+use super::access::Viewer;
 use super::dto::{
     Accreditation, Address, CentreContact, CentreResponse, ClosureResponse, Fees,
     OpeningSessionResponse, VenueResponse,
@@ -9,9 +10,10 @@ use crate::error::ApiError;
 use crate::vocabulary::calendar::{format_date, format_time};
 use crate::vocabulary::Weekday;
 
-/// A centre with its venues; `insider` adds what only its own people and
+/// A centre with its venues; an [`Viewer::Insider`] also sees what only its own people and
 /// network admins see (rooms, why it is suspended or closed).
-pub fn centre(c: Centre, venues: Vec<Venue>, insider: bool) -> Result<CentreResponse, ApiError> {
+pub fn centre(c: Centre, venues: Vec<Venue>, viewer: Viewer) -> Result<CentreResponse, ApiError> {
+    let insider = viewer == Viewer::Insider;
     Ok(CentreResponse {
         id: c.id,
         name: c.name,
@@ -40,13 +42,14 @@ pub fn centre(c: Centre, venues: Vec<Venue>, insider: bool) -> Result<CentreResp
         min_referral_notice_days: c.min_referral_notice_days,
         venues: venues
             .into_iter()
-            .map(|v| venue(v, insider))
+            .map(|v| venue(v, viewer))
             .collect::<Result<_, _>>()?,
         demo: c.demo,
     })
 }
 
-pub fn venue(v: Venue, insider: bool) -> Result<VenueResponse, ApiError> {
+pub fn venue(v: Venue, viewer: Viewer) -> Result<VenueResponse, ApiError> {
+    let insider = viewer == Viewer::Insider;
     Ok(VenueResponse {
         id: v.id,
         name: v.name,

@@ -11,7 +11,8 @@ use crate::events::{self, DomainEvent};
 use crate::identity::roles::Role;
 use crate::identity::{Caller, Principal};
 use crate::referrals::family as repo;
-use crate::referrals::{access, repo as referrals, rules, views};
+use crate::referrals::intake::rules;
+use crate::referrals::{access, repo as referrals, views};
 
 /// The family as the caller may see it.
 async fn family_view(

@@ -10,20 +10,19 @@ pub mod intake;
 pub mod model;
 pub mod problems;
 pub mod repo;
-pub mod rules;
 pub mod views;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::create_referral)
+    cfg.service(intake::handlers::create_referral)
         .service(handlers::list_referrals)
         .service(handlers::get_referral)
-        .service(handlers::update_referral)
-        .service(handlers::submit_referral)
-        .service(handlers::give_part)
-        .service(handlers::invite_party_again)
+        .service(intake::handlers::update_referral)
+        .service(intake::handlers::submit_referral)
+        .service(intake::handlers::give_part)
+        .service(intake::handlers::invite_party_again)
         .service(handlers::set_risk_visibility)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)

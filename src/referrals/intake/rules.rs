@@ -8,13 +8,13 @@ use uuid::Uuid;
 
 use crate::vocabulary::{AdultId, ChildId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
 
-use super::dto::{AdultInput, ChildInput, CreateReferralRequest, RiskInput};
-use super::model::{
+use crate::error::ApiError;
+use crate::referrals::dto::{AdultInput, ChildInput, CreateReferralRequest, RiskInput};
+use crate::referrals::model::{
     Adult, Child, CommunicationLevel, CourtOrder, CourtOrderKind, Frequency, PartStatus, Party,
     Referral, ReferralBundle, ReferralSource, ReferralStatus, Relation, RelationRow, Risk,
     RiskKind,
 };
-use crate::error::ApiError;
 use crate::vocabulary::calendar::parse_date;
 use crate::vocabulary::calendar::parse_weekday;
 use crate::vocabulary::ServiceType;

@@ -15,14 +15,14 @@ use uuid::Uuid;
 
 use crate::vocabulary::{AttachmentId, CentreId, ReferralId};
 
-use super::access::{self, Viewer};
-use super::repo;
-use super::views::timestamp;
 use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
 use crate::identity::{Caller, Principal};
+use crate::referrals::access::{self, Viewer};
+use crate::referrals::repo;
+use crate::referrals::views::timestamp;
 use crate::schema::referral_attachments;
 
 /// The largest document accepted.
@@ -160,7 +160,7 @@ pub async fn create_attachment(
         )
     })?;
     let digest = Sha256::digest(&bytes).to_vec();
-    let (user, client) = super::intake::actor_ids(&caller);
+    let (user, client) = crate::referrals::intake::flow::actor_ids(&caller);
     let mut conn = pool.get().await?;
     let listed = conn
         .transaction::<_, ApiError, _>(async move |conn| {

@@ -6,12 +6,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::dto::GivePartRequest;
-use super::model::{
-    Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
-};
 use super::rules::{self, Author, Errors};
-use super::{access, problems, repo};
 use crate::centres::directory::Snapshot;
 use crate::centres::model::CentreStatus;
 use crate::error::ApiError;
@@ -21,6 +16,11 @@ use crate::identity::links::Purpose;
 use crate::identity::roles::{Role, Scope, UserStatus};
 use crate::identity::Principal;
 use crate::notifications::{self, Template};
+use crate::referrals::dto::GivePartRequest;
+use crate::referrals::model::{
+    Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
+};
+use crate::referrals::{access, problems, repo};
 use crate::vocabulary::{AdultId, ReferralId, ServiceType};
 use diesel_async::AsyncPgConnection;
 
@@ -138,7 +138,7 @@ pub async fn insert_draft(
 
 /// A referral with every part in reaches the centre: its family is recorded.
 async fn reached_centre(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<(), ApiError> {
-    super::family::create_for(
+    crate::referrals::family::create_for(
         conn,
         b.referral.id,
         b.referral.centre_id,
@@ -415,7 +415,7 @@ pub async fn invite_again(
         .find(|a| a.id == adult_id)
         .ok_or(ApiError::NotFound)?;
     if !matches!(
-        super::views::part_status(adult, now)?,
+        crate::referrals::views::part_status(adult, now)?,
         PartStatus::Awaited | PartStatus::Expired
     ) {
         return Err(ApiError::Conflict(
@@ -479,7 +479,7 @@ pub async fn give_part(
     if adult.user_id != Some(user.id) {
         return Err(ApiError::Forbidden);
     }
-    match super::views::part_status(adult, now)? {
+    match crate::referrals::views::part_status(adult, now)? {
         PartStatus::Awaited => {}
         PartStatus::Expired => {
             return Err(ApiError::Conflict(

@@ -1,0 +1,71 @@
+//! Who may see and manage accounts and clients.
+//!
+//! | caller | users they see and manage | clients they manage |
+//! | --- | --- | --- |
+//! | network admin | everyone; invites network admins and coordinators | all |
+//! | coordinator | the people of their centres; invites and disables staff there | their centres' |
+//! | anyone else | themselves | none |
+
+use super::model::User;
+use super::repo::{self, UserScope};
+use super::roles::Role;
+use super::UserPrincipal;
+use crate::error::ApiError;
+use crate::vocabulary::{CentreId, UserId};
+
+/// May `actor` invite a person with `role` into `centres`? A network admin
+/// invites network admins and coordinators; a coordinator invites staff into
+/// centres they run themselves. Referrers register themselves and parents are
+/// invited from referrals.
+pub fn may_invite(
+    actor: &crate::identity::UserPrincipal,
+    role: Role,
+    centres: &[CentreId],
+) -> bool {
+    match (actor.role, role) {
+        (Role::NetworkAdmin, Role::NetworkAdmin | Role::Coordinator) => true,
+        (Role::Coordinator, Role::Staff) => centres.iter().all(|c| actor.centre_ids.contains(c)),
+        _ => false,
+    }
+}
+
+/// The users a list shows this caller (coordinators and network admins).
+pub fn user_scope(actor: &UserPrincipal) -> UserScope<'_> {
+    match actor.role {
+        Role::NetworkAdmin => UserScope::All,
+        _ => UserScope::Centres(&actor.centre_ids),
+    }
+}
+
+/// Loads a user the caller may see: themselves, anyone for a network admin, the
+/// people of their centres for a coordinator. Anyone else's id is a 404.
+pub async fn visible_user(
+    conn: &mut diesel_async::AsyncPgConnection,
+    actor: &UserPrincipal,
+    id: UserId,
+) -> Result<(User, Vec<CentreId>), ApiError> {
+    let user = repo::find_user(conn, id).await?.ok_or(ApiError::NotFound)?;
+    let centres = repo::centre_ids_of(conn, id).await?;
+    let visible = actor.id == id
+        || actor.role == Role::NetworkAdmin
+        || (actor.role == Role::Coordinator
+            && centres.iter().any(|c| actor.centre_ids.contains(c)));
+    if visible {
+        Ok((user, centres))
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// May the caller manage a client bound to this organisation or centre? Network
+/// admins any; coordinators only clients of their own centres.
+pub fn may_manage_client(
+    actor: &crate::identity::UserPrincipal,
+    centre_id: Option<CentreId>,
+) -> bool {
+    match actor.role {
+        Role::NetworkAdmin => true,
+        Role::Coordinator => centre_id.is_some_and(|c| actor.centre_ids.contains(&c)),
+        _ => false,
+    }
+}

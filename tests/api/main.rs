@@ -3,6 +3,7 @@
 // Test code may panic on a broken precondition: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod builders;
 mod helpers;
 mod proxy;
 

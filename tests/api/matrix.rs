@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::builders::{integration_client, token_of};
 use crate::helpers::{spawn_app_with, TestApp, PASSWORD};
 
 /// The callers, in the order of each row's statuses. The order matters: state
@@ -488,23 +489,8 @@ fn referral_body(centre: &str, child: &str) -> Value {
     })
 }
 
-async fn token_of(app: &TestApp, email: &str) -> String {
-    app.login(email, PASSWORD).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn client(app: &TestApp, admin: &str, centre: &str, scopes: Value) -> Value {
-    let r = app
-        .post_json(
-            Some(admin),
-            "/api/v1/integration-clients",
-            &json!({"name": "C", "scopes": scopes, "centre_id": centre}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
-    r.json().await.unwrap()
+    integration_client(app, admin, json!({ "centre_id": centre }), scopes).await
 }
 
 async fn fixture(app: &TestApp) -> Fixture {

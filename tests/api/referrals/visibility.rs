@@ -1,0 +1,317 @@
+//! Who sees what of a referral and its family, and which referrals each caller lists.
+
+use super::*;
+
+#[tokio::test]
+async fn each_viewer_sees_exactly_what_the_rules_allow() {
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, chris) = referred_and_completed(&w).await;
+    let id = referral["id"].as_str().unwrap();
+    let path = format!("/api/v1/referrals/{id}");
+    let all_risks = [
+        "Referrer's note: history of arguments at handover",
+        "Jo's view: worried about late arrivals",
+        "Chris's view: Jo is anxious",
+    ];
+
+    // The centre's coordinator: everything.
+    let centre = app
+        .json_of(Method::GET, Some(&w.coordinator), &path, None, 200)
+        .await;
+    assert_eq!(risk_texts(&centre), all_risks);
+    assert_eq!(
+        adult(&centre, "Jo Smith")["contact"]["address"],
+        "1 Home Street, Carlisle"
+    );
+    assert_eq!(
+        adult(&centre, "Chris Smith")["contact"]["address"],
+        "3 New Lane, Penrith"
+    );
+    assert_eq!(
+        adult(&centre, "Jo Smith")["contact"]["shared_with_other_party"]["phone"],
+        true
+    );
+    assert_eq!(adult(&centre, "Jo Smith")["availability"], "Saturdays");
+
+    // Staff: names, children, attendees, do-not-meet; no contact details, no risk text.
+    let staff = app
+        .json_of(Method::GET, Some(&w.staff), &path, None, 200)
+        .await;
+    assert_eq!(staff["parties_must_not_meet"], true);
+    assert_eq!(staff["children"][0]["name"], "Alex Smith");
+    assert_eq!(adult(&staff, "Jo Smith")["may_attend"], true);
+    for name in ["Jo Smith", "Chris Smith"] {
+        assert_eq!(adult(&staff, name)["contact"], json!({}), "{name}");
+        assert!(adult(&staff, name).get("availability").is_none());
+    }
+    assert!(risk_texts(&staff).is_empty());
+    // ... until the coordinator marks a statement for staff.
+    let referrer_risk = centre["risks"][0]["id"].as_str().unwrap();
+    app.json_of(
+        Method::PATCH,
+        Some(&w.staff),
+        &format!("{path}/risks/{referrer_risk}"),
+        Some(&json!({"visible_to_staff": true})),
+        403,
+    )
+    .await;
+    app.json_of(
+        Method::PATCH,
+        Some(&w.coordinator),
+        &format!("{path}/risks/{referrer_risk}"),
+        Some(&json!({"visible_to_staff": true})),
+        200,
+    )
+    .await;
+    let staff = app
+        .json_of(Method::GET, Some(&w.staff), &path, None, 200)
+        .await;
+    assert_eq!(risk_texts(&staff), [all_risks[0]]);
+
+    // The referrer: the referral and its status, no party's contact details,
+    // only the referrer's own risk statements.
+    let solicitor = app
+        .json_of(Method::GET, Some(&w.solicitor), &path, None, 200)
+        .await;
+    assert_eq!(solicitor["status"], "submitted");
+    for name in ["Jo Smith", "Chris Smith"] {
+        assert_eq!(adult(&solicitor, name)["contact"], json!({}), "{name}");
+    }
+    assert_eq!(risk_texts(&solicitor), [all_risks[0]]);
+
+    // Each parent: their own details; the other's only where shared (Jo shared
+    // her phone, Chris nothing); only their own risk statements.
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert_eq!(
+        adult(&as_chris, "Jo Smith")["contact"],
+        json!({"phone": "07700 900001"})
+    );
+    assert_eq!(
+        adult(&as_chris, "Chris Smith")["contact"]["address"],
+        "3 New Lane, Penrith"
+    );
+    assert_eq!(risk_texts(&as_chris), [all_risks[2]]);
+    let as_jo = app.json_of(Method::GET, Some(&jo), &path, None, 200).await;
+    assert_eq!(adult(&as_jo, "Chris Smith")["contact"], json!({}));
+    assert!(
+        !as_jo.to_string().contains("New Lane"),
+        "Chris's address reached Jo"
+    );
+    assert!(adult(&as_jo, "Chris Smith").get("availability").is_none());
+    assert_eq!(risk_texts(&as_jo), [all_risks[1]]);
+
+    // Network admins: no family detail at all.
+    app.json_of(Method::GET, Some(&w.admin), &path, None, 403)
+        .await;
+    app.json_of(Method::GET, Some(&w.admin), "/api/v1/referrals", None, 403)
+        .await;
+
+    // Every read by a person is in the audit trail.
+    let reads = app
+        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_id = '{id}'"))
+        .await;
+    assert_eq!(reads, ["6"]);
+}
+
+#[tokio::test]
+async fn lists_are_scoped_filtered_and_paged() {
+    let w = world().await;
+    let app = &w.app;
+    for i in 0..3 {
+        let mut body = family(&w.supervised, "supervised", "none");
+        body["children"][0]["name"] = json!(format!("Child {i}"));
+        body["adults"][0]["email"] = Value::Null;
+        body["adults"][1]["email"] = Value::Null;
+        let r = app
+            .json_of(
+                Method::POST,
+                Some(&w.solicitor),
+                "/api/v1/referrals",
+                Some(&body),
+                201,
+            )
+            .await;
+        // No parent to invite: straight to the centre.
+        assert_eq!(r["status"], "submitted");
+    }
+    let first = app
+        .json_of(
+            Method::GET,
+            Some(&w.coordinator),
+            "/api/v1/referrals?limit=2",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = app
+        .json_of(
+            Method::GET,
+            Some(&w.coordinator),
+            &format!("/api/v1/referrals?limit=2&cursor={cursor}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert!(second["next_cursor"].is_null());
+    let none = app
+        .json_of(
+            Method::GET,
+            Some(&w.coordinator),
+            &format!("/api/v1/referrals?centre_id={}", w.supported_only),
+            None,
+            200,
+        )
+        .await;
+    assert!(none["items"].as_array().unwrap().is_empty());
+    let by_service = app
+        .json_of(
+            Method::GET,
+            Some(&w.staff),
+            "/api/v1/referrals?service=supported",
+            None,
+            200,
+        )
+        .await;
+    assert!(by_service["items"].as_array().unwrap().is_empty());
+    let bad = app
+        .json_of(
+            Method::GET,
+            Some(&w.coordinator),
+            "/api/v1/referrals?status=lost&received_from=yesterday",
+            None,
+            422,
+        )
+        .await;
+    assert_eq!(bad["errors"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_family_is_recorded_when_the_referral_reaches_the_centre_and_parents_keep_their_details()
+{
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, chris) = referred_and_completed(&w).await;
+    let family = referral["family_id"].as_str().unwrap();
+    let path = format!("/api/v1/families/{family}");
+    let centre = app
+        .json_of(Method::GET, Some(&w.coordinator), &path, None, 200)
+        .await;
+    assert_eq!(centre["referral_id"], referral["id"]);
+    assert_eq!(
+        adult(&centre, "Chris Smith")["contact"]["address"],
+        "3 New Lane, Penrith"
+    );
+    let staff = app
+        .json_of(Method::GET, Some(&w.staff), &path, None, 200)
+        .await;
+    assert_eq!(adult(&staff, "Chris Smith")["contact"], json!({}));
+    app.json_of(Method::GET, Some(&w.admin), &path, None, 403)
+        .await;
+    app.json_of(Method::GET, Some(&w.other_solicitor), &path, None, 404)
+        .await;
+
+    // Chris sees none of Jo's address until Jo consents to share it.
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert!(adult(&as_chris, "Jo Smith")["contact"]
+        .get("address")
+        .is_none());
+    let jo_id = adult(&centre, "Jo Smith")["id"].as_str().unwrap();
+    let changed = app
+        .json_of(Method::PATCH, Some(&jo), &format!("{path}/adults/{jo_id}"),
+            Some(&json!({"address": "9 Moved Road, Carlisle", "share": {"address": true, "phone": false}})), 200)
+        .await;
+    assert_eq!(
+        adult(&changed, "Jo Smith")["contact"]["address"],
+        "9 Moved Road, Carlisle"
+    );
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert_eq!(
+        adult(&as_chris, "Jo Smith")["contact"],
+        json!({"address": "9 Moved Road, Carlisle"})
+    );
+    // Nobody changes another adult's details; a bad email changes nothing.
+    app.json_of(
+        Method::PATCH,
+        Some(&chris),
+        &format!("{path}/adults/{jo_id}"),
+        Some(&json!({"address": "x"})),
+        403,
+    )
+    .await;
+    app.json_of(
+        Method::PATCH,
+        Some(&w.coordinator),
+        &format!("{path}/adults/{jo_id}"),
+        Some(&json!({"address": "x"})),
+        403,
+    )
+    .await;
+    let problem = app
+        .json_of(
+            Method::PATCH,
+            Some(&jo),
+            &format!("{path}/adults/{jo_id}"),
+            Some(&json!({"email": "not an email", "address": "10 Other"})),
+            422,
+        )
+        .await;
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let as_chris = app
+        .json_of(Method::GET, Some(&chris), &path, None, 200)
+        .await;
+    assert_eq!(
+        adult(&as_chris, "Jo Smith")["contact"]["address"],
+        "9 Moved Road, Carlisle"
+    );
+    let reads = app
+        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_type = 'family' AND resource_id = '{family}'"))
+        .await;
+    assert_eq!(reads, ["5"]);
+}
+
+#[tokio::test]
+async fn court_order_conditions_and_the_other_partys_consent_stay_with_the_centre() {
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, _chris) = referred_and_completed(&w).await;
+    let path = format!("/api/v1/referrals/{}", referral["id"].as_str().unwrap());
+    let conditions = "Supervised contact fortnightly";
+    let centre = app
+        .json_of(Method::GET, Some(&w.coordinator), &path, None, 200)
+        .await;
+    assert_eq!(centre["court_orders"][0]["conditions"], conditions);
+    let solicitor = app
+        .json_of(Method::GET, Some(&w.solicitor), &path, None, 200)
+        .await;
+    assert_eq!(solicitor["court_orders"][0]["conditions"], conditions);
+    for token in [&w.staff, &jo] {
+        let seen = app
+            .json_of(Method::GET, Some(token), &path, None, 200)
+            .await;
+        assert_eq!(seen["court_orders"][0]["kind"], "child_arrangements");
+        assert!(seen["court_orders"][0]["conditions"].is_null(), "{seen}");
+    }
+    let as_jo = app.json_of(Method::GET, Some(&jo), &path, None, 200).await;
+    assert!(adult(&as_jo, "Chris Smith")["consents_to_contact"].is_null());
+    assert_eq!(adult(&as_jo, "Jo Smith")["consents_to_contact"], true);
+    // A forged list cursor is a 422, not a 500.
+    let forged = "eyJrZXkiOjkyMjMzNzIwMzY4NTQ3NzU4MDcsImlkIjoiMDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAwIn0";
+    app.json_of(
+        Method::GET,
+        Some(&w.coordinator),
+        &format!("/api/v1/referrals?cursor={forged}"),
+        None,
+        422,
+    )
+    .await;
+}

@@ -4,6 +4,8 @@
 //! Errors are mapped to statuses here and nowhere else; handlers use `?`. No body
 //! ever carries internal detail (SQL, stack, file paths): an unexpected error is
 //! logged with an id and answered with that id alone.
+//!
+//! Its unit tests (mapping, bodies, headers) sit beside it (a fifth of the file).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};

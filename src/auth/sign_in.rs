@@ -16,6 +16,7 @@ use crate::identity::refresh_tokens;
 use crate::identity::repo as users;
 use crate::identity::roles::{Role, UserStatus};
 use crate::identity::tokens::{Subject, TokenKeys};
+use crate::vocabulary::UserId;
 
 const WRONG_CREDENTIALS: &str = "the email or password is wrong";
 
@@ -110,18 +111,7 @@ pub async fn login(
             refresh_tokens::issue_refresh_token(conn, user_id, None, ttl).await
         })
         .await?;
-    Ok(web::Json(TokenResponse {
-        access_token: keys.issue(
-            Subject::User,
-            user_id.into(),
-            Some(role.as_str().to_owned()),
-            None,
-        )?,
-        token_type: "Bearer",
-        expires_in: keys.access_ttl_secs(),
-        refresh_token: Some(refresh_token),
-        scope: None,
-    }))
+    person_tokens(&keys, user_id, role, refresh_token).map(web::Json)
 }
 
 /// Exchange a refresh token for a new access token and a new refresh token. A
@@ -188,18 +178,7 @@ pub async fn refresh(
         })
         .await?;
     let (user_id, role, next) = outcome?;
-    Ok(web::Json(TokenResponse {
-        access_token: keys.issue(
-            Subject::User,
-            user_id.into(),
-            Some(role.as_str().to_owned()),
-            None,
-        )?,
-        token_type: "Bearer",
-        expires_in: keys.access_ttl_secs(),
-        refresh_token: Some(next),
-        scope: None,
-    }))
+    person_tokens(&keys, user_id, role, next).map(web::Json)
 }
 
 /// Log out: the refresh token and every token refreshed from the same login stop
@@ -234,4 +213,25 @@ pub async fn logout(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A person's new access token, with the refresh token for the next one.
+fn person_tokens(
+    keys: &TokenKeys,
+    user_id: UserId,
+    role: Role,
+    refresh_token: String,
+) -> Result<TokenResponse, ApiError> {
+    Ok(TokenResponse {
+        access_token: keys.issue(
+            Subject::User,
+            user_id.into(),
+            Some(role.as_str().to_owned()),
+            None,
+        )?,
+        token_type: "Bearer",
+        expires_in: keys.access_ttl_secs(),
+        refresh_token: Some(refresh_token),
+        scope: None,
+    })
 }

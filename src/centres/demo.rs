@@ -7,6 +7,9 @@
 //! Code-Point Open by `scripts/derive-postcode-data.sh`. Contains OS data ©
 //! Crown copyright and database right 2025; contains Royal Mail data © Royal
 //! Mail copyright and database right 2025.
+//!
+//! Long because it is data: the demo places, names and slots; its test of the
+//! whole directory sits beside it.
 
 use diesel::sql_types::BigInt;
 use diesel::QueryableByName;

@@ -3,6 +3,9 @@
 //! Enum lists, dates and times arrive as text and are read field by field, so
 //! that a bad entry is a 422 naming it (`services[1]`, `starts_at`), not a 400
 //! about the whole body.
+//!
+//! Long because the directory has many shapes (centres, venues, slots,
+//! closures, search), each field with its schema annotations; no logic here.
 
 use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, VenueId};
 use serde::{Deserialize, Serialize};

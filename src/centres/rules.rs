@@ -1,5 +1,8 @@
 //! The directory's field rules: requests checked and turned into rows, with
 //! every broken rule named by field.
+//!
+//! One rule per field of centres, venues, slots and closures, named by field;
+//! to be split by record when sessions add their own rules here.
 
 use time::Date;
 use validator::Validate;

@@ -1,5 +1,7 @@
 //! When a centre opens: weekly opening sessions, closures, and the dated
 //! openings that follow from them.
+//!
+//! Eight short routes (slots, closures, openings), each an extract-check-call-answer.
 
 use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, VenueId};
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};

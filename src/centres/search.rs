@@ -6,6 +6,8 @@
 //! computed per search, in memory over the instance's snapshot of the
 //! directory (see [`super::directory`]); keyset pagination is on (distance,
 //! centre id), or (lower-case name, centre id) without a location.
+//!
+//! Its tests of ordering, cursors and distances sit beside it (a third of the file).
 
 use serde::{Deserialize, Serialize};
 use time::Date;

@@ -4,6 +4,9 @@
 //! client chooses (`c1`, `a1`), since neither has an id yet. Enum words,
 //! dates and lists are read field by field, so that a bad entry is a 422
 //! naming it (`children[1].date_of_birth`).
+//!
+//! Long because a referral is: every shape a partner sends or reads, each field
+//! with its schema annotations for the OpenAPI document; no logic lives here.
 
 use crate::vocabulary::{AdultId, CentreId, ChildId, FamilyId, OrganisationId, ReferralId, RiskId};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,9 @@
 //! Intake: making a referral, sending it, and each adult party adding their
 //! part. Contact does not start on one parent's word: a referral waits in
 //! `awaiting_parties` until every invited parent has given their part.
+//!
+//! Long because intake is: sending, inviting, asking again and giving a part,
+//! each with its history, events and messages in the caller's transaction.
 
 use std::time::Duration;
 

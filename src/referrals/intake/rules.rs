@@ -1,5 +1,7 @@
 //! A referral request checked and turned into rows, every broken rule named
 //! by its field.
+//!
+//! One rule per field of a long request; its unit tests sit beside it.
 
 use std::collections::HashMap;
 
@@ -448,18 +450,7 @@ pub fn new_referral(
         court_orders,
         risks,
     };
-    for c in &mut bundle.children {
-        c.referral_id = id;
-    }
-    for a in &mut bundle.adults {
-        a.referral_id = id;
-    }
-    for o in &mut bundle.court_orders {
-        o.referral_id = id;
-    }
-    for r in &mut bundle.risks {
-        r.referral_id = id;
-    }
+    belong_to(&mut bundle, id);
     // The parent making a self-referral is that adult, with their own
     // account; the risks they state are theirs (never shown to the other party).
     if let (Some(i), Some(user_id)) = (self_index, author.user_id) {
@@ -483,6 +474,11 @@ pub fn rebase(bundle: &mut ReferralBundle, onto: &Referral) {
     let id = onto.id;
     bundle.referral.id = id;
     bundle.referral.created_at = onto.created_at;
+    belong_to(bundle, id);
+}
+
+/// Everything a referral holds names it.
+fn belong_to(bundle: &mut ReferralBundle, id: ReferralId) {
     for c in &mut bundle.children {
         c.referral_id = id;
     }

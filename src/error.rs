@@ -404,48 +404,6 @@ impl From<crate::db::PoolError> for ApiError {
     }
 }
 
-impl From<validator::ValidationErrors> for ApiError {
-    fn from(errors: validator::ValidationErrors) -> Self {
-        let mut fields = Vec::new();
-        collect_validation_errors("", &errors, &mut fields);
-        fields.sort_by(|a, b| a.field.cmp(&b.field));
-        Self::Validation(fields)
-    }
-}
-
-fn collect_validation_errors(
-    prefix: &str,
-    errors: &validator::ValidationErrors,
-    out: &mut Vec<FieldError>,
-) {
-    use validator::ValidationErrorsKind;
-    for (field, kind) in errors.errors() {
-        let path = if prefix.is_empty() {
-            field.to_string()
-        } else {
-            format!("{prefix}.{field}")
-        };
-        match kind {
-            ValidationErrorsKind::Field(list) => {
-                for e in list {
-                    let message = e
-                        .message
-                        .as_ref()
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| format!("fails the rule `{}`", e.code));
-                    out.push(FieldError::new(path.clone(), &e.code, message));
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => collect_validation_errors(&path, inner, out),
-            ValidationErrorsKind::List(items) => {
-                for (index, inner) in items {
-                    collect_validation_errors(&format!("{path}[{index}]"), inner, out);
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,38 +483,5 @@ mod tests {
             response.headers().get(header::ALLOW).map(|v| v.as_bytes()),
             Some(&b"GET, POST"[..])
         );
-    }
-
-    #[test]
-    fn validation_errors_list_each_field_with_its_path() {
-        use validator::Validate;
-        #[derive(Validate)]
-        struct Child {
-            #[validate(length(min = 1, message = "must not be empty"))]
-            name: String,
-        }
-        #[derive(Validate)]
-        struct Req {
-            #[validate(range(min = 1, max = 100))]
-            limit: u32,
-            #[validate(nested)]
-            children: Vec<Child>,
-        }
-        let req = Req {
-            limit: 0,
-            children: vec![
-                Child { name: "A".into() },
-                Child {
-                    name: String::new(),
-                },
-            ],
-        };
-        let err = ApiError::from(req.validate().expect_err("invalid"));
-        let body = body_of(&err);
-        assert_eq!(body["status"], 422);
-        assert_eq!(body["errors"][0]["field"], "children[1].name");
-        assert_eq!(body["errors"][0]["message"], "must not be empty");
-        assert_eq!(body["errors"][1]["field"], "limit");
-        assert_eq!(body["errors"][1]["code"], "range");
     }
 }

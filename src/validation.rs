@@ -1,6 +1,9 @@
-//! Field rules shared by request types.
-
-use validator::ValidationError;
+//! The one way a request is checked: each request type has a `parse` (or a
+//! rules module) that reads it field by field into typed values, gathering
+//! every broken rule in [`FieldErrors`] so that one 422 names them all
+//! (`children[1].date_of_birth`, `services[2]`). Text that recurs has a
+//! parsed type ([`Name`], [`Email`], and `postcodes::Postcode`): once parsed
+//! it cannot hold a bad value (zero2prod's `SubscriberName`).
 
 use crate::error::FieldError;
 
@@ -23,12 +26,42 @@ impl FieldErrors {
         result.and_then(|r| self.take(r))
     }
 
-    /// Keeps the errors of a `validator` derive.
-    pub fn validator(&mut self, result: Result<(), validator::ValidationErrors>) {
-        if let Err(e) = result {
-            if let crate::error::ApiError::Validation(mut list) = crate::error::ApiError::from(e) {
-                self.0.append(&mut list);
-            }
+    /// A [`Name`], or `None` with its error kept.
+    pub fn name(&mut self, field: &str, text: &str) -> Option<Name> {
+        self.take(Name::parse(field, text))
+    }
+
+    /// An [`Email`], or `None` with its error kept.
+    pub fn email(&mut self, field: &str, text: &str) -> Option<Email> {
+        self.take(Email::parse(field, text))
+    }
+
+    /// A web address: `http://` or `https://`, a host, no white space, at
+    /// most 500 characters.
+    pub fn website(&mut self, field: &str, text: &str) {
+        let t = text.trim();
+        let host = t
+            .strip_prefix("https://")
+            .or_else(|| t.strip_prefix("http://"))
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        let ok = t.chars().count() <= 500
+            && !t.contains(char::is_whitespace)
+            && host.is_some_and(|h| !h.is_empty());
+        if !ok {
+            self.push(field, "url", "must be a URL");
+        }
+    }
+
+    /// Text of at most `max` characters, as given (passwords, tokens): only
+    /// its length is checked.
+    pub fn opaque(&mut self, field: &str, text: &str, min: usize, max: usize) {
+        let n = text.chars().count();
+        if n < min || n > max {
+            self.push(
+                field,
+                "length",
+                format!("must be {min} to {max} characters"),
+            );
         }
     }
 
@@ -77,23 +110,75 @@ impl FieldErrors {
     }
 }
 
-/// Names and labels must hold more than white space, and no NUL character
-/// (which PostgreSQL text cannot store).
-pub fn not_blank(value: &str) -> Result<(), ValidationError> {
-    let problem = if value.trim().is_empty() {
-        Some(("blank", "must not be blank"))
-    } else if value.contains('\0') {
-        Some(("nul", "must not contain NUL characters"))
-    } else {
-        None
-    };
-    match problem {
-        None => Ok(()),
-        Some((code, message)) => {
-            let mut e = ValidationError::new(code);
-            e.message = Some(message.into());
-            Err(e)
+/// A person's, centre's or organisation's name as a request gives it: 1 to 200
+/// characters once trimmed, not blank, no NUL. Parsed once where the request
+/// is read, so a `Name` in the code is always a good one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(FieldError::new(field, "blank", "must not be blank"));
         }
+        if t.contains('\0') {
+            return Err(FieldError::new(
+                field,
+                "nul",
+                "must not contain NUL characters",
+            ));
+        }
+        if t.chars().count() > 200 {
+            return Err(FieldError::new(
+                field,
+                "length",
+                "must be 1 to 200 characters",
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An email address: trimmed and lower-cased (addresses are compared that
+/// way), at most 254 characters, `local@domain.tld` without white space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        let t = text.trim().to_lowercase();
+        let ok = t.chars().count() <= 254
+            && !t.contains(char::is_whitespace)
+            && !t.contains('\0')
+            && t.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if ok {
+            Ok(Self(t))
+        } else {
+            Err(FieldError::new(field, "email", "must be an email address"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
     }
 }
 
@@ -102,9 +187,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blank_and_nul_text_is_refused() {
-        assert!(not_blank("Carlisle").is_ok());
-        assert!(not_blank("   ").is_err());
-        assert!(not_blank("a\0b").is_err());
+    fn names_are_trimmed_and_refused_when_blank_long_or_holding_nul() {
+        assert_eq!(
+            Name::parse("n", "  Carlisle ").map(Name::into_inner),
+            Ok("Carlisle".to_owned())
+        );
+        for (bad, code) in [("   ", "blank"), ("a\0b", "nul")] {
+            assert_eq!(
+                Name::parse("n", bad).map_err(|e| e.code),
+                Err(code.to_owned())
+            );
+        }
+        assert!(Name::parse("n", &"x".repeat(200)).is_ok());
+        assert!(Name::parse("n", &"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_need_a_local_part_and_a_dotted_domain() {
+        assert_eq!(
+            Email::parse("e", " Jo@Example.ORG ").map(Email::into_inner),
+            Ok("jo@example.org".to_owned())
+        );
+        for bad in [
+            "jo",
+            "@example.org",
+            "jo@example",
+            "jo@.org",
+            "jo@x.",
+            "j o@x.org",
+            "a@b@c.org",
+        ] {
+            assert!(Email::parse("e", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn websites_need_http_or_https_and_a_host() {
+        let mut errors = FieldErrors::default();
+        errors.website("w", "https://carlisle.example/contact");
+        errors.website("w", "http://localhost:8080");
+        assert!(errors.0.is_empty(), "{:?}", errors.0);
+        for bad in [
+            "carlisle.example",
+            "ftp://x.org",
+            "https://",
+            "https://a b.org",
+        ] {
+            let mut errors = FieldErrors::default();
+            errors.website("w", bad);
+            assert_eq!(errors.0.len(), 1, "{bad}");
+        }
     }
 }

@@ -1,20 +1,19 @@
 use crate::vocabulary::OrganisationId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 
+use crate::error::ApiError;
 use crate::identity::roles::ReferrerType;
+use crate::validation::{Email, FieldErrors, Name};
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
-    #[validate(length(min = 1, max = 254))]
     #[schema(
         example = "sam.coordinator@carlisle-ccc.org.uk",
         min_length = 1,
         max_length = 254
     )]
     pub email: String,
-    #[validate(length(min = 1, max = 256))]
     #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
@@ -37,9 +36,8 @@ pub struct TokenResponse {
     pub scope: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RefreshRequest {
-    #[validate(length(min = 1, max = 128))]
     #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
@@ -62,9 +60,8 @@ pub struct ClientCredentialsRequest {
     pub scope: Option<String>,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
-    #[validate(length(min = 1, max = 256))]
     #[schema(min_length = 1, max_length = 256)]
     pub current_password: String,
     /// At least 12 characters and not one of the 10,000 most common passwords.
@@ -72,17 +69,15 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PasswordResetRequest {
-    #[validate(length(min = 1, max = 254))]
     #[schema(min_length = 1, max_length = 254)]
     pub email: String,
 }
 
 /// Uses a one-time link's token to set a password (reset, or accepting an invitation).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPasswordWithTokenRequest {
-    #[validate(length(min = 1, max = 128))]
     #[schema(min_length = 1, max_length = 128)]
     pub token: String,
     /// At least 12 characters and not one of the 10,000 most common passwords.
@@ -92,15 +87,10 @@ pub struct SetPasswordWithTokenRequest {
 
 /// A referrer registers themselves into their organisation, with an email on the
 /// organisation's domain; the password is chosen with the confirmation link.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterReferrerRequest {
-    #[validate(email(message = "must be an email address"), length(max = 254))]
     #[schema(example = "jo.bloggs@smithjones-law.co.uk", max_length = 254)]
     pub email: String,
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub referrer_type: ReferrerType,
@@ -109,15 +99,10 @@ pub struct RegisterReferrerRequest {
 }
 
 /// A parent's own registration.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterParentRequest {
-    #[validate(email(message = "must be an email address"), length(max = 254))]
     #[schema(example = "jo@example.org", max_length = 254)]
     pub email: String,
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
@@ -127,4 +112,74 @@ pub struct RegisterParentRequest {
 pub struct AcceptedResponse {
     #[schema(example = "check your email")]
     pub status: &'static str,
+}
+
+// Each request is checked by its `check`: every broken rule in one 422
+// (crate::validation).
+
+impl LoginRequest {
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.opaque("email", &self.email, 1, 254);
+        errors.opaque("password", &self.password, 1, 256);
+        errors.finish(())
+    }
+}
+
+impl RefreshRequest {
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.opaque("refresh_token", &self.refresh_token, 1, 128);
+        errors.finish(())
+    }
+}
+
+impl ChangePasswordRequest {
+    /// The new password's policy is checked by `passwords::check_policy`.
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.opaque("current_password", &self.current_password, 1, 256);
+        errors.finish(())
+    }
+}
+
+impl PasswordResetRequest {
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.opaque("email", &self.email, 1, 254);
+        errors.finish(())
+    }
+}
+
+impl SetPasswordWithTokenRequest {
+    /// The password's policy is checked by `passwords::check_policy`.
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        errors.opaque("token", &self.token, 1, 128);
+        errors.finish(())
+    }
+}
+
+impl RegisterReferrerRequest {
+    pub fn parse(&self) -> Result<(Email, Name), ApiError> {
+        let mut errors = FieldErrors::default();
+        let email = errors.email("email", &self.email);
+        let name = errors.name("name", &self.name);
+        match (email, name) {
+            (Some(email), Some(name)) => errors.finish((email, name)),
+            _ => Err(ApiError::Validation(errors.0)),
+        }
+    }
+}
+
+impl RegisterParentRequest {
+    pub fn parse(&self) -> Result<(Email, Name), ApiError> {
+        let mut errors = FieldErrors::default();
+        let email = errors.email("email", &self.email);
+        let name = errors.name("name", &self.name);
+        match (email, name) {
+            (Some(email), Some(name)) => errors.finish((email, name)),
+            _ => Err(ApiError::Validation(errors.0)),
+        }
+    }
 }

@@ -2,7 +2,6 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
-use validator::Validate;
 
 use super::dto::*;
 use super::repo;
@@ -40,7 +39,7 @@ pub async fn change_password(
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = caller.person()?.id;
-    body.validate()?;
+    body.check()?;
     let request = body.into_inner();
     passwords::check_policy("new_password", &request.new_password)?;
     let user = {
@@ -100,7 +99,7 @@ pub async fn request_password_reset(
     config: web::Data<Config>,
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    body.check()?;
     let email = users::normalise_email(&body.email);
     // A reset link is worth an account: it lives an hour at most.
     let ttl = config
@@ -196,7 +195,7 @@ pub async fn confirm_password_reset(
     pool: web::Data<Pool>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    body.check()?;
     set_password_with_token(
         &pool,
         body.into_inner(),

@@ -4,7 +4,6 @@
 
 use actix_web::{post, web, HttpResponse};
 use diesel_async::AsyncConnection;
-use validator::Validate;
 
 use super::dto::*;
 use crate::audit::{self, Actor, Event};
@@ -34,7 +33,7 @@ pub async fn accept_invitation(
     pool: web::Data<Pool>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    body.check()?;
     super::passwords::set_password_with_token(
         &pool,
         body.into_inner(),
@@ -65,9 +64,9 @@ pub async fn register_referrer(
     config: web::Data<Config>,
     body: web::Json<RegisterReferrerRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    let (email, name) = body.parse()?;
     let request = body.into_inner();
-    let email = users::normalise_email(&request.email);
+    let email = email.into_inner();
     let mut conn = pool.get().await?;
     let organisation = crate::identity::repo::find_organisation(&mut conn, request.organisation_id)
         .await?
@@ -90,7 +89,7 @@ pub async fn register_referrer(
         &mut conn,
         config.one_time_token_ttl,
         &email,
-        request.name.trim(),
+        name.as_str(),
         Role::Referrer,
         Some(request.referrer_type),
         Some(organisation.id),
@@ -172,15 +171,13 @@ pub async fn register_parent(
     config: web::Data<Config>,
     body: web::Json<RegisterParentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
-    let request = body.into_inner();
-    let email = users::normalise_email(&request.email);
+    let (email, name) = body.parse()?;
     let mut conn = pool.get().await?;
     register_account(
         &mut conn,
         config.one_time_token_ttl,
-        &email,
-        request.name.trim(),
+        email.as_str(),
+        name.as_str(),
         Role::Parent,
         None,
         None,
@@ -204,7 +201,7 @@ pub async fn confirm_email(
     pool: web::Data<Pool>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    body.check()?;
     super::passwords::set_password_with_token(
         &pool,
         body.into_inner(),

@@ -3,7 +3,6 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
-use validator::Validate;
 
 use super::dto::*;
 use super::repo;
@@ -65,7 +64,7 @@ pub async fn login(
     keys: web::Data<TokenKeys>,
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    body.validate()?;
+    body.check()?;
     let LoginRequest { email, password } = body.into_inner();
     let email_key = users::normalise_email(&email);
     let addr = client_addr(&req, &config);
@@ -134,7 +133,7 @@ pub async fn refresh(
     keys: web::Data<TokenKeys>,
     body: web::Json<RefreshRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    body.validate()?;
+    body.check()?;
     let token = body.into_inner().refresh_token;
     let ttl = config.refresh_token_ttl;
     let mut conn = pool.get().await?;
@@ -197,7 +196,7 @@ pub async fn logout(
     pool: web::Data<Pool>,
     body: web::Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    body.check()?;
     let token = body.into_inner().refresh_token;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {

@@ -10,10 +10,11 @@
 use crate::vocabulary::{CentreId, ClosureId, OpeningSessionId, VenueId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 
 pub use super::model::{AccreditationStatus, CentreStatus, FeeKind, LocationSource};
+use crate::error::ApiError;
 use crate::postcodes::repo::Precision;
+use crate::validation::FieldErrors;
 pub use crate::vocabulary::{ServiceType, Weekday};
 
 /// Fees a family pays: free, or charged with a description of the charge.
@@ -33,30 +34,20 @@ pub enum Fees {
 }
 
 /// The centre's own public contact details (never a person's).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CentreContact {
-    #[validate(email(message = "must be an email address"), length(max = 254))]
     #[schema(max_length = 254, example = "bookings@carlisle-ccc.org.uk")]
     pub email: Option<String>,
-    #[validate(
-        length(min = 6, max = 40, message = "must be 6 to 40 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(max_length = 40, example = "01228 000000")]
     pub phone: Option<String>,
-    #[validate(url(message = "must be a URL"), length(max = 500))]
     #[schema(max_length = 500, example = "https://carlisle-ccc.org.uk")]
     pub website: Option<String>,
 }
 
 /// A centre's standing with its accrediting body (NACCC in England and Wales,
 /// the Northern Ireland Network in Northern Ireland).
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Accreditation {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(max_length = 200, example = "NACCC")]
     pub body: Option<String>,
     pub status: AccreditationStatus,
@@ -67,19 +58,14 @@ pub struct Accreditation {
 }
 
 /// A new centre (network admins).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCentreRequest {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(
         min_length = 1,
         max_length = 200,
         example = "Carlisle Child Contact Centre"
     )]
     pub name: String,
-    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
     #[schema(max_length = 4000)]
     pub description: Option<String>,
     /// Services offered; see `ServiceType`.
@@ -89,50 +75,36 @@ pub struct CreateCentreRequest {
     #[serde(default)]
     pub accepts_self_referrals: bool,
     pub fees: Option<Fees>,
-    #[validate(nested)]
     pub contact: Option<CentreContact>,
     /// Days between receiving a referral and the first contact (default 14).
-    #[validate(range(min = 0, max = 365, message = "must be 0 to 365 days"))]
     #[schema(minimum = 0, maximum = 365, default = 14)]
     pub min_referral_notice_days: Option<i32>,
-    #[validate(nested)]
     pub accreditation: Option<Accreditation>,
 }
 
 /// Changes to a centre's entry (its coordinators, or network admins). Absent
 /// (or `null`) fields are left as they are; a `contact` block replaces all three
 /// contact details, so leaving one out of it clears that one.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateCentreRequest {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
     #[schema(max_length = 4000)]
     pub description: Option<String>,
     #[schema(value_type = Option<Vec<ServiceType>>)]
     pub services: Option<Vec<String>>,
     pub accepts_self_referrals: Option<bool>,
     pub fees: Option<Fees>,
-    #[validate(nested)]
     pub contact: Option<CentreContact>,
-    #[validate(range(min = 0, max = 365, message = "must be 0 to 365 days"))]
     #[schema(minimum = 0, maximum = 365)]
     pub min_referral_notice_days: Option<i32>,
 }
 
 /// A network admin suspends, closes or reinstates a centre.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangeCentreStatusRequest {
     pub status: CentreStatus,
     /// Why; required to suspend or close.
-    #[validate(
-        length(min = 1, max = 500, message = "must be 1 to 500 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(max_length = 500, example = "Accreditation lapsed pending review")]
     pub reason: Option<String>,
 }
@@ -194,30 +166,14 @@ pub struct VenueResponse {
 
 /// A new venue. A GB postcode places it; a venue without one (Northern
 /// Ireland, which Code-Point Open lacks) gives `latitude` and `longitude`.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateVenueRequest {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200, example = "Warwick Road Church Hall")]
     pub name: String,
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200, example = "1 Warwick Road")]
     pub address_line1: String,
-    #[validate(
-        length(max = 200, message = "must be at most 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(max_length = 200)]
     pub address_line2: Option<String>,
-    #[validate(
-        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 100, example = "Carlisle")]
     pub town: String,
     #[schema(
@@ -234,40 +190,22 @@ pub struct CreateVenueRequest {
     pub rooms: Vec<String>,
     #[serde(default)]
     pub separate_entrances: bool,
-    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(max_length = 1000)]
     pub accessibility: Option<String>,
-    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(max_length = 1000)]
     pub parking: Option<String>,
 }
 
 /// Changes to a venue; absent fields are left as they are. A new postcode
 /// places the venue again.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateVenueRequest {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub address_line1: Option<String>,
-    #[validate(
-        length(max = 200, message = "must be at most 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(max_length = 200)]
     pub address_line2: Option<String>,
-    #[validate(
-        length(min = 1, max = 100, message = "must be 1 to 100 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 100)]
     pub town: Option<String>,
     pub postcode: Option<String>,
@@ -278,10 +216,8 @@ pub struct UpdateVenueRequest {
     #[schema(min_items = 1, max_items = 50)]
     pub rooms: Option<Vec<String>>,
     pub separate_entrances: Option<bool>,
-    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(max_length = 1000)]
     pub accessibility: Option<String>,
-    #[validate(length(max = 1000, message = "must be at most 1000 characters"))]
     #[schema(max_length = 1000)]
     pub parking: Option<String>,
 }
@@ -364,7 +300,7 @@ pub struct OpeningSessionResponse {
 }
 
 /// Days a venue, or the whole centre, does not open.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateClosureRequest {
     /// The venue closed; absent for the whole centre.
     #[schema(value_type = Option<Uuid>)]
@@ -374,10 +310,6 @@ pub struct CreateClosureRequest {
     /// Last closed day (default: `starts_on`).
     #[schema(value_type = Option<String>, format = Date)]
     pub ends_on: Option<String>,
-    #[validate(
-        length(min = 1, max = 500, message = "must be 1 to 500 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 500, example = "Boxing Day")]
     pub reason: String,
 }
@@ -487,4 +419,128 @@ pub struct AlternativeCentre {
     /// absent when that centre has no venue yet.
     pub distance_km: Option<f64>,
     pub accepts_self_referrals: bool,
+}
+
+// Each request is checked by its `check`, which adds every broken rule to the
+// request's FieldErrors (crate::validation); `centres::rules` reads the rest.
+
+/// `prefix.name`, or `name` at the top of the body.
+fn at(prefix: &str, name: &str) -> String {
+    match prefix {
+        "" => name.to_owned(),
+        p => format!("{p}.{name}"),
+    }
+}
+
+/// Optional text, checked when given: `min..=max` characters, not blank.
+fn optional(errors: &mut FieldErrors, field: &str, text: Option<&String>, min: usize, max: usize) {
+    if let Some(t) = text {
+        errors.text(field, t, min.max(1), max);
+    }
+}
+
+impl CentreContact {
+    pub fn check(&self, errors: &mut FieldErrors, prefix: &str) {
+        if let Some(email) = &self.email {
+            errors.email(&at(prefix, "email"), email);
+        }
+        optional(errors, &at(prefix, "phone"), self.phone.as_ref(), 6, 40);
+        if let Some(website) = &self.website {
+            errors.website(&at(prefix, "website"), website);
+        }
+    }
+}
+
+impl Accreditation {
+    pub fn check(&self, errors: &mut FieldErrors, prefix: &str) {
+        optional(errors, &at(prefix, "body"), self.body.as_ref(), 1, 200);
+    }
+}
+
+/// Days between receiving a referral and the first contact: 0 to 365.
+fn notice_days(errors: &mut FieldErrors, days: Option<i32>) {
+    if days.is_some_and(|d| !(0..=365).contains(&d)) {
+        errors.push("min_referral_notice_days", "range", "must be 0 to 365 days");
+    }
+}
+
+impl CreateCentreRequest {
+    pub fn check(&self, errors: &mut FieldErrors) {
+        errors.name("name", &self.name);
+        if let Some(d) = &self.description {
+            errors.text("description", d, 0, 4000);
+        }
+        if let Some(contact) = &self.contact {
+            contact.check(errors, "contact");
+        }
+        notice_days(errors, self.min_referral_notice_days);
+        if let Some(accreditation) = &self.accreditation {
+            accreditation.check(errors, "accreditation");
+        }
+    }
+}
+
+impl UpdateCentreRequest {
+    pub fn check(&self, errors: &mut FieldErrors) {
+        if let Some(name) = &self.name {
+            errors.name("name", name);
+        }
+        if let Some(d) = &self.description {
+            errors.text("description", d, 0, 4000);
+        }
+        if let Some(contact) = &self.contact {
+            contact.check(errors, "contact");
+        }
+        notice_days(errors, self.min_referral_notice_days);
+    }
+}
+
+impl ChangeCentreStatusRequest {
+    pub fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        optional(&mut errors, "reason", self.reason.as_ref(), 1, 500);
+        errors.finish(())
+    }
+}
+
+impl CreateVenueRequest {
+    pub fn check(&self, errors: &mut FieldErrors) {
+        errors.name("name", &self.name);
+        errors.text("address_line1", &self.address_line1, 1, 200);
+        optional(errors, "address_line2", self.address_line2.as_ref(), 1, 200);
+        errors.text("town", &self.town, 1, 100);
+        optional(
+            errors,
+            "accessibility",
+            self.accessibility.as_ref(),
+            0,
+            1000,
+        );
+        optional(errors, "parking", self.parking.as_ref(), 0, 1000);
+    }
+}
+
+impl UpdateVenueRequest {
+    pub fn check(&self, errors: &mut FieldErrors) {
+        if let Some(name) = &self.name {
+            errors.name("name", name);
+        }
+        optional(errors, "address_line1", self.address_line1.as_ref(), 1, 200);
+        optional(errors, "address_line2", self.address_line2.as_ref(), 1, 200);
+        optional(errors, "town", self.town.as_ref(), 1, 100);
+        optional(
+            errors,
+            "accessibility",
+            self.accessibility.as_ref(),
+            0,
+            1000,
+        );
+        optional(errors, "parking", self.parking.as_ref(), 0, 1000);
+    }
+}
+
+impl CreateClosureRequest {
+    pub fn check(&self, errors: &mut FieldErrors) {
+        errors.text("reason", &self.reason, 1, 500);
+    }
 }

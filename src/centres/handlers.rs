@@ -3,7 +3,6 @@
 use crate::vocabulary::CentreId;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
-use validator::Validate;
 
 use super::access::{self, require_manager, require_read};
 use super::directory::DirectoryCache;
@@ -302,7 +301,7 @@ pub async fn change_centre_status(
     body: web::Json<ChangeCentreStatusRequest>,
 ) -> Result<web::Json<CentreResponse>, ApiError> {
     caller.require_role(&[Role::NetworkAdmin])?;
-    body.validate()?;
+    body.check()?;
     let id = id.into_inner();
     let ChangeCentreStatusRequest { status, reason } = body.into_inner();
     let reason = reason.map(|r| r.trim().to_owned());

@@ -5,7 +5,6 @@
 //! to be split by record when sessions add their own rules here.
 
 use time::Date;
-use validator::Validate;
 
 use super::dto::{
     Accreditation, CreateCentreRequest, CreateClosureRequest, CreateOpeningSessionRequest,
@@ -100,7 +99,7 @@ fn accreditation(errors_out: &mut Vec<FieldError>, a: &Accreditation) -> Accredi
 
 pub fn new_centre(req: CreateCentreRequest, demo: bool) -> Result<NewCentre, ApiError> {
     let mut errors = Errors::default();
-    errors.validator(req.validate());
+    req.check(&mut errors);
     let services = services(&mut errors, "services", &req.services);
     let (fee_kind, fee_description) = req
         .fees
@@ -146,7 +145,7 @@ pub fn centre_changes(
     req: UpdateCentreRequest,
 ) -> Result<(CentreChanges, Option<Vec<ServiceType>>), ApiError> {
     let mut errors = Errors::default();
-    errors.validator(req.validate());
+    req.check(&mut errors);
     let services = req
         .services
         .as_ref()
@@ -171,7 +170,7 @@ pub fn centre_changes(
 
 pub fn accreditation_changes(req: &Accreditation) -> Result<AccreditationChanges, ApiError> {
     let mut errors = Errors::default();
-    errors.validator(req.validate());
+    req.check(&mut errors, "");
     let changes = accreditation(&mut errors.0, req);
     errors.finish(changes)
 }
@@ -298,7 +297,7 @@ fn placement(
 
 pub fn new_venue(req: CreateVenueRequest) -> Result<VenueDraft, ApiError> {
     let mut errors = Errors::default();
-    errors.validator(req.validate());
+    req.check(&mut errors);
     let rooms = rooms(&mut errors, &req.rooms);
     let placement = placement(
         &mut errors,
@@ -335,7 +334,7 @@ pub fn new_venue(req: CreateVenueRequest) -> Result<VenueDraft, ApiError> {
 
 pub fn venue_changes(current: Venue, req: UpdateVenueRequest) -> Result<VenueDraft, ApiError> {
     let mut errors = Errors::default();
-    errors.validator(req.validate());
+    req.check(&mut errors);
     let rooms = match &req.rooms {
         Some(r) => rooms(&mut errors, r),
         None => current.rooms.clone(),
@@ -564,7 +563,7 @@ pub fn new_closure(
     venue_ok: bool,
 ) -> Result<Closure, ApiError> {
     let mut errors = Errors::default();
-    errors.validator(req.validate());
+    req.check(&mut errors);
     if !venue_ok {
         errors.push("venue_id", "unknown_venue", "is not a venue of this centre");
     }

@@ -3,7 +3,6 @@
 use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
-use validator::Validate;
 
 use super::access::may_manage_client;
 use super::dto::*;
@@ -38,7 +37,7 @@ pub async fn create_integration_client(
         .0
         .require_role(&[Role::NetworkAdmin, Role::Coordinator])?
         .clone();
-    body.validate()?;
+    let name = body.parse()?;
     let request = body.into_inner();
     if request.organisation_id.is_some() == request.centre_id.is_some() {
         return Err(ApiError::field(
@@ -61,7 +60,7 @@ pub async fn create_integration_client(
             let client = repo::insert_client(
                 conn,
                 NewClient {
-                    name: request.name.trim(),
+                    name: name.as_str(),
                     secret_hash: hash,
                     scopes,
                     organisation_id: request.organisation_id,

@@ -2,11 +2,11 @@ use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
-use validator::Validate;
 
 use super::model::{IntegrationClient, Organisation, User};
 use crate::error::ApiError;
 use crate::identity::roles::{OrganisationKind, ReferrerType, Role, Scope, UserStatus};
+use crate::validation::{Email, FieldErrors, Name};
 
 /// A person's account, as its owner and those who manage it see it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,21 +48,15 @@ impl UserResponse {
 /// Invites a person: a network admin invites network admins and coordinators, a
 /// coordinator invites staff of their own centres. The person receives a link
 /// to choose a password.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserRequest {
-    #[validate(email(message = "must be an email address"), length(max = 254))]
     #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254)]
     pub email: String,
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub role: Role,
     /// Required for coordinators and staff: the centres they belong to.
     #[serde(default)]
-    #[validate(length(max = 50))]
     #[schema(value_type = Vec<Uuid>)]
     pub centre_ids: Vec<CentreId>,
 }
@@ -99,20 +93,12 @@ impl TryFrom<Organisation> for OrganisationResponse {
     }
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOrganisationRequest {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: OrganisationKind,
     /// The email domain of its people, e.g. `smithjones-law.co.uk`.
-    #[validate(
-        length(min = 4, max = 253),
-        custom(function = "crate::identity::dto::check_domain")
-    )]
     #[schema(
         min_length = 4,
         max_length = 253,
@@ -121,8 +107,10 @@ pub struct CreateOrganisationRequest {
     pub email_domain: String,
 }
 
-pub fn check_domain(domain: &str) -> Result<(), validator::ValidationError> {
-    let ok = domain.contains('.')
+/// A lower-case domain such as `example.org.uk`.
+fn check_domain(errors: &mut FieldErrors, field: &str, domain: &str) {
+    let ok = (4..=253).contains(&domain.len())
+        && domain.contains('.')
         && domain
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
@@ -130,29 +118,24 @@ pub fn check_domain(domain: &str) -> Result<(), validator::ValidationError> {
             .rsplit('.')
             .next()
             .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_lowercase()));
-    if ok {
-        Ok(())
-    } else {
-        let mut e = validator::ValidationError::new("domain");
-        e.message = Some("must be a lower-case domain such as example.org.uk".into());
-        Err(e)
+    if !ok {
+        errors.push(
+            field,
+            "domain",
+            "must be a lower-case domain such as example.org.uk",
+        );
     }
 }
 
 /// Registers an integration client bound to an organisation or a centre (exactly one).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateClientRequest {
-    #[validate(
-        length(min = 1, max = 200, message = "must be 1 to 200 characters"),
-        custom(function = "crate::validation::not_blank")
-    )]
     #[schema(
         min_length = 1,
         max_length = 200,
         example = "Smith & Jones case management"
     )]
     pub name: String,
-    #[validate(length(min = 1, message = "must name at least one scope"))]
     #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
     #[schema(value_type = Option<Uuid>)]
@@ -199,4 +182,48 @@ pub struct ClientWithSecretResponse {
     pub client: ClientResponse,
     /// Store it now: only its hash is kept.
     pub client_secret: String,
+}
+
+// Each request is checked by its `parse`: every broken rule in one 422
+// (crate::validation).
+
+impl CreateUserRequest {
+    pub fn parse(&self) -> Result<(Email, Name), ApiError> {
+        let mut errors = FieldErrors::default();
+        let email = errors.email("email", &self.email);
+        let name = errors.name("name", &self.name);
+        if self.centre_ids.len() > 50 {
+            errors.push("centre_ids", "length", "at most 50 centres");
+        }
+        match (email, name) {
+            (Some(email), Some(name)) => errors.finish((email, name)),
+            _ => Err(ApiError::Validation(errors.0)),
+        }
+    }
+}
+
+impl CreateOrganisationRequest {
+    pub fn parse(&self) -> Result<Name, ApiError> {
+        let mut errors = FieldErrors::default();
+        let name = errors.name("name", &self.name);
+        check_domain(&mut errors, "email_domain", &self.email_domain);
+        match name {
+            Some(name) => errors.finish(name),
+            None => Err(ApiError::Validation(errors.0)),
+        }
+    }
+}
+
+impl CreateClientRequest {
+    pub fn parse(&self) -> Result<Name, ApiError> {
+        let mut errors = FieldErrors::default();
+        let name = errors.name("name", &self.name);
+        if self.scopes.is_empty() {
+            errors.push("scopes", "length", "must name at least one scope");
+        }
+        match name {
+            Some(name) => errors.finish(name),
+            None => Err(ApiError::Validation(errors.0)),
+        }
+    }
 }

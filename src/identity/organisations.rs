@@ -3,7 +3,6 @@
 use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
-use validator::Validate;
 
 use super::dto::*;
 use super::model::Organisation;
@@ -34,7 +33,7 @@ pub async fn create_organisation(
     body: web::Json<CreateOrganisationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_role(&[Role::NetworkAdmin])?;
-    body.validate()?;
+    let name = body.parse()?;
     let request = body.into_inner();
     let mut conn = pool.get().await?;
     let organisation = conn
@@ -43,7 +42,7 @@ pub async fn create_organisation(
                 conn,
                 &Organisation {
                     id: crate::vocabulary::OrganisationId::new(),
-                    name: request.name.trim().to_owned(),
+                    name: name.into_inner(),
                     kind: request.kind,
                     email_domain: request.email_domain,
                     created_at: OffsetDateTime::now_utc(),

@@ -2,7 +2,6 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
-use validator::Validate;
 
 use super::access::{may_invite, user_scope, visible_user};
 use super::accounts::{self, NewAccount};
@@ -39,7 +38,7 @@ pub async fn create_user(
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller.person()?.clone();
-    body.validate()?;
+    let (email, name) = body.parse()?;
     let mut request = body.into_inner();
     request.centre_ids.sort();
     request.centre_ids.dedup();
@@ -62,10 +61,10 @@ pub async fn create_user(
     let mut conn = pool.get().await?;
     let response = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let email = repo::normalise_email(&request.email);
+            let email = email.into_inner();
             let account = NewAccount {
                 email: &email,
-                name: request.name.trim(),
+                name: name.as_str(),
                 role: request.role,
                 referrer_type: None,
                 organisation_id: None,

@@ -7,18 +7,18 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::audit::model::{AuditEvent, AuditFilter};
+use crate::error::ApiError;
+use crate::validation::FieldErrors;
 
 /// Filters of the audit trail.
-#[derive(Debug, Deserialize, IntoParams, validator::Validate)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries about this kind of record (`user`, `referral`, ...).
     #[param(max_length = 64)]
-    #[validate(length(max = 64))]
     pub resource_type: Option<String>,
     /// Only entries about this record.
     #[param(max_length = 64)]
-    #[validate(length(max = 64))]
     pub resource_id: Option<String>,
     /// Only entries by this person or client.
     pub actor_id: Option<Uuid>,
@@ -73,7 +73,21 @@ impl From<AuditEvent> for AuditEventResponse {
 }
 
 impl AuditQuery {
-    pub fn filter(&self) -> AuditFilter {
+    /// The filter, once its fields are checked: every broken rule in one 422.
+    pub fn parse(&self) -> Result<AuditFilter, ApiError> {
+        let mut errors = FieldErrors::default();
+        for (field, value) in [
+            ("resource_type", &self.resource_type),
+            ("resource_id", &self.resource_id),
+        ] {
+            if let Some(v) = value {
+                errors.opaque(field, v, 0, 64);
+            }
+        }
+        errors.finish(self.filter())
+    }
+
+    fn filter(&self) -> AuditFilter {
         AuditFilter {
             resource_type: self.resource_type.clone(),
             resource_id: self.resource_id.clone(),

@@ -33,11 +33,11 @@ pub async fn list_audit_events(
     let user = caller
         .0
         .require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
-    validator::Validate::validate(&*query)?;
+    let filter = query.parse()?;
     let page = page.into_inner().parse::<OffsetDateTime>()?;
     let centres = (user.role == Role::Coordinator).then_some(user.centre_ids.as_slice());
     let mut conn = pool.get().await?;
-    let rows = repo::list(&mut conn, &query.filter(), centres, &page).await?;
+    let rows = repo::list(&mut conn, &filter, centres, &page).await?;
     Ok(web::Json(Page::from_rows(
         rows,
         &page,

@@ -3,8 +3,8 @@
 use actix_web::{web, App, HttpResponse, HttpServer};
 use ccc::error::ApiError;
 use ccc::http::{extractors, middleware::RequestContext};
+use ccc::validation::FieldErrors;
 use serde::Deserialize;
-use validator::Validate;
 
 use crate::helpers::spawn_app;
 
@@ -89,12 +89,24 @@ async fn responses_carry_nosniff_and_no_server_version() {
 // exercised here on a probe route served through the service's own extractor
 // configuration and middleware, on a real server.
 
-#[derive(Deserialize, Validate)]
+#[derive(Deserialize)]
 struct Probe {
-    #[validate(length(min = 1, message = "must not be empty"))]
     name: String,
-    #[validate(range(min = 1, max = 10))]
     count: u32,
+}
+
+impl Probe {
+    /// Checked as every request is: each broken rule in one 422.
+    fn check(&self) -> Result<(), ApiError> {
+        let mut errors = FieldErrors::default();
+        if !(1..=10).contains(&self.count) {
+            errors.push("count", "range", "must be 1 to 10");
+        }
+        if self.name.is_empty() {
+            errors.push("name", "length", "must not be empty");
+        }
+        errors.finish(())
+    }
 }
 
 #[derive(Deserialize)]
@@ -107,7 +119,7 @@ async fn probe(
     body: web::Json<Probe>,
     _query: web::Query<ProbeQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
+    body.check()?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"name": body.name, "count": body.count})))
 }
 

@@ -22,6 +22,7 @@ use crate::vocabulary::calendar::parse_weekday;
 use crate::vocabulary::ServiceType;
 
 pub use crate::validation::FieldErrors as Errors;
+use crate::validation::{Email, Name};
 
 fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> String {
     all.iter()
@@ -32,16 +33,16 @@ fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> String {
 
 /// An email address: something@domain, at most 254 characters.
 pub fn email(errors: &mut Errors, field: &str, text: Option<&str>) -> Option<String> {
-    let t = text?.trim().to_lowercase();
-    let ok = t.len() <= 254
-        && !t.contains(char::is_whitespace)
-        && t.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.ends_with('.')
-        });
-    if !ok {
-        errors.push(field, "email", "must be an email address");
-    }
-    Some(t)
+    let email = errors.email(field, text?);
+    Some(email.map(Email::into_inner).unwrap_or_default())
+}
+
+/// A person's name (a child, an adult, a referrer); the error, if any, is kept.
+fn name(errors: &mut Errors, field: &str, text: &str) -> String {
+    errors
+        .name(field, text)
+        .map(Name::into_inner)
+        .unwrap_or_default()
 }
 
 /// Folds a child's name for matching "the same child" across referrals.
@@ -81,7 +82,7 @@ fn child(
 ) -> Option<(String, Child)> {
     let f = |name: &str| format!("children[{i}].{name}");
     let reference = errors.text(&f("ref"), &input.reference, 1, 40);
-    let name = errors.text(&f("name"), &input.name, 1, 200);
+    let name = name(errors, &f("name"), &input.name);
     let needs = errors.text(&f("needs"), &input.needs, 0, 2000);
     let born = errors.take(parse_date(&f("date_of_birth"), &input.date_of_birth))?;
     if born > today {
@@ -155,7 +156,7 @@ fn adult(
     relations: &mut Vec<RelationRow>,
 ) -> Option<Adult> {
     let f = |name: &str| format!("adults[{i}].{name}");
-    let name = errors.text(&f("name"), &input.name, 1, 200);
+    let name = name(errors, &f("name"), &input.name);
     errors.text(&f("ref"), &input.reference, 1, 40);
     let party: Option<Party> =
         errors.word(&f("party"), &input.party, &words(Party::ALL, Party::as_str));
@@ -392,7 +393,7 @@ pub fn new_referral(
         Some((name, email)) => (name.clone(), email.clone()),
         None => {
             let name = contact.and_then(|c| c.name.as_deref()).unwrap_or_default();
-            let name = errors.text("referrer.name", name, 1, 200);
+            let name = self::name(&mut errors, "referrer.name", name);
             let email = email(
                 &mut errors,
                 "referrer.email",

@@ -100,6 +100,18 @@ impl FieldErrors {
             .filter(|t| !t.is_empty())
     }
 
+    /// Two parsed values if no rule was broken, else one 422 listing them all.
+    pub fn finish_both<A, B>(
+        self,
+        a: Option<A>,
+        b: Option<B>,
+    ) -> Result<(A, B), crate::error::ApiError> {
+        match (a, b) {
+            (Some(a), Some(b)) => self.finish((a, b)),
+            _ => Err(crate::error::ApiError::Validation(self.0)),
+        }
+    }
+
     /// The value if no rule was broken, else one 422 listing them all.
     pub fn finish<T>(self, value: T) -> Result<T, crate::error::ApiError> {
         if self.0.is_empty() {

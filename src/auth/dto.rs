@@ -165,10 +165,7 @@ impl RegisterReferrerRequest {
         let mut errors = FieldErrors::default();
         let email = errors.email("email", &self.email);
         let name = errors.name("name", &self.name);
-        match (email, name) {
-            (Some(email), Some(name)) => errors.finish((email, name)),
-            _ => Err(ApiError::Validation(errors.0)),
-        }
+        errors.finish_both(email, name)
     }
 }
 
@@ -177,9 +174,6 @@ impl RegisterParentRequest {
         let mut errors = FieldErrors::default();
         let email = errors.email("email", &self.email);
         let name = errors.name("name", &self.name);
-        match (email, name) {
-            (Some(email), Some(name)) => errors.finish((email, name)),
-            _ => Err(ApiError::Validation(errors.0)),
-        }
+        errors.finish_both(email, name)
     }
 }

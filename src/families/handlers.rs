@@ -65,13 +65,7 @@ pub async fn get_family(
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let (body, _) = family_view(conn, &caller, id).await?;
-            audit::record(
-                conn,
-                Event::new(&caller, "read", "family")
-                    .resource(id)
-                    .centre(Some(body.centre_id)),
-            )
-            .await?;
+            crate::referrals::read::audited(conn, &caller, "family", id, body.centre_id).await?;
             Ok(body)
         })
         .await?;

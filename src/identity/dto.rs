@@ -195,10 +195,7 @@ impl CreateUserRequest {
         if self.centre_ids.len() > 50 {
             errors.push("centre_ids", "length", "at most 50 centres");
         }
-        match (email, name) {
-            (Some(email), Some(name)) => errors.finish((email, name)),
-            _ => Err(ApiError::Validation(errors.0)),
-        }
+        errors.finish_both(email, name)
     }
 }
 

@@ -1,68 +1,16 @@
 use actix_web::{get, patch, web};
 use diesel_async::AsyncConnection;
-use time::OffsetDateTime;
 
 use super::access;
 use super::dto::{ReferralListParams, ReferralResponse, ReferralSummary, RiskVisibilityRequest};
-use super::model::ReferralBundle;
 use super::repo;
-use super::views;
+use super::{read, views};
 use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::identity::{Caller, Principal};
+use crate::identity::Caller;
 use crate::pagination::{Cursor, Page};
-use crate::vocabulary::{CentreId, ReferralId, RiskId};
-
-/// Reads back a referral as the caller may see it.
-pub(super) async fn respond(
-    conn: &mut diesel_async::AsyncPgConnection,
-    caller: &Principal,
-    bundle: &ReferralBundle,
-) -> Result<ReferralResponse, ApiError> {
-    let viewer = access::viewer(caller, bundle)?;
-    let history = repo::history_of(conn, bundle.referral.id).await?;
-    let mut view = views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())?;
-    view.family_id = super::family::of_referral(conn, bundle.referral.id).await?;
-    if viewer == access::Viewer::Centre {
-        for child in &bundle.children {
-            let other = repo::open_referral_for_child(
-                conn,
-                bundle.referral.centre_id,
-                &child.name_key,
-                child.date_of_birth,
-                bundle.referral.id,
-            )
-            .await?;
-            if let Some(other) = other {
-                view.possible_duplicate_of = Some(other.id);
-                break;
-            }
-        }
-    }
-    Ok(view)
-}
-
-/// Audits a change to a referral, then reads it back as the caller may see it.
-pub(super) async fn audited_answer(
-    conn: &mut diesel_async::AsyncPgConnection,
-    caller: &Caller,
-    action: &str,
-    id: ReferralId,
-    centre_id: CentreId,
-) -> Result<ReferralResponse, ApiError> {
-    audit::record(
-        conn,
-        Event::new(caller, action, "referral")
-            .resource(id)
-            .centre(Some(centre_id)),
-    )
-    .await?;
-    let bundle = repo::load_bundle(conn, id, false)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    respond(conn, caller, &bundle).await
-}
+use crate::vocabulary::{ReferralId, RiskId};
 
 /// One referral as the caller may see it: what is pending and from whom, and
 /// its history. Every read is in the audit trail.
@@ -85,20 +33,7 @@ pub async fn get_referral(
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let body = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let bundle = repo::load_bundle(conn, id, false)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            let body = respond(conn, &caller, &bundle).await?;
-            audit::record(
-                conn,
-                Event::new(&caller, "read", "referral")
-                    .resource(id)
-                    .centre(Some(bundle.referral.centre_id)),
-            )
-            .await?;
-            Ok(body)
-        })
+        .transaction::<_, ApiError, _>(async move |conn| read::referral(conn, &caller, id).await)
         .await?;
     Ok(web::Json(body))
 }
@@ -181,7 +116,7 @@ pub async fn set_risk_visibility(
             if !repo::set_risk_visible_to_staff(conn, id, risk_id, visible).await? {
                 return Err(ApiError::NotFound);
             }
-            audited_answer(
+            read::audited_answer(
                 conn,
                 &caller,
                 "set_risk_visibility",

@@ -9,6 +9,7 @@ pub mod handlers;
 pub mod intake;
 pub mod model;
 pub mod problems;
+pub mod read;
 pub mod repo;
 pub mod views;
 

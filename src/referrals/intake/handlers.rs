@@ -14,8 +14,8 @@ use crate::error::{ApiError, Problem};
 use crate::identity::Caller;
 use crate::referrals::access;
 use crate::referrals::dto::{CreateReferralRequest, GivePartRequest, ReferralResponse};
-use crate::referrals::handlers::{audited_answer, respond};
 use crate::referrals::model::ReferralStatus;
+use crate::referrals::read::{audited_answer, respond};
 use crate::referrals::repo;
 use crate::vocabulary::{AdultId, ReferralId};
 

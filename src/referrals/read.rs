@@ -1,0 +1,97 @@
+//! Reading a referral: load it, decide the caller's viewer, redact, and audit
+//! the read, in one step. Every read of a family's data by a person is in the
+//! audit trail (DOMAIN.md, "Rules that protect people"), so no route reads a
+//! referral or its family any other way.
+
+use diesel_async::AsyncPgConnection;
+use time::OffsetDateTime;
+
+use super::dto::ReferralResponse;
+use super::model::ReferralBundle;
+use super::{access, repo, views};
+use crate::audit::{self, Event};
+use crate::error::ApiError;
+use crate::identity::{Caller, Principal};
+use crate::vocabulary::{CentreId, ReferralId};
+
+/// One referral as the caller may see it, its read audited.
+pub async fn referral(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: ReferralId,
+) -> Result<ReferralResponse, ApiError> {
+    let bundle = repo::load_bundle(conn, id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let body = respond(conn, caller, &bundle).await?;
+    audited(conn, caller, "referral", id, bundle.referral.centre_id).await?;
+    Ok(body)
+}
+
+/// Records that the caller read a family's record (`referral`, `family`,
+/// `referral_attachment`) of a centre.
+pub async fn audited(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    resource_type: &'static str,
+    id: impl ToString,
+    centre_id: CentreId,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        Event::new(caller, "read", resource_type)
+            .resource(id)
+            .centre(Some(centre_id)),
+    )
+    .await
+}
+
+/// Reads back a referral as the caller may see it.
+pub async fn respond(
+    conn: &mut AsyncPgConnection,
+    caller: &Principal,
+    bundle: &ReferralBundle,
+) -> Result<ReferralResponse, ApiError> {
+    let viewer = access::viewer(caller, bundle)?;
+    let history = repo::history_of(conn, bundle.referral.id).await?;
+    let mut view = views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())?;
+    view.family_id = super::family::of_referral(conn, bundle.referral.id).await?;
+    if viewer == access::Viewer::Centre {
+        for child in &bundle.children {
+            let other = repo::open_referral_for_child(
+                conn,
+                bundle.referral.centre_id,
+                &child.name_key,
+                child.date_of_birth,
+                bundle.referral.id,
+            )
+            .await?;
+            if let Some(other) = other {
+                view.possible_duplicate_of = Some(other.id);
+                break;
+            }
+        }
+    }
+    Ok(view)
+}
+
+/// Audits a change to a referral, then reads it back as the caller may see it.
+pub async fn audited_answer(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    action: &str,
+    id: ReferralId,
+    centre_id: CentreId,
+) -> Result<ReferralResponse, ApiError> {
+    audit::record(
+        conn,
+        Event::new(caller, action, "referral")
+            .resource(id)
+            .centre(Some(centre_id)),
+    )
+    .await?;
+    let bundle = repo::load_bundle(conn, id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    respond(conn, caller, &bundle).await
+}

@@ -4,15 +4,15 @@ use crate::vocabulary::CentreId;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 
-use super::access::{self, require_manager, require_read};
+use super::access::{self, require_read};
 use super::directory::DirectoryCache;
 use super::dto::{
     Accreditation, CentreResponse, CentreSearchPage, ChangeCentreStatusRequest,
     CreateCentreRequest, SearchOrigin, UpdateCentreRequest,
 };
-use super::model::{Centre, CentreStatus, Venue};
+use super::model::CentreStatus;
 use super::search::{CentreSearchParams, Place};
-use super::{repo, rules, search, views};
+use super::{changes, repo, rules, search, views};
 use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
@@ -180,57 +180,10 @@ pub async fn update_centre(
     let id = id.into_inner();
     let (changes, services) = rules::centre_changes(body.into_inner())?;
     let mut conn = pool.get().await?;
-    let (centre, venues) = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let centre = access::visible(Some(&caller), repo::lock_centre(conn, id).await?)?;
-            require_manager(&caller, centre.id)?;
-            if let Some(services) = &services {
-                let today = crate::vocabulary::calendar::uk_today(conn).await?;
-                let withdrawn: Vec<String> = repo::services_in_use(conn, id, today)
-                    .await?
-                    .into_iter()
-                    .filter(|s| !services.iter().any(|n| n.as_str() == s))
-                    .collect();
-                if !withdrawn.is_empty() {
-                    return Err(ApiError::field(
-                        "services",
-                        "in_use",
-                        format!(
-                            "opening sessions still offer {}; change or end them first",
-                            withdrawn.join(", ")
-                        ),
-                    ));
-                }
-            }
-            let centre = repo::update_centre(conn, id, &changes).await?;
-            with_venues(conn, &caller, "update", centre).await
-        })
-        .await?;
+    let body = changes::update(&mut conn, &caller, id, changes, services).await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::centre(
-        centre,
-        venues,
-        access::Viewer::Insider,
-    )?))
-}
-
-/// Audits a change to a centre, then reads back its venues for the answer.
-async fn with_venues(
-    conn: &mut diesel_async::AsyncPgConnection,
-    caller: &Caller,
-    action: &str,
-    centre: Centre,
-) -> Result<(Centre, Vec<Venue>), ApiError> {
-    audit::record(
-        conn,
-        Event::new(caller, action, "centre")
-            .resource(centre.id)
-            .centre(Some(centre.id)),
-    )
-    .await?;
-    let venues = repo::venues_of(conn, centre.id).await?;
-    Ok((centre, venues))
+    Ok(web::Json(body))
 }
 
 /// Record a centre's accreditation (network admins): body, status, dates.
@@ -258,22 +211,10 @@ pub async fn update_accreditation(
     let id = id.into_inner();
     let changes = rules::accreditation_changes(&body)?;
     let mut conn = pool.get().await?;
-    let (centre, venues) = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            repo::lock_centre(conn, id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            let centre = repo::set_accreditation(conn, id, &changes).await?;
-            with_venues(conn, &caller, "accredit", centre).await
-        })
-        .await?;
+    let body = changes::accredit(&mut conn, &caller, id, changes).await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::centre(
-        centre,
-        venues,
-        access::Viewer::Insider,
-    )?))
+    Ok(web::Json(body))
 }
 
 /// Suspend, close or reinstate a centre (network admins). Suspending or
@@ -313,34 +254,8 @@ pub async fn change_centre_status(
         ));
     }
     let mut conn = pool.get().await?;
-    let (centre, venues) = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let current = repo::lock_centre(conn, id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            let from: CentreStatus = current.status;
-            if !from.may_become(status) {
-                return Err(ApiError::Conflict(format!(
-                    "a {} centre cannot become {}",
-                    from.as_str(),
-                    status.as_str()
-                )));
-            }
-            let reason = reason.filter(|_| status != CentreStatus::Active);
-            let centre = repo::set_status(conn, id, status, reason.as_deref()).await?;
-            let action = match status {
-                CentreStatus::Active => "reinstate",
-                CentreStatus::Suspended => "suspend",
-                CentreStatus::Closed => "close",
-            };
-            with_venues(conn, &caller, action, centre).await
-        })
-        .await?;
+    let body = changes::change_status(&mut conn, &caller, id, status, reason).await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(web::Json(views::centre(
-        centre,
-        venues,
-        access::Viewer::Insider,
-    )?))
+    Ok(web::Json(body))
 }

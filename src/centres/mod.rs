@@ -6,6 +6,7 @@
 //! [`openings`]; the demo directory in [`demo`].
 
 pub mod access;
+pub mod changes;
 pub mod demo;
 pub mod directory;
 pub mod dto;

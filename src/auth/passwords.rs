@@ -71,7 +71,7 @@ pub async fn change_password(
     conn.transaction::<_, ApiError, _>(async move |conn| {
         users::set_password(conn, id, &hash, false).await?;
         refresh_tokens::revoke_all_refresh_tokens(conn, id).await?;
-        links::expire_one_time_tokens(conn, id, Purpose::PasswordReset).await?;
+        links::end_all(conn, id).await?;
         audit::record(
             conn,
             Event::new(&caller, "change_password", "user").resource(id),
@@ -169,7 +169,7 @@ pub(super) async fn set_password_with_token(
         let activate = matches!(purpose, Purpose::Invitation | Purpose::ConfirmEmail);
         users::set_password(conn, user_id, &hash, activate).await?;
         refresh_tokens::revoke_all_refresh_tokens(conn, user_id).await?;
-        links::expire_one_time_tokens(conn, user_id, Purpose::PasswordReset).await?;
+        links::end_all(conn, user_id).await?;
         let role = user.role.as_str();
         audit::record(
             conn,

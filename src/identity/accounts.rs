@@ -66,6 +66,8 @@ pub async fn send_link(
     ttl: Duration,
     context: serde_json::Value,
 ) -> Result<(), ApiError> {
+    // Only the newest link of a purpose works: asking again retires the last.
+    links::end(conn, user.id, purpose).await?;
     let token = links::create_one_time_token(conn, user.id, purpose, ttl).await?;
     let mut payload = serde_json::json!({"user_id": user.id, "token": token});
     if let (Some(payload), serde_json::Value::Object(extra)) = (payload.as_object_mut(), context) {

@@ -81,9 +81,23 @@ pub async fn one_time_token_is_live(
     .await?)
 }
 
-/// Ends every open token of `purpose` for a user: a new password makes older
-/// reset links worthless.
-pub async fn expire_one_time_tokens(
+/// Ends every open link of a user, of any purpose. A link is worth the
+/// account: once one is used, or the password is set, changed or reset, no
+/// older link may set it again (an old invitation in a mailbox an abusive
+/// ex-partner can still read must not take the account over).
+pub async fn end_all(conn: &mut AsyncPgConnection, user_id: UserId) -> Result<(), ApiError> {
+    diesel::update(one_time_tokens::table)
+        .filter(one_time_tokens::user_id.eq(user_id))
+        .filter(one_time_tokens::used_at.is_null())
+        .set(one_time_tokens::used_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends a user's open links of `purpose`: a fresh link retires the one it
+/// replaces, so only the newest works.
+pub async fn end(
     conn: &mut AsyncPgConnection,
     user_id: UserId,
     purpose: Purpose,

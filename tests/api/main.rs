@@ -5,6 +5,7 @@
 
 mod builders;
 mod helpers;
+mod links;
 mod proxy;
 
 mod architecture;

@@ -5,7 +5,6 @@
 
 mod builders;
 mod helpers;
-mod links;
 mod proxy;
 
 mod architecture;

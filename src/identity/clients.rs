@@ -34,7 +34,6 @@ pub async fn create_integration_client(
     body: web::Json<CreateClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = caller
-        .0
         .require_role(&[Role::NetworkAdmin, Role::Coordinator])?
         .clone();
     let name = body.parse()?;
@@ -103,9 +102,7 @@ pub async fn list_integration_clients(
     caller: Caller,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<ClientResponse>>, ApiError> {
-    let actor = caller
-        .0
-        .require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
+    let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
     let page = page.into_inner().parse::<OffsetDateTime>()?;
     let centres = (actor.role == Role::Coordinator).then_some(actor.centre_ids.as_slice());
     let mut conn = pool.get().await?;
@@ -127,9 +124,7 @@ async fn managed_client(
     caller: &Caller,
     id: ClientId,
 ) -> Result<super::model::IntegrationClient, ApiError> {
-    let actor = caller
-        .0
-        .require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
+    let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
     let client = repo::find_client(conn, id)
         .await?
         .ok_or(ApiError::NotFound)?;

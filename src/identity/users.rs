@@ -106,9 +106,7 @@ pub async fn list_users(
     query: web::Query<UserQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<UserResponse>>, ApiError> {
-    let actor = caller
-        .0
-        .require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
+    let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
     let page = page.into_inner().parse::<String>()?;
     let scope = user_scope(actor);
     let mut conn = pool.get().await?;

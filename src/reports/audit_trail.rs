@@ -3,11 +3,11 @@
 use actix_web::{get, web};
 use time::OffsetDateTime;
 
+use super::access;
 use super::audit_dto::{AuditEventResponse, AuditQuery};
 use crate::audit::repo;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::identity::roles::Role;
 use crate::identity::Caller;
 use crate::pagination::{Cursor, Page, PageParams};
 
@@ -30,14 +30,11 @@ pub async fn list_audit_events(
     query: web::Query<AuditQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AuditEventResponse>>, ApiError> {
-    let user = caller
-        .0
-        .require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
+    let scope = access::trail_scope(&caller)?;
     let filter = query.parse()?;
     let page = page.into_inner().parse::<OffsetDateTime>()?;
-    let centres = (user.role == Role::Coordinator).then_some(user.centre_ids.as_slice());
     let mut conn = pool.get().await?;
-    let rows = repo::list(&mut conn, &filter, centres, &page).await?;
+    let rows = repo::list(&mut conn, &filter, scope.centres(), &page).await?;
     Ok(web::Json(Page::from_rows(
         rows,
         &page,

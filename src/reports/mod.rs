@@ -2,6 +2,7 @@
 //! network's figures, the audit trail). A layer above the
 //! resource modules, reading them only through their `pub` functions.
 
+pub mod access;
 pub mod audit_dto;
 pub mod audit_trail;
 pub mod dto;

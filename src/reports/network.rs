@@ -5,6 +5,7 @@
 use actix_web::{get, web};
 use time::Duration;
 
+use super::access;
 use super::dto::{
     AccreditationCount, ExpiringAccreditation, NetworkSummaryResponse, ReferralStatusCount,
     ServiceCount, StatusCount,
@@ -12,7 +13,6 @@ use super::dto::{
 use crate::centres::model::{AccreditationStatus, CentreStatus};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::identity::roles::Role;
 use crate::identity::Caller;
 use crate::referrals::model::ReferralStatus;
 use crate::vocabulary::calendar::format_date;
@@ -38,7 +38,7 @@ pub async fn get_network_summary(
     pool: web::Data<Pool>,
     caller: Caller,
 ) -> Result<web::Json<NetworkSummaryResponse>, ApiError> {
-    caller.require_role(&[Role::NetworkAdmin])?;
+    access::require_network(&caller)?;
     let mut conn = pool.get().await?;
     let today = crate::vocabulary::calendar::uk_today(&mut conn).await?;
     let horizon = today + Duration::days(EXPIRY_WINDOW_DAYS);

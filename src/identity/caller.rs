@@ -9,7 +9,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
-use super::tokens::{Subject, TokenKeys};
+use super::tokens::{Claims, Subject, TokenKeys};
 use crate::audit::Actor;
 use crate::db::Pool;
 use crate::error::ApiError;
@@ -165,6 +165,11 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
                 .await?
                 .filter(|c| c.revoked_at.is_none())
                 .ok_or_else(|| ApiError::Unauthenticated("the client has been revoked".into()))?;
+            if minted_before(&claims, client.secret_rotated_at) {
+                return Err(ApiError::Unauthenticated(
+                    "the access token was issued before the client's secret was rotated".into(),
+                ));
+            }
             // The token's scopes may be fewer than the client's; never more.
             let granted: Vec<Scope> = claims
                 .scope
@@ -181,6 +186,22 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
             })))
         }
     }
+}
+
+/// Whether a token was minted before `rotated_at`: a secret rotation ends the
+/// tokens the old secret got. The token's id is a UUID v7, which says when it
+/// was minted to the millisecond (`iat` is in whole seconds, too coarse for a
+/// token minted just before a rotation).
+fn minted_before(claims: &Claims, rotated_at: Option<time::OffsetDateTime>) -> bool {
+    let Some(rotated_at) = rotated_at else {
+        return false;
+    };
+    let minted_ms = claims.jti.get_timestamp().map(|t| {
+        let (secs, nanos) = t.to_unix();
+        i128::from(secs) * 1000 + i128::from(nanos / 1_000_000)
+    });
+    let rotated_ms = rotated_at.unix_timestamp_nanos() / 1_000_000;
+    minted_ms.is_none_or(|minted| minted < rotated_ms)
 }
 
 impl FromRequest for MaybeCaller {

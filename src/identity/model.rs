@@ -54,4 +54,5 @@ pub struct IntegrationClient {
     pub created_by: UserId,
     pub created_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
+    pub secret_rotated_at: Option<OffsetDateTime>,
 }

@@ -49,7 +49,7 @@ async fn family_view(
     params(("id" = Uuid, Path, description = "The family's id")),
     responses(
         (status = 200, description = "The family, redacted for the caller", body = FamilyResponse),
-        (status = 403, description = "A network admin, or a client without referrals:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -16,7 +16,7 @@ use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, UserId};
 use super::model::{ReferralBundle, ReferralStatus};
 use crate::error::ApiError;
 use crate::identity::roles::{Role, Scope};
-use crate::identity::Principal;
+use crate::identity::{ClientPrincipal, Principal};
 
 /// How much of a referral a caller sees.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,17 +66,17 @@ pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, Api
             }
         }
         Principal::Client(c) => {
-            // A client reads back what it sent even with `referrals:write` alone.
-            if r.created_by_client == Some(c.id) {
+            let own = r.created_by_client == Some(c.id);
+            // A token without the scope to read it learns nothing, not even
+            // that it exists: the same 404 as a missing referral.
+            if !client_may(c, own, ClientUse::Read) {
+                return Err(ApiError::NotFound);
+            }
+            if own {
                 return Ok(Viewer::Referrer);
             }
-            caller.require_scope(Scope::ReferralsRead)?;
             if draft {
-                return if r.created_by_client == Some(c.id) {
-                    Ok(Viewer::Referrer)
-                } else {
-                    Err(ApiError::NotFound)
-                };
+                return Err(ApiError::NotFound);
             }
             if c.organisation_id.is_some() && c.organisation_id == r.organisation_id {
                 Ok(Viewer::Referrer)
@@ -86,6 +86,48 @@ pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, Api
                 Err(ApiError::NotFound)
             }
         }
+    }
+}
+
+/// What an integration client does with a referral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientUse {
+    /// Read it, its family or its documents.
+    Read,
+    /// Make, change or send it; attach a document; ask a party again.
+    Write,
+}
+
+/// What an integration client's token must hold, operation by operation: the
+/// token's own scopes (which may be fewer than the client's), never the
+/// client's stored ones. People are governed by their role and the
+/// who-sees-what table above instead.
+///
+/// | use | scopes (any of) |
+/// | --- | --- |
+/// | read | `referrals:read`; or `referrals:write` for a referral the client sent |
+/// | write | `referrals:write` |
+pub fn client_may(client: &ClientPrincipal, own: bool, what: ClientUse) -> bool {
+    let holds = |scope| client.scopes.contains(&scope);
+    match what {
+        ClientUse::Read => holds(Scope::ReferralsRead) || (own && holds(Scope::ReferralsWrite)),
+        ClientUse::Write => holds(Scope::ReferralsWrite),
+    }
+}
+
+/// A write to a referral the caller may see: an integration client's token
+/// must hold `referrals:write` (see [`client_may`]).
+pub fn require_write(caller: &Principal, bundle: &ReferralBundle) -> Result<(), ApiError> {
+    viewer(caller, bundle)?;
+    match caller {
+        Principal::Client(c) => {
+            let own = bundle.referral.created_by_client == Some(c.id);
+            match client_may(c, own, ClientUse::Write) {
+                true => Ok(()),
+                false => Err(ApiError::Forbidden),
+            }
+        }
+        Principal::User(_) => Ok(()),
     }
 }
 
@@ -141,7 +183,7 @@ pub fn require_author(caller: &Principal, bundle: &ReferralBundle) -> Result<(),
         Principal::Client(c) => r.created_by_client == Some(c.id),
     };
     if author {
-        Ok(())
+        require_write(caller, bundle)
     } else {
         // Whoever may see it learns they may not do this; others learn nothing.
         viewer(caller, bundle)?;

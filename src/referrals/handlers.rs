@@ -19,7 +19,7 @@ use crate::vocabulary::{ReferralId, RiskId};
     params(("id" = Uuid, Path, description = "The referral's id")),
     responses(
         (status = 200, description = "The referral, redacted for the caller", body = ReferralResponse),
-        (status = 403, description = "A network admin (no family detail), or a client without referrals:read", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -98,6 +98,9 @@ impl Fixture {
     }
 }
 
+// The client (second) column is a centre's client whose token holds neither
+// `referrals:read` nor `referrals:write`: a referral, its family and its
+// documents do not exist for it (404, as for a missing one).
 fn rows() -> Vec<Row> {
     use Body::*;
     let all = |s: u16| [s; 7];
@@ -408,7 +411,7 @@ fn rows() -> Vec<Row> {
             method: "GET",
             path: "/api/v1/referrals/{id}",
             body: None,
-            expect: [401, 403, 200, 200, 200, 200, 403],
+            expect: [401, 404, 200, 200, 200, 200, 403],
         },
         Row {
             method: "PATCH",
@@ -422,55 +425,55 @@ fn rows() -> Vec<Row> {
             path: "/api/v1/referrals/{id}/submit",
             // Already sent: its author is told so; nobody else may.
             body: None,
-            expect: [401, 403, 403, 409, 403, 403, 403],
+            expect: [401, 404, 403, 409, 403, 403, 403],
         },
         Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/parties/{adult_id}/invitation",
             body: None,
-            expect: [401, 403, 403, 200, 403, 200, 403],
+            expect: [401, 404, 403, 200, 403, 200, 403],
         },
         Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/parties/{adult_id}/part",
             body: Json(|_, _| json!({"consents_to_contact": true})),
-            expect: [401, 403, 200, 403, 403, 403, 403],
+            expect: [401, 404, 200, 403, 403, 403, 403],
         },
         Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/attachments",
             body: Pdf,
-            expect: [401, 403, 403, 201, 403, 201, 403],
+            expect: [401, 404, 403, 201, 403, 201, 403],
         },
         Row {
             method: "GET",
             path: "/api/v1/referrals/{id}/attachments",
             body: None,
-            expect: [401, 403, 403, 200, 403, 200, 403],
+            expect: [401, 404, 403, 200, 403, 200, 403],
         },
         Row {
             method: "GET",
             path: "/api/v1/referrals/{id}/attachments/{attachment_id}",
             body: None,
-            expect: [401, 403, 403, 200, 403, 200, 403],
+            expect: [401, 404, 403, 200, 403, 200, 403],
         },
         Row {
             method: "GET",
             path: "/api/v1/families/{id}",
             body: None,
-            expect: [401, 403, 200, 200, 200, 200, 403],
+            expect: [401, 404, 200, 200, 200, 200, 403],
         },
         Row {
             method: "PATCH",
             path: "/api/v1/families/{id}/adults/{adult_id}",
             body: Json(|_, _| json!({"phone": "07700 900123", "share": {"phone": true}})),
-            expect: [401, 403, 200, 403, 403, 403, 403],
+            expect: [401, 404, 200, 403, 403, 403, 403],
         },
         Row {
             method: "PATCH",
             path: "/api/v1/referrals/{id}/risks/{risk_id}",
             body: Json(|_, _| json!({"visible_to_staff": true})),
-            expect: [401, 403, 403, 403, 403, 200, 403],
+            expect: [401, 404, 403, 403, 403, 200, 403],
         },
     ]
 }

@@ -20,6 +20,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
 use crate::identity::{Caller, Principal};
+use crate::referrals::access::ClientUse;
 use crate::referrals::access::{self, Viewer};
 use crate::referrals::repo;
 use crate::referrals::views::timestamp;
@@ -90,14 +91,19 @@ async fn documents_allowed(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
     referral_id: ReferralId,
+    what: ClientUse,
 ) -> Result<CentreId, ApiError> {
     let bundle = repo::load_bundle(conn, referral_id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
     match access::viewer(caller, &bundle)? {
-        Viewer::Centre | Viewer::Referrer => Ok(bundle.referral.centre_id),
-        _ => Err(ApiError::Forbidden),
+        Viewer::Centre | Viewer::Referrer => {}
+        _ => return Err(ApiError::Forbidden),
     }
+    if what == ClientUse::Write {
+        access::require_write(caller, &bundle)?;
+    }
+    Ok(bundle.referral.centre_id)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -164,7 +170,7 @@ pub async fn create_attachment(
     let mut conn = pool.get().await?;
     let listed = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre_id = documents_allowed(conn, &caller, referral_id).await?;
+            let centre_id = documents_allowed(conn, &caller, referral_id, ClientUse::Write).await?;
             let id = Uuid::now_v7();
             let listed: Listed = diesel::insert_into(referral_attachments::table)
                 .values((
@@ -226,7 +232,7 @@ pub async fn list_attachments(
 ) -> Result<web::Json<Vec<AttachmentResponse>>, ApiError> {
     let referral_id = id.into_inner();
     let mut conn = pool.get().await?;
-    documents_allowed(&mut conn, &caller, referral_id).await?;
+    documents_allowed(&mut conn, &caller, referral_id, ClientUse::Read).await?;
     let listed: Vec<Listed> = referral_attachments::table
         .filter(referral_attachments::referral_id.eq(referral_id))
         .order((referral_attachments::created_at, referral_attachments::id))
@@ -263,7 +269,7 @@ pub async fn get_attachment(
     let mut conn = pool.get().await?;
     let (content_type, filename, data) = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre_id = documents_allowed(conn, &caller, referral_id).await?;
+            let centre_id = documents_allowed(conn, &caller, referral_id, ClientUse::Read).await?;
             let found: (String, String, Vec<u8>) = referral_attachments::table
                 .filter(referral_attachments::id.eq(attachment_id))
                 .filter(referral_attachments::referral_id.eq(referral_id))

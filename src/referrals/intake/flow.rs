@@ -406,6 +406,7 @@ pub async fn invite_again(
         access::Viewer::Centre | access::Viewer::Referrer => {}
         _ => return Err(ApiError::Forbidden),
     }
+    access::require_write(caller, &bundle)?;
     if bundle.referral.status != ReferralStatus::AwaitingParties {
         return Err(ApiError::Conflict(
             "the referral is not waiting for a part".to_owned(),

@@ -1,0 +1,92 @@
+//! Integration clients and their own referrals: the token's scopes decide,
+//! operation by operation (referrals::access::client_may).
+
+use super::*;
+use crate::builders::integration_client;
+
+#[tokio::test]
+async fn a_clients_token_scopes_govern_each_operation_on_its_own_referrals() {
+    let w = world().await;
+    let app = &w.app;
+    let client = integration_client(
+        app,
+        &w.admin,
+        json!({"organisation_id": w.organisation}),
+        json!(["centres:read", "referrals:read", "referrals:write"]),
+    )
+    .await;
+    let token = |scope: &'static str| {
+        let form = [
+            ("grant_type", "client_credentials".to_owned()),
+            (
+                "client_id",
+                client["client"]["id"].as_str().unwrap().to_owned(),
+            ),
+            (
+                "client_secret",
+                client["client_secret"].as_str().unwrap().to_owned(),
+            ),
+            ("scope", scope.to_owned()),
+        ];
+        let request = app.client.post(app.url("/api/v1/auth/token")).form(&form);
+        async move {
+            let answer: Value = request.send().await.unwrap().json().await.unwrap();
+            answer["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let (full, read_only, write_only, centres_only) = (
+        token("referrals:read referrals:write").await,
+        token("referrals:read").await,
+        token("referrals:write").await,
+        token("centres:read").await,
+    );
+    let mut draft = family(&w.supervised, "supervised", "none");
+    draft["submit"] = json!(false);
+    draft["referrer"] = json!({"name": "Case system", "email": "cases@smithjones.example"});
+    let created = app
+        .json_of(
+            Method::POST,
+            Some(&full),
+            "/api/v1/referrals",
+            Some(&draft),
+            201,
+        )
+        .await;
+    let id = created["id"].as_str().unwrap();
+    let one = format!("/api/v1/referrals/{id}");
+    let submit = format!("{one}/submit");
+    let attach = format!("{one}/attachments?filename=order.pdf");
+    let upload = |token: &str| {
+        app.client
+            .post(app.url(&attach))
+            .bearer_auth(token)
+            .header("content-type", "application/pdf")
+            .body(b"%PDF-1.7\n%%EOF\n".to_vec())
+            .send()
+    };
+
+    // Reading: referrals:read, or referrals:write for what the client sent.
+    for t in [&read_only, &write_only] {
+        app.json_of(Method::GET, Some(t), &one, None, 200).await;
+    }
+    // Writing needs referrals:write, whatever else the token holds.
+    app.json_of(Method::PATCH, Some(&read_only), &one, Some(&draft), 403)
+        .await;
+    app.json_of(Method::POST, Some(&read_only), &submit, None, 403)
+        .await;
+    assert_eq!(upload(&read_only).await.unwrap().status(), 403);
+    // A token that may not read referrals learns nothing: 404, as for a
+    // referral that does not exist.
+    app.json_of(Method::GET, Some(&centres_only), &one, None, 404)
+        .await;
+    let missing = format!("/api/v1/referrals/{}", uuid::Uuid::now_v7());
+    app.json_of(Method::GET, Some(&centres_only), &missing, None, 404)
+        .await;
+    app.json_of(Method::POST, Some(&centres_only), &submit, None, 404)
+        .await;
+    assert_eq!(upload(&centres_only).await.unwrap().status(), 404);
+    // With referrals:write the client sends it and attaches to it.
+    app.json_of(Method::POST, Some(&write_only), &submit, None, 200)
+        .await;
+    assert_eq!(upload(&write_only).await.unwrap().status(), 201);
+}

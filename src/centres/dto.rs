@@ -432,10 +432,11 @@ fn at(prefix: &str, name: &str) -> String {
     }
 }
 
-/// Optional text, checked when given: `min..=max` characters, not blank.
+/// Optional text, checked when given: `min..=max` characters once trimmed
+/// (with `min` 1, a blank value is refused rather than read as absent).
 fn optional(errors: &mut FieldErrors, field: &str, text: Option<&String>, min: usize, max: usize) {
     if let Some(t) = text {
-        errors.text(field, t, min.max(1), max);
+        errors.text(field, t, min, max);
     }
 }
 

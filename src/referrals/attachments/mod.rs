@@ -149,6 +149,13 @@ pub async fn create_attachment(
             "must be 1 to 200 characters, without slashes",
         ));
     }
+    // The right to attach is checked before the body is read: nobody who may
+    // not attach can make the service take in 10 MB. It is checked again in
+    // the transaction that writes the document.
+    {
+        let mut conn = pool.get().await?;
+        documents_allowed(&mut conn, &caller, referral_id, ClientUse::Write).await?;
+    }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk =

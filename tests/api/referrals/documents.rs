@@ -44,10 +44,24 @@ async fn court_order_documents_are_checked_by_content_and_served_only_to_the_cen
     let mut big = b"%PDF-".to_vec();
     big.resize(10 * 1024 * 1024 + 1, b'0');
     assert_eq!(
-        upload(w.solicitor.clone(), big, "application/pdf")
+        upload(w.solicitor.clone(), big.clone(), "application/pdf")
             .await
             .status(),
         413
+    );
+    // Who may not attach is refused before the body is read: 403 or 404,
+    // never a 413 that says the service took the upload in.
+    assert_eq!(
+        upload(w.staff.clone(), big.clone(), "application/pdf")
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        upload(w.other_solicitor.clone(), big, "application/pdf")
+            .await
+            .status(),
+        404
     );
     // Parents and staff neither add nor read documents.
     assert_eq!(

@@ -2,7 +2,7 @@
 //! rules module) that reads it field by field into typed values, gathering
 //! every broken rule in [`FieldErrors`] so that one 422 names them all
 //! (`children[1].date_of_birth`, `services[2]`). Text that recurs has a
-//! parsed type ([`Name`], [`Email`], and `postcodes::Postcode`): once parsed
+//! parsed type ([`Name`], [`Email`], [`Phone`] and `postcodes::Postcode`): once parsed
 //! it cannot hold a bad value (zero2prod's `SubscriberName`).
 
 use crate::error::FieldError;
@@ -29,6 +29,12 @@ impl FieldErrors {
     /// A [`Name`], or `None` with its error kept.
     pub fn name(&mut self, field: &str, text: &str) -> Option<Name> {
         self.take(Name::parse(field, text))
+    }
+
+    /// An optional [`Phone`]: blank is none, anything else must parse.
+    pub fn optional_phone(&mut self, field: &str, text: Option<&str>) -> Option<Phone> {
+        let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+        self.take(Phone::parse(field, text))
     }
 
     /// An [`Email`], or `None` with its error kept.
@@ -194,6 +200,39 @@ impl Email {
     }
 }
 
+/// A telephone number as people write it: digits with spaces, dashes,
+/// dots, brackets and a leading `+`, holding 7 to 15 digits (E.164's
+/// limit), at most 40 characters. Kept as written, trimmed: a centre rings
+/// it, it is not dialled by the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        let t = text.trim();
+        let digits = t.chars().filter(char::is_ascii_digit).count();
+        let allowed = |(i, c): (usize, char)| {
+            c.is_ascii_digit() || " -.()".contains(c) || (c == '+' && i == 0)
+        };
+        if t.chars().count() <= 40
+            && (7..=15).contains(&digits)
+            && t.chars().enumerate().all(allowed)
+        {
+            Ok(Self(t.to_owned()))
+        } else {
+            Err(FieldError::new(
+                field,
+                "phone",
+                "must be a telephone number of 7 to 15 digits",
+            ))
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +269,25 @@ mod tests {
             "a@b@c.org",
         ] {
             assert!(Email::parse("e", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_are_digits_with_the_usual_separators() {
+        for good in ["0300 555 0001", "+44 (0)1228 555-123", "07700.900123"] {
+            assert_eq!(
+                Phone::parse("p", good).map(Phone::into_inner),
+                Ok(good.to_owned())
+            );
+        }
+        for bad in [
+            "555",
+            "call me",
+            "0300 555 0001 ext 4",
+            "44+1228555123",
+            &"1".repeat(16),
+        ] {
+            assert!(Phone::parse("p", bad).is_err(), "{bad}");
         }
     }
 

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 pub use super::model::{AccreditationStatus, CentreStatus, FeeKind, LocationSource};
 use crate::error::ApiError;
 use crate::postcodes::repo::Precision;
-use crate::validation::FieldErrors;
+use crate::validation::{FieldErrors, Phone};
 pub use crate::vocabulary::{ServiceType, Weekday};
 
 /// Fees a family pays: free, or charged with a description of the charge.
@@ -445,7 +445,9 @@ impl CentreContact {
         if let Some(email) = &self.email {
             errors.email(&at(prefix, "email"), email);
         }
-        optional(errors, &at(prefix, "phone"), self.phone.as_ref(), 6, 40);
+        if let Some(phone) = &self.phone {
+            errors.take(Phone::parse(&at(prefix, "phone"), phone));
+        }
         if let Some(website) = &self.website {
             errors.website(&at(prefix, "website"), website);
         }

@@ -140,3 +140,33 @@ pub async fn token_of(app: &TestApp, email: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// An access token for an integration client as `integration_client`
+/// answered it, asking for `scope` (all of the client's scopes when `None`).
+pub async fn client_token(app: &TestApp, client: &Value, scope: Option<&str>) -> String {
+    let mut form = vec![
+        ("grant_type", "client_credentials".to_owned()),
+        (
+            "client_id",
+            client["client"]["id"].as_str().unwrap().to_owned(),
+        ),
+        (
+            "client_secret",
+            client["client_secret"].as_str().unwrap().to_owned(),
+        ),
+    ];
+    if let Some(scope) = scope {
+        form.push(("scope", scope.to_owned()));
+    }
+    let answer: Value = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["access_token"].as_str().unwrap().to_owned()
+}

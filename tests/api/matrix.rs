@@ -647,27 +647,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         json!(["centres:read", "sessions:read"]),
     )
     .await;
-    let form = [
-        ("grant_type", "client_credentials".to_owned()),
-        (
-            "client_id",
-            caller_client["client"]["id"].as_str().unwrap().to_owned(),
-        ),
-        (
-            "client_secret",
-            caller_client["client_secret"].as_str().unwrap().to_owned(),
-        ),
-    ];
-    let client_token: Value = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let client_token = crate::builders::client_token(app, &caller_client, None).await;
     let rotate = client(app, &admin, &centre, json!(["sessions:read"])).await;
     let doomed = client(app, &admin, &centre, json!(["sessions:read"])).await;
 
@@ -689,7 +669,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         doomed_client: doomed["client"]["id"].as_str().unwrap().to_owned(),
         tokens: vec![
             None,
-            Some(client_token["access_token"].as_str().unwrap().to_owned()),
+            Some(client_token),
             Some(parent),
             Some(referrer),
             Some(staff),

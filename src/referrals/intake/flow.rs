@@ -24,6 +24,7 @@ use crate::referrals::model::{
     Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
 };
 use crate::referrals::{access, problems, repo};
+use crate::validation::Phone;
 use crate::vocabulary::{AdultId, ReferralId, ServiceType};
 use diesel_async::AsyncPgConnection;
 
@@ -496,7 +497,9 @@ pub async fn give_part(
     let mut errors = Errors::default();
     let risks = rules::risks(&mut errors, "risks", &part.risks, Some(adult.id));
     let address = errors.optional_text("address", part.address.as_deref(), 500);
-    let phone = errors.optional_text("phone", part.phone.as_deref(), 40);
+    let phone = errors
+        .optional_phone("phone", part.phone.as_deref())
+        .map(Phone::into_inner);
     let availability = errors.optional_text("availability", part.availability.as_deref(), 1000);
     errors.finish(())?;
     let mut risks = risks;

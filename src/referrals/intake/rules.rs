@@ -22,7 +22,7 @@ use crate::vocabulary::calendar::parse_weekday;
 use crate::vocabulary::ServiceType;
 
 pub use crate::validation::FieldErrors as Errors;
-use crate::validation::{Email, Name};
+use crate::validation::{Email, Name, Phone};
 
 fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> String {
     all.iter()
@@ -161,7 +161,9 @@ fn adult(
     let party: Option<Party> =
         errors.word(&f("party"), &input.party, &words(Party::ALL, Party::as_str));
     let email = email(errors, &f("email"), input.email.as_deref());
-    let phone = errors.optional_text(&f("phone"), input.phone.as_deref(), 40);
+    let phone = errors
+        .optional_phone(&f("phone"), input.phone.as_deref())
+        .map(Phone::into_inner);
     let address = errors.optional_text(&f("address"), input.address.as_deref(), 500);
     let id = AdultId::new();
     // An adult with no relation to any child of the referral has no place in it.
@@ -409,11 +411,9 @@ pub fn new_referral(
             (name, email.unwrap_or_default())
         }
     };
-    let referrer_phone = errors.optional_text(
-        "referrer.phone",
-        contact.and_then(|c| c.phone.as_deref()),
-        40,
-    );
+    let referrer_phone = errors
+        .optional_phone("referrer.phone", contact.and_then(|c| c.phone.as_deref()))
+        .map(Phone::into_inner);
 
     let (Some(service), Some(level)) = (service, level) else {
         return Err(ApiError::Validation(errors.0));

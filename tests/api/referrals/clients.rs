@@ -2,7 +2,7 @@
 //! operation by operation (referrals::access::client_may).
 
 use super::*;
-use crate::builders::integration_client;
+use crate::builders::{client_token, integration_client};
 
 #[tokio::test]
 async fn a_clients_token_scopes_govern_each_operation_on_its_own_referrals() {
@@ -15,25 +15,7 @@ async fn a_clients_token_scopes_govern_each_operation_on_its_own_referrals() {
         json!(["centres:read", "referrals:read", "referrals:write"]),
     )
     .await;
-    let token = |scope: &'static str| {
-        let form = [
-            ("grant_type", "client_credentials".to_owned()),
-            (
-                "client_id",
-                client["client"]["id"].as_str().unwrap().to_owned(),
-            ),
-            (
-                "client_secret",
-                client["client_secret"].as_str().unwrap().to_owned(),
-            ),
-            ("scope", scope.to_owned()),
-        ];
-        let request = app.client.post(app.url("/api/v1/auth/token")).form(&form);
-        async move {
-            let answer: Value = request.send().await.unwrap().json().await.unwrap();
-            answer["access_token"].as_str().unwrap().to_owned()
-        }
-    };
+    let token = |scope: &'static str| client_token(app, &client, Some(scope));
     let (full, read_only, write_only, centres_only) = (
         token("referrals:read referrals:write").await,
         token("referrals:read").await,

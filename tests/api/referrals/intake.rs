@@ -295,28 +295,7 @@ async fn an_integration_client_refers_for_its_organisation_and_reads_as_a_referr
         .json_of(Method::POST, Some(&w.admin), "/api/v1/integration-clients",
             Some(&json!({"name": "Case system", "scopes": ["referrals:read", "referrals:write"], "organisation_id": w.organisation})), 201)
         .await;
-    let form = [
-        ("grant_type", "client_credentials".to_owned()),
-        (
-            "client_id",
-            client["client"]["id"].as_str().unwrap().to_owned(),
-        ),
-        (
-            "client_secret",
-            client["client_secret"].as_str().unwrap().to_owned(),
-        ),
-    ];
-    let token: Value = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap();
+    let token = &crate::builders::client_token(app, &client, None).await;
     let mut body = family(&w.supervised, "supervised", "none");
     // A client names the referrer itself.
     let problem = app
@@ -376,6 +355,7 @@ async fn bad_referrals_are_refused_field_by_field_and_leave_nothing_behind() {
     body["adults"][0]["party"] = json!("stranger");
     body["court_orders"] = json!([{"kind": "restraining"}]);
     body["preferred_days"] = json!(["caturday"]);
+    body["adults"][1]["phone"] = json!("ring the office");
     let problem = app
         .json_of(
             Method::POST,
@@ -401,6 +381,7 @@ async fn bad_referrals_are_refused_field_by_field_and_leave_nothing_behind() {
         fields,
         [
             ("adults[0].party", "enum"),
+            ("adults[1].phone", "phone"),
             ("adults[1].relations", "required"),
             ("children[0].date_of_birth", "future"),
             ("children[1].date_of_birth", "adult"),

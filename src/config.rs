@@ -74,8 +74,9 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, Secret<String>)>,
     /// `CORS_ALLOWED_ORIGINS`: comma-separated origins allowed to call from a browser.
     pub cors_allowed_origins: Vec<String>,
-    /// `LOGIN_MAX_FAILURES` in `LOGIN_WINDOW_SECS`: failed logins allowed per account
-    /// and per client address before 429.
+    /// `LOGIN_MAX_FAILURES` in `LOGIN_WINDOW_SECS`: failed logins allowed per client
+    /// address and per account and address pair before 429, and per account
+    /// before its attempts are spaced out (`auth::repo::begin_login_attempt`).
     pub login_max_failures: i64,
     pub login_window: Duration,
     /// `TRUST_FORWARDED_FOR`: take the client address from `X-Forwarded-For` (set

@@ -19,10 +19,19 @@ fn email_key_hash(email_key: &str) -> String {
         .collect()
 }
 
-/// Checks the limit and records this attempt as failed, under advisory locks on
-/// the account and then the address (always in that order, so two attempts
-/// cannot deadlock), in a short transaction of its own; 429 when over the limit.
+/// Checks the limits and records this attempt as failed, under advisory locks
+/// on the account and then the address (always in that order, so two attempts
+/// cannot deadlock), in a short transaction of its own; 429 when over a limit.
 /// Returns the attempt's id, to mark it succeeded once the password matches.
+///
+/// The limits keep guessing slow without letting a stranger lock the owner out:
+/// - an address with `max` failures in the window (any accounts) waits;
+/// - an account and address pair with `max` failures in the window waits;
+/// - an account with `max` failures in the window from anywhere takes one
+///   attempt at a time, spaced by a delay that doubles with each further
+///   failure (1 s, 2 s, 4 s, .. at most [`MAX_ACCOUNT_DELAY`]), except from an
+///   address where this account signed in before ([`KNOWN_ADDRESS_DAYS`]):
+///   the owner at home or at work is never held up by someone else's guesses.
 pub async fn begin_login_attempt(
     pool: &crate::db::Pool,
     email_key: &str,
@@ -32,8 +41,10 @@ pub async fn begin_login_attempt(
     use diesel_async::AsyncConnection;
     let email_key = email_key_hash(email_key);
     let client_addr = client_addr.to_owned();
-    let max = config.login_max_failures;
-    let window = config.login_window;
+    let limits = Limits {
+        max: config.login_max_failures,
+        window: config.login_window,
+    };
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         diesel::sql_query(
@@ -44,7 +55,7 @@ pub async fn begin_login_attempt(
         .bind::<diesel::sql_types::Text, _>(&client_addr)
         .execute(conn)
         .await?;
-        if let Some(retry) = login_retry_after(conn, &email_key, &client_addr, max, window).await? {
+        if let Some(retry) = limits.retry_after(conn, &email_key, &client_addr).await? {
             crate::audit::record(
                 conn,
                 crate::audit::Event::new(crate::audit::Actor::anonymous(), "login", "session")
@@ -69,6 +80,112 @@ pub async fn begin_login_attempt(
     .await?
 }
 
+/// The longest an account under attack spaces its attempts.
+pub const MAX_ACCOUNT_DELAY: Duration = Duration::from_secs(60);
+/// How long an address where an account signed in stays known to it.
+pub const KNOWN_ADDRESS_DAYS: i64 = 30;
+
+struct Limits {
+    max: i64,
+    window: Duration,
+}
+
+/// Whose failures a count is of.
+#[derive(Clone, Copy)]
+enum Counted<'a> {
+    Address(&'a str),
+    Pair(&'a str, &'a str),
+    Account(&'a str),
+}
+
+impl Limits {
+    /// Seconds until the caller may try again, or `None` when no limit holds.
+    async fn retry_after(
+        &self,
+        conn: &mut AsyncPgConnection,
+        email_key: &str,
+        addr: &str,
+    ) -> Result<Option<u64>, ApiError> {
+        let now = OffsetDateTime::now_utc();
+        let mut lifts: Option<OffsetDateTime> = None;
+        for counted in [Counted::Address(addr), Counted::Pair(email_key, addr)] {
+            let recent = self.failures(conn, counted, self.max).await?;
+            if recent.len() as i64 >= self.max {
+                // The limit lifts when the oldest of the last `max` failures
+                // leaves the window.
+                if let Some(oldest) = recent.last() {
+                    let at = *oldest + self.window;
+                    lifts = Some(lifts.map_or(at, |l| l.max(at)));
+                }
+            }
+        }
+        if lifts.is_none() && !known_address(conn, email_key, addr).await? {
+            // Past a few doublings the delay is at its cap: no need to count further.
+            let enough = self.max + 8;
+            let recent = self
+                .failures(conn, Counted::Account(email_key), enough)
+                .await?;
+            let beyond = recent.len() as i64 - self.max;
+            if let (true, Some(last)) = (beyond >= 0, recent.iter().next()) {
+                let at = *last + account_delay(beyond as u32);
+                if at > now {
+                    lifts = Some(at);
+                }
+            }
+        }
+        Ok(lifts.map(|at| (at - now).whole_seconds().max(1) as u64))
+    }
+
+    /// The newest `limit` failures of `counted` in the window, newest first.
+    async fn failures(
+        &self,
+        conn: &mut AsyncPgConnection,
+        counted: Counted<'_>,
+        limit: i64,
+    ) -> Result<Vec<OffsetDateTime>, ApiError> {
+        let since = OffsetDateTime::now_utc() - self.window;
+        let mut q = login_attempts::table
+            .filter(login_attempts::succeeded.eq(false))
+            .filter(login_attempts::at.gt(since))
+            .select(login_attempts::at)
+            .order(login_attempts::at.desc())
+            .limit(limit)
+            .into_boxed();
+        q = match counted {
+            Counted::Address(addr) => q.filter(login_attempts::client_addr.eq(addr)),
+            Counted::Pair(email, addr) => q
+                .filter(login_attempts::email_key.eq(email))
+                .filter(login_attempts::client_addr.eq(addr)),
+            Counted::Account(email) => q.filter(login_attempts::email_key.eq(email)),
+        };
+        Ok(q.load(conn).await?)
+    }
+}
+
+/// The spacing of an account's attempts once it has `beyond` failures more
+/// than the limit: 1 s, doubling, at most [`MAX_ACCOUNT_DELAY`].
+fn account_delay(beyond: u32) -> Duration {
+    Duration::from_secs(1u64 << beyond.min(16)).min(MAX_ACCOUNT_DELAY)
+}
+
+/// Has this account signed in from this address lately?
+async fn known_address(
+    conn: &mut AsyncPgConnection,
+    email_key: &str,
+    addr: &str,
+) -> Result<bool, ApiError> {
+    let since = OffsetDateTime::now_utc() - time::Duration::days(KNOWN_ADDRESS_DAYS);
+    Ok(diesel::select(diesel::dsl::exists(
+        login_attempts::table
+            .filter(login_attempts::succeeded.eq(true))
+            .filter(login_attempts::email_key.eq(email_key))
+            .filter(login_attempts::client_addr.eq(addr))
+            .filter(login_attempts::at.gt(since)),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
 pub async fn mark_login_succeeded(
     conn: &mut AsyncPgConnection,
     attempt: i64,
@@ -80,40 +197,14 @@ pub async fn mark_login_succeeded(
     Ok(())
 }
 
-/// Seconds until the caller may try again, if `max` failures by this account or
-/// this address fall within the window; `None` when under the limit.
-async fn login_retry_after(
-    conn: &mut AsyncPgConnection,
-    email_key: &str,
-    client_addr: &str,
-    max: i64,
-    window: Duration,
-) -> Result<Option<u64>, ApiError> {
-    let since = OffsetDateTime::now_utc() - window;
-    let mut oldest: Option<OffsetDateTime> = None;
-    for by_email in [true, false] {
-        let mut q = login_attempts::table
-            .filter(login_attempts::succeeded.eq(false))
-            .filter(login_attempts::at.gt(since))
-            .select(login_attempts::at)
-            .order(login_attempts::at.desc())
-            .limit(max)
-            .into_boxed();
-        q = if by_email {
-            q.filter(login_attempts::email_key.eq(email_key))
-        } else {
-            q.filter(login_attempts::client_addr.eq(client_addr))
-        };
-        let recent: Vec<OffsetDateTime> = q.load(conn).await?;
-        if recent.len() as i64 >= max {
-            // The limit lifts when the oldest of the last `max` failures leaves the window.
-            if let Some(first) = recent.last() {
-                oldest = Some(oldest.map_or(*first, |o: OffsetDateTime| o.max(*first)));
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accounts_delay_doubles_to_a_minute() {
+        let secs: Vec<u64> = (0..8).map(|n| account_delay(n).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(account_delay(u32::MAX), MAX_ACCOUNT_DELAY);
     }
-    Ok(oldest.map(|first| {
-        let lifts = first + window - OffsetDateTime::now_utc();
-        lifts.whole_seconds().max(1) as u64
-    }))
 }

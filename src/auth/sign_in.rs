@@ -42,9 +42,10 @@ pub(super) fn client_addr(req: &HttpRequest, config: &Config) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// Log in with email and password. Failed attempts are limited per account and
-/// per client address (429 with `Retry-After`); the answer and its timing are the
-/// same whether or not the email has an account.
+/// Log in with email and password. Failed attempts are limited per client
+/// address and per account, sparing addresses the owner signed in from (429
+/// with `Retry-After`); the answer and its timing are the same whether or not
+/// the email has an account.
 #[utoipa::path(
     tag = "identity",
     request_body = LoginRequest,

@@ -2,9 +2,13 @@
 //!
 //! | caller | users they see and manage | clients they manage |
 //! | --- | --- | --- |
-//! | network admin | everyone; invites network admins and coordinators | all |
+//! | network admin | everyone but parents; invites network admins and coordinators | all |
 //! | coordinator | the people of their centres; invites and disables staff there | their centres' |
 //! | anyone else | themselves | none |
+//!
+//! Network admins see no family detail, and a parent's account is family
+//! detail: it is read by its owner only (the centre sees the parent as a
+//! party of the referral, through referrals).
 
 use super::model::User;
 use super::repo::{self, UserScope};
@@ -32,13 +36,14 @@ pub fn may_invite(
 /// The users a list shows this caller (coordinators and network admins).
 pub fn user_scope(actor: &UserPrincipal) -> UserScope<'_> {
     match actor.role {
-        Role::NetworkAdmin => UserScope::All,
+        Role::NetworkAdmin => UserScope::AllButParents,
         _ => UserScope::Centres(&actor.centre_ids),
     }
 }
 
-/// Loads a user the caller may see: themselves, anyone for a network admin, the
-/// people of their centres for a coordinator. Anyone else's id is a 404.
+/// Loads a user the caller may see: themselves, anyone but a parent for a
+/// network admin, the people of their centres for a coordinator. Anyone
+/// else's id is a 404.
 pub async fn visible_user(
     conn: &mut diesel_async::AsyncPgConnection,
     actor: &UserPrincipal,
@@ -47,7 +52,7 @@ pub async fn visible_user(
     let user = repo::find_user(conn, id).await?.ok_or(ApiError::NotFound)?;
     let centres = repo::centre_ids_of(conn, id).await?;
     let visible = actor.id == id
-        || actor.role == Role::NetworkAdmin
+        || (actor.role == Role::NetworkAdmin && user.role != Role::Parent)
         || (actor.role == Role::Coordinator
             && centres.iter().any(|c| actor.centre_ids.contains(c)));
     if visible {

@@ -50,6 +50,21 @@ pub async fn centre_ids_of(
         .await?)
 }
 
+/// Which of `ids` are parents' accounts, in one query (ids that are not
+/// users at all are simply absent).
+pub async fn parents_among(
+    conn: &mut AsyncPgConnection,
+    ids: &[UserId],
+) -> Result<std::collections::HashSet<UserId>, ApiError> {
+    let rows: Vec<UserId> = users::table
+        .filter(users::id.eq_any(ids.to_vec()))
+        .filter(users::role.eq(Role::Parent))
+        .select(users::id)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The centres of each of `user_ids`, in one query.
 pub async fn centre_ids_of_many(
     conn: &mut AsyncPgConnection,
@@ -150,7 +165,8 @@ pub async fn any_network_admin(conn: &mut AsyncPgConnection) -> Result<bool, Api
 
 /// Which users a list may show.
 pub enum UserScope<'a> {
-    All,
+    /// Everyone but parents (whose accounts are family detail).
+    AllButParents,
     /// Users who belong to one of these centres.
     Centres(&'a [CentreId]),
 }
@@ -166,14 +182,17 @@ pub async fn list_users(
         .order((users::email.asc(), users::id.asc()))
         .limit(page.fetch_limit())
         .into_boxed();
-    if let UserScope::Centres(centres) = scope {
-        q = q.filter(
-            users::id.eq_any(
-                centre_memberships::table
-                    .filter(centre_memberships::centre_id.eq_any(centres.to_vec()))
-                    .select(centre_memberships::user_id),
-            ),
-        );
+    match scope {
+        UserScope::AllButParents => q = q.filter(users::role.ne(Role::Parent)),
+        UserScope::Centres(centres) => {
+            q = q.filter(
+                users::id.eq_any(
+                    centre_memberships::table
+                        .filter(centre_memberships::centre_id.eq_any(centres.to_vec()))
+                        .select(centre_memberships::user_id),
+                ),
+            )
+        }
     }
     if let Some(role) = role {
         q = q.filter(users::role.eq(role));

@@ -87,8 +87,9 @@ pub async fn create_user(
         .json(response))
 }
 
-/// People the caller manages: a network admin sees everyone, a coordinator the
-/// people of their centres. Ordered by email.
+/// People the caller manages: a network admin sees everyone but parents (whose
+/// accounts are family detail), a coordinator the people of their centres.
+/// Ordered by email.
 #[utoipa::path(
     tag = "identity",
     params(UserQuery, PageParams),

@@ -2,7 +2,7 @@
 //!
 //! | caller | network summary | audit trail |
 //! | --- | --- | --- |
-//! | network admin | all of it (no family detail in it) | every entry |
+//! | network admin | all of it (no family detail in it) | every entry, naming no parent |
 //! | coordinator | no (403) | the entries about their centres' records |
 //! | anyone else | no (403) | no (403) |
 
@@ -24,6 +24,12 @@ impl<'a> TrailScope<'a> {
             Self::Everything => None,
             Self::Centres(c) => Some(c),
         }
+    }
+
+    /// Whether entries may name parents: coordinators see the families of
+    /// their centres; network admins see no family detail.
+    pub fn sees_parents(&self) -> bool {
+        matches!(self, Self::Centres(_))
     }
 }
 

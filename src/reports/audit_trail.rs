@@ -8,11 +8,15 @@ use super::audit_dto::{AuditEventResponse, AuditQuery};
 use crate::audit::repo;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::identity::repo as identity_repo;
 use crate::identity::Caller;
 use crate::pagination::{Cursor, Page, PageParams};
+use crate::vocabulary::UserId;
+use uuid::Uuid;
 
-/// The audit trail, oldest first: network admins see every entry, coordinators
-/// the entries about their centres' records.
+/// The audit trail, oldest first: network admins see every entry (never
+/// naming a parent: a parent's id as actor or subject is left out),
+/// coordinators the entries about their centres' records.
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery, PageParams),
@@ -35,7 +39,7 @@ pub async fn list_audit_events(
     let page = page.into_inner().parse::<OffsetDateTime>()?;
     let mut conn = pool.get().await?;
     let rows = repo::list(&mut conn, &filter, scope.centres(), &page).await?;
-    Ok(web::Json(Page::from_rows(
+    let page = Page::from_rows(
         rows,
         &page,
         |e| Cursor {
@@ -43,5 +47,44 @@ pub async fn list_audit_events(
             id: e.id,
         },
         AuditEventResponse::from,
-    )))
+    );
+    if scope.sees_parents() {
+        return Ok(web::Json(page));
+    }
+    // Network admins see no family detail: an entry still says a parent did
+    // or was the subject of something, never which parent.
+    let ids: Vec<UserId> = page
+        .items
+        .iter()
+        .flat_map(|e| {
+            [
+                e.actor_id,
+                e.resource_id.as_deref().and_then(|r| r.parse().ok()),
+            ]
+        })
+        .flatten()
+        .map(UserId::from)
+        .collect();
+    let parents = identity_repo::parents_among(&mut conn, &ids).await?;
+    let is_parent = |id: Uuid| parents.contains(&UserId::from(id));
+    Ok(web::Json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|mut e| {
+                if e.actor_role.as_deref() == Some("parent") || e.actor_id.is_some_and(is_parent) {
+                    e.actor_id = None;
+                }
+                if e.resource_id
+                    .as_deref()
+                    .and_then(|r| r.parse().ok())
+                    .is_some_and(is_parent)
+                {
+                    e.resource_id = None;
+                }
+                e
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }

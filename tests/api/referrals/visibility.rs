@@ -315,3 +315,131 @@ async fn court_order_conditions_and_the_other_partys_consent_stay_with_the_centr
     )
     .await;
 }
+
+/// Network admins see no family detail: parents' accounts are neither listed
+/// nor read by them, and their audit trail never names a parent; the parent
+/// reads their own account, and the centre's coordinator sees the trail of
+/// the family's reads.
+#[tokio::test]
+async fn network_admins_see_no_parents_accounts_and_no_parent_in_the_audit_trail() {
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, _chris) = referred_and_completed(&w).await;
+    let id = referral["id"].as_str().unwrap();
+    app.json_of(
+        Method::GET,
+        Some(&jo),
+        &format!("/api/v1/referrals/{id}"),
+        None,
+        200,
+    )
+    .await;
+    let jo_id = app
+        .json_of(Method::GET, Some(&jo), "/api/v1/me", None, 200)
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parents = app
+        .query_texts("SELECT id::text AS value FROM users WHERE role = 'parent'")
+        .await;
+    assert_eq!(parents.len(), 2);
+
+    let listed = app
+        .json_of(
+            Method::GET,
+            Some(&w.admin),
+            "/api/v1/users?role=parent",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(listed["items"], json!([]));
+    let everyone = app
+        .json_of(
+            Method::GET,
+            Some(&w.admin),
+            "/api/v1/users?limit=100",
+            None,
+            200,
+        )
+        .await;
+    let roles: Vec<&str> = everyone["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["role"].as_str().unwrap())
+        .collect();
+    assert!(!roles.is_empty() && !roles.contains(&"parent"), "{roles:?}");
+    for parent in &parents {
+        let path = format!("/api/v1/users/{parent}");
+        app.json_of(Method::GET, Some(&w.admin), &path, None, 404)
+            .await;
+        app.json_of(
+            Method::POST,
+            Some(&w.admin),
+            &format!("{path}/disable"),
+            None,
+            404,
+        )
+        .await;
+    }
+    let own = app
+        .json_of(
+            Method::GET,
+            Some(&jo),
+            &format!("/api/v1/users/{jo_id}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(own["email"], "jo@example.org");
+
+    // The trail holds the parents' logins and reads; the admin's view of it
+    // names neither parent anywhere, the coordinator's names Jo's read.
+    let trail = whole_trail(app, &w.admin).await;
+    assert!(trail
+        .iter()
+        .any(|e| e["actor_role"] == "parent" && e["action"] == "read"));
+    let text = Value::from(trail).to_string();
+    for parent in &parents {
+        assert!(
+            !text.contains(parent.as_str()),
+            "admin sees parent {parent}"
+        );
+    }
+    let by_jo = app
+        .json_of(
+            Method::GET,
+            Some(&w.admin),
+            &format!("/api/v1/audit?actor_id={jo_id}"),
+            None,
+            200,
+        )
+        .await;
+    assert!(by_jo["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["actor_id"].is_null()));
+    let centre_trail = whole_trail(app, &w.coordinator).await;
+    assert!(centre_trail
+        .iter()
+        .any(|e| e["actor_id"] == jo_id.as_str() && e["action"] == "read"));
+}
+
+/// Every entry of the audit trail the caller may see, page after page.
+async fn whole_trail(app: &TestApp, token: &str) -> Vec<Value> {
+    let mut entries = Vec::new();
+    let mut path = "/api/v1/audit?limit=100".to_owned();
+    loop {
+        let page = app
+            .json_of(Method::GET, Some(token), &path, None, 200)
+            .await;
+        entries.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/audit?limit=100&cursor={cursor}"),
+            None => return entries,
+        }
+    }
+}

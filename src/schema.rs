@@ -273,6 +273,7 @@ diesel::table! {
         from_status -> Nullable<Text>,
         to_status -> Text,
         note -> Text,
+        visibility -> Text,
     }
 }
 

@@ -9,7 +9,9 @@
 //! | a parent named in it | their own details; another adult's only where that adult consented to share them; only their own risk statements |
 //! | network admins | nothing (403): no family detail |
 //!
-//! A draft is seen by its author alone.
+//! A draft is seen by its author alone. History entries marked `centre` reach
+//! the centre (coordinators, staff, its clients) alone; the referrer's side
+//! and the parents read the `shared` ones.
 
 use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, UserId};
 

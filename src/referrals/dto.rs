@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 
 use super::model::ListFilter;
 pub use super::model::{
-    CommunicationLevel, CourtOrderKind, Frequency, PartStatus, Party, ReferralSource,
-    ReferralStatus, Relation, RiskKind,
+    CommunicationLevel, CourtOrderKind, Frequency, HistoryVisibility, PartStatus, Party,
+    ReferralSource, ReferralStatus, Relation, RiskKind,
 };
 use crate::error::ApiError;
 use crate::pagination::{PageParams, PageRequest};
@@ -300,6 +300,9 @@ pub struct HistoryResponse {
     pub from_status: Option<ReferralStatus>,
     pub to_status: ReferralStatus,
     pub note: String,
+    /// `centre`: read by the centre alone; `shared`: by everyone who sees
+    /// the referral.
+    pub visibility: HistoryVisibility,
 }
 
 /// A referral as its reader may see it (see the referrals section of the API

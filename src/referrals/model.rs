@@ -42,6 +42,16 @@ impl ReferralStatus {
 }
 
 text_enum! {
+    /// Who reads a history entry: its note may speak of the other party.
+    pub enum HistoryVisibility {
+        /// The centre alone (coordinators, staff and the centre's clients).
+        Centre => "centre",
+        /// Everyone who sees the referral.
+        Shared => "shared",
+    }
+}
+
+text_enum! {
     /// Who made the referral.
     pub enum ReferralSource {
         Professional => "professional",
@@ -257,6 +267,7 @@ pub struct HistoryEntry {
     pub from_status: Option<ReferralStatus>,
     pub to_status: ReferralStatus,
     pub note: String,
+    pub visibility: HistoryVisibility,
 }
 
 /// A referral with everything it holds, as read or as about to be written.

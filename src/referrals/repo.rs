@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::access::ListScope;
 use super::model::{
-    Adult, Child, CourtOrder, HistoryEntry, ListFilter, Referral, ReferralBundle, ReferralStatus,
-    RelationRow, Risk,
+    Adult, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Referral,
+    ReferralBundle, ReferralStatus, RelationRow, Risk,
 };
 use crate::error::ApiError;
 use crate::pagination::PageRequest;
@@ -174,6 +174,31 @@ pub async fn history_of(
 /// Who did something: a person or an integration client.
 pub type ActorIds = (Option<UserId>, Option<ClientId>);
 
+/// Why a status changed, and who may read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    pub text: &'a str,
+    pub visibility: HistoryVisibility,
+}
+
+impl<'a> Note<'a> {
+    /// A note everyone who sees the referral reads.
+    pub fn shared(text: &'a str) -> Self {
+        Self {
+            text,
+            visibility: HistoryVisibility::Shared,
+        }
+    }
+
+    /// A note for the centre alone.
+    pub fn centre(text: &'a str) -> Self {
+        Self {
+            text,
+            visibility: HistoryVisibility::Centre,
+        }
+    }
+}
+
 /// Keeps a status change (or, with no `from`, the creation) in the history.
 pub async fn record_history(
     conn: &mut AsyncPgConnection,
@@ -181,7 +206,7 @@ pub async fn record_history(
     from: Option<ReferralStatus>,
     to: ReferralStatus,
     actor: ActorIds,
-    note: &str,
+    note: Note<'_>,
 ) -> Result<(), ApiError> {
     diesel::insert_into(referral_history::table)
         .values(&HistoryEntry {
@@ -192,7 +217,8 @@ pub async fn record_history(
             actor_client: actor.1,
             from_status: from,
             to_status: to,
-            note: note.to_owned(),
+            note: note.text.to_owned(),
+            visibility: note.visibility,
         })
         .execute(conn)
         .await?;
@@ -206,7 +232,7 @@ pub async fn change_status(
     referral: &Referral,
     to: ReferralStatus,
     actor: ActorIds,
-    note: &str,
+    note: Note<'_>,
 ) -> Result<(), ApiError> {
     let submitted = referral
         .submitted_at

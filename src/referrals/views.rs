@@ -11,7 +11,8 @@ use super::dto::{
     RelationResponse, RiskResponse, ShareInput,
 };
 use super::model::{
-    Adult, HistoryEntry, PartStatus, Referral, ReferralBundle, ReferralSource, ReferralStatus,
+    Adult, HistoryEntry, HistoryVisibility, PartStatus, Referral, ReferralBundle, ReferralSource,
+    ReferralStatus,
 };
 use crate::error::ApiError;
 use crate::vocabulary::calendar::format_date;
@@ -193,17 +194,22 @@ pub fn referral(
             .collect::<Result<_, _>>()?,
         frequency: r.frequency,
         pending: pending(b, status, now)?,
+        // Notes for the centre alone (a decision's reasons may speak of the
+        // other party) are not shown to the family's side.
         history: history
             .iter()
-            .map(|h| {
-                Ok(HistoryResponse {
-                    at: timestamp(h.at),
-                    from_status: h.from_status,
-                    to_status: h.to_status,
-                    note: h.note.clone(),
-                })
+            .filter(|h| {
+                h.visibility == HistoryVisibility::Shared
+                    || matches!(viewer, Viewer::Centre | Viewer::Staff)
             })
-            .collect::<Result<_, ApiError>>()?,
+            .map(|h| HistoryResponse {
+                at: timestamp(h.at),
+                from_status: h.from_status,
+                to_status: h.to_status,
+                note: h.note.clone(),
+                visibility: h.visibility,
+            })
+            .collect(),
         family_id: None,
         possible_duplicate_of: None,
         submitted_at: r.submitted_at.map(timestamp),

@@ -23,6 +23,7 @@ use crate::referrals::dto::GivePartRequest;
 use crate::referrals::model::{
     Adult, CommunicationLevel, PartStatus, Party, ReferralBundle, ReferralSource, ReferralStatus,
 };
+use crate::referrals::repo::Note;
 use crate::referrals::{access, problems, repo};
 use crate::validation::Phone;
 use crate::vocabulary::{AdultId, ReferralId, ServiceType};
@@ -134,7 +135,7 @@ pub async fn insert_draft(
         None,
         ReferralStatus::Draft,
         actor_ids(caller),
-        "",
+        Note::shared(""),
     )
     .await?;
     event(conn, bundle, "referral.created").await
@@ -252,7 +253,14 @@ pub async fn submit(
     } else {
         ReferralStatus::AwaitingParties
     };
-    repo::change_status(conn, &bundle.referral, to, actor_ids(caller), "").await?;
+    repo::change_status(
+        conn,
+        &bundle.referral,
+        to,
+        actor_ids(caller),
+        Note::shared(""),
+    )
+    .await?;
     for adult_id in invited {
         events::record(
             conn,
@@ -541,7 +549,7 @@ pub async fn give_part(
             &bundle.referral,
             ReferralStatus::Submitted,
             actor_ids(caller),
-            "every part given",
+            Note::shared("every part given"),
         )
         .await?;
         bundle.referral.status = ReferralStatus::Submitted;

@@ -443,3 +443,58 @@ async fn whole_trail(app: &TestApp, token: &str) -> Vec<Value> {
         }
     }
 }
+
+/// History entries carry a visibility: the centre reads every note, the
+/// referrer's side and the parents only the shared ones (a decision's
+/// reasons may speak of the other party).
+#[tokio::test]
+async fn history_notes_for_the_centre_reach_no_parent_or_referrer() {
+    let w = world().await;
+    let app = &w.app;
+    let (referral, jo, chris) = referred_and_completed(&w).await;
+    let id = referral["id"].as_str().unwrap();
+    // A centre note as a review writes one.
+    let added = app
+        .query_texts(&format!(
+            "WITH added AS (INSERT INTO referral_history \
+             (id, referral_id, from_status, to_status, note, visibility) \
+             VALUES (gen_random_uuid(), '{id}', 'submitted', 'submitted', \
+             'Chris disclosed a conviction', 'centre') RETURNING 1) \
+             SELECT count(*)::text AS value FROM added"
+        ))
+        .await;
+    assert_eq!(added, ["1"]);
+    let path = format!("/api/v1/referrals/{id}");
+    for (who, token, sees_centre_note) in [
+        ("coordinator", &w.coordinator, true),
+        ("staff", &w.staff, true),
+        ("solicitor", &w.solicitor, false),
+        ("jo", &jo, false),
+        ("chris", &chris, false),
+    ] {
+        let seen = app
+            .json_of(Method::GET, Some(token), &path, None, 200)
+            .await;
+        let history = seen["history"].as_array().unwrap();
+        let notes: Vec<&str> = history
+            .iter()
+            .map(|h| h["note"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            notes.contains(&"Chris disclosed a conviction"),
+            sees_centre_note,
+            "{who}: {notes:?}"
+        );
+        // The shared entries (created, sent, every part given) reach everyone.
+        assert!(notes.contains(&"every part given"), "{who}: {notes:?}");
+        let shared = history
+            .iter()
+            .filter(|h| h["visibility"] == "shared")
+            .count();
+        assert_eq!(
+            shared,
+            history.len() - usize::from(sees_centre_note),
+            "{who}"
+        );
+    }
+}

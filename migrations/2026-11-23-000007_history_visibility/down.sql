@@ -1,0 +1,1 @@
+ALTER TABLE referral_history DROP COLUMN visibility;

@@ -12,7 +12,7 @@ use crate::identity::roles::Role;
 use crate::identity::{Caller, Principal};
 use crate::referrals::family as repo;
 use crate::referrals::intake::rules;
-use crate::referrals::{access, repo as referrals, views};
+use crate::referrals::{access, read, repo as referrals, views};
 
 /// The family as the caller may see it.
 async fn family_view(
@@ -62,13 +62,20 @@ pub async fn get_family(
 ) -> Result<web::Json<FamilyResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
-    let body = conn
+    let reader = &caller;
+    let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let (body, _) = family_view(conn, &caller, id).await?;
-            crate::referrals::read::audited(conn, &caller, "family", id, body.centre_id).await?;
+            let (body, _) = family_view(conn, reader, id).await?;
+            read::audited(conn, reader, "family", id, Some(body.centre_id)).await?;
             Ok(body)
         })
-        .await?;
+        .await;
+    let body = read::refusal_audited(
+        &mut conn,
+        Event::new(&caller, "read", "family").resource(id),
+        outcome,
+    )
+    .await?;
     Ok(web::Json(body))
 }
 

@@ -32,9 +32,16 @@ pub async fn get_referral(
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
-    let body = conn
-        .transaction::<_, ApiError, _>(async move |conn| read::referral(conn, &caller, id).await)
-        .await?;
+    let reader = &caller;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| read::referral(conn, reader, id).await)
+        .await;
+    let body = read::refusal_audited(
+        &mut conn,
+        Event::new(&caller, "read", "referral").resource(id),
+        outcome,
+    )
+    .await?;
     Ok(web::Json(body))
 }
 
@@ -116,14 +123,7 @@ pub async fn set_risk_visibility(
             if !repo::set_risk_visible_to_staff(conn, id, risk_id, visible).await? {
                 return Err(ApiError::NotFound);
             }
-            read::audited_answer(
-                conn,
-                &caller,
-                "set_risk_visibility",
-                id,
-                bundle.referral.centre_id,
-            )
-            .await
+            read::audited_answer(conn, &caller, "set_risk_visibility", id).await
         })
         .await?;
     Ok(web::Json(body))

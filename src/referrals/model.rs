@@ -188,6 +188,15 @@ pub struct Referral {
     pub updated_at: OffsetDateTime,
 }
 
+impl Referral {
+    /// The centre, once the referral is sent. A draft is its author's alone:
+    /// its audit entries and events name no centre, so neither the centre's
+    /// trail nor its integrations hear of it.
+    pub fn centre_if_sent(&self) -> Option<CentreId> {
+        (self.status != ReferralStatus::Draft).then_some(self.centre_id)
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable)]
 #[diesel(table_name = referral_children)]
 pub struct Child {

@@ -24,26 +24,48 @@ pub async fn referral(
         .await?
         .ok_or(ApiError::NotFound)?;
     let body = respond(conn, caller, &bundle).await?;
-    audited(conn, caller, "referral", id, bundle.referral.centre_id).await?;
+    audited(
+        conn,
+        caller,
+        "referral",
+        id,
+        bundle.referral.centre_if_sent(),
+    )
+    .await?;
     Ok(body)
 }
 
-/// Records that the caller read a family's record (`referral`, `family`,
-/// `referral_attachment`) of a centre.
+/// Records that the caller read a family's record (`referral`, `family`) of
+/// a centre (none for a draft).
 pub async fn audited(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     resource_type: &'static str,
     id: impl ToString,
-    centre_id: CentreId,
+    centre_id: Option<CentreId>,
 ) -> Result<(), ApiError> {
     audit::record(
         conn,
         Event::new(caller, "read", resource_type)
             .resource(id)
-            .centre(Some(centre_id)),
+            .centre(centre_id),
     )
     .await
+}
+
+/// A read of a family's record that was refused (404 or 403 to a caller
+/// who tried) is audited as denied, naming no centre, so that probing other
+/// families' records shows in the trail. Called with the read's outcome once
+/// its transaction has ended, so the entry outlives the rollback.
+pub async fn refusal_audited<T>(
+    conn: &mut AsyncPgConnection,
+    event: Event<'_>,
+    outcome: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if matches!(outcome, Err(ApiError::NotFound | ApiError::Forbidden)) {
+        audit::record(conn, event.denied()).await?;
+    }
+    outcome
 }
 
 /// Reads back a referral as the caller may see it.
@@ -81,17 +103,16 @@ pub async fn audited_answer(
     caller: &Caller,
     action: &str,
     id: ReferralId,
-    centre_id: CentreId,
 ) -> Result<ReferralResponse, ApiError> {
+    let bundle = repo::load_bundle(conn, id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     audit::record(
         conn,
         Event::new(caller, action, "referral")
             .resource(id)
-            .centre(Some(centre_id)),
+            .centre(bundle.referral.centre_if_sent()),
     )
     .await?;
-    let bundle = repo::load_bundle(conn, id, false)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     respond(conn, caller, &bundle).await
 }

@@ -22,6 +22,7 @@ use crate::events::{self, DomainEvent};
 use crate::identity::{Caller, Principal};
 use crate::referrals::access::ClientUse;
 use crate::referrals::access::{self, Viewer};
+use crate::referrals::read::refusal_audited;
 use crate::referrals::repo;
 use crate::referrals::views::timestamp;
 use crate::schema::referral_attachments;
@@ -87,12 +88,20 @@ impl From<Listed> for AttachmentResponse {
 
 /// The referral, if the caller may see its documents (404 if they may not
 /// see it at all, 403 if they see it without court-order detail).
+fn list_event<'a>(caller: &'a Caller, referral_id: ReferralId) -> Event<'a> {
+    Event::new(caller, "list_attachments", "referral").resource(referral_id)
+}
+
+fn download_event<'a>(caller: &'a Caller, referral_id: ReferralId) -> Event<'a> {
+    Event::new(caller, "read_attachment", "referral").resource(referral_id)
+}
+
 async fn documents_allowed(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
     referral_id: ReferralId,
     what: ClientUse,
-) -> Result<CentreId, ApiError> {
+) -> Result<Option<CentreId>, ApiError> {
     let bundle = repo::load_bundle(conn, referral_id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -103,7 +112,7 @@ async fn documents_allowed(
     if what == ClientUse::Write {
         access::require_write(caller, &bundle)?;
     }
-    Ok(bundle.referral.centre_id)
+    Ok(bundle.referral.centre_if_sent())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -201,7 +210,7 @@ pub async fn create_attachment(
                     event_type: "referral.attachment_added",
                     resource_type: "referral",
                     resource_id: referral_id.into(),
-                    centre_id: Some(centre_id),
+                    centre_id,
                     organisation_id: None,
                     payload: serde_json::json!({"referral_id": referral_id, "attachment_id": id}),
                 },
@@ -211,7 +220,7 @@ pub async fn create_attachment(
                 conn,
                 Event::new(&caller, "attach", "referral")
                     .resource(referral_id)
-                    .centre(Some(centre_id)),
+                    .centre(centre_id),
             )
             .await?;
             Ok(listed)
@@ -239,13 +248,22 @@ pub async fn list_attachments(
 ) -> Result<web::Json<Vec<AttachmentResponse>>, ApiError> {
     let referral_id = id.into_inner();
     let mut conn = pool.get().await?;
-    documents_allowed(&mut conn, &caller, referral_id, ClientUse::Read).await?;
-    let listed: Vec<Listed> = referral_attachments::table
-        .filter(referral_attachments::referral_id.eq(referral_id))
-        .order((referral_attachments::created_at, referral_attachments::id))
-        .select(Listed::as_select())
-        .load(&mut conn)
-        .await?;
+    let reader = &caller;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let centre_id = documents_allowed(conn, reader, referral_id, ClientUse::Read).await?;
+            let listed: Vec<Listed> = referral_attachments::table
+                .filter(referral_attachments::referral_id.eq(referral_id))
+                .order((referral_attachments::created_at, referral_attachments::id))
+                .select(Listed::as_select())
+                .load(conn)
+                .await?;
+            // The list names the family's court documents: a read like any other.
+            audit::record(conn, list_event(reader, referral_id).centre(centre_id)).await?;
+            Ok(listed)
+        })
+        .await;
+    let listed = refusal_audited(&mut conn, list_event(&caller, referral_id), outcome).await?;
     Ok(web::Json(listed.into_iter().map(Into::into).collect()))
 }
 
@@ -274,9 +292,10 @@ pub async fn get_attachment(
 ) -> Result<HttpResponse, ApiError> {
     let (referral_id, attachment_id) = path.into_inner();
     let mut conn = pool.get().await?;
-    let (content_type, filename, data) = conn
+    let reader = &caller;
+    let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let centre_id = documents_allowed(conn, &caller, referral_id, ClientUse::Read).await?;
+            let centre_id = documents_allowed(conn, reader, referral_id, ClientUse::Read).await?;
             let found: (String, String, Vec<u8>) = referral_attachments::table
                 .filter(referral_attachments::id.eq(attachment_id))
                 .filter(referral_attachments::referral_id.eq(referral_id))
@@ -289,16 +308,12 @@ pub async fn get_attachment(
                 .await
                 .optional()?
                 .ok_or(ApiError::NotFound)?;
-            audit::record(
-                conn,
-                Event::new(&caller, "read_attachment", "referral")
-                    .resource(referral_id)
-                    .centre(Some(centre_id)),
-            )
-            .await?;
+            audit::record(conn, download_event(reader, referral_id).centre(centre_id)).await?;
             Ok(found)
         })
-        .await?;
+        .await;
+    let (content_type, filename, data) =
+        refusal_audited(&mut conn, download_event(&caller, referral_id), outcome).await?;
     // Served as a download, never rendered in the API's origin.
     let safe_name: String = filename
         .chars()

@@ -65,11 +65,10 @@ pub async fn create_referral(
         .transaction::<_, ApiError, _>(async move |conn| {
             flow::insert_draft(conn, &bundle, &caller).await?;
             let id = bundle.referral.id;
-            let centre_id = bundle.referral.centre_id;
             if req.submit {
                 flow::submit(conn, &caller, bundle, deadlines).await?;
             }
-            audited_answer(conn, &caller, "create", id, centre_id).await
+            audited_answer(conn, &caller, "create", id).await
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -122,11 +121,10 @@ pub async fn update_referral(
             rules::rebase(&mut bundle, &current.referral);
             flow::check_centre(conn, &snapshot, &bundle, service).await?;
             flow::replace_draft(conn, &bundle).await?;
-            let centre_id = bundle.referral.centre_id;
             if req.submit {
                 flow::submit(conn, &caller, bundle, deadlines).await?;
             }
-            audited_answer(conn, &caller, "update", id, centre_id).await
+            audited_answer(conn, &caller, "update", id).await
         })
         .await?;
     Ok(web::Json(body))
@@ -166,9 +164,8 @@ pub async fn submit_referral(
             access::require_author(&caller, &bundle)?;
             let service = bundle.referral.service;
             flow::check_centre(conn, &snapshot, &bundle, service).await?;
-            let centre_id = bundle.referral.centre_id;
             flow::submit(conn, &caller, bundle, deadlines).await?;
-            audited_answer(conn, &caller, "submit", id, centre_id).await
+            audited_answer(conn, &caller, "submit", id).await
         })
         .await?;
     Ok(web::Json(body))
@@ -249,8 +246,8 @@ pub async fn invite_party_again(
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let bundle = flow::invite_again(conn, &caller, id, adult_id, deadlines).await?;
-            audited_answer(conn, &caller, "invite_party", id, bundle.referral.centre_id).await
+            flow::invite_again(conn, &caller, id, adult_id, deadlines).await?;
+            audited_answer(conn, &caller, "invite_party", id).await
         })
         .await?;
     Ok(web::Json(body))

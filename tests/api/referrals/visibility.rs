@@ -109,11 +109,11 @@ async fn each_viewer_sees_exactly_what_the_rules_allow() {
     app.json_of(Method::GET, Some(&w.admin), "/api/v1/referrals", None, 403)
         .await;
 
-    // Every read by a person is in the audit trail.
+    // Every read by a person is in the audit trail, the admin's refused one too.
     let reads = app
-        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_id = '{id}'"))
+        .query_texts(&format!("SELECT outcome || ' ' || count(*) AS value FROM audit_events WHERE action = 'read' AND resource_id = '{id}' GROUP BY outcome ORDER BY outcome"))
         .await;
-    assert_eq!(reads, ["6"]);
+    assert_eq!(reads, ["denied 1", "success 6"]);
 }
 
 #[tokio::test]
@@ -274,9 +274,14 @@ async fn a_family_is_recorded_when_the_referral_reaches_the_centre_and_parents_k
         "9 Moved Road, Carlisle"
     );
     let reads = app
-        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_type = 'family' AND resource_id = '{family}'"))
+        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_type = 'family' AND resource_id = '{family}' AND outcome = 'success'"))
         .await;
     assert_eq!(reads, ["5"]);
+    // The refused reads above (the admin's, the other family's) are there too.
+    let refused = app
+        .query_texts(&format!("SELECT count(*)::text AS value FROM audit_events WHERE action = 'read' AND resource_type = 'family' AND resource_id = '{family}' AND outcome = 'denied'"))
+        .await;
+    assert_eq!(refused, ["2"]);
 }
 
 #[tokio::test]

@@ -36,6 +36,42 @@ impl Template {
     }
 }
 
+/// How many messages anyone may cause to one address in an hour without
+/// signing in: confirmations, "this address has an account", reset links.
+pub const UNSOLICITED_PER_HOUR: i64 = 5;
+
+/// May one more unsolicited message (see [`UNSOLICITED_PER_HOUR`]) go to
+/// `recipient` now? Counted from the outbox, which every instance shares,
+/// under an advisory lock on the address held to the end of the caller's
+/// transaction, so parallel requests cannot race past the limit. Asked
+/// before any work for the message is done, whether or not the address has
+/// an account, so the answer and its timing say nothing of the account;
+/// beyond the limit the caller stays silent.
+pub async fn unsolicited_allowed(
+    conn: &mut AsyncPgConnection,
+    recipient: &str,
+) -> Result<bool, ApiError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210006))")
+        .bind::<diesel::sql_types::Text, _>(recipient)
+        .execute(conn)
+        .await?;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let unsolicited = [
+        Template::ConfirmEmail,
+        Template::AccountExists,
+        Template::PasswordReset,
+    ]
+    .map(Template::as_str);
+    let sent: i64 = notifications_outbox::table
+        .filter(notifications_outbox::recipient.eq(recipient))
+        .filter(notifications_outbox::template.eq_any(unsolicited))
+        .filter(notifications_outbox::created_at.gt(since))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(sent < UNSOLICITED_PER_HOUR)
+}
+
 /// Queues a message to `recipient`.
 pub async fn enqueue(
     conn: &mut AsyncPgConnection,

@@ -12,8 +12,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::accounts::{self, NewAccount};
 use crate::identity::links::Purpose;
-use crate::identity::repo as users;
-use crate::identity::roles::{ReferrerType, Role, UserStatus};
+use crate::identity::roles::{ReferrerType, Role};
 use crate::notifications::{self, Template};
 use crate::vocabulary::OrganisationId;
 
@@ -111,8 +110,16 @@ async fn register_account(
     let email = email.to_owned();
     let name = name.to_owned();
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        let user = match users::find_user_by_email(conn, &email).await? {
-            Some(existing) if existing.status != UserStatus::Invited => {
+        if !notifications::unsolicited_allowed(conn, &email).await? {
+            return Ok(());
+        }
+        // Every branch writes a message and an audit entry: the answer and
+        // its timing say nothing of whether the address has an account.
+        let user = match accounts::find_claimed(conn, &email).await? {
+            // An account, or an invitation someone sent and not yet taken up
+            // (the invitation is the way in): the owner hears that the
+            // address has an account.
+            Some(existing) => {
                 notifications::enqueue(
                     conn,
                     &existing.email,
@@ -120,14 +127,10 @@ async fn register_account(
                     serde_json::json!({"user_id": existing.id}),
                 )
                 .await?;
-                return Ok(());
+                existing
             }
-            // Not confirmed yet: only the address's owner can use a fresh link.
-            Some(unconfirmed) => {
-                let none = serde_json::json!({});
-                accounts::send_link(conn, &unconfirmed, Purpose::ConfirmEmail, ttl, none).await?;
-                unconfirmed
-            }
+            // Free, or a registration nobody confirmed, which this one
+            // replaces: the confirmation makes the account asked for here.
             None => {
                 let account = NewAccount {
                     email: &email,

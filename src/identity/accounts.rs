@@ -2,6 +2,12 @@
 //! or a coordinator, referrers and parents who register themselves, parents
 //! named in a referral. They are all made here, the same way: the account is
 //! `invited` (no password) until its owner uses the link sent to the address.
+//!
+//! An address cannot be squatted: a self-registration nobody confirmed is
+//! *unclaimed*, and the next legitimate use of the address (an invitation,
+//! a referral naming it, another registration) replaces it. Confirming makes
+//! the account the newest registration chose, since only the newest link
+//! works.
 
 use std::time::Duration;
 
@@ -38,23 +44,62 @@ pub async fn open(
     ttl: Duration,
     context: serde_json::Value,
 ) -> Result<User, ApiError> {
-    let user = repo::insert_user(
-        conn,
-        NewUser {
-            id: UserId::new(),
-            email: account.email,
-            name: account.name,
-            role: account.role,
-            status: UserStatus::Invited,
-            password_hash: None,
-            referrer_type: account.referrer_type,
-            organisation_id: account.organisation_id,
-        },
-        account.centre_ids,
-    )
-    .await?;
+    let new = NewUser {
+        id: UserId::new(),
+        email: account.email,
+        name: account.name,
+        role: account.role,
+        status: UserStatus::Invited,
+        password_hash: None,
+        referrer_type: account.referrer_type,
+        organisation_id: account.organisation_id,
+    };
+    let user = match repo::find_user_by_email(conn, account.email).await? {
+        Some(unclaimed) if is_unclaimed(conn, &unclaimed).await? => {
+            // Whoever registered it never proved the address: its links end.
+            links::end_all(conn, unclaimed.id).await?;
+            repo::replace_unclaimed(conn, unclaimed.id, new, account.centre_ids).await?
+        }
+        _ => repo::insert_user(conn, new, account.centre_ids).await?,
+    };
     send_link(conn, &user, purpose, ttl, context).await?;
     Ok(user)
+}
+
+/// How `account` would read once invited, with a fresh id: the answer to an
+/// invitation that must not say the address already has an account.
+pub fn as_invited(account: NewAccount<'_>, at: time::OffsetDateTime) -> User {
+    User {
+        id: UserId::new(),
+        email: account.email.to_owned(),
+        name: account.name.to_owned(),
+        role: account.role,
+        status: UserStatus::Invited,
+        password_hash: None,
+        referrer_type: account.referrer_type,
+        organisation_id: account.organisation_id,
+        created_at: at,
+    }
+}
+
+/// The account at an address, unless it is unclaimed (see the module
+/// comment), in which case the address is free to use.
+pub async fn find_claimed(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<Option<User>, ApiError> {
+    match repo::find_user_by_email(conn, email).await? {
+        Some(user) if is_unclaimed(conn, &user).await? => Ok(None),
+        found => Ok(found),
+    }
+}
+
+/// A self-registration never confirmed: invited, no password, and no
+/// invitation ever sent to it by a person or a referral.
+async fn is_unclaimed(conn: &mut AsyncPgConnection, user: &User) -> Result<bool, ApiError> {
+    Ok(user.status == UserStatus::Invited
+        && user.password_hash.is_none()
+        && !links::ever_made(conn, user.id, Purpose::Invitation).await?)
 }
 
 /// Sends a fresh one-time link of `purpose` to the account's address. The

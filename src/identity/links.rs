@@ -81,6 +81,22 @@ pub async fn one_time_token_is_live(
     .await?)
 }
 
+/// Whether a link of `purpose` was ever made for the user (used, ended or
+/// open).
+pub async fn ever_made(
+    conn: &mut AsyncPgConnection,
+    user_id: UserId,
+    purpose: Purpose,
+) -> Result<bool, ApiError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        one_time_tokens::table
+            .filter(one_time_tokens::user_id.eq(user_id))
+            .filter(one_time_tokens::purpose.eq(purpose.as_str())),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
 /// Ends every open link of a user, of any purpose. A link is worth the
 /// account: once one is used, or the password is set, changed or reset, no
 /// older link may set it again (an old invitation in a mailbox an abusive

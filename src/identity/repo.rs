@@ -118,6 +118,47 @@ pub async fn insert_user(
     Ok(inserted)
 }
 
+/// Makes an unclaimed account (a self-registration never confirmed) into
+/// `user`, keeping its id and address: its role, name, organisation and
+/// centres are the new use's.
+pub async fn replace_unclaimed(
+    conn: &mut AsyncPgConnection,
+    id: UserId,
+    user: NewUser<'_>,
+    centre_ids: &[CentreId],
+) -> Result<User, ApiError> {
+    let replaced = diesel::update(users::table.find(id))
+        .set((
+            users::name.eq(user.name),
+            users::role.eq(user.role),
+            users::status.eq(user.status),
+            users::referrer_type.eq(user.referrer_type),
+            users::organisation_id.eq(user.organisation_id),
+        ))
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await?;
+    diesel::delete(centre_memberships::table.filter(centre_memberships::user_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = centre_ids
+        .iter()
+        .map(|c| {
+            (
+                centre_memberships::user_id.eq(id),
+                centre_memberships::centre_id.eq(*c),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(centre_memberships::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(replaced)
+}
+
 /// Sets a password; `activate` also makes an invited account active.
 pub async fn set_password(
     conn: &mut AsyncPgConnection,

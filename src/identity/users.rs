@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::{Role, UserStatus};
+use crate::notifications::{self, Template};
 use crate::pagination::{Cursor, Page, PageParams};
 use crate::vocabulary::UserId;
 
@@ -71,6 +72,25 @@ pub async fn create_user(
                 centre_ids: &request.centre_ids,
             };
             let context = serde_json::json!({"role": request.role});
+            if let Some(parent) = accounts::find_claimed(conn, &email)
+                .await?
+                .filter(|u| u.role == Role::Parent)
+            {
+                // A parent's account is family detail the inviter may not
+                // see: the answer is the invitation's, and the address's
+                // owner hears that it already has an account. (The id in
+                // the answer names no account: reading it is a 404.)
+                notifications::enqueue(
+                    conn,
+                    &parent.email,
+                    Template::AccountExists,
+                    serde_json::json!({"user_id": parent.id}),
+                )
+                .await?;
+                audit::record(conn, Event::new(&caller, "invite", "user").denied()).await?;
+                let unsent = accounts::as_invited(account, time::OffsetDateTime::now_utc());
+                return UserResponse::new(unsent, request.centre_ids.clone());
+            }
             let user = accounts::open(conn, account, Purpose::Invitation, ttl, context).await?;
             audit::record(
                 conn,

@@ -231,8 +231,8 @@ pub async fn submit(
         } else if party.gives_own_part() {
             match adult.email.clone() {
                 Some(email) => {
-                    let asked = invite(conn, adult, &email, deadlines).await?;
-                    invited.extend(asked.then_some(adult.id));
+                    invite(conn, adult, &email, deadlines).await?;
+                    invited.push(adult.id);
                 }
                 // A self-referral must reach the other parent.
                 None if self_referral => errors.push(
@@ -360,8 +360,8 @@ async fn invite(
     adult: &mut Adult,
     email: &str,
     deadlines: Deadlines,
-) -> Result<bool, ApiError> {
-    let existing = crate::identity::repo::find_user_by_email(conn, email).await?;
+) -> Result<(), ApiError> {
+    let existing = accounts::find_claimed(conn, email).await?;
     match existing {
         Some(user) if user.role == Role::Parent => {
             adult.user_id = Some(user.id);
@@ -373,10 +373,20 @@ async fn invite(
             )
             .await?;
         }
-        // An email that belongs to a staff or professional account cannot be
-        // a parent's: nobody is asked, and the centre, which sees every
-        // adult's details, follows this party up itself.
-        Some(_) => return Ok(false),
+        // An email that belongs to a staff or professional account cannot
+        // answer as a parent, but the referral does not say so (that would
+        // tell a parent who holds a professional account): the address is
+        // asked like any other, the part waits, and the centre, which sees
+        // every adult's details, follows it up when it falls due.
+        Some(professional) => {
+            notifications::enqueue(
+                conn,
+                &professional.email,
+                Template::ReferralPart,
+                serde_json::json!({"referral_id": adult.referral_id, "adult_id": adult.id}),
+            )
+            .await?;
+        }
         None => {
             let account = NewAccount {
                 email,
@@ -395,7 +405,7 @@ async fn invite(
     }
     adult.part_status = PartStatus::Awaited;
     adult.part_due_at = Some(OffsetDateTime::now_utc() + deadlines.party_part);
-    Ok(true)
+    Ok(())
 }
 
 /// Asks an adult again for a part still awaited or past its time: a new due

@@ -630,7 +630,8 @@ async fn one_account_never_answers_for_both_parties() {
         .query_texts("SELECT count(*)::text AS value FROM referrals")
         .await;
     assert_eq!(count, ["0"]);
-    // An email of a staff account is not a parent's: nobody is asked for that part.
+    // An email of a staff account cannot answer as a parent, but the referral
+    // does not say so: the address is asked like any other and the part waits.
     let mut staff_email = family(&w.supervised, "supervised", "none");
     staff_email["adults"][1]["email"] = json!("staff@penrith.example");
     let referral = app
@@ -642,11 +643,17 @@ async fn one_account_never_answers_for_both_parties() {
             201,
         )
         .await;
-    assert_eq!(
-        adult(&referral, "Chris Smith")["part_status"],
-        "not_required"
-    );
+    assert_eq!(adult(&referral, "Chris Smith")["part_status"], "awaited");
     assert_eq!(adult(&referral, "Jo Smith")["part_status"], "awaited");
+    assert_eq!(referral["status"], "awaiting_parties");
+    let asked = app
+        .outbox_payload("staff@penrith.example", "referral_part")
+        .await;
+    assert_eq!(asked["referral_id"], referral["id"]);
+    let staff_role = app
+        .query_texts("SELECT role AS value FROM users WHERE email = 'staff@penrith.example'")
+        .await;
+    assert_eq!(staff_role, ["staff"], "the staff account is left as it was");
 }
 
 #[tokio::test]

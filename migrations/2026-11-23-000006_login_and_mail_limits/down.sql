@@ -1,0 +1,2 @@
+DROP INDEX login_attempts_pair_idx;
+DROP INDEX notifications_outbox_recipient_idx;

@@ -1,1 +1,0 @@
-DROP INDEX login_attempts_pair_idx;

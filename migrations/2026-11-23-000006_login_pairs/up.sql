@@ -1,3 +1,0 @@
--- Login limits count failures per account and address pair, and let an
--- account's owner in from an address where they signed in before.
-CREATE INDEX login_attempts_pair_idx ON login_attempts (email_key, client_addr, at);

@@ -31,11 +31,15 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
-# Protected operations are exercised as the network admin, who may call them all.
+# Protected operations are exercised as the network admin, who may call them
+# all, then the referral and family ones as a coordinator and a referrer.
 token=$(curl -fs -H 'content-type: application/json' \
   -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" \
   "http://127.0.0.1:$port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 auth=(-H "Authorization: Bearer $token")
+# The cases are made first: the admin's run fuzzes the login, and its failures
+# from this one address would hold later logins back.
+eval "$(python3 "$root/scripts/schemathesis-cases.py" "http://127.0.0.1:$port" "$base/$db" "$token")"
 "$root/.tools/venv/bin/schemathesis" --config-file "$root/tools/schemathesis.toml" \
   run "http://127.0.0.1:$port/api-docs/openapi.json" \
   --url "http://127.0.0.1:$port" \
@@ -43,3 +47,19 @@ auth=(-H "Authorization: Bearer $token")
   --seed 1 \
   --no-color \
   "${auth[@]}"
+
+# The network admin meets 403 on every family route, so the referral logic is
+# fuzzed again as a centre's coordinator and as the referrer, over a referral
+# that has reached the centre (scripts/schemathesis-cases.py).
+for role in COORDINATOR REFERRER; do
+  role_token_var="CCC_${role}_TOKEN"
+  echo "== schemathesis as the ${role,,} =="
+  "$root/.tools/venv/bin/schemathesis" --config-file "$root/tools/schemathesis-cases.toml" \
+    run "http://127.0.0.1:$port/api-docs/openapi.json" \
+    --url "http://127.0.0.1:$port" \
+    --include-path-regex '^/api/v1/(referrals|families)' \
+    --max-examples "$examples" \
+    --seed 1 \
+    --no-color \
+    -H "Authorization: Bearer ${!role_token_var}"
+done

@@ -126,7 +126,7 @@ impl Limits {
                 .failures(conn, Counted::Account(email_key), enough)
                 .await?;
             let beyond = recent.len() as i64 - self.max;
-            if let (true, Some(last)) = (beyond >= 0, recent.iter().next()) {
+            if let (true, Some(last)) = (beyond >= 0, <[OffsetDateTime]>::first(&recent)) {
                 let at = *last + account_delay(beyond as u32);
                 if at > now {
                     lifts = Some(at);

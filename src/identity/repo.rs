@@ -100,21 +100,7 @@ pub async fn insert_user(
             }
             other => other,
         })?;
-    let rows: Vec<_> = centre_ids
-        .iter()
-        .map(|c| {
-            (
-                centre_memberships::user_id.eq(inserted.id),
-                centre_memberships::centre_id.eq(*c),
-            )
-        })
-        .collect();
-    if !rows.is_empty() {
-        diesel::insert_into(centre_memberships::table)
-            .values(rows)
-            .execute(conn)
-            .await?;
-    }
+    add_memberships(conn, inserted.id, centre_ids).await?;
     Ok(inserted)
 }
 
@@ -141,11 +127,20 @@ pub async fn replace_unclaimed(
     diesel::delete(centre_memberships::table.filter(centre_memberships::user_id.eq(id)))
         .execute(conn)
         .await?;
+    add_memberships(conn, id, centre_ids).await?;
+    Ok(replaced)
+}
+
+async fn add_memberships(
+    conn: &mut AsyncPgConnection,
+    user_id: UserId,
+    centre_ids: &[CentreId],
+) -> Result<(), ApiError> {
     let rows: Vec<_> = centre_ids
         .iter()
         .map(|c| {
             (
-                centre_memberships::user_id.eq(id),
+                centre_memberships::user_id.eq(user_id),
                 centre_memberships::centre_id.eq(*c),
             )
         })
@@ -156,7 +151,7 @@ pub async fn replace_unclaimed(
             .execute(conn)
             .await?;
     }
-    Ok(replaced)
+    Ok(())
 }
 
 /// Sets a password; `activate` also makes an invited account active.

@@ -36,12 +36,32 @@ impl Template {
     }
 }
 
-/// How many messages anyone may cause to one address in an hour without
-/// signing in: confirmations, "this address has an account", reset links.
+/// How many messages of one kind anyone may cause to one address in an hour
+/// without signing in.
 pub const UNSOLICITED_PER_HOUR: i64 = 5;
 
-/// May one more unsolicited message (see [`UNSOLICITED_PER_HOUR`]) go to
-/// `recipient` now? Counted from the outbox, which every instance shares,
+/// The messages anyone can cause without signing in, each kind with its own
+/// allowance: a flood of registrations must not use up the owner's resets
+/// (and a flood of resets only puts working links in the owner's mailbox).
+#[derive(Debug, Clone, Copy)]
+pub enum Unsolicited {
+    /// Confirmations and "this address has an account".
+    Registration,
+    /// Password-reset links.
+    Reset,
+}
+
+impl Unsolicited {
+    fn templates(self) -> &'static [Template] {
+        match self {
+            Self::Registration => &[Template::ConfirmEmail, Template::AccountExists],
+            Self::Reset => &[Template::PasswordReset],
+        }
+    }
+}
+
+/// May one more unsolicited message of `kind` (see [`UNSOLICITED_PER_HOUR`])
+/// go to `recipient` now? Counted from the outbox, which every instance shares,
 /// under an advisory lock on the address held to the end of the caller's
 /// transaction, so parallel requests cannot race past the limit. Asked
 /// before any work for the message is done, whether or not the address has
@@ -50,18 +70,14 @@ pub const UNSOLICITED_PER_HOUR: i64 = 5;
 pub async fn unsolicited_allowed(
     conn: &mut AsyncPgConnection,
     recipient: &str,
+    kind: Unsolicited,
 ) -> Result<bool, ApiError> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210006))")
         .bind::<diesel::sql_types::Text, _>(recipient)
         .execute(conn)
         .await?;
     let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
-    let unsolicited = [
-        Template::ConfirmEmail,
-        Template::AccountExists,
-        Template::PasswordReset,
-    ]
-    .map(Template::as_str);
+    let unsolicited: Vec<&str> = kind.templates().iter().map(|t| t.as_str()).collect();
     let sent: i64 = notifications_outbox::table
         .filter(notifications_outbox::recipient.eq(recipient))
         .filter(notifications_outbox::template.eq_any(unsolicited))

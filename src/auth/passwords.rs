@@ -108,7 +108,9 @@ pub async fn request_password_reset(
         .min(std::time::Duration::from_secs(3600));
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        if !notifications::unsolicited_allowed(conn, &email).await? {
+        if !notifications::unsolicited_allowed(conn, &email, notifications::Unsolicited::Reset)
+            .await?
+        {
             return Ok(());
         }
         let user = users::find_user_by_email(conn, &email).await?;
@@ -134,9 +136,12 @@ pub async fn request_password_reset(
 }
 
 /// Uses a one-time token of `purpose` to set the account's password. Invitations
-/// also activate the account; resets revoke every refresh token.
+/// also activate the account; resets revoke every refresh token. A link used
+/// proves its mailbox: the address it was used from becomes one the account's
+/// logins are never held up at (`repo::begin_login_attempt`).
 pub(super) async fn set_password_with_token(
     pool: &Pool,
+    addr: &str,
     request: SetPasswordWithTokenRequest,
     purpose: Purpose,
     action: &'static str,
@@ -172,6 +177,7 @@ pub(super) async fn set_password_with_token(
         users::set_password(conn, user_id, &hash, activate).await?;
         refresh_tokens::revoke_all_refresh_tokens(conn, user_id).await?;
         links::end_all(conn, user_id).await?;
+        repo::record_proven_address(conn, &user.email, addr).await?;
         let role = user.role.as_str();
         audit::record(
             conn,
@@ -195,11 +201,14 @@ pub(super) async fn set_password_with_token(
 #[post("/auth/password-reset/confirm")]
 pub async fn confirm_password_reset(
     pool: web::Data<Pool>,
+    req: HttpRequest,
+    config: web::Data<Config>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
     set_password_with_token(
         &pool,
+        &super::sign_in::client_addr(&req, &config),
         body.into_inner(),
         Purpose::PasswordReset,
         "reset_password",

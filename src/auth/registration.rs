@@ -2,7 +2,7 @@
 //! and confirm their email; invited people accept their invitation. Each ends
 //! with the owner choosing a password through a one-time link.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 
 use super::dto::*;
@@ -13,7 +13,7 @@ use crate::error::{ApiError, Problem};
 use crate::identity::accounts::{self, NewAccount};
 use crate::identity::links::Purpose;
 use crate::identity::roles::{ReferrerType, Role};
-use crate::notifications::{self, Template};
+use crate::notifications::{self, Template, Unsolicited};
 use crate::vocabulary::OrganisationId;
 
 /// Accept an invitation: choose a password with the invitation's token; the
@@ -30,11 +30,14 @@ use crate::vocabulary::OrganisationId;
 #[post("/auth/accept-invitation")]
 pub async fn accept_invitation(
     pool: web::Data<Pool>,
+    req: HttpRequest,
+    config: web::Data<Config>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
     super::passwords::set_password_with_token(
         &pool,
+        &super::sign_in::client_addr(&req, &config),
         body.into_inner(),
         Purpose::Invitation,
         "accept_invitation",
@@ -110,7 +113,7 @@ async fn register_account(
     let email = email.to_owned();
     let name = name.to_owned();
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        if !notifications::unsolicited_allowed(conn, &email).await? {
+        if !notifications::unsolicited_allowed(conn, &email, Unsolicited::Registration).await? {
             return Ok(());
         }
         // Every branch writes a message and an audit entry: the answer and
@@ -202,11 +205,14 @@ pub async fn register_parent(
 #[post("/auth/confirm-email")]
 pub async fn confirm_email(
     pool: web::Data<Pool>,
+    req: HttpRequest,
+    config: web::Data<Config>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
     super::passwords::set_password_with_token(
         &pool,
+        &super::sign_in::client_addr(&req, &config),
         body.into_inner(),
         Purpose::ConfirmEmail,
         "confirm_email",

@@ -25,13 +25,17 @@ fn email_key_hash(email_key: &str) -> String {
 /// Returns the attempt's id, to mark it succeeded once the password matches.
 ///
 /// The limits keep guessing slow without letting a stranger lock the owner out:
-/// - an address with `max` failures in the window (any accounts) waits;
 /// - an account and address pair with `max` failures in the window waits;
+/// - an address with `max` failures in the window (any accounts) waits;
 /// - an account with `max` failures in the window from anywhere takes one
 ///   attempt at a time, spaced by a delay that doubles with each further
-///   failure (1 s, 2 s, 4 s, .. at most [`MAX_ACCOUNT_DELAY`]), except from an
-///   address where this account signed in before ([`KNOWN_ADDRESS_DAYS`]):
-///   the owner at home or at work is never held up by someone else's guesses.
+///   failure (1 s, 2 s, 4 s, .. at most [`MAX_ACCOUNT_DELAY`]).
+///
+/// Only the first holds at an address *known* to the account: one where it
+/// signed in, or used an emailed link, in the last [`KNOWN_ADDRESS_DAYS`].
+/// The owner at home or at work is never held up by someone else's guesses,
+/// nor by a neighbour on the same network; an owner elsewhere proves their
+/// mailbox with a reset link, which makes that address known.
 pub async fn begin_login_attempt(
     pool: &crate::db::Pool,
     email_key: &str,
@@ -55,13 +59,10 @@ pub async fn begin_login_attempt(
         .bind::<diesel::sql_types::Text, _>(&client_addr)
         .execute(conn)
         .await?;
+        // A refusal here costs the caller nothing, so it is not audited: a
+        // flood of them must not fill the append-only trail. The failures
+        // that led to it are.
         if let Some(retry) = limits.retry_after(conn, &email_key, &client_addr).await? {
-            crate::audit::record(
-                conn,
-                crate::audit::Event::new(crate::audit::Actor::anonymous(), "login", "session")
-                    .denied(),
-            )
-            .await?;
             return Ok(Err(ApiError::TooManyRequests {
                 retry_after_secs: retry,
             }));
@@ -108,7 +109,13 @@ impl Limits {
     ) -> Result<Option<u64>, ApiError> {
         let now = OffsetDateTime::now_utc();
         let mut lifts: Option<OffsetDateTime> = None;
-        for counted in [Counted::Address(addr), Counted::Pair(email_key, addr)] {
+        let known = known_address(conn, email_key, addr).await?;
+        let counts: &[Counted] = if known {
+            &[Counted::Pair(email_key, addr)]
+        } else {
+            &[Counted::Pair(email_key, addr), Counted::Address(addr)]
+        };
+        for &counted in counts {
             let recent = self.failures(conn, counted, self.max).await?;
             if recent.len() as i64 >= self.max {
                 // The limit lifts when the oldest of the last `max` failures
@@ -119,7 +126,7 @@ impl Limits {
                 }
             }
         }
-        if lifts.is_none() && !known_address(conn, email_key, addr).await? {
+        if lifts.is_none() && !known {
             // Past a few doublings the delay is at its cap: no need to count further.
             let enough = self.max + 8;
             let recent = self
@@ -168,7 +175,8 @@ fn account_delay(beyond: u32) -> Duration {
     Duration::from_secs(1u64 << beyond.min(16)).min(MAX_ACCOUNT_DELAY)
 }
 
-/// Has this account signed in from this address lately?
+/// Has this account signed in (or used an emailed link) from this address
+/// lately?
 async fn known_address(
     conn: &mut AsyncPgConnection,
     email_key: &str,
@@ -184,6 +192,24 @@ async fn known_address(
     ))
     .get_result(conn)
     .await?)
+}
+
+/// Records that the owner of `email` proved their mailbox (used an emailed
+/// link) from `addr`: a success there, so the address is known to the account.
+pub async fn record_proven_address(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+    addr: &str,
+) -> Result<(), ApiError> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email_key.eq(email_key_hash(email)),
+            login_attempts::client_addr.eq(addr),
+            login_attempts::succeeded.eq(true),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn mark_login_succeeded(

@@ -2,7 +2,7 @@
 //!
 //! | caller | users they see and manage | clients they manage |
 //! | --- | --- | --- |
-//! | network admin | everyone but parents; invites network admins and coordinators | all |
+//! | network admin | everyone but parents; invites network admins and coordinators | all; a centre's only without `referrals:*` scopes |
 //! | coordinator | the people of their centres; invites and disables staff there | their centres' |
 //! | anyone else | themselves | none |
 //!
@@ -12,7 +12,7 @@
 
 use super::model::User;
 use super::repo::{self, UserScope};
-use super::roles::Role;
+use super::roles::{Role, Scope};
 use super::UserPrincipal;
 use crate::error::ApiError;
 use crate::vocabulary::{CentreId, UserId};
@@ -60,6 +60,23 @@ pub async fn visible_user(
     } else {
         Err(ApiError::NotFound)
     }
+}
+
+/// May the caller make a client bound to `centre_id` (or to an organisation,
+/// with `None`) holding `scopes`? As [`may_manage_client`], except that a
+/// network admin, who sees no family detail, may not give a centre's client
+/// a scope that reads the centre's families (`referrals:*`): that is for the
+/// centre's own coordinators to give.
+pub fn may_create_client(
+    actor: &crate::identity::UserPrincipal,
+    centre_id: Option<CentreId>,
+    scopes: &[Scope],
+) -> bool {
+    let reads_families = scopes
+        .iter()
+        .any(|s| matches!(s, Scope::ReferralsRead | Scope::ReferralsWrite));
+    may_manage_client(actor, centre_id)
+        && !(actor.role == Role::NetworkAdmin && centre_id.is_some() && reads_families)
 }
 
 /// May the caller manage a client bound to this organisation or centre? Network

@@ -54,6 +54,7 @@ pub async fn open(
         referrer_type: account.referrer_type,
         organisation_id: account.organisation_id,
     };
+    lock_address(conn, account.email).await?;
     let user = match repo::find_user_by_email(conn, account.email).await? {
         Some(unclaimed) if is_unclaimed(conn, &unclaimed).await? => {
             // Whoever registered it never proved the address: its links end.
@@ -88,10 +89,23 @@ pub async fn find_claimed(
     conn: &mut AsyncPgConnection,
     email: &str,
 ) -> Result<Option<User>, ApiError> {
+    lock_address(conn, email).await?;
     match repo::find_user_by_email(conn, email).await? {
         Some(user) if is_unclaimed(conn, &user).await? => Ok(None),
         found => Ok(found),
     }
+}
+
+/// Serialises the uses of one address to the end of the caller's
+/// transaction, so that two of them (a registration and an invitation at
+/// once) cannot both find it unclaimed and both take it.
+async fn lock_address(conn: &mut AsyncPgConnection, email: &str) -> Result<(), ApiError> {
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210008))")
+        .bind::<diesel::sql_types::Text, _>(email)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A self-registration never confirmed: invited, no password, and no

@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
 
-use super::access::may_manage_client;
+use super::access::{may_create_client, may_manage_client};
 use super::dto::*;
 use super::repo::{self, NewClient};
 use super::Caller;
@@ -22,7 +22,7 @@ use crate::vocabulary::ClientId;
     request_body = CreateClientRequest,
     responses(
         (status = 201, description = "Registered; keep the secret now", body = ClientWithSecretResponse),
-        (status = 403, description = "Not allowed to register a client for this organisation or centre", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to register a client for this organisation or centre, or (a network admin) to give a centre's client `referrals:*` scopes", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown organisation or centre", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -45,7 +45,7 @@ pub async fn create_integration_client(
             "give exactly one of organisation_id and centre_id",
         ));
     }
-    if !may_manage_client(&actor, request.centre_id) {
+    if !may_create_client(&actor, request.centre_id, &request.scopes) {
         return Err(ApiError::Forbidden);
     }
     let secret = random_token()?;

@@ -113,7 +113,10 @@ pub async fn replace_unclaimed(
     user: NewUser<'_>,
     centre_ids: &[CentreId],
 ) -> Result<User, ApiError> {
+    // Only while it is still a registration nobody confirmed.
     let replaced = diesel::update(users::table.find(id))
+        .filter(users::status.eq(UserStatus::Invited))
+        .filter(users::password_hash.is_null())
         .set((
             users::name.eq(user.name),
             users::role.eq(user.role),

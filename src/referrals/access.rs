@@ -10,8 +10,8 @@
 //! | network admins | nothing (403): no family detail |
 //!
 //! A draft is seen by its author alone. History entries marked `centre` reach
-//! the centre (coordinators, staff, its clients) alone; the referrer's side
-//! and the parents read the `shared` ones.
+//! the centre's coordinators alone; staff, the referrer's side and the
+//! parents read the `shared` ones.
 
 use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, UserId};
 

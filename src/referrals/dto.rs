@@ -300,8 +300,8 @@ pub struct HistoryResponse {
     pub from_status: Option<ReferralStatus>,
     pub to_status: ReferralStatus,
     pub note: String,
-    /// `centre`: read by the centre alone; `shared`: by everyone who sees
-    /// the referral.
+    /// `centre`: read by the centre's coordinators alone; `shared`: by
+    /// everyone who sees the referral.
     pub visibility: HistoryVisibility,
 }
 

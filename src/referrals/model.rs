@@ -44,7 +44,7 @@ impl ReferralStatus {
 text_enum! {
     /// Who reads a history entry: its note may speak of the other party.
     pub enum HistoryVisibility {
-        /// The centre alone (coordinators, staff and the centre's clients).
+        /// The centre's coordinators alone.
         Centre => "centre",
         /// Everyone who sees the referral.
         Shared => "shared",

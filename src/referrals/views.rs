@@ -195,13 +195,11 @@ pub fn referral(
         frequency: r.frequency,
         pending: pending(b, status, now)?,
         // Notes for the centre alone (a decision's reasons may speak of the
-        // other party) are not shown to the family's side.
+        // other party, or quote risks) reach its coordinators only: not the
+        // family's side, nor staff, who see risks only when marked for them.
         history: history
             .iter()
-            .filter(|h| {
-                h.visibility == HistoryVisibility::Shared
-                    || matches!(viewer, Viewer::Centre | Viewer::Staff)
-            })
+            .filter(|h| h.visibility == HistoryVisibility::Shared || *viewer == Viewer::Centre)
             .map(|h| HistoryResponse {
                 at: timestamp(h.at),
                 from_status: h.from_status,

@@ -448,20 +448,32 @@ pub async fn invite_again(
     let user = match adult.user_id {
         Some(id) => crate::identity::repo::find_user(conn, id).await?,
         None => None,
-    }
-    .ok_or_else(|| ApiError::Conflict("this adult has no parent account to ask".to_owned()))?;
-    if user.status == UserStatus::Invited {
-        let context = serde_json::json!({"referral_id": referral_id, "adult_id": adult_id});
-        let ttl = deadlines.invitation;
-        accounts::send_link(conn, &user, Purpose::Invitation, ttl, context).await?;
-    } else {
-        notifications::enqueue(
-            conn,
-            &user.email,
-            Template::ReferralPart,
-            serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
-        )
-        .await?;
+    };
+    match user {
+        Some(user) if user.status == UserStatus::Invited => {
+            let context = serde_json::json!({"referral_id": referral_id, "adult_id": adult_id});
+            let ttl = deadlines.invitation;
+            accounts::send_link(conn, &user, Purpose::Invitation, ttl, context).await?;
+        }
+        Some(user) => {
+            notifications::enqueue(
+                conn,
+                &user.email,
+                Template::ReferralPart,
+                serde_json::json!({"referral_id": referral_id, "adult_id": adult_id}),
+            )
+            .await?;
+        }
+        // No parent account behind the part (its address is a professional's):
+        // the address is asked again just as the first time, so asking again
+        // says no more about it than the referral did.
+        None => {
+            let email = adult
+                .email
+                .clone()
+                .ok_or_else(|| ApiError::Conflict("this adult has no address to ask".to_owned()))?;
+            invite(conn, adult, &email, deadlines).await?;
+        }
     }
     adult.part_status = PartStatus::Awaited;
     adult.part_due_at = Some(now + deadlines.party_part);

@@ -72,3 +72,44 @@ async fn a_clients_token_scopes_govern_each_operation_on_its_own_referrals() {
         .await;
     assert_eq!(upload(&write_only).await.unwrap().status(), 201);
 }
+
+/// Network admins see no family detail, so they may not give a centre's
+/// client a scope that reads the centre's families; the centre's own
+/// coordinator may.
+#[tokio::test]
+async fn only_a_centres_coordinator_gives_its_client_referral_scopes() {
+    let w = world().await;
+    let app = &w.app;
+    for scopes in [
+        json!(["referrals:read"]),
+        json!(["centres:read", "referrals:write"]),
+    ] {
+        let body = json!({"name": "Centre system", "scopes": scopes, "centre_id": w.supervised});
+        app.json_of(
+            Method::POST,
+            Some(&w.admin),
+            "/api/v1/integration-clients",
+            Some(&body),
+            403,
+        )
+        .await;
+        app.json_of(
+            Method::POST,
+            Some(&w.coordinator),
+            "/api/v1/integration-clients",
+            Some(&body),
+            201,
+        )
+        .await;
+    }
+    // Directory scopes for a centre, and organisations' clients, stay the admin's to give.
+    let directory = json!({"name": "Kiosk", "scopes": ["centres:read"], "centre_id": w.supervised});
+    app.json_of(
+        Method::POST,
+        Some(&w.admin),
+        "/api/v1/integration-clients",
+        Some(&directory),
+        201,
+    )
+    .await;
+}

@@ -654,6 +654,21 @@ async fn one_account_never_answers_for_both_parties() {
         .query_texts("SELECT role AS value FROM users WHERE email = 'staff@penrith.example'")
         .await;
     assert_eq!(staff_role, ["staff"], "the staff account is left as it was");
+    // Asking again says no more: the address is asked again.
+    let id = referral["id"].as_str().unwrap();
+    let chris_id = adult(&referral, "Chris Smith")["id"].as_str().unwrap();
+    app.json_of(
+        Method::POST,
+        Some(&w.solicitor),
+        &format!("/api/v1/referrals/{id}/parties/{chris_id}/invitation"),
+        None,
+        200,
+    )
+    .await;
+    let asked = app
+        .query_texts("SELECT count(*)::text AS value FROM notifications_outbox WHERE recipient = 'staff@penrith.example' AND template = 'referral_part'")
+        .await;
+    assert_eq!(asked, ["2"]);
 }
 
 #[tokio::test]

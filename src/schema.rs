@@ -136,6 +136,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        account -> Nullable<Jsonb>,
     }
 }
 

@@ -155,7 +155,9 @@ pub(super) async fn set_password_with_token(
     }
     let hash = passwords::hash_blocking(request.password).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
-        let Some(user_id) = links::use_one_time_token(conn, &request.token, purpose).await? else {
+        let Some((user_id, chosen)) =
+            links::use_one_time_token(conn, &request.token, purpose).await?
+        else {
             return Err(ApiError::field(
                 "token",
                 "invalid",
@@ -171,6 +173,10 @@ pub(super) async fn set_password_with_token(
                 "invalid",
                 "is not valid or has expired",
             ));
+        }
+        // A confirmation makes the account its own registration chose.
+        if let Some(chosen) = chosen.filter(|_| purpose == Purpose::ConfirmEmail) {
+            accounts::confirm_chosen(conn, &user, chosen).await?;
         }
         // An invitation or a confirmed email makes the account active.
         let activate = matches!(purpose, Purpose::Invitation | Purpose::ConfirmEmail);

@@ -48,9 +48,10 @@ pub async fn accept_invitation(
 
 /// A referrer registers themselves: a link to confirm the email and choose a
 /// password goes to the address. Always 202: if the email already has an active
-/// account, its owner is told instead, so the answer reveals nothing. Until the
-/// link is used, registering again only sends a fresh link to the same address,
-/// so nobody can take over or block an address they do not read.
+/// account, its owner is told instead, so the answer reveals nothing. Until a
+/// link is used, registering again sends another link to the same address,
+/// each making the account its own registration asked for, so nobody can take
+/// over, change or block a registration at an address they do not read.
 #[utoipa::path(
     tag = "identity",
     request_body = RegisterReferrerRequest,
@@ -132,8 +133,8 @@ async fn register_account(
                 .await?;
                 existing
             }
-            // Free, or a registration nobody confirmed, which this one
-            // replaces: the confirmation makes the account asked for here.
+            // Free, or a registration nobody confirmed: a confirmation link
+            // that makes the account asked for here.
             None => {
                 let account = NewAccount {
                     email: &email,
@@ -143,8 +144,7 @@ async fn register_account(
                     organisation_id,
                     centre_ids: &[],
                 };
-                let none = serde_json::json!({});
-                accounts::open(conn, account, Purpose::ConfirmEmail, ttl, none).await?
+                accounts::register(conn, account, ttl).await?
             }
         };
         audit::record(

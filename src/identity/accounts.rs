@@ -4,10 +4,11 @@
 //! `invited` (no password) until its owner uses the link sent to the address.
 //!
 //! An address cannot be squatted: a self-registration nobody confirmed is
-//! *unclaimed*, and the next legitimate use of the address (an invitation,
-//! a referral naming it, another registration) replaces it. Confirming makes
-//! the account the newest registration chose, since only the newest link
-//! works.
+//! *unclaimed*: an invitation or a referral naming the address replaces it,
+//! and its links end. Each registration's confirmation link carries what that
+//! registration chose, and using it makes exactly that account: whatever
+//! others register at the address, the owner's own link makes the owner's
+//! choice (and only the owner reads the links).
 
 use std::time::Duration;
 
@@ -65,6 +66,85 @@ pub async fn open(
     };
     send_link(conn, &user, purpose, ttl, context).await?;
     Ok(user)
+}
+
+/// What a self-registration chose; its confirmation link carries it.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Chosen {
+    name: String,
+    role: Role,
+    referrer_type: Option<ReferrerType>,
+    organisation_id: Option<OrganisationId>,
+}
+
+/// A self-registration: an `invited` account at a free address, or the
+/// unclaimed one already there (the caller has checked the address with
+/// [`find_claimed`]), and a confirmation link that carries what this
+/// registration chose. Earlier registrations' links stay as they were: each
+/// makes, when used, the account its own registration chose, and only the
+/// address's owner can use any of them.
+pub async fn register(
+    conn: &mut AsyncPgConnection,
+    account: NewAccount<'_>,
+    ttl: Duration,
+) -> Result<User, ApiError> {
+    lock_address(conn, account.email).await?;
+    let user = match repo::find_user_by_email(conn, account.email).await? {
+        Some(unclaimed) if is_unclaimed(conn, &unclaimed).await? => unclaimed,
+        Some(_) => return Err(ApiError::Conflict("the address has an account".into())),
+        None => {
+            let new = NewUser {
+                id: UserId::new(),
+                email: account.email,
+                name: account.name,
+                role: account.role,
+                status: UserStatus::Invited,
+                password_hash: None,
+                referrer_type: account.referrer_type,
+                organisation_id: account.organisation_id,
+            };
+            repo::insert_user(conn, new, &[]).await?
+        }
+    };
+    let chosen = Chosen {
+        name: account.name.to_owned(),
+        role: account.role,
+        referrer_type: account.referrer_type,
+        organisation_id: account.organisation_id,
+    };
+    let chosen = serde_json::to_value(&chosen).map_err(ApiError::internal)?;
+    let purpose = Purpose::ConfirmEmail;
+    let token =
+        links::create_one_time_token(conn, user.id, purpose, ttl, Some(chosen.clone())).await?;
+    // The message says what the link makes, so the owner knows their own.
+    let mut payload = serde_json::json!({"user_id": user.id, "token": token});
+    if let (Some(payload), serde_json::Value::Object(chosen)) = (payload.as_object_mut(), chosen) {
+        payload.extend(chosen);
+    }
+    notifications::enqueue(conn, &user.email, purpose.template(), payload).await?;
+    Ok(user)
+}
+
+/// Makes the unconfirmed account the one its confirmation link's
+/// registration chose (`account`, as [`register`] stored it).
+pub async fn confirm_chosen(
+    conn: &mut AsyncPgConnection,
+    user: &User,
+    account: serde_json::Value,
+) -> Result<(), ApiError> {
+    let chosen: Chosen = serde_json::from_value(account).map_err(ApiError::internal)?;
+    let new = NewUser {
+        id: user.id,
+        email: &user.email,
+        name: &chosen.name,
+        role: chosen.role,
+        status: UserStatus::Invited,
+        password_hash: None,
+        referrer_type: chosen.referrer_type,
+        organisation_id: chosen.organisation_id,
+    };
+    repo::replace_unclaimed(conn, user.id, new, &[]).await?;
+    Ok(())
 }
 
 /// How `account` would read once invited, with a fresh id: the answer to an
@@ -127,7 +207,7 @@ pub async fn send_link(
 ) -> Result<(), ApiError> {
     // Only the newest link of a purpose works: asking again retires the last.
     links::end(conn, user.id, purpose).await?;
-    let token = links::create_one_time_token(conn, user.id, purpose, ttl).await?;
+    let token = links::create_one_time_token(conn, user.id, purpose, ttl, None).await?;
     let mut payload = serde_json::json!({"user_id": user.id, "token": token});
     if let (Some(payload), serde_json::Value::Object(extra)) = (payload.as_object_mut(), context) {
         payload.extend(extra);

@@ -42,12 +42,14 @@ impl Purpose {
     }
 }
 
-/// Makes a one-time token for `user_id`; returns the token (only its hash is kept).
+/// Makes a one-time token for `user_id`; returns the token (only its hash is
+/// kept). `account` is what a confirmation link makes of the account when used.
 pub async fn create_one_time_token(
     conn: &mut AsyncPgConnection,
     user_id: UserId,
     purpose: Purpose,
     ttl: Duration,
+    account: Option<serde_json::Value>,
 ) -> Result<String, ApiError> {
     let token = random_token()?;
     diesel::insert_into(one_time_tokens::table)
@@ -57,6 +59,7 @@ pub async fn create_one_time_token(
             one_time_tokens::purpose.eq(purpose.as_str()),
             one_time_tokens::token_hash.eq(token_hash(&token)),
             one_time_tokens::expires_at.eq(OffsetDateTime::now_utc() + ttl),
+            one_time_tokens::account.eq(account),
         ))
         .execute(conn)
         .await?;
@@ -128,20 +131,21 @@ pub async fn end(
     Ok(())
 }
 
-/// Uses a one-time token: returns its user when it exists, has this purpose, is
-/// unused and unexpired, and marks it used (in the caller's transaction).
+/// Uses a one-time token: returns its user (and the account a confirmation
+/// makes) when it exists, has this purpose, is unused and unexpired, and
+/// marks it used (in the caller's transaction).
 pub async fn use_one_time_token(
     conn: &mut AsyncPgConnection,
     token: &str,
     purpose: Purpose,
-) -> Result<Option<UserId>, ApiError> {
+) -> Result<Option<(UserId, Option<serde_json::Value>)>, ApiError> {
     Ok(diesel::update(one_time_tokens::table)
         .filter(one_time_tokens::token_hash.eq(token_hash(token)))
         .filter(one_time_tokens::purpose.eq(purpose.as_str()))
         .filter(one_time_tokens::used_at.is_null())
         .filter(one_time_tokens::expires_at.gt(diesel::dsl::now))
         .set(one_time_tokens::used_at.eq(diesel::dsl::now))
-        .returning(one_time_tokens::user_id)
+        .returning((one_time_tokens::user_id, one_time_tokens::account))
         .get_result(conn)
         .await
         .optional()?)

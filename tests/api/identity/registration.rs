@@ -114,9 +114,9 @@ async fn a_referrer_registers_into_their_organisation_and_is_active_only_after_c
         .contains(&"confirm_email:user:success".to_owned()));
 }
 
-/// Someone registers a solicitor's address as a parent's and never confirms:
-/// the solicitor's own registration replaces it, and confirming makes the
-/// account the solicitor asked for; the squatter's link is dead.
+/// Someone registers a solicitor's address as a parent's and never confirms,
+/// and registers it again after the solicitor did: the solicitor's own link
+/// makes the account the solicitor asked for, and ends the others.
 #[tokio::test]
 async fn an_unconfirmed_registration_does_not_squat_the_owners_address() {
     let app = spawn_app().await;
@@ -131,15 +131,15 @@ async fn an_unconfirmed_registration_does_not_squat_the_owners_address() {
     )
     .await;
     let email = "sam@familylaw.example";
-    let squat = app
-        .post_json(
-            None,
-            "/api/v1/auth/register-parent",
-            &json!({"email": email, "name": "Squatter"}),
-        )
-        .await;
-    assert_eq!(squat.status(), 202);
-    let squatters_link = app.outbox_token(email, "confirm_email").await;
+    let squat = || async {
+        let body = json!({"email": email, "name": "Squatter"});
+        let r = app
+            .post_json(None, "/api/v1/auth/register-parent", &body)
+            .await;
+        assert_eq!(r.status(), 202);
+        app.outbox_token(email, "confirm_email").await
+    };
+    let first_squat = squat().await;
     let real = app
         .post_json(
             None,
@@ -148,16 +148,23 @@ async fn an_unconfirmed_registration_does_not_squat_the_owners_address() {
         )
         .await;
     assert_eq!(real.status(), 202);
-    let owners_link = app.outbox_token(email, "confirm_email").await;
-    assert_ne!(owners_link, squatters_link);
+    let owners = app.outbox_payload(email, "confirm_email").await;
+    assert_eq!(
+        (owners["role"].as_str(), &owners["organisation_id"]),
+        (Some("referrer"), &org["id"])
+    );
+    let owners_link = owners["token"].as_str().unwrap().to_owned();
+    let second_squat = squat().await;
     let app = &app;
     let confirm = |token: String| async move {
         let body = json!({"token": token, "password": PASSWORD});
         app.post_json(None, "/api/v1/auth/confirm-email", &body)
             .await
     };
-    assert_eq!(confirm(squatters_link).await.status(), 422);
     assert_eq!(confirm(owners_link).await.status(), 204);
+    for squatters_link in [first_squat, second_squat] {
+        assert_eq!(confirm(squatters_link).await.status(), 422);
+    }
     let token = app.login(email, PASSWORD).await["access_token"]
         .as_str()
         .unwrap()

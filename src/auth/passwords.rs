@@ -135,17 +135,22 @@ pub async fn request_password_reset(
     }))
 }
 
-/// Uses a one-time token of `purpose` to set the account's password. Invitations
+/// Uses the token of an emailed link of `purpose` to set the account's
+/// password (the whole of the three link routes; 204 when done). Invitations
 /// also activate the account; resets revoke every refresh token. A link used
 /// proves its mailbox: the address it was used from becomes one the account's
 /// logins are never held up at (`repo::begin_login_attempt`).
 pub(super) async fn set_password_with_token(
     pool: &Pool,
-    addr: &str,
-    request: SetPasswordWithTokenRequest,
+    req: &HttpRequest,
+    config: &Config,
+    body: web::Json<SetPasswordWithTokenRequest>,
     purpose: Purpose,
     action: &'static str,
-) -> Result<(), ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    body.check()?;
+    let addr = super::sign_in::client_addr(req, config);
+    let request = body.into_inner();
     passwords::check_policy("password", &request.password)?;
     let invalid = || ApiError::field("token", "invalid", "is not valid or has expired");
     let mut conn = pool.get().await?;
@@ -183,7 +188,7 @@ pub(super) async fn set_password_with_token(
         users::set_password(conn, user_id, &hash, activate).await?;
         refresh_tokens::revoke_all_refresh_tokens(conn, user_id).await?;
         links::end_all(conn, user_id).await?;
-        repo::record_proven_address(conn, &user.email, addr).await?;
+        repo::record_proven_address(conn, &user.email, &addr).await?;
         let role = user.role.as_str();
         audit::record(
             conn,
@@ -191,7 +196,8 @@ pub(super) async fn set_password_with_token(
         )
         .await
     })
-    .await
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Choose a new password with the token of a reset link.
@@ -211,14 +217,6 @@ pub async fn confirm_password_reset(
     config: web::Data<Config>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.check()?;
-    set_password_with_token(
-        &pool,
-        &super::sign_in::client_addr(&req, &config),
-        body.into_inner(),
-        Purpose::PasswordReset,
-        "reset_password",
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let purpose = Purpose::PasswordReset;
+    set_password_with_token(&pool, &req, &config, body, purpose, "reset_password").await
 }

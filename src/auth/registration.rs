@@ -34,16 +34,16 @@ pub async fn accept_invitation(
     config: web::Data<Config>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.check()?;
+    let purpose = Purpose::Invitation;
     super::passwords::set_password_with_token(
         &pool,
-        &super::sign_in::client_addr(&req, &config),
-        body.into_inner(),
-        Purpose::Invitation,
+        &req,
+        &config,
+        body,
+        purpose,
         "accept_invitation",
     )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// A referrer registers themselves: a link to confirm the email and choose a
@@ -209,14 +209,7 @@ pub async fn confirm_email(
     config: web::Data<Config>,
     body: web::Json<SetPasswordWithTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.check()?;
-    super::passwords::set_password_with_token(
-        &pool,
-        &super::sign_in::client_addr(&req, &config),
-        body.into_inner(),
-        Purpose::ConfirmEmail,
-        "confirm_email",
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let purpose = Purpose::ConfirmEmail;
+    super::passwords::set_password_with_token(&pool, &req, &config, body, purpose, "confirm_email")
+        .await
 }

@@ -35,6 +35,22 @@ pub struct NewAccount<'a> {
     pub centre_ids: &'a [CentreId],
 }
 
+impl<'a> NewAccount<'a> {
+    /// The account's row as it starts: `invited`, no password, under `id`.
+    fn invited(&self, id: UserId) -> NewUser<'a> {
+        NewUser {
+            id,
+            email: self.email,
+            name: self.name,
+            role: self.role,
+            status: UserStatus::Invited,
+            password_hash: None,
+            referrer_type: self.referrer_type,
+            organisation_id: self.organisation_id,
+        }
+    }
+}
+
 /// Makes an `invited` account and sends its first link (`purpose`: an
 /// invitation, or a confirmation for a self-registered account). `context`
 /// says what the message is about (a role, a referral) beside the token.
@@ -45,16 +61,7 @@ pub async fn open(
     ttl: Duration,
     context: serde_json::Value,
 ) -> Result<User, ApiError> {
-    let new = NewUser {
-        id: UserId::new(),
-        email: account.email,
-        name: account.name,
-        role: account.role,
-        status: UserStatus::Invited,
-        password_hash: None,
-        referrer_type: account.referrer_type,
-        organisation_id: account.organisation_id,
-    };
+    let new = account.invited(UserId::new());
     lock_address(conn, account.email).await?;
     let user = match repo::find_user_by_email(conn, account.email).await? {
         Some(unclaimed) if is_unclaimed(conn, &unclaimed).await? => {
@@ -92,19 +99,7 @@ pub async fn register(
     let user = match repo::find_user_by_email(conn, account.email).await? {
         Some(unclaimed) if is_unclaimed(conn, &unclaimed).await? => unclaimed,
         Some(_) => return Err(ApiError::Conflict("the address has an account".into())),
-        None => {
-            let new = NewUser {
-                id: UserId::new(),
-                email: account.email,
-                name: account.name,
-                role: account.role,
-                status: UserStatus::Invited,
-                password_hash: None,
-                referrer_type: account.referrer_type,
-                organisation_id: account.organisation_id,
-            };
-            repo::insert_user(conn, new, &[]).await?
-        }
+        None => repo::insert_user(conn, account.invited(UserId::new()), &[]).await?,
     };
     let chosen = Chosen {
         name: account.name.to_owned(),
@@ -133,17 +128,15 @@ pub async fn confirm_chosen(
     account: serde_json::Value,
 ) -> Result<(), ApiError> {
     let chosen: Chosen = serde_json::from_value(account).map_err(ApiError::internal)?;
-    let new = NewUser {
-        id: user.id,
+    let account = NewAccount {
         email: &user.email,
         name: &chosen.name,
         role: chosen.role,
-        status: UserStatus::Invited,
-        password_hash: None,
         referrer_type: chosen.referrer_type,
         organisation_id: chosen.organisation_id,
+        centre_ids: &[],
     };
-    repo::replace_unclaimed(conn, user.id, new, &[]).await?;
+    repo::replace_unclaimed(conn, user.id, account.invited(user.id), &[]).await?;
     Ok(())
 }
 

@@ -53,38 +53,24 @@ pub async fn list_audit_events(
     }
     // Network admins see no family detail: an entry still says a parent did
     // or was the subject of something, never which parent.
+    let mut page = page;
+    let subject = |e: &AuditEventResponse| e.resource_id.as_deref()?.parse::<Uuid>().ok();
     let ids: Vec<UserId> = page
         .items
         .iter()
-        .flat_map(|e| {
-            [
-                e.actor_id,
-                e.resource_id.as_deref().and_then(|r| r.parse().ok()),
-            ]
-        })
+        .flat_map(|e| [e.actor_id, subject(e)])
         .flatten()
         .map(UserId::from)
         .collect();
     let parents = identity_repo::parents_among(&mut conn, &ids).await?;
     let is_parent = |id: Uuid| parents.contains(&UserId::from(id));
-    Ok(web::Json(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|mut e| {
-                if e.actor_role.as_deref() == Some("parent") || e.actor_id.is_some_and(is_parent) {
-                    e.actor_id = None;
-                }
-                if e.resource_id
-                    .as_deref()
-                    .and_then(|r| r.parse().ok())
-                    .is_some_and(is_parent)
-                {
-                    e.resource_id = None;
-                }
-                e
-            })
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    for e in &mut page.items {
+        if e.actor_role.as_deref() == Some("parent") || e.actor_id.is_some_and(is_parent) {
+            e.actor_id = None;
+        }
+        if subject(e).is_some_and(is_parent) {
+            e.resource_id = None;
+        }
+    }
+    Ok(web::Json(page))
 }

@@ -17,7 +17,7 @@ APP_DB  = $${DATABASE_URL:-$$(scripts/pg.sh url ccc)}
 # The server integration tests make their databases on.
 TEST_DB = $${TEST_DATABASE_URL:-$${DATABASE_URL:-$$(scripts/pg.sh url postgres)}}
 
-.PHONY: help run stop db migrate import-postcodes seed-demo schema openapi test fmt-check clippy nextest spec-lint schemathesis bench tools
+.PHONY: help run stop db migrate import-postcodes seed-demo schema openapi test fmt-check clippy nextest pg-restart spec-lint schemathesis bench tools
 
 help:
 	@echo "make run      start PostgreSQL if needed, migrate, serve on http://127.0.0.1:8080 (docs at /docs/)"
@@ -89,7 +89,7 @@ openapi:
 
 # --- test -------------------------------------------------------------------
 
-test: fmt-check clippy db tools nextest spec-lint schemathesis
+test: fmt-check clippy db tools nextest pg-restart spec-lint schemathesis
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -103,8 +103,12 @@ clippy:
 nextest: db
 	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
 	scripts/test-dbs.sh "$(TEST_DB)"
-	TEST_DATABASE_URL="$(TEST_DB)" $(CARGO) nextest run --locked --no-fail-fast --no-tests=pass
+	TEST_DATABASE_URL="$(TEST_DB)" $(CARGO) nextest run --locked --no-fail-fast
 	scripts/test-dbs.sh "$(TEST_DB)"
+
+# The project-local cluster comes back on its own port after a stop.
+pg-restart:
+	scripts/test-pg-restart.sh
 
 spec-lint: tools
 	$(VENV)/bin/openapi-spec-validator openapi/openapi.json

@@ -32,10 +32,14 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# Whether another process listens on the port. SO_REUSEADDR, as PostgreSQL sets
+# it, so that sockets of the last run still in TIME_WAIT do not count: a
+# restarted cluster keeps its port, and a running service finds it again.
 port_in_use() {
   python3 - "$1" <<'PY'
 import socket, sys
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

@@ -360,6 +360,9 @@ impl From<DieselError> for ApiError {
     /// With `?`, the location kept for an unexpected error is the `?`'s.
     #[track_caller]
     fn from(err: DieselError) -> Self {
+        if connection_lost(&err) {
+            return Self::Unavailable(format!("database connection lost: {err}"));
+        }
         match &err {
             DieselError::NotFound => Self::NotFound,
             DieselError::DatabaseError(kind, info) => match kind {
@@ -385,14 +388,44 @@ impl From<DieselError> for ApiError {
                     "nul",
                     "text must not contain NUL (\\u0000) characters",
                 ),
-                DatabaseErrorKind::ClosedConnection => {
-                    Self::Unavailable(format!("database connection closed: {}", info.message()))
-                }
                 // Only the message is kept: a constraint's detail can quote the values.
                 _ => Self::internal(format!("database error: {}", info.message())),
             },
             _ => Self::internal(format!("database error: {err}")),
         }
+    }
+}
+
+/// Whether `err` says the connection to the database went away (the server was
+/// stopped or restarted, the network dropped, a backend was terminated) rather
+/// than that the request was wrong. The client can retry such a request, so it
+/// is a 503, never a 500. A write whose COMMIT was cut off may still have landed:
+/// clients retry with their own idempotent checks (a duplicate referral is a 409).
+fn connection_lost(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        // tokio-postgres errors without a SQLSTATE: only the transport ones.
+        // "error serializing parameter" is a bug, and stays a 500.
+        DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+            const TRANSPORT: [&str; 4] = [
+                "connection closed",
+                "error communicating with the server",
+                "error connecting to server",
+                "timeout waiting for server",
+            ];
+            TRANSPORT.iter().any(|t| info.message().starts_with(t))
+        }
+        // SQLSTATE class 57P: the server ends the session (admin_shutdown,
+        // crash_shutdown, cannot_connect_now, idle_session_timeout).
+        DieselError::DatabaseError(_, info) => {
+            let message = info.message();
+            message.starts_with("terminating connection")
+                || message.starts_with("the database system is")
+        }
+        // The connection died inside a transaction and its state is unknown.
+        DieselError::BrokenTransactionManager => true,
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        _ => false,
     }
 }
 
@@ -470,6 +503,65 @@ mod tests {
             ApiError::from(closed).status_code(),
             StatusCode::SERVICE_UNAVAILABLE
         );
+    }
+
+    #[test]
+    fn a_lost_connection_is_a_503_and_a_bug_stays_a_500() {
+        let db =
+            |kind, message: &str| DieselError::DatabaseError(kind, Box::new(message.to_owned()));
+        for lost in [
+            db(DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            db(
+                DatabaseErrorKind::UnableToSendCommand,
+                "error communicating with the server: Connection reset by peer",
+            ),
+            db(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            db(
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+            DieselError::BrokenTransactionManager,
+            DieselError::RollbackErrorOnCommit {
+                rollback_error: Box::new(DieselError::BrokenTransactionManager),
+                commit_error: Box::new(db(
+                    DatabaseErrorKind::UnableToSendCommand,
+                    "connection closed",
+                )),
+            },
+        ] {
+            let text = lost.to_string();
+            let err = ApiError::from(lost);
+            assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{text}");
+            assert_eq!(
+                err.error_response()
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .map(|v| v.as_bytes()),
+                Some(&b"1"[..]),
+                "{text}"
+            );
+        }
+        for bug in [
+            db(
+                DatabaseErrorKind::UnableToSendCommand,
+                "error serializing parameter 0",
+            ),
+            db(
+                DatabaseErrorKind::Unknown,
+                "relation \"users\" does not exist",
+            ),
+            DieselError::AlreadyInTransaction,
+        ] {
+            let text = bug.to_string();
+            assert_eq!(
+                ApiError::from(bug).status_code(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "{text}"
+            );
+        }
     }
 
     #[test]

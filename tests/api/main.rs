@@ -18,6 +18,7 @@ mod health;
 mod identity;
 mod matrix;
 mod migrations;
+mod outage;
 mod process;
 mod referrals;
 mod tokens;

@@ -5,8 +5,10 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -26,11 +28,72 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
-/// A checked page request: the limit and the position after which to continue.
+/// The key every list signs its cursors with, derived from the token signing
+/// secret so that every instance of the service shares it (app data).
+///
+/// A cursor is signed over the list's name and its filter as well as the
+/// position: a list reads only the cursors it made for the same filter, so a
+/// cursor cannot be edited to start anywhere, carried to another list, or
+/// reused with other filters (each is a 422). Changing the signing secret ends
+/// every open cursor; a client then starts again from the first page.
+#[derive(Clone)]
+pub struct CursorKey([u8; 32]);
+
+impl CursorKey {
+    pub fn derive(secret: &[u8]) -> Self {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+        mac.update(b"ccc list cursors v1");
+        Self(mac.finalize().into_bytes().into())
+    }
+
+    /// What seals the cursors of `list` read with `filter` (any value whose
+    /// `Debug` form names every filter the list applies).
+    pub fn seal(&self, list: &'static str, filter: &impl std::fmt::Debug) -> Seal {
+        let binding = Sha256::new()
+            .chain_update(list.as_bytes())
+            .chain_update([0])
+            .chain_update(format!("{filter:?}").as_bytes())
+            .finalize()
+            .into();
+        Seal {
+            key: self.0,
+            binding,
+        }
+    }
+}
+
+/// Signs and checks the cursors of one list and filter (see [`CursorKey`]).
+#[derive(Clone, PartialEq)]
+pub struct Seal {
+    key: [u8; 32],
+    binding: [u8; 32],
+}
+
+impl std::fmt::Debug for Seal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Seal")
+    }
+}
+
+/// Bytes of the signature kept in a cursor: 128 bits cannot be guessed.
+const TAG_LEN: usize = 16;
+
+impl Seal {
+    fn tag(&self, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(&self.binding);
+        mac.update(payload);
+        mac
+    }
+}
+
+/// A checked page request: the limit, the position after which to continue,
+/// and the seal of the list's cursors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageRequest<K> {
     pub limit: u32,
     pub after: Option<Cursor<K>>,
+    pub seal: Seal,
 }
 
 impl<K> PageRequest<K> {
@@ -48,21 +111,40 @@ pub struct Cursor<K> {
 }
 
 impl<K: Serialize + DeserializeOwned> Cursor<K> {
-    /// Opaque to clients: base64url of a small JSON document.
-    pub fn encode(&self) -> String {
+    /// Opaque to clients: base64url of a small JSON document, a dot, and the
+    /// base64url of its signature.
+    pub fn encode(&self, seal: &Seal) -> String {
         // Serialising a key and a uuid cannot fail.
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        let payload = serde_json::to_vec(self).unwrap_or_default();
+        let tag = seal.tag(&payload).finalize().into_bytes();
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(&tag[..TAG_LEN])
+        )
     }
 
-    pub fn decode(text: &str) -> Option<Self> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        serde_json::from_slice(&bytes).ok()
+    /// The cursor, if `seal` signed it; `None` for anything else.
+    pub fn decode(text: &str, seal: &Seal) -> Option<Self> {
+        let (payload, tag) = text.split_once('.')?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+        if tag.len() != TAG_LEN {
+            return None;
+        }
+        // Constant-time comparison of the truncated tag.
+        seal.tag(&payload).verify_truncated_left(&tag).ok()?;
+        serde_json::from_slice(&payload).ok()
     }
 }
 
 impl PageParams {
-    /// Checks the limit and decodes the cursor: a bad one is a 422, never a 500.
-    pub fn parse<K: Serialize + DeserializeOwned>(self) -> Result<PageRequest<K>, ApiError> {
+    /// Checks the limit and the cursor against `seal`: a bad one is a 422,
+    /// never a 500.
+    pub fn parse<K: Serialize + DeserializeOwned>(
+        self,
+        seal: Seal,
+    ) -> Result<PageRequest<K>, ApiError> {
         let mut errors = Vec::new();
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
@@ -75,33 +157,32 @@ impl PageParams {
         let after = match self.cursor.as_deref() {
             None => None,
             Some(text) => {
-                let cursor = Cursor::decode(text);
+                let cursor = Cursor::decode(text, &seal);
                 if cursor.is_none() {
                     errors.push(crate::error::FieldError::new(
                         "cursor",
                         "invalid",
-                        "is not a cursor returned by this list",
+                        "is not a cursor returned by this list with these filters",
                     ));
                 }
                 cursor
             }
         };
         if errors.is_empty() {
-            Ok(PageRequest { limit, after })
+            Ok(PageRequest { limit, after, seal })
         } else {
             Err(ApiError::Validation(errors))
         }
     }
-}
 
-impl PageParams {
     /// As [`PageParams::parse`], keeping its errors with the caller's other
     /// field errors so that one 422 names them all.
     pub fn parse_into<K: Serialize + DeserializeOwned>(
         self,
+        seal: Seal,
         errors: &mut Vec<crate::error::FieldError>,
     ) -> Option<PageRequest<K>> {
-        match self.parse() {
+        match self.parse(seal) {
             Ok(page) => Some(page),
             Err(ApiError::Validation(mut e)) => {
                 errors.append(&mut e);
@@ -135,7 +216,7 @@ impl<T> Page<T> {
         let limit = request.limit as usize;
         let next_cursor = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|r| cursor_of(r).encode())
+            rows.last().map(|r| cursor_of(r).encode(&request.seal))
         } else {
             None
         };
@@ -151,6 +232,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn key() -> CursorKey {
+        CursorKey::derive(b"test secret")
+    }
+
+    fn seal() -> Seal {
+        key().seal("things", &())
+    }
+
     fn params(limit: Option<u32>, cursor: Option<&str>) -> PageParams {
         PageParams {
             limit,
@@ -158,9 +247,19 @@ mod tests {
         }
     }
 
+    fn cursor_errors<K: Serialize + DeserializeOwned + std::fmt::Debug>(
+        text: &str,
+        seal: Seal,
+    ) -> Vec<String> {
+        match params(None, Some(text)).parse::<K>(seal) {
+            Err(ApiError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected a validation error for {text:?}, got {other:?}"),
+        }
+    }
+
     #[test]
     fn the_default_limit_applies_without_parameters() {
-        let req: PageRequest<i64> = params(None, None).parse().expect("valid");
+        let req: PageRequest<i64> = params(None, None).parse(seal()).expect("valid");
         assert_eq!(req.limit, DEFAULT_LIMIT);
         assert_eq!(req.after, None);
         assert_eq!(req.fetch_limit(), 26);
@@ -169,7 +268,7 @@ mod tests {
     #[test]
     fn a_limit_out_of_range_is_a_field_error() {
         for bad in [0, MAX_LIMIT + 1] {
-            match params(Some(bad), None).parse::<i64>() {
+            match params(Some(bad), None).parse::<i64>(seal()) {
                 Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "limit"),
                 other => panic!("expected a validation error, got {other:?}"),
             }
@@ -177,23 +276,87 @@ mod tests {
     }
 
     #[test]
-    fn a_tampered_cursor_is_a_field_error_not_a_crash() {
-        for bad in ["", "!!!", "bm90IGpzb24", "eyJrZXkiOjF9"] {
-            match params(None, Some(bad)).parse::<i64>() {
-                Err(ApiError::Validation(errors)) => assert_eq!(errors[0].field, "cursor"),
-                other => panic!("expected a validation error for {bad:?}, got {other:?}"),
-            }
+    fn a_malformed_cursor_is_a_field_error_not_a_crash() {
+        // Not base64, not JSON, unsigned JSON (the old form), a signature alone.
+        for bad in [
+            "",
+            "!!!",
+            "bm90IGpzb24",
+            "eyJrZXkiOjF9",
+            "eyJrZXkiOjF9.",
+            ".AAAA",
+        ] {
+            assert_eq!(cursor_errors::<i64>(bad, seal()), ["cursor"], "{bad:?}");
         }
     }
 
     #[test]
+    fn a_cursor_is_read_only_by_its_own_list_filter_and_key() {
+        let cursor = Cursor {
+            key: 7_i64,
+            id: Uuid::from_u128(9),
+        }
+        .encode(&seal());
+        let ok: PageRequest<i64> = params(None, Some(&cursor)).parse(seal()).expect("its own");
+        assert_eq!(
+            ok.after,
+            Some(Cursor {
+                key: 7,
+                id: Uuid::from_u128(9)
+            })
+        );
+        // Another list, another filter, another deployment's secret.
+        for other in [
+            key().seal("other things", &()),
+            key().seal("things", &Some("open")),
+            CursorKey::derive(b"another secret").seal("things", &()),
+        ] {
+            assert_eq!(cursor_errors::<i64>(&cursor, other), ["cursor"]);
+        }
+    }
+
+    #[test]
+    fn an_edited_cursor_is_refused() {
+        let cursor = Cursor {
+            key: 7_i64,
+            id: Uuid::from_u128(9),
+        }
+        .encode(&seal());
+        let (payload, tag) = cursor.split_once('.').expect("two parts");
+        // The position moved, signature kept.
+        let moved = Cursor {
+            key: 1_i64,
+            id: Uuid::from_u128(9),
+        }
+        .encode(&seal());
+        let moved_payload = moved.split_once('.').expect("two parts").0;
+        assert_eq!(
+            cursor_errors::<i64>(&format!("{moved_payload}.{tag}"), seal()),
+            ["cursor"]
+        );
+        // One bit of the signature flipped; the signature cut short.
+        let mut bytes = URL_SAFE_NO_PAD.decode(tag).expect("base64");
+        bytes[0] ^= 1;
+        let flipped = URL_SAFE_NO_PAD.encode(&bytes);
+        assert_eq!(
+            cursor_errors::<i64>(&format!("{payload}.{flipped}"), seal()),
+            ["cursor"]
+        );
+        let short = URL_SAFE_NO_PAD.encode(&bytes[..8]);
+        assert_eq!(
+            cursor_errors::<i64>(&format!("{payload}.{short}"), seal()),
+            ["cursor"]
+        );
+    }
+
+    #[test]
     fn a_page_has_a_next_cursor_only_when_more_rows_exist() {
-        let req: PageRequest<i64> = params(Some(2), None).parse().expect("valid");
+        let req: PageRequest<i64> = params(Some(2), None).parse(seal()).expect("valid");
         let id = |n: u128| Uuid::from_u128(n);
         let rows = vec![(1_i64, id(1)), (2, id(2)), (3, id(3))];
         let page = Page::from_rows(rows, &req, |r| Cursor { key: r.0, id: r.1 }, |r| r.0);
         assert_eq!(page.items, vec![1, 2]);
-        let next = Cursor::<i64>::decode(page.next_cursor.as_deref().unwrap_or_default());
+        let next = Cursor::<i64>::decode(page.next_cursor.as_deref().unwrap_or_default(), &seal());
         assert_eq!(next, Some(Cursor { key: 2, id: id(2) }));
 
         let rows = vec![(1_i64, id(1)), (2, id(2))];
@@ -205,12 +368,12 @@ mod tests {
         #[test]
         fn cursors_round_trip(key in any::<i64>(), id in any::<u128>(), text in ".*") {
             let c = Cursor { key: (key, text), id: Uuid::from_u128(id) };
-            prop_assert_eq!(Cursor::decode(&c.encode()), Some(c));
+            prop_assert_eq!(Cursor::decode(&c.encode(&seal()), &seal()), Some(c));
         }
 
         #[test]
-        fn decoding_arbitrary_text_never_panics(text in "\\PC*") {
-            let _ = Cursor::<(i64, String)>::decode(&text);
+        fn decoding_arbitrary_text_never_panics_and_never_yields_a_cursor(text in "\\PC*") {
+            prop_assert_eq!(Cursor::<(i64, String)>::decode(&text, &seal()), None);
         }
     }
 }

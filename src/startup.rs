@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db::Pool;
 use crate::http::{extractors, fallback, middleware};
 use crate::identity::tokens::TokenKeys;
+use crate::pagination::CursorKey;
 use crate::{centres, router};
 
 /// Starts serving on `listener`; the returned server runs until stopped (SIGTERM
@@ -24,6 +25,7 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
     let workers = config.workers;
     let max_json_bytes = config.max_json_bytes;
     let keys = web::Data::new(TokenKeys::new(&config.jwt));
+    let cursor_key = web::Data::new(CursorKey::derive(config.jwt.secret.expose().as_bytes()));
     let cors_origins = config.cors_allowed_origins.clone();
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
@@ -38,6 +40,7 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             .app_data(pool.clone())
             .app_data(route_table.clone())
             .app_data(keys.clone())
+            .app_data(cursor_key.clone())
             .app_data(directory.clone())
             .app_data(extractors::form_config())
             .app_data(extractors::json_config(max_json_bytes))

@@ -19,6 +19,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
 use crate::identity::roles::Role;
 use crate::identity::{Caller, MaybeCaller};
+use crate::pagination::CursorKey;
 use crate::postcodes;
 
 /// Find a centre: active centres offering `service`, nearest first from a
@@ -44,12 +45,13 @@ use crate::postcodes;
 pub async fn list_centres(
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
+    cursors: web::Data<CursorKey>,
     caller: MaybeCaller,
     req: HttpRequest,
     query: web::Query<CentreSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     require_read(caller.principal())?;
-    let search = query.into_inner().parse()?;
+    let search = query.into_inner().parse(&cursors)?;
     let origin = match &search.place {
         None => None,
         Some(Place::Point {

@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 use super::directory::{haversine_km, DirectoryCentre, DirectoryVenue, Point, Snapshot};
 use super::dto::{CentreSummary, VenueSummary};
 use crate::error::{ApiError, FieldError};
-use crate::pagination::{Cursor, PageParams, PageRequest};
+use crate::pagination::{Cursor, CursorKey, PageParams, PageRequest};
 use crate::postcodes::{self, Postcode};
 use crate::vocabulary::{ServiceType, Weekday};
 
@@ -90,7 +90,7 @@ pub const LONGITUDE_RANGE: std::ops::RangeInclusive<f64> = -11.0..=2.0;
 
 impl CentreSearchParams {
     /// Checks every parameter, collecting all that are wrong.
-    pub fn parse(self) -> Result<Search, ApiError> {
+    pub fn parse(self, cursors: &CursorKey) -> Result<Search, ApiError> {
         let mut errors: Vec<FieldError> = Vec::new();
         let service = parse_word::<ServiceType>("service", self.service.as_deref(), &mut errors);
         let open_on = parse_word::<Weekday>("open_on", self.open_on.as_deref(), &mut errors);
@@ -156,11 +156,16 @@ impl CentreSearchParams {
                 "needs a postcode or lat and lon",
             ));
         }
+        // A cursor continues the search that made it, with the same filters.
+        let seal = cursors.seal(
+            "centres",
+            &(service, &place, radius_km, self_referral, open_on),
+        );
         let page = PageParams {
             limit: self.limit,
             cursor: self.cursor,
         }
-        .parse_into::<SearchKey>(&mut errors);
+        .parse_into::<SearchKey>(seal, &mut errors);
         // A cursor of the other ordering (distance vs name) cannot continue this one.
         let fits = match (page.as_ref().and_then(|p| p.after.as_ref()), located) {
             (None, _) => true,
@@ -314,7 +319,7 @@ pub fn run(
                 key,
                 id: c.id.into(),
             }
-            .encode()
+            .encode(&search.page.seal)
         })
     } else {
         None
@@ -354,6 +359,10 @@ mod tests {
     use super::*;
     use uuid::Uuid;
 
+    fn key() -> CursorKey {
+        CursorKey::derive(b"test secret")
+    }
+
     fn params(pairs: &[(&str, &str)]) -> CentreSearchParams {
         let query: String = pairs
             .iter()
@@ -382,7 +391,7 @@ mod tests {
             ("open_on", "saturday"),
             ("limit", "10"),
         ])
-        .parse();
+        .parse(&key());
         let Ok(search) = search else {
             panic!("{search:?}")
         };
@@ -404,7 +413,7 @@ mod tests {
                 ("self_referral", "yes"),
                 ("lat", "48"),
             ])
-            .parse(),
+            .parse(&key()),
         );
         for field in [
             "service",
@@ -417,27 +426,40 @@ mod tests {
             assert!(got.iter().any(|f| f == field), "{field} not in {got:?}");
         }
         assert_eq!(
-            fields(params(&[("postcode", "CA1"), ("lat", "54"), ("lon", "-3")]).parse()),
+            fields(params(&[("postcode", "CA1"), ("lat", "54"), ("lon", "-3")]).parse(&key())),
             ["postcode"]
         );
-        assert_eq!(fields(params(&[("radius_km", "5")]).parse()), ["radius_km"]);
         assert_eq!(
-            fields(params(&[("postcode", "not a postcode")]).parse()),
+            fields(params(&[("radius_km", "5")]).parse(&key())),
+            ["radius_km"]
+        );
+        assert_eq!(
+            fields(params(&[("postcode", "not a postcode")]).parse(&key())),
             ["postcode"]
         );
     }
 
     #[test]
     fn a_cursor_of_the_other_ordering_is_refused() {
+        // Signed for the search by name it came from...
         let by_name = Cursor {
             key: SearchKey::Name("carlisle".into()),
             id: Uuid::nil(),
         }
-        .encode();
+        .encode(&key().seal(
+            "centres",
+            &(
+                None::<ServiceType>,
+                None::<Place>,
+                None::<f64>,
+                false,
+                None::<Weekday>,
+            ),
+        ));
         assert_eq!(
-            fields(params(&[("postcode", "CA1"), ("cursor", &by_name)]).parse()),
+            fields(params(&[("postcode", "CA1"), ("cursor", &by_name)]).parse(&key())),
             ["cursor"]
         );
-        assert!(params(&[("cursor", &by_name)]).parse().is_ok());
+        assert!(params(&[("cursor", &by_name)]).parse(&key()).is_ok());
     }
 }

@@ -13,7 +13,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::Role;
 use crate::identity::secrets::{random_token, token_hash};
-use crate::pagination::{Cursor, Page, PageParams};
+use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::vocabulary::ClientId;
 
 /// Register an integration client. The secret is in this answer only.
@@ -99,11 +99,14 @@ pub async fn create_integration_client(
 #[get("/integration-clients")]
 pub async fn list_integration_clients(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<ClientResponse>>, ApiError> {
     let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
-    let page = page.into_inner().parse::<OffsetDateTime>()?;
+    let page = page
+        .into_inner()
+        .parse::<OffsetDateTime>(cursors.seal("integration-clients", &()))?;
     let centres = (actor.role == Role::Coordinator).then_some(actor.centre_ids.as_slice());
     let mut conn = pool.get().await?;
     let rows = repo::list_clients(&mut conn, centres, &page).await?;

@@ -12,7 +12,7 @@ use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::Role;
-use crate::pagination::{Cursor, Page, PageParams};
+use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 
 /// Register an organisation that referrers belong to (network admins).
 #[utoipa::path(
@@ -73,9 +73,12 @@ pub async fn create_organisation(
 #[get("/organisations")]
 pub async fn list_organisations(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<OrganisationResponse>>, ApiError> {
-    let page = page.into_inner().parse::<String>()?;
+    let page = page
+        .into_inner()
+        .parse::<String>(cursors.seal("organisations", &()))?;
     let mut conn = pool.get().await?;
     let rows = repo::list_organisations(&mut conn, &page).await?;
     let page = Page::from_rows(

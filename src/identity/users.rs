@@ -15,7 +15,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::{Role, UserStatus};
 use crate::notifications::{self, Template};
-use crate::pagination::{Cursor, Page, PageParams};
+use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::vocabulary::UserId;
 
 /// Invite a person. They receive (through the notifications outbox) a link to
@@ -123,12 +123,15 @@ pub async fn create_user(
 #[get("/users")]
 pub async fn list_users(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     query: web::Query<UserQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<UserResponse>>, ApiError> {
     let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
-    let page = page.into_inner().parse::<String>()?;
+    let page = page
+        .into_inner()
+        .parse::<String>(cursors.seal("users", &query.role))?;
     let scope = user_scope(actor);
     let mut conn = pool.get().await?;
     let rows = repo::list_users(&mut conn, scope, query.role, &page).await?;

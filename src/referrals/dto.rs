@@ -18,7 +18,7 @@ pub use super::model::{
     ReferralSource, ReferralStatus, Relation, RiskKind,
 };
 use crate::error::ApiError;
-use crate::pagination::{PageParams, PageRequest};
+use crate::pagination::{CursorKey, PageParams, PageRequest};
 use crate::validation::FieldErrors;
 use crate::vocabulary::{ServiceType, Weekday};
 use time::format_description::well_known::Rfc3339;
@@ -384,7 +384,7 @@ pub struct ReferralListParams {
 
 impl ReferralListParams {
     /// The filters and the page asked for; every bad parameter named in one 422.
-    pub fn parse(self) -> Result<(ListFilter, PageRequest<i64>), ApiError> {
+    pub fn parse(self, cursors: &CursorKey) -> Result<(ListFilter, PageRequest<i64>), ApiError> {
         let mut errors = FieldErrors::default();
         let status = self
             .status
@@ -405,11 +405,6 @@ impl ReferralListParams {
         };
         let received_from = time("received_from", self.received_from.as_deref());
         let received_to = time("received_to", self.received_to.as_deref());
-        let page = PageParams {
-            limit: self.limit,
-            cursor: self.cursor,
-        }
-        .parse_into::<i64>(&mut errors.0);
         let filter = ListFilter {
             status,
             centre_id: self.centre_id,
@@ -417,6 +412,11 @@ impl ReferralListParams {
             received_from,
             received_to,
         };
+        let page = PageParams {
+            limit: self.limit,
+            cursor: self.cursor,
+        }
+        .parse_into::<i64>(cursors.seal("referrals", &filter), &mut errors.0);
         match page {
             Some(page) => errors.finish((filter, page)),
             None => Err(ApiError::Validation(errors.0)),

@@ -9,7 +9,7 @@ use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::Caller;
-use crate::pagination::{Cursor, Page};
+use crate::pagination::{Cursor, CursorKey, Page};
 use crate::vocabulary::{ReferralId, RiskId};
 
 /// One referral as the caller may see it: what is pending and from whom, and
@@ -62,11 +62,12 @@ pub async fn get_referral(
 #[get("/referrals")]
 pub async fn list_referrals(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     query: web::Query<ReferralListParams>,
 ) -> Result<web::Json<Page<ReferralSummary>>, ApiError> {
     let scope = access::list_scope(&caller)?;
-    let (filter, page) = query.into_inner().parse()?;
+    let (filter, page) = query.into_inner().parse(&cursors)?;
     let mut conn = pool.get().await?;
     let rows = repo::list(&mut conn, &scope, &filter, &page).await?;
     audit::record(&mut conn, Event::new(&caller, "list", "referral")).await?;

@@ -10,7 +10,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::repo as identity_repo;
 use crate::identity::Caller;
-use crate::pagination::{Cursor, Page, PageParams};
+use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::vocabulary::UserId;
 use uuid::Uuid;
 
@@ -30,13 +30,16 @@ use uuid::Uuid;
 #[get("/audit")]
 pub async fn list_audit_events(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     query: web::Query<AuditQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<AuditEventResponse>>, ApiError> {
     let scope = access::trail_scope(&caller)?;
     let filter = query.parse()?;
-    let page = page.into_inner().parse::<OffsetDateTime>()?;
+    let page = page
+        .into_inner()
+        .parse::<OffsetDateTime>(cursors.seal("audit", &filter))?;
     let mut conn = pool.get().await?;
     let rows = repo::list(&mut conn, &filter, scope.centres(), &page).await?;
     let page = Page::from_rows(

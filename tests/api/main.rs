@@ -19,6 +19,7 @@ mod identity;
 mod matrix;
 mod migrations;
 mod outage;
+mod pages;
 mod process;
 mod referrals;
 mod tokens;

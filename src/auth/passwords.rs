@@ -58,8 +58,10 @@ pub async fn change_password(
         &config,
     )
     .await?;
+    // The slow argon2 check holds no connection, as at login.
+    let matches = passwords::verify_blocking(request.current_password, user.password_hash).await?;
     let mut conn = pool.get().await?;
-    if passwords::verify_blocking(request.current_password, user.password_hash).await? {
+    if matches {
         repo::mark_login_succeeded(&mut conn, attempt).await?;
     } else {
         return Err(ApiError::field(

@@ -19,7 +19,7 @@ use crate::vocabulary::UserId;
 
 const WRONG_CREDENTIALS: &str = "the email or password is wrong";
 
-/// The client's address: the TCP peer, or the first `X-Forwarded-For` hop when
+/// The client's address: the TCP peer, or the last `X-Forwarded-For` hop when
 /// the service is configured to trust its load balancer.
 pub(super) fn client_addr(req: &HttpRequest, config: &Config) -> String {
     if config.trust_forwarded_for {

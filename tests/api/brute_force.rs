@@ -191,3 +191,130 @@ async fn failures_from_one_address_across_accounts_are_limited() {
         .await;
     assert_eq!(denied, vec!["5"]);
 }
+
+/// Wrong guesses until the limit, then the next status, for each address.
+async fn statuses(app: &TestApp, email: &str, forwarded: &[&str]) -> Vec<u16> {
+    let mut got = Vec::new();
+    for addr in forwarded {
+        got.push(
+            attempt(app, email, "wrong password guess", addr)
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    got
+}
+
+#[tokio::test]
+async fn forwarded_for_is_ignored_unless_trusted_and_then_its_last_hop_counts() {
+    // Not trusted: every request comes from the test's own address, whatever
+    // the header claims, so three guesses "from three addresses" are one's.
+    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES", "3")]).await;
+    let got = statuses(
+        &app,
+        ADMIN_EMAIL,
+        &["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"],
+    )
+    .await;
+    assert_eq!(got, [401, 401, 401, 429]);
+
+    // Trusted: the hop the load balancer appended (the last) is the address;
+    // the hops before it are the client's to forge and change nothing.
+    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES", "3"), ("TRUST_FORWARDED_FOR", "true")]).await;
+    let forged = [
+        "1.1.1.1, 192.0.2.9",
+        "2.2.2.2, 192.0.2.9",
+        "3.3.3.3,192.0.2.9",
+        "4.4.4.4, 192.0.2.9",
+    ];
+    assert_eq!(
+        statuses(&app, ADMIN_EMAIL, &forged).await,
+        [401, 401, 401, 429]
+    );
+    // The address is limited for any account; another last hop is another
+    // address, even with the same first hop. (Another account, as the admin's
+    // own failures now space its attempts out wherever they come from.)
+    let other = "nobody@nowhere.org";
+    assert_eq!(statuses(&app, other, &["5.5.5.5, 192.0.2.9"]).await, [429]);
+    assert_eq!(statuses(&app, other, &["1.1.1.1, 192.0.2.10"]).await, [401]);
+}
+
+#[tokio::test]
+async fn parallel_guesses_through_two_instances_get_exactly_the_limit() {
+    let database_url = crate::helpers::fresh_database().await;
+    let limits = [("LOGIN_MAX_FAILURES", "5"), ("TRUST_FORWARDED_FOR", "true")];
+    let first = crate::helpers::spawn_app_on(&database_url, &limits).await;
+    let second = crate::helpers::spawn_app_on(&database_url, &limits).await;
+    let guesses = (0..24).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        async move {
+            attempt(app, ADMIN_EMAIL, "wrong password guess", "198.51.100.7")
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let got = futures_util::future::join_all(guesses).await;
+    let wrong = got.iter().filter(|s| **s == 401).count();
+    let limited = got.iter().filter(|s| **s == 429).count();
+    assert_eq!((wrong, limited), (5, 19), "{got:?}");
+}
+
+#[tokio::test]
+async fn a_wrong_current_password_counts_as_a_failed_login() {
+    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES", "2")]).await;
+    let token = app.admin_token().await;
+    let change = |current: &'static str| {
+        let body = json!({"current_password": current, "new_password": "a brand new pass phrase"});
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.post_json(Some(&token), "/api/v1/auth/password", &body)
+                .await
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(change("wrong guess one").await, 422);
+    assert_eq!(change("wrong guess two").await, 422);
+    // The third guess, even the right one, waits; so does a login from there.
+    assert_eq!(change(ADMIN_PASSWORD).await, 429);
+    let login = app
+        .post_json(
+            None,
+            "/api/v1/auth/login",
+            &json!({"email": ADMIN_EMAIL, "password": "another guess"}),
+        )
+        .await;
+    assert_eq!(login.status(), 429);
+}
+
+#[tokio::test]
+async fn the_limit_lifts_when_the_window_passes() {
+    let app = spawn_app_with(&[
+        ("LOGIN_MAX_FAILURES", "2"),
+        ("LOGIN_WINDOW_SECS", "2"),
+        ("TRUST_FORWARDED_FOR", "true"),
+    ])
+    .await;
+    let addr = ["203.0.113.50"];
+    assert_eq!(statuses(&app, ADMIN_EMAIL, &addr).await, [401]);
+    assert_eq!(statuses(&app, ADMIN_EMAIL, &addr).await, [401]);
+    let limited = attempt(&app, ADMIN_EMAIL, "wrong password guess", addr[0]).await;
+    assert_eq!(limited.status(), 429);
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    tokio::time::sleep(std::time::Duration::from_millis(2_200)).await;
+    assert_eq!(
+        attempt(&app, ADMIN_EMAIL, ADMIN_PASSWORD, addr[0])
+            .await
+            .status(),
+        200,
+        "the window has passed"
+    );
+}

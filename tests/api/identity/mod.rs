@@ -2,6 +2,7 @@
 
 mod accounts;
 mod clients;
+mod lifetimes;
 mod links;
 mod registration;
 mod sign_in;

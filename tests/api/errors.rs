@@ -1,12 +1,6 @@
 //! Every error is a problem+json body carrying the request id.
 
-use actix_web::{web, App, HttpResponse, HttpServer};
-use ccc::error::ApiError;
-use ccc::http::{extractors, middleware::RequestContext};
-use ccc::validation::FieldErrors;
-use serde::Deserialize;
-
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 async fn problem(response: reqwest::Response) -> serde_json::Value {
     assert_eq!(
@@ -85,152 +79,173 @@ async fn responses_carry_nosniff_and_no_server_version() {
     }
 }
 
-// The JSON, query and validation error mapping is shared by every resource; it is
-// exercised here on a probe route served through the service's own extractor
-// configuration and middleware, on a real server.
+// The body, query and validation errors, on the service's own routes: a write
+// that needs a token (the centre directory) and one that does not (login).
+// Each refused write leaves nothing behind.
 
-#[derive(Deserialize)]
-struct Probe {
-    name: String,
-    count: u32,
+/// A server that takes JSON bodies of at most 300 bytes, and an admin token.
+async fn small_bodies() -> (TestApp, String) {
+    let app = spawn_app_with(&[("MAX_JSON_BYTES", "300")]).await;
+    let admin = app.admin_token().await;
+    (app, admin)
 }
 
-impl Probe {
-    /// Checked as every request is: each broken rule in one 422.
-    fn check(&self) -> Result<(), ApiError> {
-        let mut errors = FieldErrors::default();
-        if !(1..=10).contains(&self.count) {
-            errors.push("count", "range", "must be 1 to 10");
-        }
-        if self.name.is_empty() {
-            errors.push("name", "length", "must not be empty");
-        }
-        errors.finish(())
-    }
-}
-
-#[derive(Deserialize)]
-struct ProbeQuery {
-    #[allow(dead_code)]
-    n: Option<u32>,
-}
-
-async fn probe(
-    body: web::Json<Probe>,
-    _query: web::Query<ProbeQuery>,
-) -> Result<HttpResponse, ApiError> {
-    body.check()?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"name": body.name, "count": body.count})))
-}
-
-async fn spawn_probe(limit: usize) -> String {
-    let server = HttpServer::new(move || {
-        App::new()
-            .app_data(extractors::json_config(limit))
-            .app_data(extractors::query_config())
-            .route("/probe", web::post().to(probe))
-            .wrap(RequestContext)
-    })
-    .workers(1)
-    .bind("127.0.0.1:0")
-    .expect("bind");
-    let port = server.addrs()[0].port();
-    tokio::spawn(server.run());
-    format!("http://127.0.0.1:{port}/probe")
-}
-
-async fn post(url: &str, content_type: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(url)
+async fn post(
+    app: &TestApp,
+    token: Option<&str>,
+    path: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url(path))
         .header("content-type", content_type)
-        .body(body)
-        .send()
+        .body(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+async fn centres_stored(app: &TestApp) -> usize {
+    app.query_texts("SELECT id::text AS value FROM centres")
         .await
-        .unwrap()
+        .len()
 }
 
 #[tokio::test]
 async fn malformed_json_is_a_400_problem() {
-    let url = spawn_probe(1024).await;
-    let response = post(&url, "application/json", r#"{"name": "A", "#).await;
-    assert_eq!(response.status(), 400);
-    let body = problem(response).await;
-    assert_eq!(body["type"], "/problems/bad-request");
-    assert!(body["detail"]
-        .as_str()
-        .unwrap()
-        .starts_with("malformed JSON"));
+    let (app, admin) = small_bodies().await;
+    for (token, path) in [
+        (Some(admin.as_str()), "/api/v1/centres"),
+        (None, "/api/v1/auth/login"),
+    ] {
+        let response = post(&app, token, path, "application/json", r#"{"name": "A", "#).await;
+        assert_eq!(response.status(), 400, "{path}");
+        let body = problem(response).await;
+        assert_eq!(body["type"], "/problems/bad-request");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("malformed JSON"),
+            "{body}"
+        );
+    }
+    assert_eq!(centres_stored(&app).await, 0);
 }
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_415_problem() {
-    let url = spawn_probe(1024).await;
-    let response = post(&url, "text/plain", r#"{"name": "A", "count": 1}"#).await;
-    assert_eq!(response.status(), 415);
-    assert_eq!(
-        problem(response).await["type"],
-        "/problems/unsupported-media-type"
-    );
+    let (app, admin) = small_bodies().await;
+    for (token, path) in [
+        (Some(admin.as_str()), "/api/v1/centres"),
+        (None, "/api/v1/auth/login"),
+    ] {
+        let response = post(&app, token, path, "text/plain", r#"{"name": "A"}"#).await;
+        assert_eq!(response.status(), 415, "{path}");
+        assert_eq!(
+            problem(response).await["type"],
+            "/problems/unsupported-media-type"
+        );
+    }
+    assert_eq!(centres_stored(&app).await, 0);
 }
 
 #[tokio::test]
-async fn a_body_over_the_limit_is_a_413_problem() {
-    let url = spawn_probe(64).await;
-    let big = format!(r#"{{"name": "{}", "count": 1}}"#, "x".repeat(100));
-    let response = post(&url, "application/json", big).await;
+async fn a_body_over_max_json_bytes_is_a_413_problem_and_one_at_it_is_read() {
+    let (app, admin) = small_bodies().await;
+    // Exactly 300 bytes: read (and created).
+    let at_limit = |pad: usize| {
+        format!(
+            r#"{{"name": "A", "services": ["supported"], "description": "{}"}}"#,
+            "x".repeat(pad)
+        )
+    };
+    let fits = at_limit(300 - at_limit(0).len());
+    assert_eq!(fits.len(), 300);
+    let created = post(
+        &app,
+        Some(&admin),
+        "/api/v1/centres",
+        "application/json",
+        fits,
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    // One byte more: refused, and nothing written.
+    let over = at_limit(301 - at_limit(0).len());
+    let response = post(
+        &app,
+        Some(&admin),
+        "/api/v1/centres",
+        "application/json",
+        over,
+    )
+    .await;
     assert_eq!(response.status(), 413);
     let body = problem(response).await;
     assert_eq!(body["type"], "/problems/payload-too-large");
-    assert!(body["detail"].as_str().unwrap().contains("64 bytes"));
+    assert!(
+        body["detail"].as_str().unwrap().contains("300 bytes"),
+        "{body}"
+    );
+    assert_eq!(centres_stored(&app).await, 1);
 }
 
 #[tokio::test]
 async fn json_of_the_wrong_shape_is_a_422_problem() {
-    let url = spawn_probe(1024).await;
+    let (app, admin) = small_bodies().await;
     let response = post(
-        &url,
+        &app,
+        Some(&admin),
+        "/api/v1/centres",
         "application/json",
-        r#"{"name": "A", "count": "many"}"#,
+        r#"{"name": 7}"#,
     )
     .await;
     assert_eq!(response.status(), 422);
     let body = problem(response).await;
     assert_eq!(body["type"], "/problems/validation");
     assert_eq!(body["errors"][0]["field"], "body");
+    assert_eq!(centres_stored(&app).await, 0);
 }
 
 #[tokio::test]
 async fn each_invalid_field_is_listed_in_a_422_problem() {
-    let url = spawn_probe(1024).await;
-    let response = post(&url, "application/json", r#"{"name": "", "count": 11}"#).await;
-    assert_eq!(response.status(), 422);
-    let body = problem(response).await;
-    let errors = body["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 2, "{body}");
-    assert_eq!(errors[0]["field"], "count");
-    assert_eq!(errors[0]["code"], "range");
-    assert_eq!(errors[1]["field"], "name");
-    assert_eq!(errors[1]["message"], "must not be empty");
-    assert_eq!(body["detail"], "2 fields are not valid");
-}
-
-#[tokio::test]
-async fn a_bad_query_parameter_is_a_422_problem() {
-    let url = spawn_probe(1024).await;
+    let (app, admin) = small_bodies().await;
+    let body = r#"{"name": "", "services": ["teleport"], "min_referral_notice_days": 400}"#;
     let response = post(
-        &format!("{url}?n=lots"),
+        &app,
+        Some(&admin),
+        "/api/v1/centres",
         "application/json",
-        r#"{"name": "A", "count": 1}"#,
+        body,
     )
     .await;
     assert_eq!(response.status(), 422);
-    assert_eq!(problem(response).await["errors"][0]["field"], "query");
+    let body = problem(response).await;
+    let mut fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["min_referral_notice_days", "name", "services[0]"],
+        "{body}"
+    );
+    assert_eq!(body["detail"], "3 fields are not valid");
+    assert_eq!(centres_stored(&app).await, 0);
 }
 
 #[tokio::test]
-async fn a_valid_request_passes_the_probe() {
-    let url = spawn_probe(1024).await;
-    let response = post(&url, "application/json", r#"{"name": "A", "count": 3}"#).await;
-    assert_eq!(response.status(), 200);
-    assert!(response.headers().contains_key("x-request-id"));
+async fn a_query_parameter_of_the_wrong_type_is_a_422_problem() {
+    let (app, admin) = small_bodies().await;
+    let response = app.get_as(&admin, "/api/v1/organisations?limit=lots").await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(problem(response).await["errors"][0]["field"], "query");
 }

@@ -137,5 +137,30 @@ async fn importing_postcodes_is_all_or_nothing_and_can_be_repeated() {
         .query_texts("SELECT count(*)::text AS value FROM postcodes")
         .await;
     assert_eq!(count, ["3"]);
+
+    // The published file comes gzipped: read as it is, by its content, whatever
+    // its name; the import replaces the table.
+    let gzipped = dir.join("codepoint.csv");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(
+        &mut encoder,
+        b"postcode,positional_quality,easting,northing\nM1 1AE,10,384000,398000\nCA1 1AA,10,339560,555499\n",
+    )
+    .unwrap();
+    std::fs::write(&gzipped, encoder.finish().unwrap()).unwrap();
+    let report = ccc::postcodes::import::import(&app.database_url, &gzipped)
+        .await
+        .unwrap();
+    assert_eq!((report.postcodes, report.districts), (2, 2));
+    let manchester = app
+        .json_of(Method::GET, None, "/api/v1/postcodes/M11AE", None, 200)
+        .await;
+    assert_eq!(manchester["precision"], "unit");
+    app.json_of(Method::GET, None, "/api/v1/postcodes/SW1A1AA", None, 404)
+        .await;
+    let count = app
+        .query_texts("SELECT count(*)::text AS value FROM postcodes")
+        .await;
+    assert_eq!(count, ["2"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -106,3 +106,45 @@ async fn court_order_documents_are_checked_by_content_and_served_only_to_the_cen
     app.json_of(Method::GET, Some(&w.solicitor), &missing, None, 404)
         .await;
 }
+
+/// Scans and photos of an order come as PNG or JPEG: each is stored with the
+/// type its content shows, whatever the sender declared, and served back as it
+/// came, byte for byte.
+#[tokio::test]
+async fn png_and_jpeg_scans_are_stored_by_their_content_and_served_back_unchanged() {
+    let w = world().await;
+    let app = &w.app;
+    let (referral, _jo, _chris) = referred_and_completed(&w).await;
+    let base = format!(
+        "/api/v1/referrals/{}/attachments",
+        referral["id"].as_str().unwrap()
+    );
+    let png = [b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".as_slice(), &[7; 64]].concat();
+    let jpeg = [b"\xff\xd8\xff\xe0\0\x10JFIF\0".as_slice(), &[9; 64]].concat();
+    for (bytes, name, declared, stored) in [
+        (png, "scan.png", "application/octet-stream", "image/png"),
+        (jpeg, "photo.jpg", "image/png", "image/jpeg"),
+    ] {
+        let created: Value = app
+            .client
+            .post(app.url(&format!("{base}?filename={name}")))
+            .bearer_auth(&w.solicitor)
+            .header("content-type", declared)
+            .body(bytes.clone())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(created["content_type"], stored, "{created}");
+        assert_eq!(created["filename"], name);
+        let download = format!("{base}/{}", created["id"].as_str().unwrap());
+        let got = app
+            .send(Method::GET, Some(&w.coordinator), &download, None)
+            .await;
+        assert_eq!(got.status(), 200);
+        assert_eq!(got.headers()["content-type"], stored);
+        assert_eq!(got.bytes().await.unwrap().to_vec(), bytes, "{name}");
+    }
+}

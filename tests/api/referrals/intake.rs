@@ -216,10 +216,25 @@ async fn a_parent_self_refers_and_the_other_parent_adds_their_part_by_invitation
 }
 
 #[tokio::test]
-async fn a_self_referral_that_a_professional_must_make_is_refused() {
+async fn the_self_referral_grid_decides_who_may_refer_themselves() {
     let w = world().await;
     let app = &w.app;
     let jo = registered_parent(app, "jo@example.org").await;
+    // Parents who pass messages through a friend or relative may self-refer.
+    let mut relayed = family(&w.supervised, "supported", "via_third_party");
+    relayed["adults"][0]["self"] = json!(true);
+    let accepted = app
+        .json_of(
+            Method::POST,
+            Some(&jo),
+            "/api/v1/referrals",
+            Some(&relayed),
+            201,
+        )
+        .await;
+    assert_eq!(accepted["source"], "self_referral");
+    assert_eq!(accepted["communication_level"], "via_third_party");
+    // Parents who cannot communicate at all, or must not, need a professional.
     for level in ["prohibited", "none"] {
         let mut body = family(&w.supervised, "supported", level);
         body["adults"][0]["self"] = json!(true);
@@ -262,7 +277,7 @@ async fn a_self_referral_that_a_professional_must_make_is_refused() {
     let count = app
         .query_texts("SELECT count(*)::text AS value FROM referrals")
         .await;
-    assert_eq!(count, ["0"]);
+    assert_eq!(count, ["1"], "only the relayed family's referral");
 }
 
 #[tokio::test]
@@ -330,16 +345,46 @@ async fn an_integration_client_refers_for_its_organisation_and_reads_as_a_referr
         .await;
     assert_eq!(referral["source"], "integration");
     assert_eq!(adult(&referral, "Jo Smith")["contact"], json!({}));
-    // The organisation's solicitor sees it too.
+    // The client reads it back as its organisation's referrer: the solicitor's
+    // view, field for field; the client's list holds it.
     let id = referral["id"].as_str().unwrap();
-    app.json_of(
-        Method::GET,
-        Some(&w.solicitor),
-        &format!("/api/v1/referrals/{id}"),
-        None,
-        200,
-    )
-    .await;
+    let path = format!("/api/v1/referrals/{id}");
+    let as_client = app
+        .json_of(Method::GET, Some(token), &path, None, 200)
+        .await;
+    let as_solicitor = app
+        .json_of(Method::GET, Some(&w.solicitor), &path, None, 200)
+        .await;
+    assert_eq!(as_client, as_solicitor);
+    assert_eq!(as_client["court_proceedings"]["case_number"], "CA26P00123");
+    let listed = app
+        .json_of(Method::GET, Some(token), "/api/v1/referrals", None, 200)
+        .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["items"][0]["id"], id);
+    // A client of another firm neither reads nor lists it.
+    let other_org = app
+        .json_of(
+            Method::POST,
+            Some(&w.admin),
+            "/api/v1/organisations",
+            Some(
+                &json!({"name": "Third Firm", "kind": "law_firm", "email_domain": "third.example"}),
+            ),
+            201,
+        )
+        .await;
+    let other = app
+        .json_of(Method::POST, Some(&w.admin), "/api/v1/integration-clients",
+            Some(&json!({"name": "Other case system", "scopes": ["referrals:read"], "organisation_id": other_org["id"]})), 201)
+        .await;
+    let other = crate::builders::client_token(app, &other, None).await;
+    app.json_of(Method::GET, Some(&other), &path, None, 404)
+        .await;
+    let none = app
+        .json_of(Method::GET, Some(&other), "/api/v1/referrals", None, 200)
+        .await;
+    assert_eq!(none["items"], json!([]));
 }
 
 #[tokio::test]

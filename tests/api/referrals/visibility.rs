@@ -503,3 +503,77 @@ async fn history_notes_for_the_centre_reach_no_parent_or_referrer() {
         );
     }
 }
+
+/// The network summary counts referrals by status and nothing more: every
+/// status but draft is listed (zero included), and a draft is nobody's
+/// business but its author's.
+#[tokio::test]
+async fn the_network_summary_counts_referrals_by_status_leaving_drafts_out() {
+    let w = world().await;
+    let app = &w.app;
+    referred_and_completed(&w).await;
+    let mut awaiting = family(&w.supervised, "supervised", "none");
+    awaiting["children"][0]["name"] = json!("Sam Jones");
+    awaiting["adults"][0]["email"] = json!("pat@example.org");
+    awaiting["adults"][1]["email"] = json!("lee@example.org");
+    app.json_of(
+        Method::POST,
+        Some(&w.solicitor),
+        "/api/v1/referrals",
+        Some(&awaiting),
+        201,
+    )
+    .await;
+    let mut draft = family(&w.supported_only, "supported", "none");
+    draft["submit"] = json!(false);
+    draft["children"][0]["name"] = json!("Kim Brown");
+    app.json_of(
+        Method::POST,
+        Some(&w.other_solicitor),
+        "/api/v1/referrals",
+        Some(&draft),
+        201,
+    )
+    .await;
+
+    let summary = app
+        .json_of(
+            Method::GET,
+            Some(&w.admin),
+            "/api/v1/network/summary",
+            None,
+            200,
+        )
+        .await;
+    let counts: Vec<(String, i64)> = summary["referrals_by_status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["status"].as_str().unwrap().to_owned(),
+                c["referrals"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, i64)> = [
+        ("awaiting_parties", 1),
+        ("submitted", 1),
+        ("under_review", 0),
+        ("info_requested", 0),
+        ("accepted", 0),
+        ("declined", 0),
+        ("waitlisted", 0),
+        ("pre_visits", 0),
+        ("active", 0),
+        ("closed", 0),
+    ]
+    .iter()
+    .map(|(s, n)| ((*s).to_owned(), *n))
+    .collect();
+    assert_eq!(counts, expected, "{summary}");
+    // Counts only: no referral, child or person is named.
+    for word in ["Alex", "Sam Jones", "Kim", "example.org"] {
+        assert!(!summary.to_string().contains(word), "{word} in {summary}");
+    }
+}

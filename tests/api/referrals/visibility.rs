@@ -120,11 +120,22 @@ async fn each_viewer_sees_exactly_what_the_rules_allow() {
 async fn lists_are_scoped_filtered_and_paged() {
     let w = world().await;
     let app = &w.app;
-    for i in 0..3 {
-        let mut body = family(&w.supervised, "supervised", "none");
+    // At the supervised centre, oldest first: three sent straight to the
+    // centre (one for supported contact), then one awaiting the parents' parts.
+    let mut made = Vec::new();
+    for (i, service, with_parents) in [
+        (0, "supervised", false),
+        (1, "supported", false),
+        (2, "supervised", false),
+        (3, "supervised", true),
+    ] {
+        let mut body = family(&w.supervised, service, "none");
         body["children"][0]["name"] = json!(format!("Child {i}"));
-        body["adults"][0]["email"] = Value::Null;
-        body["adults"][1]["email"] = Value::Null;
+        if !with_parents {
+            // No parent to invite: straight to the centre.
+            body["adults"][0]["email"] = Value::Null;
+            body["adults"][1]["email"] = Value::Null;
+        }
         let r = app
             .json_of(
                 Method::POST,
@@ -134,51 +145,90 @@ async fn lists_are_scoped_filtered_and_paged() {
                 201,
             )
             .await;
-        // No parent to invite: straight to the centre.
-        assert_eq!(r["status"], "submitted");
+        made.push(r["id"].as_str().unwrap().to_owned());
     }
-    let first = app
+    // Another firm's referral to the other centre.
+    let mut elsewhere = family(&w.supported_only, "supported", "none");
+    elsewhere["adults"][0]["email"] = Value::Null;
+    elsewhere["adults"][1]["email"] = Value::Null;
+    let elsewhere = app
         .json_of(
-            Method::GET,
-            Some(&w.coordinator),
-            "/api/v1/referrals?limit=2",
-            None,
-            200,
+            Method::POST,
+            Some(&w.other_solicitor),
+            "/api/v1/referrals",
+            Some(&elsewhere),
+            201,
         )
         .await;
-    assert_eq!(first["items"].as_array().unwrap().len(), 2);
-    let cursor = first["next_cursor"].as_str().unwrap();
-    let second = app
-        .json_of(
-            Method::GET,
-            Some(&w.coordinator),
-            &format!("/api/v1/referrals?limit=2&cursor={cursor}"),
-            None,
-            200,
-        )
-        .await;
-    assert_eq!(second["items"].as_array().unwrap().len(), 1);
-    assert!(second["next_cursor"].is_null());
-    let none = app
-        .json_of(
-            Method::GET,
-            Some(&w.coordinator),
-            &format!("/api/v1/referrals?centre_id={}", w.supported_only),
-            None,
-            200,
-        )
-        .await;
-    assert!(none["items"].as_array().unwrap().is_empty());
-    let by_service = app
-        .json_of(
-            Method::GET,
-            Some(&w.staff),
-            "/api/v1/referrals?service=supported",
-            None,
-            200,
-        )
-        .await;
-    assert!(by_service["items"].as_array().unwrap().is_empty());
+    let elsewhere = elsewhere["id"].as_str().unwrap().to_owned();
+
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = |token: &str, query: &str| {
+        let path = format!("/api/v1/referrals{query}");
+        let token = token.to_owned();
+        async move {
+            app.json_of(Method::GET, Some(&token), &path, None, 200)
+                .await
+        }
+    };
+    let newest_first: Vec<String> = made.iter().rev().cloned().collect();
+
+    // Scoped: the centre's people see their centre's referrals, newest first;
+    // each firm sees its own.
+    for token in [&w.coordinator, &w.staff, &w.solicitor] {
+        assert_eq!(ids(&list(token, "").await), newest_first);
+    }
+    assert_eq!(
+        ids(&list(&w.other_solicitor, "").await),
+        [elsewhere.clone()]
+    );
+    assert!(
+        ids(&list(&w.coordinator, &format!("?centre_id={}", w.supported_only)).await).is_empty()
+    );
+
+    // Paged: every referral once, in order, the last page without a cursor.
+    let mut paged = Vec::new();
+    let mut pages = 0;
+    let mut query = "?limit=3".to_owned();
+    loop {
+        let page = list(&w.coordinator, &query).await;
+        pages += 1;
+        paged.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => query = format!("?limit=3&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 2);
+    assert_eq!(paged, newest_first);
+
+    // Filtered: by status, by service, by when received.
+    let submitted = list(&w.coordinator, "?status=submitted").await;
+    assert_eq!(ids(&submitted), newest_first[1..]);
+    assert_eq!(
+        ids(&list(&w.coordinator, "?status=awaiting_parties").await),
+        [made[3].clone()]
+    );
+    assert_eq!(
+        ids(&list(&w.staff, "?service=supported").await),
+        [made[1].clone()]
+    );
+    let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    assert!(ids(&list(&w.coordinator, &format!("?received_from={tomorrow}")).await).is_empty());
+    assert_eq!(
+        ids(&list(&w.coordinator, &format!("?received_to={tomorrow}")).await),
+        newest_first
+    );
+
     let bad = app
         .json_of(
             Method::GET,
@@ -188,7 +238,13 @@ async fn lists_are_scoped_filtered_and_paged() {
             422,
         )
         .await;
-    assert_eq!(bad["errors"].as_array().unwrap().len(), 2);
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["status", "received_from"]);
 }
 
 #[tokio::test]

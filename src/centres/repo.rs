@@ -284,8 +284,9 @@ pub async fn delete_opening_session(
 }
 
 /// The exclusion constraint that keeps one room to one slot at a time, as a
-/// field error; every other error as usual. The handler checks first and says
-/// which slot clashes; this covers two writers racing past that check.
+/// field error; every other error as usual. The handler checks first, under a
+/// lock on the centre's row, and says which slot clashes; this is the backstop
+/// for a writer that did not take the lock.
 fn overlap_or(err: DieselError) -> ApiError {
     if let DieselError::DatabaseError(_, info) = &err {
         if info.constraint_name() == Some("opening_sessions_no_overlap") {

@@ -277,3 +277,62 @@ async fn openings_are_the_weekly_slots_on_their_dates_without_closures() {
         [("to".to_owned(), "range".to_owned())]
     );
 }
+
+/// Coordinators saving the same room at the same time: writes to a centre's
+/// schedule take a lock on the centre's row, so each sees the slots saved
+/// before it and exactly one wins; the others get the plain clash's 422. Under
+/// the lock, the database's exclusion constraint holds the rule for any writer.
+#[tokio::test]
+async fn racing_writers_cannot_double_book_a_room() {
+    let app = crate::helpers::spawn_app_with(&[("DB_POOL_SIZE", "8")]).await;
+    let admin = app.admin_token().await;
+    let centre = centre_with(&app, &admin, "Race Centre", &["supported"], true).await;
+    let (_, coordinator) = app
+        .invite_and_login(&admin, "coord@race.org", "coordinator", &[&centre])
+        .await;
+    let venue = venue_at(&app, &coordinator, &centre, 54.1, -3.0).await;
+    let attempts = (0..8).map(|i| {
+        // Each overlaps every other: 10:00 to 12:00 shifted by i minutes.
+        let body = json!({"venue_id": venue, "weekday": "saturday", "starts_at": format!("10:0{i}"),
+            "ends_at": "12:00", "room": "Main hall", "capacity": 8, "services": ["supported"],
+            "effective_from": "2026-01-03"});
+        let (app, coordinator, centre) = (&app, &coordinator, &centre);
+        async move {
+            let response = slot(app, coordinator, centre, body).await;
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body)
+        }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!(*status, 422, "{body}");
+        assert_eq!(
+            error_fields(body),
+            [("starts_at".to_owned(), "overlap".to_owned())]
+        );
+    }
+    let stored = app
+        .query_texts("SELECT count(*)::text AS value FROM opening_sessions")
+        .await;
+    assert_eq!(stored, ["1"]);
+    // The rule is the database's own, whoever writes.
+    let mut conn = app.pool.get().await.unwrap();
+    let direct = diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(
+            "INSERT INTO opening_sessions (id, centre_id, venue_id, weekday, starts_at, ends_at, room, \
+             capacity, services, effective_from) \
+             SELECT gen_random_uuid(), centre_id, venue_id, weekday, starts_at + interval '1 hour', \
+             ends_at + interval '1 hour', room, capacity, services, effective_from FROM opening_sessions",
+        ),
+        &mut conn,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        direct.to_string().contains("opening_sessions_no_overlap"),
+        "{direct}"
+    );
+}

@@ -58,17 +58,25 @@ fn stderr_lines(child: &mut Child) -> mpsc::Receiver<String> {
     rx
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets() {
-    let database_url = fresh_database().await;
-    let proxy = DbProxy::start(&host_port(&database_url)).await;
+/// A password the database URL carries (the test cluster trusts local
+/// connections, so any password works): it must never reach the log.
+const DB_PASSWORD: &str = "db-pass-SECRET-42";
+
+/// `url` with [`DB_PASSWORD`] as the user's password.
+fn with_password(url: &str) -> String {
+    url.replacen("postgres@", &format!("postgres:{DB_PASSWORD}@"), 1)
+}
+
+/// Starts the binary on `database_url`, logging at `log_level`; returns it,
+/// its stderr lines, the lines read so far and the port it listens on.
+fn start(database_url: &str, log_level: &str) -> (Child, mpsc::Receiver<String>, Vec<String>, u16) {
     let mut child = ccc()
-        .env("DATABASE_URL", proxy.url_through(&database_url))
+        .env("DATABASE_URL", with_password(database_url))
         .env("PORT", "0")
         .env("WORKERS", "1")
         .env("DB_TIMEOUT_MS", "10000")
         .env("JWT_SECRET", crate::helpers::JWT_SECRET)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", log_level)
         .spawn()
         .expect("starts");
     let lines = stderr_lines(&mut child);
@@ -82,6 +90,25 @@ async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets
             break rest.trim().parse().expect("a port");
         }
     };
+    (child, lines, seen, port)
+}
+
+/// Neither the database URL's password nor the signing secret is in `log`.
+fn assert_no_configured_secret(log: &str) {
+    for secret in [DB_PASSWORD, crate::helpers::JWT_SECRET] {
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the log:\n{log}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets() {
+    let database_url = fresh_database().await;
+    let proxy = DbProxy::start(&host_port(&database_url)).await;
+    // Debug level: whatever the service or its libraries log, no secret.
+    let (mut child, lines, mut seen, port) = start(&proxy.url_through(&database_url), "debug");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let ok = client
@@ -132,6 +159,7 @@ async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets
     let log = seen.join("\n");
     assert!(log.contains("database pool closed"), "{log}");
 
+    assert_no_configured_secret(&log);
     let access: Vec<&str> = seen
         .iter()
         .filter(|l| l.contains("ccc::access"))
@@ -153,4 +181,54 @@ async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets
             "{secret} leaked into the log:\n{log}"
         );
     }
+}
+
+/// An unexpected error (here a table gone from under the service) answers
+/// 500 with an `error_id` and no internal detail, and the log has the detail
+/// under that id and the request's id, so support can find it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unexpected_error_is_logged_under_the_error_id_the_client_is_given() {
+    let database_url = fresh_database().await;
+    let (mut child, lines, mut seen, port) = start(&database_url, "info");
+    {
+        use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+        let mut conn = diesel_async::AsyncPgConnection::establish(&database_url)
+            .await
+            .expect("direct connection");
+        conn.batch_execute("ALTER TABLE postcode_districts RENAME TO postcode_districts_gone")
+            .await
+            .expect("rename");
+    }
+    let response = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/postcodes/CA11AA"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let error_id = body["error_id"].as_str().expect("an error_id").to_owned();
+    assert!(!body.to_string().contains("postcode_districts"), "{body}");
+
+    let line = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the error is logged");
+        seen.push(line.clone());
+        if line.contains(&format!("error_id={error_id}")) {
+            break line;
+        }
+    };
+    assert!(line.contains(&format!("request_id={request_id}")), "{line}");
+    assert!(
+        line.contains("postcode_districts"),
+        "the cause is logged: {line}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    seen.extend(lines.try_iter());
+    assert_no_configured_secret(&seen.join("\n"));
 }

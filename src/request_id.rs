@@ -45,33 +45,60 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    #[test]
-    fn a_well_formed_id_is_kept() {
-        let v = HeaderValue::from_static("abc-123_x.y:z");
-        assert_eq!(accept_or_make(Some(&v)), "abc-123_x.y:z");
+    fn kept(id: &str) -> bool {
+        let value = HeaderValue::from_str(id).expect("a header value");
+        accept_or_make(Some(&value)) == id
     }
 
     #[test]
-    fn a_missing_or_bad_id_is_replaced_by_a_uuid() {
-        for bad in ["", "has space", "new\\nline", "ü"] {
-            let made = HeaderValue::from_str(bad)
-                .ok()
-                .map(|v| accept_or_make(Some(&v)))
-                .unwrap_or_else(|| accept_or_make(None));
-            assert!(Uuid::parse_str(&made).is_ok(), "{bad:?} gave {made}");
+    fn a_well_formed_id_is_kept() {
+        assert!(kept("abc-123_x.y:z"));
+        assert!(kept(&"a".repeat(128)));
+    }
+
+    #[test]
+    fn a_missing_or_bad_id_is_replaced_by_a_fresh_uuid() {
+        // Each is a valid header value that reaches the check and fails it:
+        // too long, a space, a tab, non-ASCII text, a slash, a quote.
+        for bad in [
+            &"a".repeat(129),
+            "has space",
+            "tab\there",
+            "caf\u{e9}",
+            "a/b",
+            "x\"y",
+        ] {
+            assert!(!kept(bad), "{bad:?} was kept");
+            assert!(!is_well_formed(bad), "{bad:?}");
         }
-        let long = HeaderValue::from_str(&"a".repeat(129)).ok();
-        assert!(Uuid::parse_str(&accept_or_make(long.as_ref())).is_ok());
+        assert!(Uuid::parse_str(&accept_or_make(None)).is_ok());
+        // A newline cannot even be a header value: the server never sees it.
+        assert!(HeaderValue::from_str("new\nline").is_err());
+        let made = accept_or_make(Some(&HeaderValue::from_static("has space")));
+        assert_eq!(Uuid::parse_str(&made).map(|u| u.get_version_num()), Ok(7));
     }
 
     proptest! {
+        /// Ids from the allowed alphabet, 1 to 128 long, come back unchanged.
         #[test]
-        fn whatever_comes_in_the_id_going_out_is_well_formed(s in "\\PC{0,200}") {
-            let made = match HeaderValue::from_str(&s) {
+        fn ids_from_the_allowed_alphabet_are_kept(id in "[A-Za-z0-9._:-]{1,128}") {
+            prop_assert!(kept(&id));
+        }
+
+        /// Any id with one character outside the alphabet is replaced.
+        #[test]
+        fn an_id_with_any_other_character_is_replaced(
+            before in "[A-Za-z0-9]{0,20}",
+            odd in "[^A-Za-z0-9._:\\-]",
+            after in "[A-Za-z0-9]{0,20}",
+        ) {
+            let id = format!("{before}{odd}{after}");
+            let made = match HeaderValue::from_str(&id) {
                 Ok(v) => accept_or_make(Some(&v)),
                 Err(_) => accept_or_make(None),
             };
-            prop_assert!(is_well_formed(&made));
+            prop_assert_ne!(&made, &id);
+            prop_assert!(Uuid::parse_str(&made).is_ok(), "{made}");
         }
     }
 }

@@ -160,10 +160,29 @@ mod tests {
 
     proptest! {
         #[test]
-        fn parsing_never_panics_and_its_output_parses_to_itself(s in "\\PC{0,12}") {
-            if let Ok(p) = parse(&s) {
-                prop_assert_eq!(parse(&p.to_string()), Ok(p));
-            }
+        fn parsing_arbitrary_text_never_panics(s in "\\PC{0,12}") {
+            let _ = parse(&s);
+        }
+
+        /// Every outward form (`A9`, `A99`, `AA9`, `AA99`, `A9A`, `AA9A`), with or
+        /// without its inward code, typed in any case and spacing: parsed, then
+        /// written and parsed again, it is the same postcode.
+        #[test]
+        fn every_form_however_typed_round_trips(
+            outward in "[A-Z]{1,2}[0-9]([0-9]|[A-Z])?",
+            inward in proptest::option::of("[0-9][A-Z]{2}"),
+            lower in any::<bool>(),
+            spaces in "[ \t]{0,3}",
+        ) {
+            let written = match &inward {
+                Some(i) => format!("{spaces}{outward}{spaces}{i}{spaces}"),
+                None => format!("{spaces}{outward}{spaces}"),
+            };
+            let typed = if lower { written.to_lowercase() } else { written };
+            let p = parse(&typed).map_err(|_| TestCaseError::fail(typed.clone()))?;
+            prop_assert_eq!(&p.outward, &outward);
+            prop_assert_eq!(&p.inward, &inward);
+            prop_assert_eq!(parse(&p.to_string()), Ok(p));
         }
 
         #[test]

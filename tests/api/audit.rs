@@ -13,9 +13,17 @@ async fn the_audit_trail_is_append_only_in_the_database() {
         "DELETE FROM audit_events",
         "TRUNCATE audit_events",
     ] {
-        let result = diesel::sql_query(sql).execute(&mut conn).await;
-        assert!(result.is_err(), "{sql} must be refused");
+        let err = diesel::sql_query(sql)
+            .execute(&mut conn)
+            .await
+            .expect_err("the trail must refuse it");
+        // The trigger's own refusal, not any other error.
+        assert_eq!(err.to_string(), "audit_events is append-only", "{sql}");
     }
+    let kept = app
+        .query_texts("SELECT count(*)::text AS value FROM audit_events")
+        .await;
+    assert_ne!(kept, ["0"]);
 }
 
 #[tokio::test]

@@ -157,18 +157,80 @@ async fn a_disabled_account_cannot_use_its_tokens_or_log_in() {
 
 #[tokio::test]
 async fn secrets_are_stored_only_as_hashes() {
+    use sha2::{Digest, Sha256};
     let app = spawn_app().await;
     let session = app.login(ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await;
-    let refresh = session["refresh_token"].as_str().unwrap();
-    let stored = app
-        .query_texts("SELECT encode(token_hash, 'escape') AS value FROM refresh_tokens")
+    let admin = session["access_token"].as_str().unwrap().to_owned();
+    let refresh = session["refresh_token"].as_str().unwrap().to_owned();
+    let centre = app.create_centre(&admin, "Carlisle").await;
+    // An integration client's secret, an open invitation link, a person's password.
+    let client = crate::builders::integration_client(
+        &app,
+        &admin,
+        json!({"centre_id": centre}),
+        json!(["centres:read"]),
+    )
+    .await;
+    let client_secret = client["client_secret"].as_str().unwrap().to_owned();
+    app.post_json(
+        Some(&admin),
+        "/api/v1/users",
+        &json!({"email": "sam@carlisle.example", "name": "Sam", "role": "coordinator", "centre_ids": [centre]}),
+    )
+    .await;
+    let link = app.outbox_token("sam@carlisle.example", "invitation").await;
+    app.invite_and_login(&admin, "kim@carlisle.example", "coordinator", &[&centre])
         .await;
-    assert!(stored.iter().all(|s| !s.contains(refresh)));
+
+    // Each is stored as the SHA-256 of itself (passwords as argon2id)...
+    let hex = |token: &str| format!("{:x}", Sha256::digest(token.as_bytes()));
+    for (table, column, secret) in [
+        ("refresh_tokens", "token_hash", &refresh),
+        ("integration_clients", "secret_hash", &client_secret),
+        ("one_time_tokens", "token_hash", &link),
+    ] {
+        let stored = app
+            .query_texts(&format!(
+                "SELECT encode({column}, 'hex') AS value FROM {table}"
+            ))
+            .await;
+        assert!(stored.contains(&hex(secret)), "{table}: {stored:?}");
+    }
     let hashes = app
-        .query_texts("SELECT coalesce(password_hash, '') AS value FROM users")
+        .query_texts("SELECT coalesce(password_hash, '') AS value FROM users WHERE password_hash IS NOT NULL")
         .await;
+    assert_eq!(hashes.len(), 2);
     assert!(
         hashes.iter().all(|h| h.starts_with("$argon2id$")),
         "{hashes:?}"
     );
+
+    // ...and none is anywhere in the database in clear, in any table but the
+    // outbox (whose messages carry links until they are delivered).
+    let tables = app
+        .query_texts(
+            "SELECT tablename::text AS value FROM pg_tables WHERE schemaname = 'public' \
+             AND tablename NOT IN ('notifications_outbox', '__diesel_schema_migrations')",
+        )
+        .await;
+    assert!(tables.len() > 10, "{tables:?}");
+    for table in &tables {
+        let rows = app
+            .query_texts(&format!("SELECT t::text AS value FROM \"{table}\" t"))
+            .await
+            .join("\n");
+        for secret in [
+            &refresh,
+            &client_secret,
+            &link,
+            &admin,
+            &crate::helpers::ADMIN_PASSWORD.to_owned(),
+            &crate::helpers::PASSWORD.to_owned(),
+        ] {
+            assert!(
+                !rows.contains(secret.as_str()),
+                "a secret in clear in {table}"
+            );
+        }
+    }
 }

@@ -126,13 +126,20 @@ pub fn referral(
         .collect::<Result<Vec<_>, ApiError>>()?;
 
     // A self-referral's referrer is a parent: their email and phone are
-    // contact details like any other.
+    // contact details like any other. A professional's are for those who deal
+    // with them (the centre's coordinators, their own side, the family they
+    // referred), not for staff, who run sessions and need neither.
     let referrer_is_parent = source == ReferralSource::SelfReferral;
-    let sees_referrer_contact = !referrer_is_parent
-        || *viewer == Viewer::Centre
-        || b.adults
-            .iter()
-            .any(|a| own(a.id) && a.user_id == r.created_by_user);
+    let sees_referrer_contact = match viewer {
+        Viewer::Centre => true,
+        Viewer::Staff => false,
+        Viewer::Referrer | Viewer::Parent { .. } => {
+            !referrer_is_parent
+                || b.adults
+                    .iter()
+                    .any(|a| own(a.id) && a.user_id == r.created_by_user)
+        }
+    };
     let referrer = ReferrerResponse {
         name: r.referrer_name.clone(),
         email: if sees_referrer_contact {
@@ -164,9 +171,12 @@ pub fn referral(
             })
             .collect(),
         adults,
-        court_proceedings: (r.court_name.is_some()
-            || r.court_case_number.is_some()
-            || r.next_hearing_on.is_some())
+        // The court and case number are for the centre's coordinators, the
+        // referrer and the parties; staff running sessions need neither.
+        court_proceedings: (*viewer != Viewer::Staff
+            && (r.court_name.is_some()
+                || r.court_case_number.is_some()
+                || r.next_hearing_on.is_some()))
         .then(|| CourtProceedingsResponse {
             court: r.court_name.clone(),
             case_number: r.court_case_number.clone(),

@@ -5,6 +5,7 @@ mod audit;
 mod clients;
 mod documents;
 mod intake;
+mod redaction;
 mod visibility;
 
 use reqwest::Method;

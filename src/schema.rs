@@ -339,6 +339,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    refused_token_marks (client_addr, kind, minute) {
+        client_addr -> Text,
+        kind -> Text,
+        minute -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -431,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_risks,
     referrals,
     refresh_tokens,
+    refused_token_marks,
     users,
     venues,
 );

@@ -54,7 +54,7 @@ pub async fn change_password(
     let attempt = repo::begin_login_attempt(
         &pool,
         &user.email,
-        &super::sign_in::client_addr(&req, &config),
+        &crate::http::client_addr::client_addr(&req, &config),
         &config,
     )
     .await?;
@@ -151,7 +151,7 @@ pub(super) async fn set_password_with_token(
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
-    let addr = super::sign_in::client_addr(req, config);
+    let addr = crate::http::client_addr::client_addr(req, config);
     let request = body.into_inner();
     passwords::check_policy("password", &request.password)?;
     let invalid = || ApiError::field("token", "invalid", "is not valid or has expired");

@@ -2,6 +2,7 @@
 //! error mapping, and answers for unrouted requests.
 
 pub mod caching;
+pub mod client_addr;
 pub mod extractors;
 pub mod fallback;
 pub mod middleware;

@@ -9,10 +9,13 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
+use super::refused_tokens::{self, Refused};
 use super::tokens::{Claims, Subject, TokenKeys};
 use crate::audit::Actor;
+use crate::config::Config;
 use crate::db::Pool;
 use crate::error::ApiError;
+use crate::http::client_addr::client_addr;
 use crate::identity::repo as identity;
 use crate::identity::roles::{Role, Scope, UserStatus};
 use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
@@ -137,35 +140,72 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
     let keys = req
         .app_data::<web::Data<TokenKeys>>()
         .ok_or_else(|| ApiError::internal("token keys are not configured"))?;
-    let claims = keys.verify(&token)?;
     let pool = req
         .app_data::<web::Data<Pool>>()
         .ok_or_else(|| ApiError::internal("pool is not configured"))?;
+    let mut refused = None;
+    let principal = principal_of(keys, pool, &token, &mut refused).await;
+    if let (Err(_), Some(refused), Some(config)) =
+        (&principal, refused, req.app_data::<web::Data<Config>>())
+    {
+        refused_tokens::record(pool, &client_addr(&req, config), refused).await;
+    }
+    principal.map(Some)
+}
+
+/// The principal a token stands for. A refusal worth auditing is left in
+/// `refused` (see [`refused_tokens`]).
+async fn principal_of(
+    keys: &TokenKeys,
+    pool: &Pool,
+    token: &str,
+    refused: &mut Option<Refused>,
+) -> Result<Principal, ApiError> {
+    let claims = keys.verify(token).inspect_err(|bad| {
+        if bad.forged {
+            *refused = Some(Refused::Forged);
+        }
+    })?;
     let mut conn = pool.get().await?;
     let gone = || ApiError::Unauthenticated("the access token's account is not active".into());
     match claims.typ {
         Subject::User => {
-            let user = identity::find_user(&mut conn, claims.sub.into())
-                .await?
-                .ok_or_else(gone)?;
+            let Some(user) = identity::find_user(&mut conn, claims.sub.into()).await? else {
+                // Signed with our key for no account we have.
+                *refused = Some(Refused::Forged);
+                return Err(gone());
+            };
             // A disabled (or not yet active) account's tokens stop working at once.
             if user.status != UserStatus::Active {
+                *refused = Some(Refused::AccountInactive(Actor::user(
+                    user.id,
+                    user.role.as_str(),
+                )));
                 return Err(gone());
             }
             let centre_ids = identity::centre_ids_of(&mut conn, user.id).await?;
-            Ok(Some(Principal::User(UserPrincipal {
+            Ok(Principal::User(UserPrincipal {
                 id: user.id,
                 role: user.role,
                 centre_ids,
                 organisation_id: user.organisation_id,
-            })))
+            }))
         }
         Subject::Client => {
-            let client = identity::find_client(&mut conn, claims.sub.into())
-                .await?
-                .filter(|c| c.revoked_at.is_none())
-                .ok_or_else(|| ApiError::Unauthenticated("the client has been revoked".into()))?;
+            let Some(client) = identity::find_client(&mut conn, claims.sub.into()).await? else {
+                *refused = Some(Refused::Forged);
+                return Err(ApiError::Unauthenticated(
+                    "the client has been revoked".into(),
+                ));
+            };
+            if client.revoked_at.is_some() {
+                *refused = Some(Refused::ClientRevoked(Actor::client(client.id)));
+                return Err(ApiError::Unauthenticated(
+                    "the client has been revoked".into(),
+                ));
+            }
             if minted_before(&claims, client.secret_rotated_at) {
+                *refused = Some(Refused::ClientRotated(Actor::client(client.id)));
                 return Err(ApiError::Unauthenticated(
                     "the access token was issued before the client's secret was rotated".into(),
                 ));
@@ -178,12 +218,12 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
                 .filter_map(|s| s.parse().ok())
                 .filter(|s: &Scope| client.scopes.contains(s))
                 .collect();
-            Ok(Some(Principal::Client(ClientPrincipal {
+            Ok(Principal::Client(ClientPrincipal {
                 id: client.id,
                 scopes: granted,
                 organisation_id: client.organisation_id,
                 centre_id: client.centre_id,
-            })))
+            }))
         }
     }
 }

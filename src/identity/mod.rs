@@ -13,6 +13,7 @@ pub mod model;
 pub mod organisations;
 pub mod passwords;
 pub mod refresh_tokens;
+pub mod refused_tokens;
 pub mod repo;
 pub mod roles;
 pub mod secrets;

@@ -103,19 +103,19 @@ impl TokenKeys {
 
     /// Checks a token: only HS256, a known key id, the right key, issuer and
     /// audience, within its validity, with every claim present.
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        let bad = |why: &str| ApiError::Unauthenticated(format!("the access token {why}"));
-        let header = decode_header(token).map_err(|_| bad("is malformed"))?;
+    pub fn verify(&self, token: &str) -> Result<Claims, BadToken> {
+        let forged = |why: &'static str| BadToken { why, forged: true };
+        let header = decode_header(token).map_err(|_| forged("is malformed"))?;
         if header.alg != ALGORITHM {
-            return Err(bad("uses an algorithm that is not accepted"));
+            return Err(forged("uses an algorithm that is not accepted"));
         }
-        let kid = header.kid.ok_or_else(|| bad("names no key"))?;
+        let kid = header.kid.ok_or_else(|| forged("names no key"))?;
         let key = self
             .decoding
             .iter()
             .find(|(id, _)| *id == kid)
             .map(|(_, key)| key)
-            .ok_or_else(|| bad("names an unknown key"))?;
+            .ok_or_else(|| forged("names an unknown key"))?;
         let mut validation = Validation::new(ALGORITHM);
         validation.set_issuer(&[&self.config.issuer]);
         validation.set_audience(&[&self.config.audience]);
@@ -126,16 +126,33 @@ impl TokenKeys {
             .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
+                // Expiry and a token from a moment ahead (clock skew) are
+                // what honest clients meet; anything else was not made here.
+                let routine = |why| BadToken { why, forged: false };
                 match e.kind() {
-                    ErrorKind::ExpiredSignature => bad("has expired"),
-                    ErrorKind::ImmatureSignature => bad("is not valid yet"),
+                    ErrorKind::ExpiredSignature => routine("has expired"),
+                    ErrorKind::ImmatureSignature => routine("is not valid yet"),
                     ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
-                        bad("was not issued for this service")
+                        forged("was not issued for this service")
                     }
-                    ErrorKind::InvalidSignature => bad("has an invalid signature"),
-                    _ => bad("is not valid"),
+                    ErrorKind::InvalidSignature => forged("has an invalid signature"),
+                    _ => forged("is not valid"),
                 }
             })
+    }
+}
+
+/// Why an access token was refused, and whether it looks made elsewhere
+/// (audited) rather than merely out of date (not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadToken {
+    pub why: &'static str,
+    pub forged: bool,
+}
+
+impl From<BadToken> for ApiError {
+    fn from(bad: BadToken) -> Self {
+        ApiError::Unauthenticated(format!("the access token {}", bad.why))
     }
 }
 

@@ -19,6 +19,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "integration_clients",
             "one_time_tokens",
             "refresh_tokens",
+            "refused_token_marks",
         ],
     ),
     ("auth", &["login_attempts"]),

@@ -240,3 +240,100 @@ async fn a_token_signed_with_the_previous_key_is_accepted_during_rotation() {
     assert_eq!(header.kid.as_deref(), Some("k2"));
     assert_eq!(header.alg, Algorithm::HS256);
 }
+
+/// The audit entries refused tokens left, as `actor_kind actor_id`.
+async fn refused_entries(app: &TestApp) -> Vec<String> {
+    app.query_texts(
+        "SELECT actor_kind || ' ' || coalesce(actor_id::text, '-') AS value FROM audit_events \
+         WHERE action = 'authenticate' AND resource_type = 'access_token' AND outcome = 'denied' \
+         ORDER BY at, id",
+    )
+    .await
+}
+
+async fn me_from(app: &TestApp, token: &str, addr: &str) -> u16 {
+    app.client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .header("x-forwarded-for", addr)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn suspicious_tokens_are_audited_once_a_minute_per_address_and_expired_ones_not() {
+    let app = crate::helpers::spawn_app_with(&[("TRUST_FORWARDED_FOR", "true")]).await;
+    let admin = app.admin_token().await;
+    let sub = admin_id(&app).await;
+    // Entries are counted per minute: start well clear of the next one.
+    while time::OffsetDateTime::now_utc().second() >= 45 {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+
+    // Forged: a flood from one address is one entry; another address, another.
+    let forged = sign(
+        Algorithm::HS256,
+        Some("k1"),
+        "a-guessed-secret-0123456789abcdef0123",
+        &claims(&sub),
+    );
+    for _ in 0..5 {
+        assert_eq!(me_from(&app, &forged, "203.0.113.1").await, 401);
+    }
+    assert_eq!(refused_entries(&app).await, ["anonymous -"]);
+    assert_eq!(me_from(&app, &forged, "203.0.113.2").await, 401);
+    assert_eq!(refused_entries(&app).await.len(), 2);
+
+    // Expired: what honest clients meet every quarter hour; not audited.
+    let mut expired = claims(&sub);
+    expired["exp"] = json!(now() - 3600);
+    let expired = sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &expired);
+    assert_eq!(me_from(&app, &expired, "203.0.113.3").await, 401);
+    assert_eq!(refused_entries(&app).await.len(), 2);
+
+    // A disabled account's token, and a revoked client's, name who they were.
+    let centre = app.create_centre(&admin, "Carlisle").await;
+    let (coordinator_id, coordinator) = app
+        .invite_and_login(&admin, "sam@carlisle.example", "coordinator", &[&centre])
+        .await;
+    app.json_of(
+        reqwest::Method::POST,
+        Some(&admin),
+        &format!("/api/v1/users/{coordinator_id}/disable"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(me_from(&app, &coordinator, "203.0.113.4").await, 401);
+    let client = crate::builders::integration_client(
+        &app,
+        &admin,
+        json!({"centre_id": centre}),
+        json!(["centres:read"]),
+    )
+    .await;
+    let client_token = crate::builders::client_token(&app, &client, None).await;
+    let client_id = client["client"]["id"].as_str().unwrap();
+    app.json_of(
+        reqwest::Method::POST,
+        Some(&admin),
+        &format!("/api/v1/integration-clients/{client_id}/revoke"),
+        None,
+        204,
+    )
+    .await;
+    for _ in 0..3 {
+        assert_eq!(me_from(&app, &client_token, "203.0.113.4").await, 401);
+    }
+    let entries = refused_entries(&app).await;
+    assert_eq!(
+        entries[2..],
+        [
+            format!("user {coordinator_id}"),
+            format!("client {client_id}")
+        ]
+    );
+}

@@ -41,7 +41,7 @@ pub struct CursorKey([u8; 32]);
 
 impl CursorKey {
     pub fn derive(secret: &[u8]) -> Self {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+        let mut mac = hmac_with(&Sha256::digest(secret).into());
         mac.update(b"ccc list cursors v1");
         Self(mac.finalize().into_bytes().into())
     }
@@ -62,6 +62,14 @@ impl CursorKey {
     }
 }
 
+/// HMAC-SHA256 keyed with `key`. A key shorter than SHA-256's 64-byte block
+/// is padded with zeros (RFC 2104), so this is exactly HMAC with `key`.
+fn hmac_with(key: &[u8; 32]) -> Hmac<Sha256> {
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(key);
+    <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into())
+}
+
 /// Signs and checks the cursors of one list and filter (see [`CursorKey`]).
 #[derive(Clone, PartialEq)]
 pub struct Seal {
@@ -80,7 +88,7 @@ const TAG_LEN: usize = 16;
 
 impl Seal {
     fn tag(&self, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        let mut mac = hmac_with(&self.key);
         mac.update(&self.binding);
         mac.update(payload);
         mac
@@ -313,6 +321,21 @@ mod tests {
         ] {
             assert_eq!(cursor_errors::<i64>(&cursor, other), ["cursor"]);
         }
+    }
+
+    #[test]
+    fn the_padded_key_is_plain_hmac_sha256() {
+        let key = [7u8; 32];
+        let Ok(mut reference) = <Hmac<Sha256> as Mac>::new_from_slice(&key) else {
+            panic!("HMAC takes a 32-byte key");
+        };
+        reference.update(b"payload");
+        let mut ours = hmac_with(&key);
+        ours.update(b"payload");
+        assert_eq!(
+            ours.finalize().into_bytes(),
+            reference.finalize().into_bytes()
+        );
     }
 
     #[test]

@@ -185,10 +185,7 @@ async fn lists_are_scoped_filtered_and_paged() {
     for token in [&w.coordinator, &w.staff, &w.solicitor] {
         assert_eq!(ids(&list(token, "").await), newest_first);
     }
-    assert_eq!(
-        ids(&list(&w.other_solicitor, "").await),
-        [elsewhere.clone()]
-    );
+    assert_eq!(ids(&list(&w.other_solicitor, "").await), [elsewhere]);
     assert!(
         ids(&list(&w.coordinator, &format!("?centre_id={}", w.supported_only)).await).is_empty()
     );

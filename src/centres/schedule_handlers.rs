@@ -16,7 +16,7 @@ use super::dto::{
     ClosureResponse, CreateClosureRequest, CreateOpeningSessionRequest, OpeningResponse,
     OpeningSessionResponse, OpeningsResponse, UpdateOpeningSessionRequest,
 };
-use super::model::{Centre, OpeningSessionFields};
+use super::model::{Centre, Closure, OpeningSession, OpeningSessionFields};
 use super::openings::{self, MAX_DAYS};
 use super::rules::{self, SlotContext};
 use super::{repo, views};
@@ -25,6 +25,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, FieldError, Problem};
 use crate::http::caching::{json_with_etag, PUBLIC_REVALIDATE};
 use crate::identity::{Caller, MaybeCaller, Principal};
+use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::vocabulary::calendar::{format_date, format_time, parse_date};
 use crate::vocabulary::Weekday;
 
@@ -73,9 +74,9 @@ fn refuse_clash(
 /// coordinators and staff, and network admins).
 #[utoipa::path(
     tag = "centres",
-    params(("id" = Uuid, Path, description = "The centre's id")),
+    params(("id" = Uuid, Path, description = "The centre's id"), PageParams),
     responses(
-        (status = 200, description = "Every weekly slot, current, past and future", body = Vec<OpeningSessionResponse>),
+        (status = 200, description = "A page of the weekly slots, current, past and future, by weekday and start time", body = Page<OpeningSessionResponse>),
         (status = 403, description = "Not one of the centre's people or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -84,19 +85,38 @@ fn refuse_clash(
 #[get("/centres/{id}/opening-sessions")]
 pub async fn list_opening_sessions(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     id: web::Path<CentreId>,
-) -> Result<web::Json<Vec<OpeningSessionResponse>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<OpeningSessionResponse>>, ApiError> {
+    let page = page
+        .into_inner()
+        .parse::<(i16, u32)>(cursors.seal("opening-sessions", &*id))?;
     let mut conn = pool.get().await?;
     let centre = access::visible(Some(&caller), repo::find_centre(&mut conn, *id).await?)?;
     require_insider(&caller, centre.id)?;
-    let sessions = repo::opening_sessions_of(&mut conn, centre.id, None).await?;
-    Ok(web::Json(
-        sessions
+    let mut sessions = repo::opening_sessions_of(&mut conn, centre.id, None).await?;
+    let cursor = |s: &OpeningSession| Cursor {
+        key: (
+            s.weekday,
+            u32::from(s.starts_at.hour()) * 60 + u32::from(s.starts_at.minute()),
+        ),
+        id: s.id.into(),
+    };
+    sessions.sort_by(|a, b| {
+        let (a, b) = (cursor(a), cursor(b));
+        (a.key, a.id).cmp(&(b.key, b.id))
+    });
+    let page = Page::of_sorted(sessions, &page, cursor, |s| s);
+    Ok(web::Json(Page {
+        items: page
+            .items
             .into_iter()
             .map(views::opening_session)
             .collect::<Result<_, _>>()?,
-    ))
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// Add a weekly opening session at one of the centre's venues (its coordinators,
@@ -258,9 +278,9 @@ pub async fn delete_opening_session(
 /// A centre's closures, by start date (its own people, and network admins).
 #[utoipa::path(
     tag = "centres",
-    params(("id" = Uuid, Path, description = "The centre's id")),
+    params(("id" = Uuid, Path, description = "The centre's id"), PageParams),
     responses(
-        (status = 200, description = "Every closure", body = Vec<ClosureResponse>),
+        (status = 200, description = "A page of the closures, by start date", body = Page<ClosureResponse>),
         (status = 403, description = "Not one of the centre's people or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -269,16 +289,29 @@ pub async fn delete_opening_session(
 #[get("/centres/{id}/closures")]
 pub async fn list_closures(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     id: web::Path<CentreId>,
-) -> Result<web::Json<Vec<ClosureResponse>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<ClosureResponse>>, ApiError> {
+    let page = page
+        .into_inner()
+        .parse::<i32>(cursors.seal("closures", &*id))?;
     let mut conn = pool.get().await?;
     let centre = access::visible(Some(&caller), repo::find_centre(&mut conn, *id).await?)?;
     require_insider(&caller, centre.id)?;
+    // Read by start date and id, the cursor's order.
     let closures = repo::closures_of(&mut conn, centre.id, None).await?;
-    Ok(web::Json(
-        closures.into_iter().map(views::closure).collect(),
-    ))
+    let cursor = |c: &Closure| Cursor {
+        key: c.starts_on.to_julian_day(),
+        id: c.id.into(),
+    };
+    Ok(web::Json(Page::of_sorted(
+        closures,
+        &page,
+        cursor,
+        views::closure,
+    )))
 }
 
 /// Close a venue, or the whole centre (no `venue_id`), for a day or a range:

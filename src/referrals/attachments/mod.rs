@@ -20,6 +20,7 @@ use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
 use crate::identity::{Caller, Principal};
+use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::referrals::access::ClientUse;
 use crate::referrals::access::{self, Viewer};
 use crate::referrals::read::refusal_audited;
@@ -232,9 +233,9 @@ pub async fn create_attachment(
 /// The documents attached to a referral (the centre and the referrer's side).
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = "The referral's id")),
+    params(("id" = Uuid, Path, description = "The referral's id"), PageParams),
     responses(
-        (status = 200, description = "The documents, oldest first", body = Vec<AttachmentResponse>),
+        (status = 200, description = "A page of the documents, oldest first", body = Page<AttachmentResponse>),
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -243,10 +244,15 @@ pub async fn create_attachment(
 #[get("/referrals/{id}/attachments")]
 pub async fn list_attachments(
     pool: web::Data<Pool>,
+    cursors: web::Data<CursorKey>,
     caller: Caller,
     id: web::Path<ReferralId>,
-) -> Result<web::Json<Vec<AttachmentResponse>>, ApiError> {
+    page: web::Query<PageParams>,
+) -> Result<web::Json<Page<AttachmentResponse>>, ApiError> {
     let referral_id = id.into_inner();
+    let page = page
+        .into_inner()
+        .parse::<i64>(cursors.seal("attachments", &referral_id))?;
     let mut conn = pool.get().await?;
     let reader = &caller;
     let outcome = conn
@@ -264,7 +270,17 @@ pub async fn list_attachments(
         })
         .await;
     let listed = refusal_audited(&mut conn, list_event(&caller, referral_id), outcome).await?;
-    Ok(web::Json(listed.into_iter().map(Into::into).collect()))
+    // Read whole (a referral has a few documents), by upload time and id.
+    let cursor = |l: &Listed| Cursor {
+        key: i64::try_from(l.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
+        id: l.id,
+    };
+    Ok(web::Json(Page::of_sorted(
+        listed,
+        &page,
+        cursor,
+        Into::into,
+    )))
 }
 
 /// One document's content (the centre and the referrer's side). Every

@@ -336,3 +336,98 @@ async fn racing_writers_cannot_double_book_a_room() {
         "{direct}"
     );
 }
+
+/// A centre's weekly slots and closures are pages like every other list:
+/// slots by weekday and start, closures by start date, each cursor good for
+/// its own list of its own centre.
+#[tokio::test]
+async fn slots_and_closures_are_listed_in_pages_in_order() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let centre = centre_with(&app, &admin, "Paged Centre", &["supported"], true).await;
+    let other = centre_with(&app, &admin, "Other Centre", &["supported"], true).await;
+    let venue = venue_at(&app, &admin, &centre, 54.1, -3.0).await;
+    for (weekday, starts, ends) in [
+        ("sunday", "09:00", "10:00"),
+        ("monday", "14:00", "15:00"),
+        ("monday", "09:00", "10:00"),
+    ] {
+        let body = json!({"venue_id": venue, "weekday": weekday, "starts_at": starts, "ends_at": ends,
+            "room": "Main hall", "capacity": 8, "services": ["supported"], "effective_from": "2026-01-05"});
+        assert_eq!(slot(&app, &admin, &centre, body).await.status(), 201);
+    }
+    let closures = format!("/api/v1/centres/{centre}/closures");
+    for day in ["2027-05-03", "2026-12-25", "2027-01-01"] {
+        app.json_of(
+            Method::POST,
+            Some(&admin),
+            &closures,
+            Some(&json!({"starts_on": day, "reason": "Bank holiday"})),
+            201,
+        )
+        .await;
+    }
+    let read_all = |path: String, field: &'static str| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let mut seen = Vec::new();
+            let mut query = "?limit=2".to_owned();
+            let mut pages = 0;
+            loop {
+                let page = app
+                    .json_of(
+                        Method::GET,
+                        Some(admin),
+                        &format!("{path}{query}"),
+                        None,
+                        200,
+                    )
+                    .await;
+                pages += 1;
+                for item in page["items"].as_array().unwrap() {
+                    seen.push(
+                        format!(
+                            "{} {}",
+                            item[field].as_str().unwrap_or_default(),
+                            item["starts_at"].as_str().unwrap_or_default()
+                        )
+                        .trim()
+                        .to_owned(),
+                    );
+                }
+                match page["next_cursor"].as_str() {
+                    Some(c) => query = format!("?limit=2&cursor={c}"),
+                    None => break (seen, pages, query),
+                }
+            }
+        }
+    };
+    let slots = format!("/api/v1/centres/{centre}/opening-sessions");
+    let (seen, pages, _) = read_all(slots.clone(), "weekday").await;
+    assert_eq!(seen, ["monday 09:00", "monday 14:00", "sunday 09:00"]);
+    assert_eq!(pages, 2);
+    let (seen, pages, _) = read_all(closures.clone(), "starts_on").await;
+    assert_eq!(seen, ["2026-12-25", "2027-01-01", "2027-05-03"]);
+    assert_eq!(pages, 2);
+
+    // A cursor is good for its own list of its own centre only.
+    let first = app
+        .json_of(
+            Method::GET,
+            Some(&admin),
+            &format!("{closures}?limit=1"),
+            None,
+            200,
+        )
+        .await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    for path in [
+        format!("{slots}?cursor={cursor}"),
+        format!("/api/v1/centres/{other}/closures?cursor={cursor}"),
+    ] {
+        let refused = app
+            .json_of(Method::GET, Some(&admin), &path, None, 422)
+            .await;
+        assert_eq!(refused["errors"][0]["field"], "cursor", "{path}");
+    }
+}

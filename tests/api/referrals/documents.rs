@@ -78,7 +78,8 @@ async fn court_order_documents_are_checked_by_content_and_served_only_to_the_cen
     let listed = app
         .json_of(Method::GET, Some(&w.coordinator), &base, None, 200)
         .await;
-    assert_eq!(listed[0]["filename"], "order.pdf");
+    assert_eq!(listed["items"][0]["filename"], "order.pdf");
+    assert!(listed["next_cursor"].is_null());
     for token in [&w.staff, &jo, &w.admin] {
         app.json_of(Method::GET, Some(token), &base, None, 403)
             .await;

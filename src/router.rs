@@ -69,12 +69,17 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
         .flatten()
         {
             let mut common = Vec::new();
-            if operation.request_body.is_some() {
-                common.extend([
+            match &operation.request_body {
+                // Raw bytes (a document): any media type is read as bytes.
+                Some(body) if body.content.keys().all(|t| t == "application/octet-stream") => {
+                    common.push(("413", "The body is too large"));
+                }
+                Some(_) => common.extend([
                     ("400", "The body cannot be read"),
                     ("413", "The body is too large"),
                     ("415", "The body is not of the documented media type"),
-                ]);
+                ]),
+                None => {}
             }
             let accepts_bearer = serde_json::to_value(&operation.security)
                 .map(|v| v.to_string().contains("\"bearer\""))

@@ -130,9 +130,12 @@ pub struct UploadParams {
 #[utoipa::path(
     tag = "referrals",
     params(("id" = Uuid, Path, description = "The referral's id"), UploadParams),
-    request_body(description = "The document", content(
-        (Document = "application/pdf"), (Document = "image/png"), (Document = "image/jpeg"),
-    )),
+    request_body(
+        description = "The document's bytes, as they are: a PDF, PNG or JPEG, at most \
+                       10 MB. Send any `Content-Type` (`application/octet-stream` will \
+                       do): the type is read from the content.",
+        content((Document = "application/octet-stream")),
+    ),
     responses(
         (status = 201, description = "Attached", body = AttachmentResponse),
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
@@ -292,8 +295,11 @@ pub async fn list_attachments(
         ("attachment_id" = Uuid, Path, description = "The document's id"),
     ),
     responses(
-        (status = 200, description = "The document", content(
-            (Document = "application/pdf"), (Document = "image/png"), (Document = "image/jpeg"),
+        (status = 200, description = "The document's bytes. `Content-Type` is the type read \
+                                        from them at upload (`application/pdf`, `image/png` or \
+                                        `image/jpeg`); `Content-Disposition` names the file.", content(
+            (Document = "application/octet-stream"), (Document = "application/pdf"),
+            (Document = "image/png"), (Document = "image/jpeg"),
         )),
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral or document the caller may see", body = Problem, content_type = "application/problem+json"),

@@ -1,7 +1,9 @@
 //! The base of the OpenAPI document: info, servers, tags and security schemes.
 //! Every path and schema comes from the handlers, through [`crate::router`].
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -43,8 +45,25 @@ previous page as `cursor`.",
 pub struct ApiDoc;
 
 /// Declares the `bearer` scheme: a JWT access token from `/api/v1/auth/login` or
-/// `/api/v1/auth/token`.
+/// `/api/v1/auth/token`; and the `oauth2` scheme, the client-credentials flow of
+/// integration clients, whose scopes each operation a client may call names.
 struct BearerAuth;
+
+/// What each scope of an integration client allows.
+fn scope_description(scope: crate::identity::roles::Scope) -> &'static str {
+    use crate::identity::roles::Scope;
+    match scope {
+        Scope::CentresRead => "Read the centres directory, including a centre's own details",
+        Scope::ReferralsRead => {
+            "Read the referrals of the client's organisation or centre, their families and documents"
+        }
+        Scope::ReferralsWrite => {
+            "Make, change and send referrals for the client's organisation, and attach documents"
+        }
+        Scope::SessionsRead => "Read contact sessions (with the sessions routes)",
+        Scope::AttendanceRead => "Read attendance (with the attendance routes)",
+    }
+}
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -60,6 +79,23 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+        let scopes = Scopes::from_iter(
+            crate::identity::roles::Scope::ALL
+                .iter()
+                .map(|s| (s.as_str(), scope_description(*s))),
+        );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/api/v1/auth/token",
+                    scopes,
+                ))],
+                "An integration client's token: `POST /api/v1/auth/token` with \
+                 `grant_type=client_credentials`, its id and secret, and the scopes it \
+                 asks for (at most those it was given). Sent as a bearer token.",
+            )),
         );
     }
 }

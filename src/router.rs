@@ -68,6 +68,27 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
         .into_iter()
         .flatten()
         {
+            // A public operation needs no credentials at all: `security: []`.
+            // (`[{}]` would read as "one requirement", which some generators
+            // take as "logged in".)
+            let empty = serde_json::to_value(&operation.security)
+                .is_ok_and(|v| v == serde_json::json!([{}]));
+            if empty {
+                operation.security = Some(Vec::new());
+            }
+        }
+    }
+    for item in spec.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
             let mut common = Vec::new();
             match &operation.request_body {
                 // Raw bytes (a document): any media type is read as bytes.

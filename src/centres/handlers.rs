@@ -39,7 +39,7 @@ use crate::postcodes;
         (status = 403, description = "An integration client without centres:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad parameter, or a well-formed postcode that is not known (type /problems/unknown-postcode)", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("oauth2" = ["centres:read"]))
 )]
 #[get("/centres")]
 pub async fn list_centres(
@@ -141,7 +141,7 @@ pub async fn create_centre(
         (status = 403, description = "An integration client without centres:read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("oauth2" = ["centres:read"]))
 )]
 #[get("/centres/{id}")]
 pub async fn get_centre(

@@ -425,7 +425,7 @@ pub struct OpeningsParams {
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad dates, or a range over 92 days", body = Problem, content_type = "application/problem+json"),
     ),
-    security((), ("bearer" = []))
+    security((), ("bearer" = []), ("oauth2" = ["centres:read"]))
 )]
 #[get("/centres/{id}/openings")]
 pub async fn list_openings(

@@ -52,7 +52,7 @@ async fn family_view(
         (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:read"]))
 )]
 #[get("/families/{id}")]
 pub async fn get_family(

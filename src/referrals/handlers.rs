@@ -22,7 +22,7 @@ use crate::vocabulary::{ReferralId, RiskId};
         (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:read"]))
 )]
 #[get("/referrals/{id}")]
 pub async fn get_referral(
@@ -57,7 +57,7 @@ pub async fn get_referral(
         (status = 403, description = "A network admin, or a client without referrals:read", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad filter or cursor", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:read"]))
 )]
 #[get("/referrals")]
 pub async fn list_referrals(

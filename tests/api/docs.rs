@@ -67,3 +67,62 @@ async fn the_docs_ui_is_served_from_the_binary() {
         .unwrap()
         .contains("/api-docs/openapi.json"));
 }
+
+/// Generators read `security` literally: a public operation asks for nothing
+/// (`[]`), an operation an integration client may call names the one scope it
+/// needs, and every scope named is one the token endpoint gives.
+#[test]
+fn security_says_who_may_call_each_operation_as_generators_read_it() {
+    let spec: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
+    let schemes = &spec["components"]["securitySchemes"];
+    let flow = &schemes["oauth2"]["flows"]["clientCredentials"];
+    assert_eq!(flow["tokenUrl"], "/api/v1/auth/token");
+    let scopes: Vec<&str> = flow["scopes"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            "attendance:read",
+            "centres:read",
+            "referrals:read",
+            "referrals:write",
+            "sessions:read"
+        ]
+    );
+    let mut public = Vec::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let security = operation["security"].as_array().expect("security declared");
+            assert!(
+                !security.iter().any(|r| r == &serde_json::json!({})) || security.len() > 1,
+                "{method} {path}: a lone {{}} requirement"
+            );
+            if security.is_empty() {
+                public.push(format!("{} {path}", method.to_uppercase()));
+            }
+            for requirement in security {
+                if let Some(named) = requirement.get("oauth2") {
+                    let named = named.as_array().unwrap();
+                    assert_eq!(named.len(), 1, "{method} {path}");
+                    assert!(
+                        scopes.contains(&named[0].as_str().unwrap()),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+    }
+    // The public operations: health, the sign-in flows, the directory's lists.
+    for op in [
+        "GET /health",
+        "POST /api/v1/auth/login",
+        "POST /api/v1/auth/token",
+        "GET /api/v1/postcodes/{postcode}",
+    ] {
+        assert!(public.contains(&op.to_owned()), "{op} in {public:?}");
+    }
+}

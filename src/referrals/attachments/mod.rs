@@ -142,7 +142,7 @@ pub struct UploadParams {
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a PDF, PNG or JPEG, empty, or a bad filename", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:write"]))
 )]
 #[post("/referrals/{id}/attachments")]
 pub async fn create_attachment(
@@ -242,7 +242,7 @@ pub async fn create_attachment(
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:read"]))
 )]
 #[get("/referrals/{id}/attachments")]
 pub async fn list_attachments(
@@ -304,7 +304,7 @@ pub async fn list_attachments(
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral or document the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:read"]))
 )]
 #[get("/referrals/{id}/attachments/{attachment_id}")]
 pub async fn get_attachment(

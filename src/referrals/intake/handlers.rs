@@ -43,7 +43,7 @@ fn deadlines(config: &Config) -> Deadlines {
         (status = 409, description = "A child of it already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, a service the centre does not offer, or a self-referral a professional must make", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:write"]))
 )]
 #[post("/referrals")]
 pub async fn create_referral(
@@ -90,7 +90,7 @@ pub async fn create_referral(
         (status = 409, description = "Not a draft, or (sending it) a child already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, a service the centre does not offer, or a self-referral a professional must make", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:write"]))
 )]
 #[patch("/referrals/{id}")]
 pub async fn update_referral(
@@ -142,7 +142,7 @@ pub async fn update_referral(
         (status = 409, description = "Not a draft, or a child already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The centre no longer fits it (service, self-referrals), or a parent cannot be invited", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:write"]))
 )]
 #[post("/referrals/{id}/submit")]
 pub async fn submit_referral(
@@ -232,7 +232,7 @@ pub async fn give_part(
         (status = 404, description = "No such referral or adult the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The referral or this part is not waiting, or the adult has no parent account", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = []), ("oauth2" = ["referrals:write"]))
 )]
 #[post("/referrals/{id}/parties/{adult_id}/invitation")]
 pub async fn invite_party_again(

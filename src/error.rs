@@ -134,6 +134,101 @@ pub struct Internal {
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// A kind of problem a client can meet, for the catalogue that the spec lists
+/// and `/problems/{kind}` serves as a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProblemType {
+    /// The `type` member, `/problems/<kind>`.
+    pub uri: &'static str,
+    pub title: &'static str,
+    /// The statuses it comes with.
+    pub statuses: &'static [u16],
+    /// What it means and what a client does about it.
+    pub meaning: &'static str,
+}
+
+/// The problems every module shares ([`ApiError`]'s kinds but `Refused`).
+pub const SHARED_PROBLEMS: &[ProblemType] = &[
+    ProblemType {
+        uri: "/problems/bad-request",
+        title: "The request cannot be read",
+        statuses: &[400],
+        meaning: "The body is not well-formed JSON (or form), or not in UTF-8. Fix the request; retrying it as it is will fail again.",
+    },
+    ProblemType {
+        uri: "/problems/unauthenticated",
+        title: "Authentication is required or has failed",
+        statuses: &[401],
+        meaning: "No access token, or one that is expired, revoked or not valid; or wrong credentials. Get a new token (log in, refresh, or ask /auth/token) and retry.",
+    },
+    ProblemType {
+        uri: "/problems/forbidden",
+        title: "This action is not allowed",
+        statuses: &[403],
+        meaning: "The caller is known but their role, centre, organisation or token scopes do not allow this. Retrying will not help.",
+    },
+    ProblemType {
+        uri: "/problems/not-found",
+        title: "The resource was not found",
+        statuses: &[404],
+        meaning: "Nothing at this path, or nothing the caller may see there: the two are not told apart, so a record's existence is not revealed.",
+    },
+    ProblemType {
+        uri: "/problems/method-not-allowed",
+        title: "The method is not allowed on this resource",
+        statuses: &[405],
+        meaning: "The path exists with other methods, listed in the Allow header.",
+    },
+    ProblemType {
+        uri: "/problems/conflict",
+        title: "The request conflicts with the current state",
+        statuses: &[409],
+        meaning: "A record with the same unique values exists, the record is not in a state that allows this (a referral already sent), or a concurrent change won. Read the record again before deciding.",
+    },
+    ProblemType {
+        uri: "/problems/payload-too-large",
+        title: "The request body is too large",
+        statuses: &[413],
+        meaning: "The body is over the limit named in `detail` (JSON bodies, MAX_JSON_BYTES; documents, 10 MB).",
+    },
+    ProblemType {
+        uri: "/problems/unsupported-media-type",
+        title: "The request body must be application/json",
+        statuses: &[415],
+        meaning: "Send the body as the operation documents it, with that Content-Type.",
+    },
+    ProblemType {
+        uri: "/problems/validation",
+        title: "The request is not valid",
+        statuses: &[422],
+        meaning: "One or more fields or parameters break a rule; `errors` lists each as {field, code, message}. Fix those fields.",
+    },
+    ProblemType {
+        uri: "/problems/unprocessable",
+        title: "The request cannot be carried out",
+        statuses: &[422],
+        meaning: "Well-formed, but it breaks a rule of the stored data (it names a record that does not exist, for example).",
+    },
+    ProblemType {
+        uri: "/problems/too-many-requests",
+        title: "Too many requests",
+        statuses: &[429],
+        meaning: "A limit holds (failed logins, messages to one address). Wait the seconds in Retry-After.",
+    },
+    ProblemType {
+        uri: "/problems/internal",
+        title: "An unexpected error occurred",
+        statuses: &[500],
+        meaning: "A fault on the service's side, logged under `error_id`. Quote the error_id and request_id to support.",
+    },
+    ProblemType {
+        uri: "/problems/unavailable",
+        title: "The service is temporarily unavailable",
+        statuses: &[503],
+        meaning: "The database cannot be reached, a connection was lost mid-request, or none is free in time. Retry after Retry-After seconds; a write whose answer was lost may have landed, so read before writing again.",
+    },
+];
+
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -503,6 +598,37 @@ mod tests {
             ApiError::from(closed).status_code(),
             StatusCode::SERVICE_UNAVAILABLE
         );
+    }
+
+    #[test]
+    fn each_shared_problem_is_sent_as_the_catalogue_describes_it() {
+        let samples = [
+            ApiError::BadRequest("x".into()),
+            ApiError::Unauthenticated("x".into()),
+            ApiError::Forbidden,
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed { allow: vec![] },
+            ApiError::Conflict("x".into()),
+            ApiError::PayloadTooLarge { limit: 1 },
+            ApiError::UnsupportedMediaType,
+            ApiError::field("f", "c", "m"),
+            ApiError::Unprocessable("x".into()),
+            ApiError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            ApiError::internal("x"),
+            ApiError::Unavailable("x".into()),
+        ];
+        assert_eq!(samples.len(), SHARED_PROBLEMS.len());
+        for err in samples {
+            let problem = err.problem(None);
+            let entry = SHARED_PROBLEMS
+                .iter()
+                .find(|p| p.uri == problem.problem_type)
+                .unwrap_or_else(|| panic!("{} is not in the catalogue", problem.problem_type));
+            assert_eq!(entry.title, problem.title);
+            assert_eq!(entry.statuses, [problem.status]);
+        }
     }
 
     #[test]

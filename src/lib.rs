@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod pagination;
 pub mod postcodes;
+pub mod problem_types;
 pub mod referrals;
 pub mod reports;
 pub mod request_id;

@@ -123,6 +123,22 @@ pub fn document_problem_members(openapi: &mut utoipa::openapi::OpenApi) {
             problem
                 .properties
                 .insert("alternatives".to_owned(), alternatives.into());
+            let existing = utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                    utoipa::openapi::schema::KnownFormat::Uuid,
+                )))
+                .description(Some(
+                    "For `/problems/duplicate-referral`: the child's open referral at\n\
+                     the centre.",
+                ))
+                .build();
+            problem
+                .properties
+                .insert("existing_referral_id".to_owned(), existing.into());
+            if let Some(RefOr::T(Schema::Object(kind))) = problem.properties.get_mut("type") {
+                kind.description = Some(crate::problem_types::markdown());
+            }
         }
     }
 }

@@ -78,6 +78,7 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    let shared = shared_responses(spec);
     for item in spec.paths.paths.values_mut() {
         for operation in [
             &mut item.get,
@@ -89,6 +90,15 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
         .into_iter()
         .flatten()
         {
+            // Any operation can meet a limit, a fault or a database away; one
+            // declaration each, with its headers (an operation's own 429
+            // gives way to it).
+            for (status, name) in &shared {
+                operation.responses.responses.insert(
+                    (*status).to_owned(),
+                    utoipa::openapi::Ref::new(format!("#/components/responses/{name}")).into(),
+                );
+            }
             let mut common = Vec::new();
             match &operation.request_body {
                 // Raw bytes (a document): any media type is read as bytes.
@@ -117,6 +127,61 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// Declares the answers every operation can give in `components/responses`
+/// (429, 500, 503, with `Retry-After` where a retry is worth it); returns
+/// each status with its component's name.
+fn shared_responses(spec: &mut utoipa::openapi::OpenApi) -> Vec<(&'static str, &'static str)> {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let shared = [
+        (
+            "429",
+            "TooManyRequests",
+            "A limit holds; wait the seconds in Retry-After",
+            true,
+        ),
+        (
+            "500",
+            "InternalError",
+            "An unexpected fault, logged under the problem's error_id",
+            false,
+        ),
+        (
+            "503",
+            "Unavailable",
+            "The database is away or busy; retry after Retry-After",
+            true,
+        ),
+    ];
+    let components = spec.components.get_or_insert_with(Default::default);
+    for (_, name, description, retry) in shared {
+        let mut response = ResponseBuilder::new().description(description).content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        );
+        if retry {
+            response = response.header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(0)),
+                    )
+                    .description(Some("Seconds to wait before retrying"))
+                    .build(),
+            );
+        }
+        components
+            .responses
+            .insert(name.to_owned(), response.build().into());
+    }
+    shared.iter().map(|(s, n, _, _)| (*s, *n)).collect()
 }
 
 /// The document as committed in `openapi/openapi.json`: pretty JSON, newline-terminated.

@@ -57,6 +57,10 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
                         .finish()
                 }),
             )
+            .route(
+                "/problems/{kind}",
+                web::get().to(crate::problem_types::page),
+            )
             .default_service(web::to(fallback::not_routed))
             .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
             .wrap(middleware::cors(&cors_origins))

@@ -27,6 +27,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::get_postcode);
 }
 
+/// This module's problems, for the catalogue.
+pub const PROBLEMS: &[crate::error::ProblemType] = &[crate::error::ProblemType {
+    uri: "/problems/unknown-postcode",
+    title: "The postcode is not a known Great Britain postcode",
+    statuses: &[404, 422],
+    meaning: "Well-formed, but not in OS Code-Point Open (Great Britain only): 404 where the postcode is the resource asked for, 422 where it is a field (a venue in Northern Ireland gives coordinates instead).",
+}];
+
 /// A well-formed postcode that Code-Point Open does not know: 404 where the
 /// postcode is the resource asked for, 422 where it is a field of a request.
 pub fn unknown_postcode(postcode: &str, is_resource: bool) -> crate::error::ApiError {

@@ -4,8 +4,30 @@
 use actix_web::http::StatusCode;
 
 use crate::centres::dto::AlternativeCentre;
-use crate::error::{ApiError, Refusal};
-use crate::vocabulary::ServiceType;
+use crate::error::{ApiError, ProblemType, Refusal};
+use crate::vocabulary::{ReferralId, ServiceType};
+
+/// This module's problems, for the catalogue.
+pub const PROBLEMS: &[ProblemType] = &[
+    ProblemType {
+        uri: "/problems/professional-referral-required",
+        title: "A professional must make this referral",
+        statuses: &[422],
+        meaning: "Parents who cannot communicate, or must not (an injunction), or a centre that takes no self-referrals: a solicitor, Cafcass officer or social worker refers.",
+    },
+    ProblemType {
+        uri: "/problems/service-not-offered",
+        title: "The centre does not offer this service",
+        statuses: &[422],
+        meaning: "The centre does not offer the service asked for (supervised contact at a supported-only centre, say); `alternatives` lists the nearest centres that do.",
+    },
+    ProblemType {
+        uri: "/problems/duplicate-referral",
+        title: "The child already has an open referral at this centre",
+        statuses: &[409],
+        meaning: "One open referral per child and centre; `existing_referral_id` names the open one (told only to a caller who may see it).",
+    },
+];
 
 /// The self-referral grid or the centre says a professional must refer.
 pub fn professional_referral_required(detail: impl Into<String>) -> ApiError {
@@ -32,5 +54,18 @@ pub fn service_not_offered(service: ServiceType, alternatives: Vec<AlternativeCe
         detail,
     )
     .with("alternatives", alternatives)
+    .into()
+}
+
+/// A second open referral for a child at one centre; `existing_referral_id`
+/// names the open one (only to a caller who may see it).
+pub fn duplicate_referral(child: &str, existing: ReferralId) -> ApiError {
+    Refusal::new(
+        StatusCode::CONFLICT,
+        "/problems/duplicate-referral",
+        "The child already has an open referral at this centre",
+        format!("{child} already has an open referral at this centre (see existing_referral_id)"),
+    )
+    .with("existing_referral_id", existing)
     .into()
 }

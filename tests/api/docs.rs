@@ -126,3 +126,29 @@ fn security_says_who_may_call_each_operation_as_generators_read_it() {
         assert!(public.contains(&op.to_owned()), "{op} in {public:?}");
     }
 }
+
+/// Every operation declares the answers any request can meet, once each in
+/// `components/responses`: 429 and 503 with `Retry-After`, 500.
+#[test]
+fn every_operation_declares_limits_faults_and_outages() {
+    let spec: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
+    let shared = &spec["components"]["responses"];
+    for name in ["TooManyRequests", "Unavailable"] {
+        assert!(shared[name]["headers"]["Retry-After"].is_object(), "{name}");
+    }
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            for (status, name) in [
+                ("429", "TooManyRequests"),
+                ("500", "InternalError"),
+                ("503", "Unavailable"),
+            ] {
+                assert_eq!(
+                    operation["responses"][status]["$ref"],
+                    format!("#/components/responses/{name}"),
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
+}

@@ -249,3 +249,73 @@ async fn a_query_parameter_of_the_wrong_type_is_a_422_problem() {
     assert_eq!(response.status(), 422);
     assert_eq!(problem(response).await["errors"][0]["field"], "query");
 }
+
+/// Every problem `type` the source can send, found by reading it.
+fn problem_types_in_source() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &std::path::Path, found: &mut std::collections::BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for piece in text.split("\"/problems/").skip(1) {
+                    let kind: String = piece
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                        .collect();
+                    if piece[kind.len()..].starts_with('"') && !kind.is_empty() {
+                        found.insert(format!("/problems/{kind}"));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    walk(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+        &mut found,
+    );
+    found
+}
+
+#[tokio::test]
+async fn every_problem_type_is_in_the_catalogue_the_spec_and_has_a_page() {
+    let catalogue: std::collections::BTreeSet<String> = ccc::problem_types::catalogue()
+        .iter()
+        .map(|p| p.uri.to_owned())
+        .collect();
+    let in_source = problem_types_in_source();
+    assert!(in_source.len() >= 17, "{in_source:?}");
+    assert_eq!(
+        catalogue, in_source,
+        "the catalogue and the source disagree"
+    );
+
+    let app = spawn_app().await;
+    let spec: serde_json::Value = app
+        .get("/api-docs/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed = spec["components"]["schemas"]["Problem"]["properties"]["type"]["description"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for p in ccc::problem_types::catalogue() {
+        assert!(
+            listed.contains(&format!("`{}`", p.uri)),
+            "{} not in the spec",
+            p.uri
+        );
+        let page = app.get(p.uri).await;
+        assert_eq!(page.status(), 200, "{}", p.uri);
+        assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&format!("<h1>{}</h1>", p.title)), "{html}");
+    }
+    let missing = app.get("/problems/no-such-kind").await;
+    assert_eq!(missing.status(), 404);
+    assert_eq!(problem(missing).await["type"], "/problems/not-found");
+}

@@ -343,10 +343,7 @@ async fn refuse_duplicates(
             // exists would say where the child is: theirs goes ahead, and the
             // centre sees the two side by side (`possible_duplicate_of`).
             if let (true, Some(e)) = (visible, existing) {
-                return Err(ApiError::Conflict(format!(
-                    "{} already has an open referral at this centre: {}",
-                    child.name, e.referral.id
-                )));
+                return Err(problems::duplicate_referral(&child.name, e.referral.id));
             }
         }
     }

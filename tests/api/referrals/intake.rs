@@ -501,10 +501,11 @@ async fn a_second_open_referral_for_the_same_child_at_the_centre_is_a_conflict()
             409,
         )
         .await;
-    assert!(
-        conflict["detail"].as_str().unwrap().contains(id),
+    assert_eq!(
+        conflict["type"], "/problems/duplicate-referral",
         "{conflict}"
     );
+    assert_eq!(conflict["existing_referral_id"], id, "{conflict}");
     // By another firm: not told of the other referral (that would say where the
     // child is); theirs goes ahead, and the centre sees the two side by side.
     let elsewhere = app

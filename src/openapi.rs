@@ -142,3 +142,80 @@ pub fn document_problem_members(openapi: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// Gives every schema a generator would otherwise name itself (`Type0`,
+/// or a copy of an item type per page) a name of its own:
+/// - a page of `X` (`Page_X`) lists items of the named schema `X`;
+/// - an internally tagged enum of objects (a `oneOf` whose members each fix
+///   a `kind`, such as `Fees`) gets one named schema per member (`FeesFree`)
+///   and a `discriminator` on `kind`.
+///
+/// Worked on the JSON form of the document, then read back.
+pub fn name_inline_schemas(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use serde_json::{json, Value};
+    let Ok(mut doc) = serde_json::to_value(&openapi) else {
+        return openapi;
+    };
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return openapi;
+    };
+    let mut named: Vec<(String, Value)> = Vec::new();
+    for (name, schema) in schemas.iter_mut() {
+        if let Some(item) = name.strip_prefix("Page_") {
+            if let Some(items) = schema.pointer_mut("/properties/items/items") {
+                let inline = std::mem::replace(
+                    items,
+                    json!({"$ref": format!("#/components/schemas/{item}")}),
+                );
+                named.push((item.to_owned(), inline));
+            }
+        }
+        let tagged = schema
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .is_some_and(|members| {
+                members.len() > 1
+                    && members
+                        .iter()
+                        .all(|m| m.pointer("/properties/kind/enum/0").is_some())
+            });
+        if tagged {
+            let mut mapping = serde_json::Map::new();
+            let mut refs = Vec::new();
+            for member in schema["oneOf"].as_array().cloned().unwrap_or_default() {
+                let kind = member
+                    .pointer("/properties/kind/enum/0")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let variant = format!("{name}{}", upper_camel(&kind));
+                let reference = format!("#/components/schemas/{variant}");
+                mapping.insert(kind, json!(reference));
+                refs.push(json!({"$ref": reference}));
+                named.push((variant, member));
+            }
+            schema["oneOf"] = Value::Array(refs);
+            schema["discriminator"] = json!({"propertyName": "kind", "mapping": mapping});
+        }
+    }
+    for (name, schema) in named {
+        schemas.entry(name).or_insert(schema);
+    }
+    serde_json::from_value(doc).unwrap_or(openapi)
+}
+
+/// `supervised_contact` as `SupervisedContact`.
+fn upper_camel(word: &str) -> String {
+    word.split(['_', '-'])
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}

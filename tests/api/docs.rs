@@ -152,3 +152,35 @@ fn every_operation_declares_limits_faults_and_outages() {
         }
     }
 }
+
+/// No generator has to invent a name: a page lists items of its named item
+/// schema, and a choice of objects says which member by its `kind`.
+#[test]
+fn pages_and_choices_refer_to_named_schemas() {
+    let spec: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let mut pages = 0;
+    for (name, schema) in schemas {
+        if let Some(item) = name.strip_prefix("Page_") {
+            pages += 1;
+            assert_eq!(
+                schema["properties"]["items"]["items"]["$ref"],
+                format!("#/components/schemas/{item}"),
+                "{name}"
+            );
+            assert!(schemas.contains_key(item), "{item}");
+        }
+        if let Some(members) = schema["oneOf"].as_array() {
+            let objects = members.iter().filter(|m| m["type"] != "null").count();
+            if objects > 1 {
+                assert_eq!(schema["discriminator"]["propertyName"], "kind", "{name}");
+                for member in members {
+                    let target = member["$ref"].as_str().expect("a named member");
+                    let target = target.rsplit('/').next().unwrap();
+                    assert!(schemas.contains_key(target), "{target}");
+                }
+            }
+        }
+    }
+    assert!(pages >= 8, "{pages}");
+}

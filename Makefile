@@ -17,7 +17,7 @@ APP_DB  = $${DATABASE_URL:-$$(scripts/pg.sh url ccc)}
 # The server integration tests make their databases on.
 TEST_DB = $${TEST_DATABASE_URL:-$${DATABASE_URL:-$$(scripts/pg.sh url postgres)}}
 
-.PHONY: help run stop db migrate import-postcodes seed-demo schema openapi test fmt-check clippy nextest pg-restart spec-lint schemathesis bench tools
+.PHONY: help run stop db migrate import-postcodes seed-demo schema openapi test fmt-check clippy nextest pg-restart spec-lint clients schemathesis bench tools
 
 help:
 	@echo "make run      start PostgreSQL if needed, migrate, serve on http://127.0.0.1:8080 (docs at /docs/)"
@@ -89,7 +89,7 @@ openapi:
 
 # --- test -------------------------------------------------------------------
 
-test: fmt-check clippy db tools nextest pg-restart spec-lint schemathesis
+test: fmt-check clippy db tools nextest pg-restart spec-lint clients schemathesis
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -109,6 +109,17 @@ nextest: db
 # The project-local cluster comes back on its own port after a stop.
 pg-restart:
 	scripts/test-pg-restart.sh
+
+# Clients generated from the committed spec, as partners make them: the Python
+# client must generate without a warning, and a TypeScript program using the
+# generated types must type-check under --strict.
+clients: tools
+	rm -rf target/clients && mkdir -p target/clients tools/clients/generated
+	$(VENV)/bin/openapi-python-client generate --path openapi/openapi.json \
+	  --output-path target/clients/python --config tools/clients/openapi-python-client.yaml \
+	  --fail-on-warning
+	tools/node_modules/.bin/openapi-typescript openapi/openapi.json -o tools/clients/generated/api.d.ts
+	tools/node_modules/.bin/tsc -p tools/clients/tsconfig.json
 
 spec-lint: tools
 	$(VENV)/bin/openapi-spec-validator openapi/openapi.json

@@ -70,11 +70,32 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
         {
             // A public operation needs no credentials at all: `security: []`.
             // (`[{}]` would read as "one requirement", which some generators
-            // take as "logged in".)
-            let empty = serde_json::to_value(&operation.security)
-                .is_ok_and(|v| v == serde_json::json!([{}]));
-            if empty {
+            // take as "logged in".) One where a token is optional is public
+            // too, and says in its description what a token adds.
+            let requirements = serde_json::to_value(&operation.security).unwrap_or_default();
+            let requirements = requirements.as_array().cloned().unwrap_or_default();
+            if requirements.contains(&serde_json::json!({})) {
                 operation.security = Some(Vec::new());
+                if requirements.len() > 1 {
+                    let scopes: Vec<String> = requirements
+                        .iter()
+                        .filter_map(|r| r.get("oauth2")?.as_array().cloned())
+                        .flatten()
+                        .filter_map(|s| s.as_str().map(|s| format!("`{s}`")))
+                        .collect();
+                    let note = format!(
+                        "\n\n**Authentication is optional.** With a bearer token (a person's, \
+                         or an integration client's with {}) the answer is what that caller may \
+                         see; a token that is sent must be valid (401).",
+                        scopes.join(" or ")
+                    );
+                    let description = operation.description.get_or_insert_with(String::new);
+                    description.push_str(&note);
+                    operation.responses.responses.insert(
+                        "401".to_owned(),
+                        problem("A token was sent and is not valid").into(),
+                    );
+                }
             }
         }
     }

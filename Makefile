@@ -125,7 +125,7 @@ spec-lint: tools
 	$(VENV)/bin/openapi-spec-validator openapi/openapi.json
 	$(REDOCLY) lint --config tools/redocly.yaml openapi/openapi.json
 
-schemathesis: db tools
+schemathesis: db tools clients
 	$(CARGO) build --locked --bin ccc
 	scripts/schemathesis.sh "$(TEST_DB)"
 

@@ -12,6 +12,7 @@ notifications outbox, as a mail worker would send them.
 """
 
 import json
+import shlex
 import subprocess
 import sys
 import urllib.request
@@ -100,6 +101,9 @@ document = call("POST", f"/api/v1/referrals/{referral['id']}/attachments?filenam
                 solicitor, raw=b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
 
 for name, value in {
+    "CCC_CENTRE_ID": centre,
+    "CCC_PASSWORD": PASSWORD,
+    "CCC_REFERRER_EMAIL": solicitor_email,
     "CCC_COORDINATOR_TOKEN": coordinator,
     "CCC_REFERRER_TOKEN": solicitor,
     "CCC_REFERRAL_ID": referral["id"],
@@ -109,4 +113,4 @@ for name, value in {
     "CCC_FAMILY_ID": done["family_id"],
     "CCC_FAMILY_ADULT_ID": referral["adults"][0]["id"],
 }.items():
-    print(f"export {name}={value}")
+    print(f"export {name}={shlex.quote(str(value))}")

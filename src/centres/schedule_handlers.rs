@@ -77,6 +77,7 @@ fn refuse_clash(
     params(("id" = Uuid, Path, description = "The centre's id"), PageParams),
     responses(
         (status = 200, description = "A page of the weekly slots, current, past and future, by weekday and start time", body = Page<OpeningSessionResponse>),
+        (status = 422, description = "A bad cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not one of the centre's people or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -281,6 +282,7 @@ pub async fn delete_opening_session(
     params(("id" = Uuid, Path, description = "The centre's id"), PageParams),
     responses(
         (status = 200, description = "A page of the closures, by start date", body = Page<ClosureResponse>),
+        (status = 422, description = "A bad cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not one of the centre's people or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
     ),

@@ -239,6 +239,7 @@ pub async fn create_attachment(
     params(("id" = Uuid, Path, description = "The referral's id"), PageParams),
     responses(
         (status = 200, description = "A page of the documents, oldest first", body = Page<AttachmentResponse>),
+        (status = 422, description = "A bad cursor or limit", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),

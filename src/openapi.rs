@@ -219,3 +219,73 @@ fn upper_camel(word: &str) -> String {
         })
         .collect()
 }
+
+/// Declares the headers every operation shares, on the JSON form of the
+/// document: `X-Request-Id` in (optional) and out (on every answer), and
+/// `If-None-Match` on each operation whose 200 carries an `ETag`.
+pub fn declare_headers(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use serde_json::{json, Value};
+    let Ok(mut doc) = serde_json::to_value(&openapi) else {
+        return openapi;
+    };
+    let request_id_in = json!({
+        "name": "X-Request-Id",
+        "in": "header",
+        "required": false,
+        "description": "Your id for this request (1 to 128 of `A-Z a-z 0-9 - _ . :`), echoed \
+                        back and logged; another value is replaced by a new id.",
+        "schema": {"type": "string"}
+    });
+    let request_id_out = json!({
+        "description": "The request's id (yours if well-formed, else a new one); quote it to support.",
+        "schema": {"type": "string"}
+    });
+    let if_none_match = json!({
+        "name": "If-None-Match",
+        "in": "header",
+        "required": false,
+        "description": "The `ETag` of an answer you hold: 304 with no body while it is current.",
+        "schema": {"type": "string"}
+    });
+    let add_request_id = |response: &mut Value| {
+        if let Some(response) = response.as_object_mut() {
+            if response.contains_key("$ref") {
+                return;
+            }
+            let headers = response.entry("headers").or_insert_with(|| json!({}));
+            headers["X-Request-Id"] = request_id_out.clone();
+        }
+    };
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for operation in item.values_mut() {
+                let cached = operation.pointer("/responses/200/headers/ETag").is_some();
+                let parameters = operation
+                    .as_object_mut()
+                    .map(|o| o.entry("parameters").or_insert_with(|| json!([])));
+                if let Some(Value::Array(parameters)) = parameters {
+                    if cached {
+                        parameters.push(if_none_match.clone());
+                    }
+                    parameters.push(request_id_in.clone());
+                }
+                if let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(Value::as_object_mut)
+                {
+                    responses.values_mut().for_each(add_request_id);
+                }
+            }
+        }
+    }
+    if let Some(responses) = doc
+        .pointer_mut("/components/responses")
+        .and_then(Value::as_object_mut)
+    {
+        responses.values_mut().for_each(add_request_id);
+    }
+    serde_json::from_value(doc).unwrap_or(openapi)
+}

@@ -37,7 +37,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     add_common_problems(&mut spec);
     crate::openapi::document_problem_members(&mut spec);
-    crate::openapi::name_inline_schemas(spec)
+    crate::openapi::declare_headers(crate::openapi::name_inline_schemas(spec))
 }
 
 /// Answers that whole classes of operations give, declared once here rather

@@ -93,7 +93,8 @@ pub async fn list_centres(
     tag = "centres",
     request_body = CreateCentreRequest,
     responses(
-        (status = 201, description = "Created", body = CentreResponse),
+        (status = 201, description = "Created", body = CentreResponse,
+            headers(("Location" = String, description = "The path of the new centre"))),
         (status = 403, description = "Not a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ),

@@ -128,7 +128,8 @@ pub async fn list_opening_sessions(
     params(("id" = Uuid, Path, description = "The centre's id")),
     request_body = CreateOpeningSessionRequest,
     responses(
-        (status = 201, description = "Created", body = OpeningSessionResponse),
+        (status = 201, description = "Created", body = OpeningSessionResponse,
+            headers(("Location" = String, description = "The path of the new weekly slot"))),
         (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or the room is taken at that time (code overlap)", body = Problem, content_type = "application/problem+json"),
@@ -171,7 +172,13 @@ pub async fn create_opening_session(
         .await?;
     // Search on this instance sees the change at once.
     directory.invalidate();
-    Ok(HttpResponse::Created().json(views::opening_session(session)?))
+    let body = views::opening_session(session)?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/centres/{centre_id}/opening-sessions/{}", body.id),
+        ))
+        .json(body))
 }
 
 /// Change a weekly opening session; to stop it, set `effective_to`.
@@ -323,7 +330,8 @@ pub async fn list_closures(
     params(("id" = Uuid, Path, description = "The centre's id")),
     request_body = CreateClosureRequest,
     responses(
-        (status = 201, description = "Created", body = ClosureResponse),
+        (status = 201, description = "Created", body = ClosureResponse,
+            headers(("Location" = String, description = "The path of the new closure"))),
         (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -359,7 +367,13 @@ pub async fn create_closure(
             Ok(closure)
         })
         .await?;
-    Ok(HttpResponse::Created().json(views::closure(closure)))
+    let body = views::closure(closure);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/centres/{centre_id}/closures/{}", body.id),
+        ))
+        .json(body))
 }
 
 /// Remove a closure.

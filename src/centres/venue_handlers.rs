@@ -59,7 +59,8 @@ async fn place(conn: &mut AsyncPgConnection, draft: &mut VenueDraft) -> Result<(
     params(("id" = Uuid, Path, description = "The centre's id")),
     request_body = CreateVenueRequest,
     responses(
-        (status = 201, description = "Created", body = VenueResponse),
+        (status = 201, description = "Created", body = VenueResponse,
+            headers(("Location" = String, description = "The path of the new venue"))),
         (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown postcode (type /problems/unknown-postcode)", body = Problem, content_type = "application/problem+json"),
@@ -100,7 +101,10 @@ pub async fn create_venue(
     directory.invalidate();
     let body = views::venue(venue, access::Viewer::Insider)?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/centres/{centre_id}")))
+        .insert_header((
+            "Location",
+            format!("/api/v1/centres/{centre_id}/venues/{}", body.id),
+        ))
         .json(body))
 }
 

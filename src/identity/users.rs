@@ -24,7 +24,8 @@ use crate::vocabulary::UserId;
     tag = "identity",
     request_body = CreateUserRequest,
     responses(
-        (status = 201, description = "Invited", body = UserResponse),
+        (status = 201, description = "Invited", body = UserResponse,
+            headers(("Location" = String, description = "The path of the new account"))),
         (status = 403, description = "Not allowed to invite this role into these centres", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email already has an account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown centre", body = Problem, content_type = "application/problem+json"),

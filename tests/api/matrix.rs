@@ -894,6 +894,19 @@ async fn fixture(app: &TestApp) -> Fixture {
     }
 }
 
+/// Whether `path` (a concrete path) matches one of the spec's path templates.
+fn names_a_route(spec: &Value, path: &str) -> bool {
+    let parts: Vec<&str> = path.split('/').collect();
+    spec["paths"].as_object().unwrap().keys().any(|template| {
+        let pattern: Vec<&str> = template.split('/').collect();
+        pattern.len() == parts.len()
+            && pattern
+                .iter()
+                .zip(&parts)
+                .all(|(p, a)| (p.starts_with('{') && !a.is_empty()) || p == a)
+    })
+}
+
 #[tokio::test]
 async fn every_route_answers_each_caller_as_the_matrix_says() {
     // Every caller comes from one address; the login limit is not what this tests.
@@ -958,8 +971,31 @@ async fn every_route_answers_each_caller_as_the_matrix_says() {
                 Body::Json(make) => request.json(&make(&fixture, caller)),
                 Body::Form(make) => request.form(&make(&fixture)),
             };
-            let status = request.send().await.unwrap().status().as_u16();
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
             record.push(status);
+            if status == 201 {
+                let declared = spec["paths"][row.path][row.method.to_lowercase()]["responses"]
+                    ["201"]["headers"]["Location"]
+                    .is_object();
+                let location = response
+                    .headers()
+                    .get("location")
+                    .map(|l| l.to_str().unwrap().to_owned());
+                match (declared, location) {
+                    (true, Some(location)) => assert!(
+                        names_a_route(&spec, &location),
+                        "{} {}: Location {location} is no route",
+                        row.method,
+                        row.path
+                    ),
+                    (false, None) => {}
+                    (declared, location) => wrong.push(format!(
+                        "{} {}: Location declared {declared}, sent {location:?}",
+                        row.method, row.path
+                    )),
+                }
+            }
             if status != expected {
                 wrong.push(format!(
                     "{} {} as {caller}: {status}, expected {expected}",

@@ -137,7 +137,8 @@ pub struct UploadParams {
         content((Document = "application/octet-stream")),
     ),
     responses(
-        (status = 201, description = "Attached", body = AttachmentResponse),
+        (status = 201, description = "Attached", body = AttachmentResponse,
+            headers(("Location" = String, description = "The path of the document (GET it for its bytes)"))),
         (status = 403, description = "Not the centre or the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a PDF, PNG or JPEG, empty, or a bad filename", body = Problem, content_type = "application/problem+json"),
@@ -230,7 +231,13 @@ pub async fn create_attachment(
             Ok(listed)
         })
         .await?;
-    Ok(HttpResponse::Created().json(AttachmentResponse::from(listed)))
+    let body = AttachmentResponse::from(listed);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/referrals/{referral_id}/attachments/{}", body.id),
+        ))
+        .json(body))
 }
 
 /// The documents attached to a referral (the centre and the referrer's side).

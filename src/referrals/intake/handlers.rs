@@ -38,7 +38,8 @@ fn deadlines(config: &Config) -> Deadlines {
     tag = "referrals",
     request_body = CreateReferralRequest,
     responses(
-        (status = 201, description = "Created (a draft, or sent)", body = ReferralResponse),
+        (status = 201, description = "Created (a draft, or sent)", body = ReferralResponse,
+            headers(("Location" = String, description = "The path of the new referral"))),
         (status = 403, description = "Not a referrer, a parent, or a client with referrals:write for an organisation", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A child of it already has an open referral at this centre", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, a service the centre does not offer, or a self-referral a professional must make", body = Problem, content_type = "application/problem+json"),

@@ -55,20 +55,23 @@ impl Actor {
     }
 }
 
-/// The outcome of an audited action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    /// Refused: bad credentials, not allowed, rate-limited.
-    Denied,
+crate::text_enum! {
+    /// The outcome of an audited action.
+    pub enum Outcome {
+        Success => "success",
+        /// Refused: bad credentials, not allowed, rate-limited.
+        Denied => "denied",
+    }
 }
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Denied => "denied",
-        }
+crate::text_enum! {
+    /// Who acted, by kind: a person, an integration client, someone not
+    /// signed in, or the service itself.
+    pub enum ActorKind {
+        User => "user",
+        Client => "client",
+        Anonymous => "anonymous",
+        System => "system",
     }
 }
 

@@ -12,14 +12,14 @@ use crate::vocabulary::CentreId;
 pub struct AuditEvent {
     pub id: Uuid,
     pub at: OffsetDateTime,
-    pub actor_kind: String,
+    pub actor_kind: super::ActorKind,
     pub actor_id: Option<Uuid>,
     pub actor_role: Option<String>,
     pub action: String,
     pub resource_type: String,
     pub resource_id: Option<String>,
     pub centre_id: Option<CentreId>,
-    pub outcome: String,
+    pub outcome: super::Outcome,
     pub request_id: Option<String>,
 }
 

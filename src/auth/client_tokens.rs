@@ -122,7 +122,7 @@ pub async fn issue_client_token(
     .await?;
     Ok(web::Json(TokenResponse {
         access_token: keys.issue(Subject::Client, client.id.into(), None, Some(scope.clone()))?,
-        token_type: "Bearer",
+        token_type: super::dto::TokenType::Bearer,
         expires_in: keys.access_ttl_secs(),
         refresh_token: None,
         scope: Some(scope),

@@ -207,7 +207,7 @@ fn person_tokens(
             Some(role.as_str().to_owned()),
             None,
         )?,
-        token_type: "Bearer",
+        token_type: super::dto::TokenType::Bearer,
         expires_in: keys.access_ttl_secs(),
         refresh_token: Some(refresh_token),
         scope: None,

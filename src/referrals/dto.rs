@@ -231,6 +231,7 @@ pub struct AdultResponse {
     pub contact: ContactDetails,
     pub part_status: PartStatus,
     /// When an awaited part is due.
+    #[schema(format = DateTime)]
     pub part_due_at: Option<String>,
     /// Whether they agree to contact (once their part is given); never shown
     /// to the other party.
@@ -284,18 +285,28 @@ pub struct ReferrerResponse {
 /// Something the referral waits for, and from whom (a tracking page).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PendingItem {
-    /// `party_part` (an adult's own part) or `centre_review`.
-    #[schema(example = "party_part")]
-    pub what: String,
+    pub what: Pending,
     #[schema(value_type = Option<Uuid>)]
     pub adult_id: Option<AdultId>,
     pub from: String,
+    #[schema(format = DateTime)]
     pub due_at: Option<String>,
     pub expired: bool,
 }
 
+crate::text_enum! {
+    /// What a referral waits for.
+    pub enum Pending {
+        /// An adult party's own part of the referral.
+        PartyPart => "party_part",
+        /// The centre's review of a referral with every part in.
+        CentreReview => "centre_review",
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryResponse {
+    #[schema(format = DateTime)]
     pub at: String,
     pub from_status: Option<ReferralStatus>,
     pub to_status: ReferralStatus,
@@ -336,7 +347,9 @@ pub struct ReferralResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>)]
     pub possible_duplicate_of: Option<ReferralId>,
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -351,7 +364,9 @@ pub struct ReferralSummary {
     pub status: ReferralStatus,
     pub source: ReferralSource,
     pub children: i64,
+    #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

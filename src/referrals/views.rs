@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use super::access::Viewer;
 use super::dto::{
     AdultResponse, ChildResponse, ContactDetails, CourtOrderResponse, CourtProceedingsResponse,
-    HistoryResponse, PendingItem, ReferralResponse, ReferralSummary, ReferrerResponse,
+    HistoryResponse, Pending, PendingItem, ReferralResponse, ReferralSummary, ReferrerResponse,
     RelationResponse, RiskResponse, ShareInput,
 };
 use super::model::{
@@ -237,7 +237,7 @@ fn pending(
         let part = part_status(a, now)?;
         if matches!(part, PartStatus::Awaited | PartStatus::Expired) {
             items.push(PendingItem {
-                what: "party_part".to_owned(),
+                what: Pending::PartyPart,
                 adult_id: Some(a.id),
                 from: a.name.clone(),
                 due_at: a.part_due_at.map(timestamp),
@@ -250,7 +250,7 @@ fn pending(
         ReferralStatus::Submitted | ReferralStatus::UnderReview
     ) {
         items.push(PendingItem {
-            what: "centre_review".to_owned(),
+            what: Pending::CentreReview,
             adult_id: None,
             from: "centre".to_owned(),
             due_at: None,

@@ -39,18 +39,21 @@ pub struct AuditEventResponse {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
-    /// `user`, `client`, `anonymous` or `system`.
-    pub actor_kind: String,
+    pub actor_kind: crate::audit::ActorKind,
+    /// The person's or client's id; none for anonymous and system entries
+    /// (and a parent's, shown to network admins, is left out).
     pub actor_id: Option<Uuid>,
+    /// The person's role when they acted (`coordinator`, ...).
     pub actor_role: Option<String>,
     /// What was done: `login`, `create`, `read`, `disable`, ...
     pub action: String,
+    /// What it was done to: `referral`, `user`, `centre`, `access_token`, ...
     pub resource_type: String,
     pub resource_id: Option<String>,
     #[schema(value_type = Option<Uuid>)]
     pub centre_id: Option<CentreId>,
-    /// `success`, `denied` or `failure`.
-    pub outcome: String,
+    pub outcome: crate::audit::Outcome,
+    /// The `X-Request-Id` of the request that made the entry.
     pub request_id: Option<String>,
 }
 

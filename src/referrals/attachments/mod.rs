@@ -60,6 +60,7 @@ pub struct AttachmentResponse {
     pub size_bytes: i32,
     /// SHA-256 of the content, hex.
     pub sha256: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

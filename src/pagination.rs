@@ -24,7 +24,8 @@ pub struct PageParams {
     /// How many items to return, 1 to 100 (default 25).
     #[param(minimum = 1, maximum = 100, default = 25)]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page; omit it for the first page.
+    /// The `next_cursor` of the previous page; omit it (or leave it empty) for
+    /// the first page.
     pub cursor: Option<String>,
 }
 
@@ -162,7 +163,8 @@ impl PageParams {
                 format!("must be between 1 and {MAX_LIMIT}"),
             ));
         }
-        let after = match self.cursor.as_deref() {
+        // `cursor=` with nothing after it is no cursor: the first page.
+        let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
             Some(text) => {
                 let cursor = Cursor::decode(text, &seal);

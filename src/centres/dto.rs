@@ -40,7 +40,12 @@ pub struct CentreContact {
     pub email: Option<String>,
     #[schema(max_length = 40, example = "01228 000000")]
     pub phone: Option<String>,
-    #[schema(max_length = 500, example = "https://carlisle-ccc.org.uk")]
+    /// An `http` or `https` URL with a host, without spaces.
+    #[schema(
+        max_length = 500,
+        pattern = r"^https?://[^/?#\s]+\S*$",
+        example = "https://carlisle-ccc.org.uk"
+    )]
     pub website: Option<String>,
 }
 

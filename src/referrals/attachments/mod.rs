@@ -120,8 +120,14 @@ async fn documents_allowed(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UploadParams {
-    /// The document's name, as the sender knows it.
-    #[param(example = "child-arrangements-order.pdf")]
+    /// The document's name, as the sender knows it: 1 to 200 characters, not
+    /// blank, without slashes.
+    #[param(
+        example = "child-arrangements-order.pdf",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^/\\\u0000]*[^/\\\s\u0000][^/\\\u0000]*$"
+    )]
     pub filename: String,
 }
 

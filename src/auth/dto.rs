@@ -7,6 +7,7 @@ use crate::identity::roles::ReferrerType;
 use crate::validation::{Email, FieldErrors, Name};
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "sam@carlisle-ccc.org.uk", "password": "correct horse battery staple"}))]
 pub struct LoginRequest {
     #[schema(
         example = "sam.coordinator@carlisle-ccc.org.uk",
@@ -42,6 +43,7 @@ pub struct TokenResponse {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"refresh_token": "q0yVjR3oKc1bU7cO8m0j3c2Yp5m0kqQ6cY3b1o9bJmE"}))]
 pub struct RefreshRequest {
     #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
@@ -57,6 +59,7 @@ pub enum GrantType {
 /// The OAuth 2.0 client-credentials grant (RFC 6749 §4.4), form-encoded. The
 /// client may authenticate with HTTP Basic instead of the two client fields.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "client_credentials", "client_id": "01a2f4c0-0000-7000-8000-0000000000c1", "client_secret": "s3cr3t-returned-once-at-creation", "scope": "referrals:read referrals:write"}))]
 pub struct ClientCredentialsRequest {
     pub grant_type: GrantType,
     pub client_id: Option<String>,
@@ -66,6 +69,7 @@ pub struct ClientCredentialsRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"current_password": "correct horse battery staple", "new_password": "a longer pass phrase for 2027"}))]
 pub struct ChangePasswordRequest {
     #[schema(min_length = 1, max_length = 256)]
     pub current_password: String,
@@ -75,6 +79,7 @@ pub struct ChangePasswordRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "sam@carlisle-ccc.org.uk"}))]
 pub struct PasswordResetRequest {
     #[schema(min_length = 1, max_length = 254)]
     pub email: String,
@@ -82,6 +87,7 @@ pub struct PasswordResetRequest {
 
 /// Uses a one-time link's token to set a password (reset, or accepting an invitation).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"token": "tX1cA9sV0lQm3yJ6bN2rK8pD4fG7hE5wZ1uI0oL2aS4", "password": "correct horse battery staple"}))]
 pub struct SetPasswordWithTokenRequest {
     #[schema(min_length = 1, max_length = 128)]
     pub token: String,
@@ -93,6 +99,7 @@ pub struct SetPasswordWithTokenRequest {
 /// A referrer registers themselves into their organisation, with an email on the
 /// organisation's domain; the password is chosen with the confirmation link.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "sam.patel@familylaw.example.co.uk", "name": "Sam Patel", "referrer_type": "solicitor", "organisation_id": "01a2f4c0-0000-7000-8000-000000000003"}))]
 pub struct RegisterReferrerRequest {
     #[schema(example = "jo.bloggs@smithjones-law.co.uk", max_length = 254)]
     pub email: String,
@@ -105,6 +112,7 @@ pub struct RegisterReferrerRequest {
 
 /// A parent's own registration.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "jo@example.org", "name": "Jo Smith"}))]
 pub struct RegisterParentRequest {
     #[schema(example = "jo@example.org", max_length = 254)]
     pub email: String,

@@ -52,6 +52,7 @@ pub struct CentreContact {
 /// A centre's standing with its accrediting body (NACCC in England and Wales,
 /// the Northern Ireland Network in Northern Ireland).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"body": "NACCC", "status": "accredited", "accredited_on": "2025-04-01", "expires_on": "2028-03-31"}))]
 pub struct Accreditation {
     #[schema(max_length = 200, example = "NACCC")]
     pub body: Option<String>,
@@ -64,6 +65,7 @@ pub struct Accreditation {
 
 /// A new centre (network admins).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Carlisle Child Contact Centre", "description": "Saturday supported and supervised contact in the city centre.", "services": ["supported", "supervised", "handover"], "accepts_self_referrals": true, "fees": {"kind": "charged", "description": "£40 per supervised session; supported contact is free"}, "contact": {"email": "bookings@carlisle-ccc.org.uk", "phone": "01228 000000", "website": "https://carlisle-ccc.org.uk"}, "min_referral_notice_days": 14}))]
 pub struct CreateCentreRequest {
     #[schema(
         min_length = 1,
@@ -91,6 +93,7 @@ pub struct CreateCentreRequest {
 /// (or `null`) fields are left as they are; a `contact` block replaces all three
 /// contact details, so leaving one out of it clears that one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"description": "Now also open on Sunday afternoons.", "min_referral_notice_days": 7}))]
 pub struct UpdateCentreRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
@@ -107,6 +110,7 @@ pub struct UpdateCentreRequest {
 
 /// A network admin suspends, closes or reinstates a centre.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"status": "suspended", "reason": "Venue closed for repairs until March"}))]
 pub struct ChangeCentreStatusRequest {
     pub status: CentreStatus,
     /// Why; required to suspend or close.
@@ -172,6 +176,7 @@ pub struct VenueResponse {
 /// A new venue. A GB postcode places it; a venue without one (Northern
 /// Ireland, which Code-Point Open lacks) gives `latitude` and `longitude`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "St Cuthbert's Hall", "address_line1": "1 Church Street", "town": "Carlisle", "postcode": "CA1 1AA", "rooms": ["Main hall", "Family room"], "separate_entrances": true, "accessibility": "Step-free entrance; accessible toilet", "parking": "Street parking"}))]
 pub struct CreateVenueRequest {
     #[schema(min_length = 1, max_length = 200, example = "Warwick Road Church Hall")]
     pub name: String,
@@ -204,6 +209,7 @@ pub struct CreateVenueRequest {
 /// Changes to a venue; absent fields are left as they are. A new postcode
 /// places the venue again.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"parking": "Car park behind the hall, free on Saturdays"}))]
 pub struct UpdateVenueRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
@@ -229,6 +235,7 @@ pub struct UpdateVenueRequest {
 
 /// A weekly slot at a venue.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"venue_id": "01a2f4c0-0000-7000-8000-000000000002", "weekday": "saturday", "starts_at": "10:00", "ends_at": "12:00", "room": "Main hall", "capacity": 8, "services": ["supported"], "effective_from": "2027-01-02"}))]
 pub struct CreateOpeningSessionRequest {
     #[schema(value_type = Uuid)]
     pub venue_id: VenueId,
@@ -266,6 +273,7 @@ pub struct CreateOpeningSessionRequest {
 /// Changes to a weekly slot; absent fields are left as they are. To end a slot,
 /// set `effective_to`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"capacity": 6, "effective_to": "2027-06-30"}))]
 pub struct UpdateOpeningSessionRequest {
     #[schema(value_type = Option<Weekday>)]
     pub weekday: Option<String>,
@@ -306,6 +314,7 @@ pub struct OpeningSessionResponse {
 
 /// Days a venue, or the whole centre, does not open.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"starts_on": "2026-12-24", "ends_on": "2027-01-01", "reason": "Christmas and New Year"}))]
 pub struct CreateClosureRequest {
     /// The venue closed; absent for the whole centre.
     #[schema(value_type = Option<Uuid>)]

@@ -21,6 +21,7 @@ pub struct FamilyResponse {
 /// A parent's own contact details and which of them the other party may see.
 /// Absent fields are left as they are.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"address": "9 Moved Road, Carlisle", "share": {"email": false, "phone": true, "address": false}}))]
 pub struct UpdateContactRequest {
     #[schema(max_length = 254, example = "jo@example.org")]
     pub email: Option<String>,

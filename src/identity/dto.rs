@@ -49,6 +49,7 @@ impl UserResponse {
 /// coordinator invites staff of their own centres. The person receives a link
 /// to choose a password.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "sam@carlisle-ccc.org.uk", "name": "Sam Taylor", "role": "staff", "centre_ids": ["01a2f4c0-0000-7000-8000-000000000001"]}))]
 pub struct CreateUserRequest {
     #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254)]
     pub email: String,
@@ -94,6 +95,7 @@ impl TryFrom<Organisation> for OrganisationResponse {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Family Law LLP", "kind": "law_firm", "email_domain": "familylaw.example.co.uk"}))]
 pub struct CreateOrganisationRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
@@ -129,6 +131,7 @@ fn check_domain(errors: &mut FieldErrors, field: &str, domain: &str) {
 
 /// Registers an integration client bound to an organisation or a centre (exactly one).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Family Law LLP case management", "scopes": ["referrals:read", "referrals:write"], "organisation_id": "01a2f4c0-0000-7000-8000-000000000003"}))]
 pub struct CreateClientRequest {
     #[schema(
         min_length = 1,

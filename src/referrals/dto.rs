@@ -126,6 +126,7 @@ pub struct RiskInput {
 /// A new referral. With `submit: true` it is sent at once; otherwise it stays a
 /// draft that only its author sees, to change and send later.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"centre_id": "01a2f4c0-0000-7000-8000-000000000001", "service": "supervised", "communication_level": "none", "referrer": {"phone": "01228 000000"}, "children": [{"ref": "alex", "name": "Alex Smith", "date_of_birth": "2018-04-02", "needs": "Asthma inhaler"}], "adults": [{"ref": "jo", "name": "Jo Smith", "party": "resident_parent", "email": "jo@example.org", "phone": "07700 900001", "may_attend": true, "relations": [{"child": "alex", "relation": "mother", "lives_with": true}]}, {"ref": "chris", "name": "Chris Smith", "party": "non_resident_parent", "email": "chris@example.org", "may_attend": true, "relations": [{"child": "alex", "relation": "father"}]}], "court_proceedings": {"court": "Carlisle Family Court", "case_number": "CA26P00123", "next_hearing_on": "2027-02-01"}, "court_orders": [{"kind": "child_arrangements", "made_on": "2026-10-01", "conditions": "Supervised contact fortnightly"}], "risks": [{"kind": "domestic_abuse", "details": "History of arguments at handover"}], "parties_must_not_meet": true, "preferred_days": ["saturday"], "frequency": "fortnightly", "submit": true}))]
 pub struct CreateReferralRequest {
     #[schema(value_type = Uuid)]
     pub centre_id: CentreId,
@@ -161,6 +162,7 @@ pub struct CreateReferralRequest {
 /// An adult's own part: their consent, availability, which of their contact
 /// details the other party may see, and their view of the risks.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"consents_to_contact": true, "address": "3 New Lane, Penrith", "phone": "07700 900002", "availability": "Saturday mornings", "share": {"email": false, "phone": true, "address": false}, "risks": [{"kind": "other", "details": "Worried about late arrivals"}]}))]
 pub struct GivePartRequest {
     /// They agree to contact at the centre.
     pub consents_to_contact: bool,
@@ -372,6 +374,7 @@ pub struct ReferralSummary {
 
 /// A coordinator shows a risk statement to the centre's staff, or hides it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"visible_to_staff": true}))]
 pub struct RiskVisibilityRequest {
     pub visible_to_staff: bool,
 }

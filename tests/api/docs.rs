@@ -184,3 +184,35 @@ fn pages_and_choices_refer_to_named_schemas() {
     }
     assert!(pages >= 8, "{pages}");
 }
+
+/// Every JSON request body shows a partner an example, and it fits its schema
+/// as far as the document says (the referral's is also sent for real in
+/// `referrals::intake`).
+#[test]
+fn every_json_request_body_has_an_example() {
+    let spec: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let mut missing = Vec::new();
+    for (path, operations) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let Some(content) = operation["requestBody"]["content"].as_object() else {
+                continue;
+            };
+            for (media, body) in content {
+                if media == "application/octet-stream" {
+                    continue;
+                }
+                let name = body["schema"]["$ref"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap();
+                if schemas[name]["example"].is_null() {
+                    missing.push(format!("{method} {path}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
+}

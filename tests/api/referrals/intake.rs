@@ -796,3 +796,28 @@ async fn a_part_past_its_time_is_shown_as_missing_and_can_be_asked_for_again() {
     app.json_of(Method::POST, Some(&w.solicitor), &again, None, 409)
         .await;
 }
+
+/// The referral example in the spec is one a partner can send as it is (with
+/// a real centre): the `ref`s link its child and adults.
+#[tokio::test]
+async fn the_specs_referral_example_is_accepted_as_it_stands() {
+    let w = world().await;
+    let spec: Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
+    let mut example = spec["components"]["schemas"]["CreateReferralRequest"]["example"].clone();
+    example["centre_id"] = json!(w.supervised);
+    let made = w
+        .app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&example),
+            201,
+        )
+        .await;
+    assert_eq!(made["status"], "awaiting_parties");
+    assert_eq!(
+        adult(&made, "Jo Smith")["relations"][0]["relation"],
+        "mother"
+    );
+}

@@ -206,7 +206,7 @@ pub struct CreateVenueRequest {
     pub parking: Option<String>,
 }
 
-/// Changes to a venue; absent fields are left as they are. A new postcode
+/// Changes to a venue; absent (or `null`) fields are left as they are. A new postcode
 /// places the venue again.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"parking": "Car park behind the hall, free on Saturdays"}))]
@@ -270,7 +270,7 @@ pub struct CreateOpeningSessionRequest {
     pub effective_to: Option<String>,
 }
 
-/// Changes to a weekly slot; absent fields are left as they are. To end a slot,
+/// Changes to a weekly slot; absent (or `null`) fields are left as they are. To end a slot,
 /// set `effective_to`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"capacity": 6, "effective_to": "2027-06-30"}))]

@@ -19,7 +19,7 @@ pub struct FamilyResponse {
 }
 
 /// A parent's own contact details and which of them the other party may see.
-/// Absent fields are left as they are.
+/// Absent (or `null`) fields are left as they are.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"address": "9 Moved Road, Carlisle", "share": {"email": false, "phone": true, "address": false}}))]
 pub struct UpdateContactRequest {

@@ -101,7 +101,7 @@ pub struct SetPasswordWithTokenRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "sam.patel@familylaw.example.co.uk", "name": "Sam Patel", "referrer_type": "solicitor", "organisation_id": "01a2f4c0-0000-7000-8000-000000000003"}))]
 pub struct RegisterReferrerRequest {
-    #[schema(example = "jo.bloggs@smithjones-law.co.uk", max_length = 254)]
+    #[schema(example = "jo.bloggs@smithjones-law.co.uk", max_length = 254, format = Email)]
     pub email: String,
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
@@ -114,7 +114,7 @@ pub struct RegisterReferrerRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "jo@example.org", "name": "Jo Smith"}))]
 pub struct RegisterParentRequest {
-    #[schema(example = "jo@example.org", max_length = 254)]
+    #[schema(example = "jo@example.org", max_length = 254, format = Email)]
     pub email: String,
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,

@@ -36,7 +36,7 @@ pub enum Fees {
 /// The centre's own public contact details (never a person's).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CentreContact {
-    #[schema(max_length = 254, example = "bookings@carlisle-ccc.org.uk")]
+    #[schema(max_length = 254, example = "bookings@carlisle-ccc.org.uk", format = Email)]
     pub email: Option<String>,
     #[schema(max_length = 40, example = "01228 000000")]
     pub phone: Option<String>,

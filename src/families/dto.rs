@@ -23,7 +23,7 @@ pub struct FamilyResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"address": "9 Moved Road, Carlisle", "share": {"email": false, "phone": true, "address": false}}))]
 pub struct UpdateContactRequest {
-    #[schema(max_length = 254, example = "jo@example.org")]
+    #[schema(max_length = 254, example = "jo@example.org", format = Email)]
     pub email: Option<String>,
     #[schema(max_length = 40)]
     pub phone: Option<String>,

@@ -13,7 +13,7 @@ use crate::validation::{Email, FieldErrors, Name};
 pub struct UserResponse {
     #[schema(value_type = Uuid)]
     pub id: UserId,
-    #[schema(example = "sam.coordinator@carlisle-ccc.org.uk")]
+    #[schema(example = "sam.coordinator@carlisle-ccc.org.uk", format = Email)]
     pub email: String,
     pub name: String,
     pub role: Role,
@@ -51,7 +51,7 @@ impl UserResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "sam@carlisle-ccc.org.uk", "name": "Sam Taylor", "role": "staff", "centre_ids": ["01a2f4c0-0000-7000-8000-000000000001"]}))]
 pub struct CreateUserRequest {
-    #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254)]
+    #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254, format = Email)]
     pub email: String,
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,

@@ -30,7 +30,7 @@ use utoipa::IntoParams;
 pub struct ReferrerContactInput {
     #[schema(example = "Sam Patel", max_length = 200)]
     pub name: Option<String>,
-    #[schema(example = "sam.patel@familylaw.example", max_length = 254)]
+    #[schema(example = "sam.patel@familylaw.example", max_length = 254, format = Email)]
     pub email: Option<String>,
     #[schema(example = "01228 000000", max_length = 40)]
     pub phone: Option<String>,
@@ -75,7 +75,7 @@ pub struct AdultInput {
     #[schema(value_type = Party)]
     pub party: String,
     /// Needed to invite a parent to give their own part.
-    #[schema(example = "jo@example.org", max_length = 254)]
+    #[schema(example = "jo@example.org", max_length = 254, format = Email)]
     pub email: Option<String>,
     #[schema(max_length = 40)]
     pub phone: Option<String>,
@@ -194,6 +194,7 @@ pub struct ShareInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContactDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Email)]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,

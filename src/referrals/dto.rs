@@ -276,10 +276,16 @@ pub struct CourtProceedingsResponse {
     pub next_hearing_on: Option<String>,
 }
 
+/// Who made the referral. Their email and phone are absent where the viewer
+/// may not see them (a parent's own referral, to the other party; any
+/// professional's, to staff).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferrerResponse {
     pub name: String,
-    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Email)]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     #[schema(value_type = Option<Uuid>)]
     pub organisation_id: Option<OrganisationId>,

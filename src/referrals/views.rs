@@ -142,11 +142,7 @@ pub fn referral(
     };
     let referrer = ReferrerResponse {
         name: r.referrer_name.clone(),
-        email: if sees_referrer_contact {
-            r.referrer_email.clone()
-        } else {
-            String::new()
-        },
+        email: Some(r.referrer_email.clone()).filter(|_| sees_referrer_contact),
         phone: r.referrer_phone.clone().filter(|_| sees_referrer_contact),
         organisation_id: r.organisation_id,
     };

@@ -257,7 +257,7 @@ pub struct CreateOpeningSessionRequest {
     #[schema(example = "Main hall")]
     pub room: String,
     /// Families at once.
-    #[schema(minimum = 1, maximum = 500, example = 8)]
+    #[schema(minimum = 1, maximum = 500, example = 8, format = Int32)]
     pub capacity: i64,
     /// Services available in this slot, all offered by the centre.
     #[schema(value_type = Vec<ServiceType>, min_items = 1, example = json!(["supported"]))]
@@ -282,7 +282,7 @@ pub struct UpdateOpeningSessionRequest {
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub ends_at: Option<String>,
     pub room: Option<String>,
-    #[schema(minimum = 1, maximum = 500)]
+    #[schema(minimum = 1, maximum = 500, format = Int32)]
     pub capacity: Option<i64>,
     #[schema(value_type = Option<Vec<ServiceType>>, min_items = 1)]
     pub services: Option<Vec<String>>,

@@ -128,33 +128,44 @@ pub struct RiskInput {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"centre_id": "01a2f4c0-0000-7000-8000-000000000001", "service": "supervised", "communication_level": "none", "referrer": {"phone": "01228 000000"}, "children": [{"ref": "alex", "name": "Alex Smith", "date_of_birth": "2018-04-02", "needs": "Asthma inhaler"}], "adults": [{"ref": "jo", "name": "Jo Smith", "party": "resident_parent", "email": "jo@example.org", "phone": "07700 900001", "may_attend": true, "relations": [{"child": "alex", "relation": "mother", "lives_with": true}]}, {"ref": "chris", "name": "Chris Smith", "party": "non_resident_parent", "email": "chris@example.org", "may_attend": true, "relations": [{"child": "alex", "relation": "father"}]}], "court_proceedings": {"court": "Carlisle Family Court", "case_number": "CA26P00123", "next_hearing_on": "2027-02-01"}, "court_orders": [{"kind": "child_arrangements", "made_on": "2026-10-01", "conditions": "Supervised contact fortnightly"}], "risks": [{"kind": "domestic_abuse", "details": "History of arguments at handover"}], "parties_must_not_meet": true, "preferred_days": ["saturday"], "frequency": "fortnightly", "submit": true}))]
 pub struct CreateReferralRequest {
+    /// The centre asked to take the family (`GET /api/v1/centres` finds one).
     #[schema(value_type = Uuid)]
     pub centre_id: CentreId,
+    /// The kind of contact asked for; the centre must offer it.
     #[schema(value_type = ServiceType)]
     pub service: String,
     /// For professionals and integration clients; a parent's comes from their account.
     pub referrer: Option<ReferrerContactInput>,
+    /// How the parents can communicate: with `none` or `prohibited` only a professional may refer.
     #[schema(value_type = CommunicationLevel)]
     pub communication_level: String,
+    /// The children to see the adults, each with a `ref` the adults' relations name.
     #[schema(min_items = 1, max_items = 12)]
     pub children: Vec<ChildInput>,
+    /// Every adult party: the parents (or others) who will attend or must give their part, each with a `ref` and their relation to each child.
     #[schema(min_items = 1, max_items = 12)]
     pub adults: Vec<AdultInput>,
+    /// Proceedings in the family court, if any.
     pub court_proceedings: Option<CourtProceedingsInput>,
+    /// Orders in force about the children (their conditions are for the centre and the referrer only).
     #[serde(default)]
     #[schema(max_items = 20)]
     pub court_orders: Vec<CourtOrderInput>,
+    /// What the referrer knows of risks: for the centre's coordinators, who decide what staff see.
     #[serde(default)]
     #[schema(max_items = 20)]
     pub risks: Vec<RiskInput>,
     /// The parties must not meet (an injunction, or on request).
     #[serde(default)]
     pub parties_must_not_meet: bool,
+    /// Days that suit the family, for the centre to offer a slot.
     #[serde(default)]
     #[schema(value_type = Vec<Weekday>)]
     pub preferred_days: Vec<String>,
+    /// How often contact is asked for.
     #[schema(value_type = Option<Frequency>)]
     pub frequency: Option<String>,
+    /// Send it to the centre now (`true`), or keep it as a draft to change and send later.
     #[serde(default)]
     pub submit: bool,
 }
@@ -225,13 +236,20 @@ pub struct RelationResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AdultResponse {
+    /// The adult's id in this referral (for their part: `/referrals/{id}/parties/{adult_id}/part`).
     #[schema(value_type = Uuid)]
     pub id: AdultId,
+    /// Their name.
     pub name: String,
+    /// Their role in the family.
     pub party: Party,
+    /// Whether they may attend contact sessions.
     pub may_attend: bool,
+    /// How they are related to each child.
     pub relations: Vec<RelationResponse>,
+    /// Their contact details, as far as the viewer may see them.
     pub contact: ContactDetails,
+    /// Whether their own part of the referral is awaited, given or expired.
     pub part_status: PartStatus,
     /// When an awaited part is due.
     #[schema(format = DateTime)]
@@ -329,24 +347,41 @@ pub struct HistoryResponse {
 /// description for who sees what).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferralResponse {
+    /// The referral's id.
     #[schema(value_type = Uuid)]
     pub id: ReferralId,
+    /// The centre it is made to.
     #[schema(value_type = Uuid)]
     pub centre_id: CentreId,
+    /// The kind of contact asked for.
     pub service: ServiceType,
+    /// Where the referral is: from `draft` through the centre's decision to `closed`.
     pub status: ReferralStatus,
+    /// Who made it: a professional, a parent (self-referral) or an integration client.
     pub source: ReferralSource,
+    /// Who made it, with contact details where the viewer may see them.
     pub referrer: ReferrerResponse,
+    /// How the parents can communicate.
     pub communication_level: CommunicationLevel,
+    /// The adults must never meet at the centre.
     pub parties_must_not_meet: bool,
+    /// The children, as the viewer may see them.
     pub children: Vec<ChildResponse>,
+    /// The adult parties, each with what the viewer may see of their contact details and part.
     pub adults: Vec<AdultResponse>,
+    /// Proceedings in the family court (not shown to staff).
     pub court_proceedings: Option<CourtProceedingsResponse>,
+    /// Orders in force (conditions only for the centre's coordinators and the referrer).
     pub court_orders: Vec<CourtOrderResponse>,
+    /// The risk statements the viewer may see (see the who-sees-what table).
     pub risks: Vec<RiskResponse>,
+    /// Days that suit the family.
     pub preferred_days: Vec<Weekday>,
+    /// How often contact is asked for.
     pub frequency: Option<Frequency>,
+    /// What the referral waits for, and from whom.
     pub pending: Vec<PendingItem>,
+    /// Its changes of status, with the notes the viewer may see.
     pub history: Vec<HistoryResponse>,
     /// The family, once the referral has reached the centre.
     #[schema(value_type = Option<Uuid>)]
@@ -356,8 +391,10 @@ pub struct ReferralResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Uuid>)]
     pub possible_duplicate_of: Option<ReferralId>,
+    /// When it was sent to the centre.
     #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    /// When it was made.
     #[schema(format = DateTime)]
     pub created_at: String,
 }
@@ -365,16 +402,24 @@ pub struct ReferralResponse {
 /// A referral in a list: status and what it waits for, no family detail.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferralSummary {
+    /// The referral's id.
     #[schema(value_type = Uuid)]
     pub id: ReferralId,
+    /// The centre it is made to.
     #[schema(value_type = Uuid)]
     pub centre_id: CentreId,
+    /// The kind of contact asked for.
     pub service: ServiceType,
+    /// Where the referral is.
     pub status: ReferralStatus,
+    /// Who made it: a professional, a parent or an integration client.
     pub source: ReferralSource,
+    /// How many children it names.
     pub children: i64,
+    /// When it was sent to the centre.
     #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    /// When it was made.
     #[schema(format = DateTime)]
     pub created_at: String,
 }

@@ -216,3 +216,30 @@ fn every_json_request_body_has_an_example() {
     }
     assert!(missing.is_empty(), "{missing:#?}");
 }
+
+/// Properties without a description, which only ever goes down: a new field
+/// comes with its sentence, and each one described lowers the bound (issue
+/// 13 asks for every property; 285 of 416 were still bare when this began).
+#[test]
+fn undescribed_properties_only_ever_decrease() {
+    const AT_MOST: usize = 285;
+    let spec: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
+    let bare: Vec<String> = spec["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(name, schema)| {
+            schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, p)| p["description"].as_str().unwrap_or_default().is_empty())
+                .map(move |(field, _)| format!("{name}.{field}"))
+        })
+        .collect();
+    assert!(
+        bare.len() <= AT_MOST,
+        "{} properties have no description (at most {AT_MOST}); describe the new ones",
+        bare.len()
+    );
+}

@@ -56,6 +56,7 @@ pub struct CentreContact {
 pub struct Accreditation {
     #[schema(max_length = 200, example = "NACCC")]
     pub body: Option<String>,
+    /// Whether it is active, suspended or closed.
     pub status: AccreditationStatus,
     #[schema(value_type = Option<String>, format = Date, example = "2024-03-01")]
     pub accredited_on: Option<String>,
@@ -67,25 +68,31 @@ pub struct Accreditation {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Carlisle Child Contact Centre", "description": "Saturday supported and supervised contact in the city centre.", "services": ["supported", "supervised", "handover"], "accepts_self_referrals": true, "fees": {"kind": "charged", "description": "£40 per supervised session; supported contact is free"}, "contact": {"email": "bookings@carlisle-ccc.org.uk", "phone": "01228 000000", "website": "https://carlisle-ccc.org.uk"}, "min_referral_notice_days": 14}))]
 pub struct CreateCentreRequest {
+    /// Its name, as families see it.
     #[schema(
         min_length = 1,
         max_length = 200,
         example = "Carlisle Child Contact Centre"
     )]
     pub name: String,
+    /// What it offers, in a few sentences, for families and referrers.
     #[schema(max_length = 4000)]
     pub description: Option<String>,
     /// Services offered; see `ServiceType`.
     #[schema(value_type = Vec<ServiceType>, example = json!(["supported", "handover"]))]
     #[serde(default)]
     pub services: Vec<String>,
+    /// Whether parents may refer themselves (where the self-referral grid allows).
     #[serde(default)]
     pub accepts_self_referrals: bool,
+    /// What a family pays, if anything.
     pub fees: Option<Fees>,
+    /// How to reach the centre: email, phone, website.
     pub contact: Option<CentreContact>,
     /// Days between receiving a referral and the first contact (default 14).
     #[schema(minimum = 0, maximum = 365, default = 14)]
     pub min_referral_notice_days: Option<i32>,
+    /// Its accreditation by a network, and until when.
     pub accreditation: Option<Accreditation>,
 }
 
@@ -95,15 +102,22 @@ pub struct CreateCentreRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"description": "Now also open on Sunday afternoons.", "min_referral_notice_days": 7}))]
 pub struct UpdateCentreRequest {
+    /// Its name, as families see it.
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    /// What it offers, in a few sentences, for families and referrers.
     #[schema(max_length = 4000)]
     pub description: Option<String>,
+    /// The kinds of contact offered.
     #[schema(value_type = Option<Vec<ServiceType>>)]
     pub services: Option<Vec<String>>,
+    /// Whether parents may refer themselves (where the self-referral grid allows).
     pub accepts_self_referrals: Option<bool>,
+    /// What a family pays, if anything.
     pub fees: Option<Fees>,
+    /// How to reach the centre: email, phone, website.
     pub contact: Option<CentreContact>,
+    /// Days of notice the centre needs between a referral and a first session.
     #[schema(minimum = 0, maximum = 365)]
     pub min_referral_notice_days: Option<i32>,
 }
@@ -112,6 +126,7 @@ pub struct UpdateCentreRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"status": "suspended", "reason": "Venue closed for repairs until March"}))]
 pub struct ChangeCentreStatusRequest {
+    /// Whether it is active, suspended or closed.
     pub status: CentreStatus,
     /// Why; required to suspend or close.
     #[schema(max_length = 500, example = "Accreditation lapsed pending review")]
@@ -121,21 +136,32 @@ pub struct ChangeCentreStatusRequest {
 /// A centre as its reader may see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CentreResponse {
+    /// Its id.
     #[schema(value_type = Uuid)]
     pub id: CentreId,
+    /// Its name, as families see it.
     #[schema(example = "Carlisle Child Contact Centre")]
     pub name: String,
+    /// What it offers, in a few sentences, for families and referrers.
     pub description: String,
+    /// Whether it is active, suspended or closed.
     pub status: CentreStatus,
     /// Why it is suspended or closed (its own people and network admins only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// Its accreditation by a network, and until when.
     pub accreditation: Accreditation,
+    /// The kinds of contact offered.
     pub services: Vec<ServiceType>,
+    /// Whether parents may refer themselves (where the self-referral grid allows).
     pub accepts_self_referrals: bool,
+    /// What a family pays, if anything.
     pub fees: Fees,
+    /// How to reach the centre: email, phone, website.
     pub contact: CentreContact,
+    /// Days of notice the centre needs between a referral and a first session.
     pub min_referral_notice_days: i32,
+    /// Where it runs sessions.
     pub venues: Vec<VenueResponse>,
     /// Demo data loaded by `ccc seed-demo`, not a real centre.
     pub demo: bool,
@@ -147,8 +173,10 @@ pub struct Address {
     #[schema(example = "Church Hall, 1 Warwick Road")]
     pub line1: String,
     pub line2: Option<String>,
+    /// The town.
     #[schema(example = "Carlisle")]
     pub town: String,
+    /// The postcode; where known, it places the venue.
     #[schema(example = "CA1 1AA")]
     pub postcode: Option<String>,
 }
@@ -156,17 +184,25 @@ pub struct Address {
 /// Where a centre runs its sessions.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VenueResponse {
+    /// Its id.
     #[schema(value_type = Uuid)]
     pub id: VenueId,
+    /// Its name, as families see it.
     #[schema(example = "Warwick Road Church Hall")]
     pub name: String,
+    /// The venue's address.
     pub address: Address,
+    /// WGS84 latitude, in degrees.
     pub latitude: f64,
+    /// WGS84 longitude, in degrees.
     pub longitude: f64,
+    /// Whether its position comes from its postcode or was given.
     pub location_source: LocationSource,
     /// Whether the venue has separate entrances, for handovers where parents must not meet.
     pub separate_entrances: bool,
+    /// Step-free access, toilets, and other access notes.
     pub accessibility: String,
+    /// Where to park.
     pub parking: String,
     /// Room names (the centre's own people and network admins only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -178,30 +214,40 @@ pub struct VenueResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "St Cuthbert's Hall", "address_line1": "1 Church Street", "town": "Carlisle", "postcode": "CA1 1AA", "rooms": ["Main hall", "Family room"], "separate_entrances": true, "accessibility": "Step-free entrance; accessible toilet", "parking": "Street parking"}))]
 pub struct CreateVenueRequest {
+    /// Its name, as families see it.
     #[schema(min_length = 1, max_length = 200, example = "Warwick Road Church Hall")]
     pub name: String,
+    /// The first line of the address.
     #[schema(min_length = 1, max_length = 200, example = "1 Warwick Road")]
     pub address_line1: String,
+    /// The second line of the address, if any.
     #[schema(max_length = 200)]
     pub address_line2: Option<String>,
+    /// The town.
     #[schema(min_length = 1, max_length = 100, example = "Carlisle")]
     pub town: String,
+    /// The postcode; where known, it places the venue.
     #[schema(
         example = "CA1 1AA",
         pattern = "^\\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\\s*[0-9][A-Za-z]{2}\\s*$"
     )]
     pub postcode: Option<String>,
+    /// WGS84 latitude, in degrees.
     #[schema(minimum = 49.0, maximum = 61.0, example = 54.597)]
     pub latitude: Option<f64>,
+    /// WGS84 longitude, in degrees.
     #[schema(minimum = -11.0, maximum = 2.0, example = -5.930)]
     pub longitude: Option<f64>,
     /// Room names, each unique; opening sessions are held in one of them.
     #[schema(min_items = 1, max_items = 50, example = json!(["Main hall", "Family room"]))]
     pub rooms: Vec<String>,
+    /// Whether parents who must not meet can arrive by separate entrances.
     #[serde(default)]
     pub separate_entrances: bool,
+    /// Step-free access, toilets, and other access notes.
     #[schema(max_length = 1000)]
     pub accessibility: Option<String>,
+    /// Where to park.
     #[schema(max_length = 1000)]
     pub parking: Option<String>,
 }
@@ -211,24 +257,35 @@ pub struct CreateVenueRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"parking": "Car park behind the hall, free on Saturdays"}))]
 pub struct UpdateVenueRequest {
+    /// Its name, as families see it.
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    /// The first line of the address.
     #[schema(min_length = 1, max_length = 200)]
     pub address_line1: Option<String>,
+    /// The second line of the address, if any.
     #[schema(max_length = 200)]
     pub address_line2: Option<String>,
+    /// The town.
     #[schema(min_length = 1, max_length = 100)]
     pub town: Option<String>,
+    /// The postcode; where known, it places the venue.
     pub postcode: Option<String>,
+    /// WGS84 latitude, in degrees.
     #[schema(minimum = 49.0, maximum = 61.0)]
     pub latitude: Option<f64>,
+    /// WGS84 longitude, in degrees.
     #[schema(minimum = -11.0, maximum = 2.0)]
     pub longitude: Option<f64>,
+    /// The rooms sessions use (weekly slots name one).
     #[schema(min_items = 1, max_items = 50)]
     pub rooms: Option<Vec<String>>,
+    /// Whether parents who must not meet can arrive by separate entrances.
     pub separate_entrances: Option<bool>,
+    /// Step-free access, toilets, and other access notes.
     #[schema(max_length = 1000)]
     pub accessibility: Option<String>,
+    /// Where to park.
     #[schema(max_length = 1000)]
     pub parking: Option<String>,
 }
@@ -237,8 +294,10 @@ pub struct UpdateVenueRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"venue_id": "01a2f4c0-0000-7000-8000-000000000002", "weekday": "saturday", "starts_at": "10:00", "ends_at": "12:00", "room": "Main hall", "capacity": 8, "services": ["supported"], "effective_from": "2027-01-02"}))]
 pub struct CreateOpeningSessionRequest {
+    /// The venue of the slot.
     #[schema(value_type = Uuid)]
     pub venue_id: VenueId,
+    /// The day of the week.
     #[schema(value_type = Weekday)]
     pub weekday: String,
     /// 24-hour clock, `HH:MM`.
@@ -275,39 +334,57 @@ pub struct CreateOpeningSessionRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"capacity": 6, "effective_to": "2027-06-30"}))]
 pub struct UpdateOpeningSessionRequest {
+    /// The day of the week.
     #[schema(value_type = Option<Weekday>)]
     pub weekday: Option<String>,
+    /// The time it starts, `HH:MM`, UK local time.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub starts_at: Option<String>,
+    /// The time it ends, `HH:MM`, UK local time.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
     pub ends_at: Option<String>,
+    /// The room, one of the venue's rooms.
     pub room: Option<String>,
+    /// How many families at once.
     #[schema(minimum = 1, maximum = 500, format = Int32)]
     pub capacity: Option<i64>,
+    /// The kinds of contact offered.
     #[schema(value_type = Option<Vec<ServiceType>>, min_items = 1)]
     pub services: Option<Vec<String>>,
+    /// The first date the slot runs.
     #[schema(value_type = Option<String>, format = Date)]
     pub effective_from: Option<String>,
+    /// The last date the slot runs; none while it runs on.
     #[schema(value_type = Option<String>, format = Date)]
     pub effective_to: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpeningSessionResponse {
+    /// Its id.
     #[schema(value_type = Uuid)]
     pub id: OpeningSessionId,
+    /// The venue of the slot.
     #[schema(value_type = Uuid)]
     pub venue_id: VenueId,
+    /// The day of the week.
     pub weekday: Weekday,
+    /// The time it starts, `HH:MM`, UK local time.
     #[schema(example = "10:00")]
     pub starts_at: String,
+    /// The time it ends, `HH:MM`, UK local time.
     #[schema(example = "12:00")]
     pub ends_at: String,
+    /// The room, one of the venue's rooms.
     pub room: String,
+    /// How many families at once.
     pub capacity: i32,
+    /// The kinds of contact offered.
     pub services: Vec<ServiceType>,
+    /// The first date the slot runs.
     #[schema(format = Date)]
     pub effective_from: String,
+    /// The last date the slot runs; none while it runs on.
     #[schema(format = Date)]
     pub effective_to: Option<String>,
 }
@@ -330,8 +407,10 @@ pub struct CreateClosureRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClosureResponse {
+    /// Its id.
     #[schema(value_type = Uuid)]
     pub id: ClosureId,
+    /// The venue of the slot.
     #[schema(value_type = Option<Uuid>)]
     pub venue_id: Option<VenueId>,
     #[schema(format = Date)]
@@ -344,17 +423,25 @@ pub struct ClosureResponse {
 /// One dated opening: a weekly slot on a day it is not closed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpeningResponse {
+    /// The date.
     #[schema(format = Date, example = "2026-11-28")]
     pub date: String,
+    /// The day of the week.
     pub weekday: Weekday,
+    /// The time it starts, `HH:MM`, UK local time.
     #[schema(example = "10:00")]
     pub starts_at: String,
+    /// The time it ends, `HH:MM`, UK local time.
     #[schema(example = "12:00")]
     pub ends_at: String,
+    /// The venue of the slot.
     #[schema(value_type = Uuid)]
     pub venue_id: VenueId,
+    /// The venue's name.
     pub venue_name: String,
+    /// The kinds of contact offered.
     pub services: Vec<ServiceType>,
+    /// The weekly slot this opening comes from.
     #[schema(value_type = Uuid)]
     pub opening_session_id: OpeningSessionId,
 }
@@ -371,25 +458,38 @@ pub struct OpeningsResponse {
 /// The venue nearest the search point (or, without one, the centre's first venue).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VenueSummary {
+    /// Its id.
     #[schema(value_type = Uuid)]
     pub id: VenueId,
+    /// Its name, as families see it.
     pub name: String,
+    /// The town.
     pub town: String,
+    /// The postcode; where known, it places the venue.
     pub postcode: Option<String>,
+    /// WGS84 latitude, in degrees.
     pub latitude: f64,
+    /// WGS84 longitude, in degrees.
     pub longitude: f64,
+    /// Whether parents who must not meet can arrive by separate entrances.
     pub separate_entrances: bool,
 }
 
 /// A centre in search results: public facts only, no personal data.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CentreSummary {
+    /// Its id.
     #[schema(value_type = Uuid)]
     pub id: CentreId,
+    /// Its name, as families see it.
     pub name: String,
+    /// The kinds of contact offered.
     pub services: Vec<ServiceType>,
+    /// Whether parents may refer themselves (where the self-referral grid allows).
     pub accepts_self_referrals: bool,
+    /// Whether the centre charges.
     pub fee_kind: FeeKind,
+    /// Its accreditation status.
     pub accreditation_status: AccreditationStatus,
     /// Absent for a centre with no venue yet (only listed when no location is given).
     pub venue: Option<VenueSummary>,
@@ -397,6 +497,7 @@ pub struct CentreSummary {
     /// absent without a location.
     #[schema(example = 12.34)]
     pub distance_km: Option<f64>,
+    /// Whether it is a demonstration entry (seed data), not a real centre.
     pub demo: bool,
 }
 
@@ -407,7 +508,9 @@ pub struct SearchOrigin {
     pub postcode: Option<String>,
     /// How closely the point fits the postcode, when one was given.
     pub precision: Option<Precision>,
+    /// WGS84 latitude, in degrees.
     pub latitude: f64,
+    /// WGS84 longitude, in degrees.
     pub longitude: f64,
 }
 
@@ -428,10 +531,12 @@ pub struct CentreSearchPage {
 pub struct AlternativeCentre {
     #[schema(value_type = Uuid)]
     pub centre_id: CentreId,
+    /// Its name, as families see it.
     pub name: String,
     /// From the centre asked for, km (great-circle, between nearest venues);
     /// absent when that centre has no venue yet.
     pub distance_km: Option<f64>,
+    /// Whether parents may refer themselves (where the self-referral grid allows).
     pub accepts_self_referrals: bool,
 }
 

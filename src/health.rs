@@ -12,6 +12,7 @@ use crate::error::{ApiError, Problem};
 /// The state of this instance.
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    /// `ok` while the process serves.
     #[schema(example = "ok")]
     pub status: &'static str,
 }

@@ -9,12 +9,14 @@ use crate::validation::{Email, FieldErrors, Name};
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "sam@carlisle-ccc.org.uk", "password": "correct horse battery staple"}))]
 pub struct LoginRequest {
+    /// The email of the account.
     #[schema(
         example = "sam.coordinator@carlisle-ccc.org.uk",
         min_length = 1,
         max_length = 254
     )]
     pub email: String,
+    /// Its password.
     #[schema(min_length = 1, max_length = 256)]
     pub password: String,
 }
@@ -30,6 +32,7 @@ pub enum TokenType {
 pub struct TokenResponse {
     /// A JWT for `Authorization: Bearer`.
     pub access_token: String,
+    /// How to send the token: `Authorization: Bearer <token>`.
     pub token_type: TokenType,
     /// Seconds until the access token expires.
     #[schema(example = 900)]
@@ -45,6 +48,7 @@ pub struct TokenResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"refresh_token": "q0yVjR3oKc1bU7cO8m0j3c2Yp5m0kqQ6cY3b1o9bJmE"}))]
 pub struct RefreshRequest {
+    /// The refresh token of the last login or refresh (good once).
     #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
@@ -61,8 +65,11 @@ pub enum GrantType {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "01a2f4c0-0000-7000-8000-0000000000c1", "client_secret": "s3cr3t-returned-once-at-creation", "scope": "referrals:read referrals:write"}))]
 pub struct ClientCredentialsRequest {
+    /// Always `client_credentials`.
     pub grant_type: GrantType,
+    /// The client's id (or HTTP Basic authentication).
     pub client_id: Option<String>,
+    /// The client's secret (or HTTP Basic authentication).
     pub client_secret: Option<String>,
     /// Space-separated scopes to ask for: a subset of the client's (default all).
     pub scope: Option<String>,
@@ -71,6 +78,7 @@ pub struct ClientCredentialsRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"current_password": "correct horse battery staple", "new_password": "a longer pass phrase for 2027"}))]
 pub struct ChangePasswordRequest {
+    /// The password now.
     #[schema(min_length = 1, max_length = 256)]
     pub current_password: String,
     /// At least 12 characters and not one of the 10,000 most common passwords.
@@ -81,6 +89,7 @@ pub struct ChangePasswordRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "sam@carlisle-ccc.org.uk"}))]
 pub struct PasswordResetRequest {
+    /// The email of the account; a link goes there if it has one.
     #[schema(min_length = 1, max_length = 254)]
     pub email: String,
 }
@@ -89,6 +98,7 @@ pub struct PasswordResetRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"token": "tX1cA9sV0lQm3yJ6bN2rK8pD4fG7hE5wZ1uI0oL2aS4", "password": "correct horse battery staple"}))]
 pub struct SetPasswordWithTokenRequest {
+    /// The token from the emailed link.
     #[schema(min_length = 1, max_length = 128)]
     pub token: String,
     /// At least 12 characters and not one of the 10,000 most common passwords.
@@ -101,11 +111,15 @@ pub struct SetPasswordWithTokenRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "sam.patel@familylaw.example.co.uk", "name": "Sam Patel", "referrer_type": "solicitor", "organisation_id": "01a2f4c0-0000-7000-8000-000000000003"}))]
 pub struct RegisterReferrerRequest {
+    /// Your work email, on your organisation's domain; a confirmation link goes there.
     #[schema(example = "jo.bloggs@smithjones-law.co.uk", max_length = 254, format = Email)]
     pub email: String,
+    /// Your name.
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// What kind of professional you are.
     pub referrer_type: ReferrerType,
+    /// Your organisation (`GET /api/v1/organisations`).
     #[schema(value_type = Uuid)]
     pub organisation_id: OrganisationId,
 }
@@ -114,8 +128,10 @@ pub struct RegisterReferrerRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "jo@example.org", "name": "Jo Smith"}))]
 pub struct RegisterParentRequest {
+    /// Your email; a confirmation link goes there.
     #[schema(example = "jo@example.org", max_length = 254, format = Email)]
     pub email: String,
+    /// Your name.
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
@@ -123,6 +139,7 @@ pub struct RegisterParentRequest {
 /// The request was taken; what happens next arrives by email.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AcceptedResponse {
+    /// Always `accepted`: the answer says nothing of whether the email has an account.
     #[schema(example = "check your email")]
     pub status: &'static str,
 }

@@ -36,8 +36,10 @@ pub enum Fees {
 /// The centre's own public contact details (never a person's).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CentreContact {
+    /// Where to email the centre.
     #[schema(max_length = 254, example = "bookings@carlisle-ccc.org.uk", format = Email)]
     pub email: Option<String>,
+    /// The centre's phone.
     #[schema(max_length = 40, example = "01228 000000")]
     pub phone: Option<String>,
     /// An `http` or `https` URL with a host, without spaces.
@@ -54,12 +56,15 @@ pub struct CentreContact {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"body": "NACCC", "status": "accredited", "accredited_on": "2025-04-01", "expires_on": "2028-03-31"}))]
 pub struct Accreditation {
+    /// The accrediting network (NACCC, say).
     #[schema(max_length = 200, example = "NACCC")]
     pub body: Option<String>,
     /// Whether it is active, suspended or closed.
     pub status: AccreditationStatus,
+    /// When it was accredited.
     #[schema(value_type = Option<String>, format = Date, example = "2024-03-01")]
     pub accredited_on: Option<String>,
+    /// When the accreditation ends.
     #[schema(value_type = Option<String>, format = Date, example = "2027-03-01")]
     pub expires_on: Option<String>,
 }
@@ -170,8 +175,10 @@ pub struct CentreResponse {
 /// A venue's postal address.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Address {
+    /// The first line.
     #[schema(example = "Church Hall, 1 Warwick Road")]
     pub line1: String,
+    /// The second line, if any.
     pub line2: Option<String>,
     /// The town.
     #[schema(example = "Carlisle")]
@@ -396,11 +403,13 @@ pub struct CreateClosureRequest {
     /// The venue closed; absent for the whole centre.
     #[schema(value_type = Option<Uuid>)]
     pub venue_id: Option<VenueId>,
+    /// The first day closed.
     #[schema(value_type = String, format = Date, example = "2026-12-26")]
     pub starts_on: String,
     /// Last closed day (default: `starts_on`).
     #[schema(value_type = Option<String>, format = Date)]
     pub ends_on: Option<String>,
+    /// Why (bank holiday, building work...).
     #[schema(min_length = 1, max_length = 500, example = "Boxing Day")]
     pub reason: String,
 }
@@ -413,10 +422,13 @@ pub struct ClosureResponse {
     /// The venue of the slot.
     #[schema(value_type = Option<Uuid>)]
     pub venue_id: Option<VenueId>,
+    /// The first day closed.
     #[schema(format = Date)]
     pub starts_on: String,
+    /// The last day closed.
     #[schema(format = Date)]
     pub ends_on: String,
+    /// Why (bank holiday, building work...).
     pub reason: String,
 }
 
@@ -448,10 +460,13 @@ pub struct OpeningResponse {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OpeningsResponse {
+    /// The first date covered.
     #[schema(format = Date)]
     pub from: String,
+    /// The last date covered.
     #[schema(format = Date)]
     pub to: String,
+    /// Each dated opening, by date and time.
     pub items: Vec<OpeningResponse>,
 }
 
@@ -517,6 +532,7 @@ pub struct SearchOrigin {
 /// One page of search results.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CentreSearchPage {
+    /// Centres, nearest first (or by name without a place).
     pub items: Vec<CentreSummary>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
@@ -529,6 +545,7 @@ pub struct CentreSearchPage {
 /// A centre that offers the service another one does not.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct AlternativeCentre {
+    /// The centre.
     #[schema(value_type = Uuid)]
     pub centre_id: CentreId,
     /// Its name, as families see it.

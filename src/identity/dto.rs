@@ -11,19 +11,27 @@ use crate::validation::{Email, FieldErrors, Name};
 /// A person's account, as its owner and those who manage it see it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
+    /// The account's id.
     #[schema(value_type = Uuid)]
     pub id: UserId,
+    /// The email they sign in with.
     #[schema(example = "sam.coordinator@carlisle-ccc.org.uk", format = Email)]
     pub email: String,
+    /// Their name.
     pub name: String,
+    /// Their role.
     pub role: Role,
+    /// Whether the account is invited, active or disabled.
     pub status: UserStatus,
+    /// For a referrer: what kind of professional.
     pub referrer_type: Option<ReferrerType>,
+    /// For a referrer: their organisation.
     #[schema(value_type = Option<Uuid>)]
     pub organisation_id: Option<OrganisationId>,
     /// The centres a coordinator or staff member belongs to.
     #[schema(value_type = Vec<Uuid>)]
     pub centre_ids: Vec<CentreId>,
+    /// When the account was made.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -51,10 +59,13 @@ impl UserResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "sam@carlisle-ccc.org.uk", "name": "Sam Taylor", "role": "staff", "centre_ids": ["01a2f4c0-0000-7000-8000-000000000001"]}))]
 pub struct CreateUserRequest {
+    /// Where the invitation goes; they sign in with it.
     #[schema(example = "alex.staff@carlisle-ccc.org.uk", max_length = 254, format = Email)]
     pub email: String,
+    /// Their name.
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// Their role: a network admin invites coordinators, a coordinator invites staff.
     pub role: Role,
     /// Required for coordinators and staff: the centres they belong to.
     #[serde(default)]
@@ -72,10 +83,13 @@ pub struct UserQuery {
 /// An organisation referrers belong to.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrganisationResponse {
+    /// The organisation's id.
     #[schema(value_type = Uuid)]
     pub id: OrganisationId,
+    /// Its name.
     #[schema(example = "Smith & Jones Family Law")]
     pub name: String,
+    /// What kind of organisation it is.
     pub kind: OrganisationKind,
     /// Referrers register into it with an email on this domain.
     #[schema(example = "smithjones-law.co.uk")]
@@ -97,8 +111,10 @@ impl TryFrom<Organisation> for OrganisationResponse {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Family Law LLP", "kind": "law_firm", "email_domain": "familylaw.example.co.uk"}))]
 pub struct CreateOrganisationRequest {
+    /// Its name.
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// What kind of organisation it is.
     pub kind: OrganisationKind,
     /// The email domain of its people, e.g. `smithjones-law.co.uk`.
     #[schema(
@@ -133,16 +149,20 @@ fn check_domain(errors: &mut FieldErrors, field: &str, domain: &str) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Family Law LLP case management", "scopes": ["referrals:read", "referrals:write"], "organisation_id": "01a2f4c0-0000-7000-8000-000000000003"}))]
 pub struct CreateClientRequest {
+    /// What the client is, for people who manage it.
     #[schema(
         min_length = 1,
         max_length = 200,
         example = "Smith & Jones case management"
     )]
     pub name: String,
+    /// What its tokens may do (a coordinator's clients: their centre's scopes).
     #[schema(min_items = 1)]
     pub scopes: Vec<Scope>,
+    /// The organisation it acts for (one of this or `centre_id`).
     #[schema(value_type = Option<Uuid>)]
     pub organisation_id: Option<OrganisationId>,
+    /// The centre it acts for (one of this or `organisation_id`).
     #[schema(value_type = Option<Uuid>)]
     pub centre_id: Option<CentreId>,
 }
@@ -153,13 +173,19 @@ pub struct ClientResponse {
     /// The `client_id` for `POST /api/v1/auth/token`.
     #[schema(value_type = Uuid)]
     pub id: ClientId,
+    /// What the client is, for people who manage it.
     pub name: String,
+    /// What its tokens may do.
     pub scopes: Vec<Scope>,
+    /// The organisation it acts for, if any.
     #[schema(value_type = Option<Uuid>)]
     pub organisation_id: Option<OrganisationId>,
+    /// The centre it acts for, if any.
     #[schema(value_type = Option<Uuid>)]
     pub centre_id: Option<CentreId>,
+    /// Whether it has been revoked (its tokens no longer work).
     pub revoked: bool,
+    /// When it was registered.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -182,6 +208,7 @@ impl From<IntegrationClient> for ClientResponse {
 /// A client with its secret, shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClientWithSecretResponse {
+    /// The client.
     pub client: ClientResponse,
     /// Store it now: only its hash is kept.
     pub client_secret: String,

@@ -10,8 +10,10 @@ pub struct PostcodeResponse {
     /// As Royal Mail writes it, or the outward code alone for a district.
     #[schema(example = "CA1 1AA")]
     pub postcode: String,
+    /// The outward code (`CA1`).
     #[schema(example = "CA1")]
     pub outward: String,
+    /// Whether the position is the postcode's own or its district's centre.
     pub precision: Precision,
     /// OSGB36 British National Grid easting, metres (EPSG:27700).
     #[schema(example = 340_420)]

@@ -28,10 +28,13 @@ use utoipa::IntoParams;
 /// Who made a professional referral, and how to reach them.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ReferrerContactInput {
+    /// The referrer's name (an integration client gives it).
     #[schema(example = "Sam Patel", max_length = 200)]
     pub name: Option<String>,
+    /// The referrer's email (an integration client gives it).
     #[schema(example = "sam.patel@familylaw.example", max_length = 254, format = Email)]
     pub email: Option<String>,
+    /// The referrer's phone.
     #[schema(example = "01228 000000", max_length = 40)]
     pub phone: Option<String>,
 }
@@ -42,8 +45,10 @@ pub struct ChildInput {
     #[schema(example = "c1", min_length = 1, max_length = 40)]
     #[serde(rename = "ref")]
     pub reference: String,
+    /// The child's full name.
     #[schema(example = "Alex", min_length = 1, max_length = 200)]
     pub name: String,
+    /// The child's date of birth (under 18).
     #[schema(value_type = String, format = Date, example = "2018-04-02")]
     pub date_of_birth: String,
     /// Needs the centre should know of (health, language, behaviour).
@@ -58,6 +63,7 @@ pub struct RelationInput {
     /// The `ref` of a child of this request.
     #[schema(example = "c1")]
     pub child: String,
+    /// How the adult is related to the child.
     #[schema(value_type = Relation)]
     pub relation: String,
     /// The child lives with this adult.
@@ -67,18 +73,23 @@ pub struct RelationInput {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AdultInput {
+    /// A label other entries of this request use for this adult.
     #[schema(example = "a1", min_length = 1, max_length = 40)]
     #[serde(rename = "ref")]
     pub reference: String,
+    /// Their full name.
     #[schema(example = "Jo Smith", min_length = 1, max_length = 200)]
     pub name: String,
+    /// Their role in the family.
     #[schema(value_type = Party)]
     pub party: String,
     /// Needed to invite a parent to give their own part.
     #[schema(example = "jo@example.org", max_length = 254, format = Email)]
     pub email: Option<String>,
+    /// Their phone, for the centre.
     #[schema(max_length = 40)]
     pub phone: Option<String>,
+    /// Their address, for the centre (never shown to the other party without consent).
     #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Named to attend contact sessions.
@@ -94,22 +105,29 @@ pub struct AdultInput {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CourtProceedingsInput {
+    /// The family court.
     #[schema(example = "Carlisle Family Court", max_length = 200)]
     pub court: Option<String>,
+    /// The court's case number.
     #[schema(example = "CA26P00123", max_length = 100)]
     pub case_number: Option<String>,
+    /// The date of the next hearing, if set.
     #[schema(value_type = Option<String>, format = Date)]
     pub next_hearing_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CourtOrderInput {
+    /// The kind of order.
     #[schema(value_type = CourtOrderKind)]
     pub kind: String,
+    /// When the court made it.
     #[schema(value_type = Option<String>, format = Date)]
     pub made_on: Option<String>,
+    /// When it ends, if it says.
     #[schema(value_type = Option<String>, format = Date)]
     pub expires_on: Option<String>,
+    /// What it says about contact (for the centre's coordinators and the referrer).
     #[schema(max_length = 4000)]
     #[serde(default)]
     pub conditions: String,
@@ -117,8 +135,10 @@ pub struct CourtOrderInput {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RiskInput {
+    /// The kind of risk.
     #[schema(value_type = RiskKind)]
     pub kind: String,
+    /// What is known, in words.
     #[schema(min_length = 1, max_length = 4000)]
     pub details: String,
 }
@@ -177,14 +197,19 @@ pub struct CreateReferralRequest {
 pub struct GivePartRequest {
     /// They agree to contact at the centre.
     pub consents_to_contact: bool,
+    /// Your address, for the centre.
     #[schema(max_length = 500)]
     pub address: Option<String>,
+    /// Your phone, for the centre.
     #[schema(max_length = 40)]
     pub phone: Option<String>,
+    /// When you can attend, in your words.
     #[schema(max_length = 1000, example = "Saturdays; not school holidays")]
     pub availability: Option<String>,
+    /// Which of your details the other party may see (none unless you say so).
     #[serde(default)]
     pub share: ShareInput,
+    /// Risks you want the centre to know of: seen by the centre's coordinators, never by the other party.
     #[serde(default)]
     #[schema(max_items = 20)]
     pub risks: Vec<RiskInput>,
@@ -193,10 +218,13 @@ pub struct GivePartRequest {
 /// Which contact details the other party may see (none unless given).
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema)]
 pub struct ShareInput {
+    /// The other party may see your email.
     #[serde(default)]
     pub email: bool,
+    /// The other party may see your phone.
     #[serde(default)]
     pub phone: bool,
+    /// The other party may see your address.
     #[serde(default)]
     pub address: bool,
 }
@@ -204,11 +232,14 @@ pub struct ShareInput {
 /// A contact detail as the reader may see it: absent when it is withheld.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContactDetails {
+    /// Their email, where the viewer may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(format = Email)]
     pub email: Option<String>,
+    /// Their phone, where the viewer may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Their address, where the viewer may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// What the adult agreed the other party may see (for the centre and the adult).
@@ -218,19 +249,26 @@ pub struct ContactDetails {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChildResponse {
+    /// The child's id in this referral.
     #[schema(value_type = Uuid)]
     pub id: ChildId,
+    /// The child's name.
     pub name: String,
+    /// The child's date of birth.
     #[schema(format = Date)]
     pub date_of_birth: String,
+    /// Needs the centre should know of (health, language, access).
     pub needs: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RelationResponse {
+    /// The child.
     #[schema(value_type = Uuid)]
     pub child_id: ChildId,
+    /// How the adult is related to the child.
     pub relation: Relation,
+    /// Whether the child lives with this adult.
     pub lives_with: bool,
 }
 
@@ -264,9 +302,12 @@ pub struct AdultResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourtOrderResponse {
+    /// The kind of order.
     pub kind: CourtOrderKind,
+    /// When the court made it.
     #[schema(format = Date)]
     pub made_on: Option<String>,
+    /// When it ends, if it says.
     #[schema(format = Date)]
     pub expires_on: Option<String>,
     /// The order's conditions (they may name places and people): for the
@@ -276,20 +317,27 @@ pub struct CourtOrderResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RiskResponse {
+    /// The statement's id (for a coordinator to show it to staff).
     #[schema(value_type = Uuid)]
     pub id: RiskId,
+    /// The kind of risk.
     pub kind: RiskKind,
+    /// What was said.
     pub details: String,
     /// The adult whose statement it is; absent for the referrer's.
     #[schema(value_type = Option<Uuid>)]
     pub stated_by_adult: Option<AdultId>,
+    /// Whether the centre's coordinators have shown it to staff.
     pub visible_to_staff: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourtProceedingsResponse {
+    /// The family court.
     pub court: Option<String>,
+    /// The court's case number.
     pub case_number: Option<String>,
+    /// The date of the next hearing, if set.
     #[schema(format = Date)]
     pub next_hearing_on: Option<String>,
 }
@@ -299,12 +347,16 @@ pub struct CourtProceedingsResponse {
 /// professional's, to staff).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReferrerResponse {
+    /// The referrer's name.
     pub name: String,
+    /// Their email, where the viewer may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(format = Email)]
     pub email: Option<String>,
+    /// Their phone, where the viewer may see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// Their organisation, for a professional.
     #[schema(value_type = Option<Uuid>)]
     pub organisation_id: Option<OrganisationId>,
 }
@@ -312,12 +364,17 @@ pub struct ReferrerResponse {
 /// Something the referral waits for, and from whom (a tracking page).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PendingItem {
+    /// What is awaited.
     pub what: Pending,
+    /// The adult whose part is awaited.
     #[schema(value_type = Option<Uuid>)]
     pub adult_id: Option<AdultId>,
+    /// From whom: the adult's name, or `centre`.
     pub from: String,
+    /// When the part is due.
     #[schema(format = DateTime)]
     pub due_at: Option<String>,
+    /// Whether it is past its time.
     pub expired: bool,
 }
 
@@ -333,10 +390,14 @@ crate::text_enum! {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HistoryResponse {
+    /// When the status changed.
     #[schema(format = DateTime)]
     pub at: String,
+    /// The status before (none for the first entry).
     pub from_status: Option<ReferralStatus>,
+    /// The status after.
     pub to_status: ReferralStatus,
+    /// Why, as far as the viewer may see it.
     pub note: String,
     /// `centre`: read by the centre's coordinators alone; `shared`: by
     /// everyone who sees the referral.
@@ -428,6 +489,7 @@ pub struct ReferralSummary {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[schema(example = json!({"visible_to_staff": true}))]
 pub struct RiskVisibilityRequest {
+    /// Show the statement to the centre's staff (`true`) or hide it.
     pub visible_to_staff: bool,
 }
 

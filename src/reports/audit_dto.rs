@@ -35,10 +35,13 @@ pub struct AuditQuery {
 /// One entry of the audit trail.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventResponse {
+    /// The entry's id.
     pub id: Uuid,
+    /// When it happened.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
+    /// Who acted, by kind.
     pub actor_kind: crate::audit::ActorKind,
     /// The person's or client's id; none for anonymous and system entries
     /// (and a parent's, shown to network admins, is left out).
@@ -49,9 +52,12 @@ pub struct AuditEventResponse {
     pub action: String,
     /// What it was done to: `referral`, `user`, `centre`, `access_token`, ...
     pub resource_type: String,
+    /// The id of what it was done to, where it has one.
     pub resource_id: Option<String>,
+    /// The centre the record belongs to (its coordinators see the entry).
     #[schema(value_type = Option<Uuid>)]
     pub centre_id: Option<CentreId>,
+    /// Whether it was done or refused.
     pub outcome: crate::audit::Outcome,
     /// The `X-Request-Id` of the request that made the entry.
     pub request_id: Option<String>,

@@ -218,11 +218,12 @@ fn every_json_request_body_has_an_example() {
 }
 
 /// Properties without a description, which only ever goes down: a new field
-/// comes with its sentence, and each one described lowers the bound (issue
-/// 13 asks for every property; 285 of 416 were bare when this began).
+/// comes with its sentence, and each one described lowers the bound (326 of
+/// 416 were bare when this began). The 20 left are optional references and
+/// enum tags, whose doc comments utoipa drops.
 #[test]
 fn undescribed_properties_only_ever_decrease() {
-    const AT_MOST: usize = 186;
+    const AT_MOST: usize = 20;
     let spec: serde_json::Value = serde_json::from_str(&ccc::router::spec_json()).unwrap();
     let bare: Vec<String> = spec["components"]["schemas"]
         .as_object()

@@ -52,14 +52,19 @@ pub struct Document(#[allow(dead_code)] Vec<u8>);
 /// A document as listed (its bytes come from the download route).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttachmentResponse {
+    /// The document's id.
     pub id: Uuid,
+    /// Its name, as the sender gave it.
     #[schema(example = "child-arrangements-order.pdf")]
     pub filename: String,
+    /// Its type, read from its content: `application/pdf`, `image/png` or `image/jpeg`.
     #[schema(example = "application/pdf")]
     pub content_type: String,
+    /// Its size in bytes.
     pub size_bytes: i32,
     /// SHA-256 of the content, hex.
     pub sha256: String,
+    /// When it was attached.
     #[schema(format = DateTime)]
     pub created_at: String,
 }

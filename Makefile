@@ -111,8 +111,9 @@ pg-restart:
 	scripts/test-pg-restart.sh
 
 # Clients generated from the committed spec, as partners make them: the Python
-# client must generate without a warning, and a TypeScript program using the
-# generated types must type-check under --strict.
+# client, @hey-api/openapi-ts and orval must generate without a warning, and a
+# TypeScript program using the openapi-typescript types must type-check under
+# --strict.
 clients: tools
 	rm -rf target/clients && mkdir -p target/clients tools/clients/generated
 	$(VENV)/bin/openapi-python-client generate --path openapi/openapi.json \
@@ -120,6 +121,10 @@ clients: tools
 	  --fail-on-warning
 	tools/node_modules/.bin/openapi-typescript openapi/openapi.json -o tools/clients/generated/api.d.ts
 	tools/node_modules/.bin/tsc -p tools/clients/tsconfig.json
+	cd tools/clients && ../node_modules/.bin/openapi-ts -i ../../openapi/openapi.json \
+	  -o ../../target/clients/heyapi >../../target/clients/heyapi.log 2>&1
+	cd tools/clients && ../node_modules/.bin/orval --config orval.config.cjs >../../target/clients/orval.log 2>&1
+	@! grep -i -B2 -A2 warn target/clients/heyapi.log target/clients/orval.log
 
 spec-lint: tools
 	$(VENV)/bin/openapi-spec-validator openapi/openapi.json

@@ -45,60 +45,6 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 /// (unreadable), 413 (too large) and 415 (wrong media type); every operation
 /// that accepts a bearer token answers 401 to a missing or bad one.
 fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-    let problem = |description: &str| {
-        ResponseBuilder::new()
-            .description(description)
-            .content(
-                crate::error::PROBLEM_JSON,
-                ContentBuilder::new()
-                    .schema(Some(Ref::from_schema_name("Problem")))
-                    .build(),
-            )
-            .build()
-    };
-    for item in spec.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            // A public operation needs no credentials at all: `security: []`.
-            // (`[{}]` would read as "one requirement", which some generators
-            // take as "logged in".) One where a token is optional is public
-            // too, and says in its description what a token adds.
-            let requirements = serde_json::to_value(&operation.security).unwrap_or_default();
-            let requirements = requirements.as_array().cloned().unwrap_or_default();
-            if requirements.contains(&serde_json::json!({})) {
-                operation.security = Some(Vec::new());
-                if requirements.len() > 1 {
-                    let scopes: Vec<String> = requirements
-                        .iter()
-                        .filter_map(|r| r.get("oauth2")?.as_array().cloned())
-                        .flatten()
-                        .filter_map(|s| s.as_str().map(|s| format!("`{s}`")))
-                        .collect();
-                    let note = format!(
-                        "\n\n**Authentication is optional.** With a bearer token (a person's, \
-                         or an integration client's with {}) the answer is what that caller may \
-                         see; a token that is sent must be valid (401).",
-                        scopes.join(" or ")
-                    );
-                    let description = operation.description.get_or_insert_with(String::new);
-                    description.push_str(&note);
-                    operation.responses.responses.insert(
-                        "401".to_owned(),
-                        problem("A token was sent and is not valid").into(),
-                    );
-                }
-            }
-        }
-    }
     let shared = shared_responses(spec);
     for item in spec.paths.paths.values_mut() {
         for operation in [
@@ -111,42 +57,98 @@ fn add_common_problems(spec: &mut utoipa::openapi::OpenApi) {
         .into_iter()
         .flatten()
         {
-            // Any operation can meet a limit, a fault or a database away; one
-            // declaration each, with its headers (an operation's own 429
-            // gives way to it).
-            for (status, name) in &shared {
-                operation.responses.responses.insert(
-                    (*status).to_owned(),
-                    utoipa::openapi::Ref::new(format!("#/components/responses/{name}")).into(),
-                );
-            }
-            let mut common = Vec::new();
-            match &operation.request_body {
-                // Raw bytes (a document): any media type is read as bytes.
-                Some(body) if body.content.keys().all(|t| t == "application/octet-stream") => {
-                    common.push(("413", "The body is too large"));
-                }
-                Some(_) => common.extend([
-                    ("400", "The body cannot be read"),
-                    ("413", "The body is too large"),
-                    ("415", "The body is not of the documented media type"),
-                ]),
-                None => {}
-            }
-            let accepts_bearer = serde_json::to_value(&operation.security)
-                .map(|v| v.to_string().contains("\"bearer\""))
-                .unwrap_or(false);
-            if accepts_bearer {
-                common.push(("401", "No access token, or one that is not valid"));
-            }
-            for (status, description) in common {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| problem(description).into());
-            }
+            mark_public(operation);
+            declare_common(operation, &shared);
         }
+    }
+}
+
+/// A problem+json answer with `description`.
+fn problem(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            crate::error::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// A public operation needs no credentials at all: `security: []`. (`[{}]`
+/// would read as "one requirement", which some generators take as "logged
+/// in".) One where a token is optional is public too, and says in its
+/// description what a token adds.
+fn mark_public(operation: &mut utoipa::openapi::path::Operation) {
+    let requirements = serde_json::to_value(&operation.security).unwrap_or_default();
+    let requirements = requirements.as_array().cloned().unwrap_or_default();
+    if !requirements.contains(&serde_json::json!({})) {
+        return;
+    }
+    operation.security = Some(Vec::new());
+    if requirements.len() > 1 {
+        let scopes: Vec<String> = requirements
+            .iter()
+            .filter_map(|r| r.get("oauth2")?.as_array().cloned())
+            .flatten()
+            .filter_map(|s| s.as_str().map(|s| format!("`{s}`")))
+            .collect();
+        let note = format!(
+            "\n\n**Authentication is optional.** With a bearer token (a person's, \
+             or an integration client's with {}) the answer is what that caller may \
+             see; a token that is sent must be valid (401).",
+            scopes.join(" or ")
+        );
+        let description = operation.description.get_or_insert_with(String::new);
+        description.push_str(&note);
+        operation.responses.responses.insert(
+            "401".to_owned(),
+            problem("A token was sent and is not valid").into(),
+        );
+    }
+}
+
+/// The answers an operation gives by its shape: the `shared` ones (a limit,
+/// a fault, the database away: one declaration each, with its headers; an
+/// operation's own 429 gives way to it); 400/413/415 for a body; 401 for a
+/// bearer token.
+fn declare_common(
+    operation: &mut utoipa::openapi::path::Operation,
+    shared: &[(&'static str, &'static str)],
+) {
+    for (status, name) in shared {
+        operation.responses.responses.insert(
+            (*status).to_owned(),
+            utoipa::openapi::Ref::new(format!("#/components/responses/{name}")).into(),
+        );
+    }
+    let mut common = Vec::new();
+    match &operation.request_body {
+        // Raw bytes (a document): any media type is read as bytes.
+        Some(body) if body.content.keys().all(|t| t == "application/octet-stream") => {
+            common.push(("413", "The body is too large"));
+        }
+        Some(_) => common.extend([
+            ("400", "The body cannot be read"),
+            ("413", "The body is too large"),
+            ("415", "The body is not of the documented media type"),
+        ]),
+        None => {}
+    }
+    let accepts_bearer = serde_json::to_value(&operation.security)
+        .map(|v| v.to_string().contains("\"bearer\""))
+        .unwrap_or(false);
+    if accepts_bearer {
+        common.push(("401", "No access token, or one that is not valid"));
+    }
+    for (status, description) in common {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem(description).into());
     }
 }
 

@@ -25,7 +25,7 @@ previous page as `cursor`.",
         contact(name = "Child contact centres API support", email = "support@childcontact.org.uk"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    servers((url = "/", description = "The instance serving this document")),
+    servers((url = "/", description = "The instance serving this document: `make run` serves it at http://localhost:8080; a generated client takes its base URL")),
     tags(
         (name = "health", description = "Liveness and readiness of an instance"),
         (name = "identity", description = "People, integration clients, tokens and permissions"),
@@ -193,8 +193,12 @@ pub fn name_inline_schemas(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi
                     .to_owned();
                 let variant = format!("{name}{}", upper_camel(&kind));
                 let reference = format!("#/components/schemas/{variant}");
-                mapping.insert(kind, json!(reference));
+                mapping.insert(kind.clone(), json!(reference));
                 refs.push(json!({"$ref": reference}));
+                let mut member = member;
+                if let Some(tag) = member.pointer_mut("/properties/kind") {
+                    tag["description"] = json!(format!("`{kind}`: names this kind."));
+                }
                 named.push((variant, member));
             }
             schema["oneOf"] = Value::Array(refs);
@@ -288,4 +292,109 @@ pub fn declare_headers(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::Op
         responses.values_mut().for_each(add_request_id);
     }
     serde_json::from_value(doc).unwrap_or(openapi)
+}
+
+/// The last passes over the document, on its JSON form, for what utoipa's
+/// types cannot hold: a property's description beside a `$ref` (utoipa puts
+/// it inside the `oneOf` of an optional reference, where generators drop it)
+/// and rules across fields that JSON Schema states with `if`/`then`.
+pub fn finish(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            properties
+                .values_mut()
+                .for_each(hoist_reference_description);
+        }
+    }
+    for (name, mut rule) in conditional_requirements() {
+        if let Some(schema) = schemas.get_mut(name).and_then(Value::as_object_mut) {
+            // Each branch names every property of the object (as `true`, no
+            // constraint), so that checkers that close a subschema (redocly's
+            // example check does) read it as the schema means.
+            let names: Vec<String> = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            for branch in ["then", "else"] {
+                if let Some(properties) = rule
+                    .get_mut(branch)
+                    .and_then(Value::as_object_mut)
+                    .map(|b| {
+                        b.entry("properties")
+                            .or_insert_with(|| Value::Object(Default::default()))
+                    })
+                    .and_then(Value::as_object_mut)
+                {
+                    for name in &names {
+                        properties.entry(name.clone()).or_insert(Value::Bool(true));
+                    }
+                }
+            }
+            schema.extend(rule);
+        }
+    }
+}
+
+/// `{"oneOf": [{"type": "null"}, {"$ref": .., "description": d}]}` becomes
+/// `{"description": d, "oneOf": [{"type": "null"}, {"$ref": ..}]}`.
+fn hoist_reference_description(property: &mut serde_json::Value) {
+    let Some(members) = property.get_mut("oneOf").and_then(|m| m.as_array_mut()) else {
+        return;
+    };
+    let description = members.iter_mut().find_map(|member| {
+        member
+            .as_object_mut()
+            .filter(|m| m.contains_key("$ref"))
+            .and_then(|m| m.remove("description"))
+    });
+    if let (Some(description), Some(property)) = (description, property.as_object_mut()) {
+        property.entry("description").or_insert(description);
+    }
+}
+
+/// Rules across fields that the handlers enforce and JSON Schema can state,
+/// so that a client's validator and a fuzzer know them too. Each names the
+/// code that enforces it.
+fn conditional_requirements() -> Vec<(&'static str, serde_json::Map<String, serde_json::Value>)> {
+    use serde_json::json;
+    let rule = |value: serde_json::Value| value.as_object().cloned().unwrap_or_default();
+    vec![
+        // centres::handlers::change_centre_status: suspending or closing says why.
+        (
+            "ChangeCentreStatusRequest",
+            rule(json!({
+                "if": {"required": ["status"], "properties": {"status": {"enum": ["suspended", "closed"]}}},
+                "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": "\\S"}}}
+            })),
+        ),
+        // centres::rules::accreditation: an accreditation names its body and expiry.
+        (
+            "Accreditation",
+            rule(json!({
+                "if": {"required": ["status"], "properties": {"status": {"enum": ["accredited", "provisional", "suspended", "expired"]}}},
+                "then": {
+                    "required": ["body", "expires_on"],
+                    "properties": {"body": {"type": "string", "pattern": "\\S"}, "expires_on": {"type": "string"}}
+                }
+            })),
+        ),
+        // identity::users::create_user: coordinators and staff, and only they,
+        // belong to centres.
+        (
+            "CreateUserRequest",
+            rule(json!({
+                "if": {"required": ["role"], "properties": {"role": {"enum": ["coordinator", "staff"]}}},
+                "then": {"required": ["centre_ids"], "properties": {"centre_ids": {"minItems": 1}}},
+                "else": {"properties": {"centre_ids": {"maxItems": 0}}}
+            })),
+        ),
+    ]
 }

@@ -207,9 +207,18 @@ fn shared_responses(spec: &mut utoipa::openapi::OpenApi) -> Vec<(&'static str, &
     shared.iter().map(|(s, n, _, _)| (*s, *n)).collect()
 }
 
+/// The document as served at `/api-docs/openapi.json`: [`spec`] with what
+/// utoipa's types cannot hold (JSON Schema `if`/`then`, descriptions beside a
+/// `$ref`), added by [`crate::openapi::finish`].
+pub fn spec_value() -> serde_json::Value {
+    let mut doc = serde_json::to_value(spec()).unwrap_or_default();
+    crate::openapi::finish(&mut doc);
+    doc
+}
+
 /// The document as committed in `openapi/openapi.json`: pretty JSON, newline-terminated.
 pub fn spec_json() -> String {
-    let mut text = spec().to_pretty_json().unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&spec_value()).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -19,8 +19,8 @@ use crate::{centres, router};
 /// Starts serving on `listener`; the returned server runs until stopped (SIGTERM
 /// or SIGINT stop it gracefully: no new connections, in-flight requests finish).
 pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result<Server> {
-    let spec = router::spec();
-    let route_table = web::Data::new(fallback::RouteTable::from_openapi(&spec));
+    let route_table = web::Data::new(fallback::RouteTable::from_openapi(&router::spec()));
+    let spec = router::spec_value();
     let shutdown_timeout = config.shutdown_timeout.as_secs();
     let workers = config.workers;
     let max_json_bytes = config.max_json_bytes;
@@ -48,7 +48,10 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             .app_data(extractors::path_config())
             .configure(router::routes)
             .into_app()
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .external_url_unchecked("/api-docs/openapi.json", spec.clone()),
+            )
             .route(
                 "/docs",
                 web::get().to(|| async {

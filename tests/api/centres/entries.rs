@@ -83,20 +83,25 @@ async fn the_public_see_active_centres_and_a_centres_own_people_see_more() {
     .await;
 
     // Suspended: gone from search and from the public, still there for its people.
-    let suspend = json!({"status": "suspended"});
-    let problem = app
-        .json_of(
-            Method::POST,
-            Some(&admin),
-            &format!("{path}/status"),
-            Some(&suspend),
-            422,
-        )
-        .await;
-    assert_eq!(
-        error_fields(&problem),
-        [("reason".to_owned(), "required".to_owned())]
-    );
+    // A suspension says why: a blank reason is no reason.
+    for (suspend, code) in [
+        (json!({"status": "suspended"}), "required"),
+        (json!({"status": "suspended", "reason": "  "}), "length"),
+    ] {
+        let problem = app
+            .json_of(
+                Method::POST,
+                Some(&admin),
+                &format!("{path}/status"),
+                Some(&suspend),
+                422,
+            )
+            .await;
+        assert_eq!(
+            error_fields(&problem),
+            [("reason".to_owned(), code.to_owned())]
+        );
+    }
     let suspend = json!({"status": "suspended", "reason": "Premises under review"});
     app.json_of(
         Method::POST,

@@ -347,6 +347,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    unsolicited_requests (id) {
+        id -> Int8,
+        client_addr -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -440,6 +448,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     refresh_tokens,
     refused_token_marks,
+    unsolicited_requests,
     users,
     venues,
 );

@@ -7,8 +7,10 @@ use base64::Engine;
 
 use super::dto::*;
 use crate::audit::{self, Actor, Event};
+use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::http::client_addr::client_addr;
 use crate::identity::repo as users;
 use crate::identity::roles::Scope;
 use crate::identity::secrets::token_hash;
@@ -54,6 +56,7 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 pub async fn issue_client_token(
     req: HttpRequest,
     pool: web::Data<Pool>,
+    config: web::Data<Config>,
     keys: web::Data<TokenKeys>,
     form: web::Form<ClientCredentialsRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
@@ -61,6 +64,17 @@ pub async fn issue_client_token(
     let form = form.into_inner();
     let invalid = || ApiError::Unauthenticated("the client credentials are not valid".into());
     let (id, secret) = client_credentials(&req, &form).ok_or_else(invalid)?;
+    // Wrong secrets are limited as wrong passwords are (`auth::repo`), per
+    // client id and address, so that guessing is slow and a flood of refusals
+    // cannot fill the audit trail; the client's own address is never held up
+    // by someone else's guesses.
+    let attempt = super::repo::begin_login_attempt(
+        &pool,
+        &format!("client:{id}"),
+        &client_addr(&req, &config),
+        &config,
+    )
+    .await?;
     let id = ClientId(id.parse().map_err(|_| invalid())?);
     let mut conn = pool.get().await?;
     let client = users::find_client(&mut conn, id).await?;
@@ -76,6 +90,7 @@ pub async fn issue_client_token(
         .await?;
         return Err(invalid());
     };
+    super::repo::mark_login_succeeded(&mut conn, attempt).await?;
     let granted: Vec<String> = match form
         .scope
         .as_deref()

@@ -9,6 +9,7 @@ use crate::audit::{self, Actor, Event};
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::http::client_addr::client_addr;
 use crate::identity::accounts::{self};
 use crate::identity::links::{self, Purpose};
 use crate::identity::passwords;
@@ -51,13 +52,8 @@ pub async fn change_password(
     };
     // Checking the current password is a password guess like a login: the same
     // limit applies, so a stolen access token cannot be used to find it.
-    let attempt = repo::begin_login_attempt(
-        &pool,
-        &user.email,
-        &crate::http::client_addr::client_addr(&req, &config),
-        &config,
-    )
-    .await?;
+    let attempt =
+        repo::begin_login_attempt(&pool, &user.email, &client_addr(&req, &config), &config).await?;
     // The slow argon2 check holds no connection, as at login.
     let matches = passwords::verify_blocking(request.current_password, user.password_hash).await?;
     let mut conn = pool.get().await?;
@@ -98,11 +94,13 @@ pub async fn change_password(
 )]
 #[post("/auth/password-reset")]
 pub async fn request_password_reset(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
+    super::repo::count_unsolicited(&pool, &client_addr(&req, &config)).await?;
     let email = users::normalise_email(&body.email);
     // A reset link is worth an account: it lives an hour at most.
     let ttl = config
@@ -151,7 +149,7 @@ pub(super) async fn set_password_with_token(
     action: &'static str,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
-    let addr = crate::http::client_addr::client_addr(req, config);
+    let addr = client_addr(req, config);
     let request = body.into_inner();
     passwords::check_policy("password", &request.password)?;
     let invalid = || ApiError::field("token", "invalid", "is not valid or has expired");

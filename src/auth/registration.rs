@@ -10,6 +10,7 @@ use crate::audit::{self, Actor, Event};
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::http::client_addr::client_addr;
 use crate::identity::accounts::{self, NewAccount};
 use crate::identity::links::Purpose;
 use crate::identity::roles::{ReferrerType, Role};
@@ -63,11 +64,13 @@ pub async fn accept_invitation(
 )]
 #[post("/auth/register")]
 pub async fn register_referrer(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     body: web::Json<RegisterReferrerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (email, name) = body.parse()?;
+    super::repo::count_unsolicited(&pool, &client_addr(&req, &config)).await?;
     let request = body.into_inner();
     let email = email.into_inner();
     let mut conn = pool.get().await?;
@@ -173,11 +176,13 @@ async fn register_account(
 )]
 #[post("/auth/register-parent")]
 pub async fn register_parent(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     config: web::Data<Config>,
     body: web::Json<RegisterParentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (email, name) = body.parse()?;
+    super::repo::count_unsolicited(&pool, &client_addr(&req, &config)).await?;
     let mut conn = pool.get().await?;
     register_account(
         &mut conn,

@@ -1,4 +1,5 @@
-//! Login attempts: how many recent failures an account and an address have had.
+//! Login attempts: how many recent failures an account and an address have
+//! had; and how many unsolicited requests an address has made.
 
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
-use crate::schema::login_attempts;
+use crate::schema::{login_attempts, unsolicited_requests};
 
 /// The stored form of an email typed at login: its SHA-256, so that whatever was
 /// typed (an address, or by mistake a password) is not kept in clear.
@@ -233,4 +234,50 @@ mod tests {
         assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
         assert_eq!(account_delay(u32::MAX), MAX_ACCOUNT_DELAY);
     }
+}
+
+/// How many requests that send a message or write the audit trail without
+/// signing in (registration, password reset) one client address may make in
+/// an hour, whatever email addresses they name. Each email address has its
+/// own, smaller allowance (`notifications::UNSOLICITED_PER_HOUR`); this one
+/// stops a single address from filling the trail and the outbox with ever-new
+/// addresses. An office behind one address registers a few people a day.
+pub const UNSOLICITED_PER_ADDRESS_PER_HOUR: i64 = 30;
+
+/// Counts one unsolicited request from `client_addr`, under an advisory lock
+/// on the address, in a short transaction of its own; 429 (with the seconds
+/// until the oldest counted request leaves the hour) when the address has used
+/// its allowance. A refused request is not counted, nor audited.
+pub async fn count_unsolicited(pool: &crate::db::Pool, client_addr: &str) -> Result<(), ApiError> {
+    use diesel_async::AsyncConnection;
+    let client_addr = client_addr.to_owned();
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210008))")
+            .bind::<diesel::sql_types::Text, _>(&client_addr)
+            .execute(conn)
+            .await?;
+        let now = OffsetDateTime::now_utc();
+        let hour = time::Duration::hours(1);
+        let recent: Vec<OffsetDateTime> = unsolicited_requests::table
+            .filter(unsolicited_requests::client_addr.eq(&client_addr))
+            .filter(unsolicited_requests::at.gt(now - hour))
+            .select(unsolicited_requests::at)
+            .order(unsolicited_requests::at.desc())
+            .limit(UNSOLICITED_PER_ADDRESS_PER_HOUR)
+            .load(conn)
+            .await?;
+        if recent.len() as i64 >= UNSOLICITED_PER_ADDRESS_PER_HOUR {
+            let lifts = recent.last().map_or(now + hour, |oldest| *oldest + hour);
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: (lifts - now).whole_seconds().max(1) as u64,
+            });
+        }
+        diesel::insert_into(unsolicited_requests::table)
+            .values(unsolicited_requests::client_addr.eq(&client_addr))
+            .execute(conn)
+            .await?;
+        Ok(())
+    })
+    .await
 }

@@ -80,7 +80,7 @@ pub async fn respond(
     view.family_id = super::family::of_referral(conn, bundle.referral.id).await?;
     if viewer == access::Viewer::Centre {
         for child in &bundle.children {
-            let other = repo::open_referral_for_child(
+            let others = repo::open_referrals_for_child(
                 conn,
                 bundle.referral.centre_id,
                 &child.name_key,
@@ -88,7 +88,7 @@ pub async fn respond(
                 bundle.referral.id,
             )
             .await?;
-            if let Some(other) = other {
+            if let Some(other) = others.first() {
                 view.possible_duplicate_of = Some(other.id);
                 break;
             }

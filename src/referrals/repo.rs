@@ -270,13 +270,13 @@ pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result
 
 /// An open referral (not a draft, not declined or closed) at `centre_id` for
 /// the same child (folded name and date of birth), other than `except`.
-pub async fn open_referral_for_child(
+pub async fn open_referrals_for_child(
     conn: &mut AsyncPgConnection,
     centre_id: CentreId,
     name_key: &str,
     born: Date,
     except: ReferralId,
-) -> Result<Option<Referral>, ApiError> {
+) -> Result<Vec<Referral>, ApiError> {
     Ok(referrals::table
         .inner_join(referral_children::table)
         .filter(referrals::centre_id.eq(centre_id))
@@ -289,9 +289,9 @@ pub async fn open_referral_for_child(
         .filter(referral_children::name_key.eq(name_key))
         .filter(referral_children::date_of_birth.eq(born))
         .select(Referral::as_select())
-        .first(conn)
-        .await
-        .optional()?)
+        .order((referrals::created_at, referrals::id))
+        .load(conn)
+        .await?)
 }
 
 /// A page of referrals, newest first; each with how many children it names.

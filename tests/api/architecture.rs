@@ -22,7 +22,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "refused_token_marks",
         ],
     ),
-    ("auth", &["login_attempts"]),
+    ("auth", &["login_attempts", "unsolicited_requests"]),
     (
         "postcodes",
         &["postcodes", "postcode_districts", "postcode_imports"],

@@ -318,3 +318,122 @@ async fn the_limit_lifts_when_the_window_passes() {
         "the window has passed"
     );
 }
+
+/// Client secrets are guessed no faster than passwords: wrong secrets, or
+/// made-up client ids, from one address meet 429 at the limit, and the trail
+/// holds only the failures; the client at its own address still gets tokens.
+#[tokio::test]
+async fn client_secret_guesses_are_limited_like_passwords() {
+    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES", "5"), ("TRUST_FORWARDED_FOR", "true")]).await;
+    let admin = app.admin_token().await;
+    let centre = app.create_centre(&admin, "Centre").await;
+    let created = crate::builders::integration_client(
+        &app,
+        &admin,
+        json!({"centre_id": centre}),
+        json!(["centres:read"]),
+    )
+    .await;
+    let client_id = created["client"]["id"].as_str().unwrap().to_owned();
+    let secret = created["client_secret"].as_str().unwrap().to_owned();
+    let token = |id: String, secret: String, addr: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/token"))
+            .header("x-forwarded-for", addr)
+            .form(&[
+                ("grant_type", "client_credentials".to_owned()),
+                ("client_id", id),
+                ("client_secret", secret),
+            ])
+            .send()
+    };
+    // The client's own address, known from a token it was given.
+    let own = token(client_id.clone(), secret.clone(), "192.0.2.50")
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    for n in 0..5 {
+        let r = token(client_id.clone(), format!("guess-{n}"), "192.0.2.66")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let limited = token(client_id.clone(), secret.clone(), "192.0.2.66")
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    // Made-up ids from another address count towards that address's limit.
+    for n in 0..5 {
+        let r = token(
+            uuid::Uuid::now_v7().to_string(),
+            format!("guess-{n}"),
+            "192.0.2.67",
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let limited = token(uuid::Uuid::now_v7().to_string(), "x".into(), "192.0.2.67")
+        .await
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    // The client is not held up where it works from.
+    let own = token(client_id.clone(), secret.clone(), "192.0.2.50")
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let denied = app
+        .query_texts("SELECT count(*)::text AS value FROM audit_events WHERE action = 'token' AND outcome = 'denied'")
+        .await;
+    assert_eq!(denied, vec!["10"]);
+}
+
+/// Requests anyone may make without signing in, for ever-new email
+/// addresses, are limited per client address (each email address has its own
+/// allowance besides): one address cannot fill the audit trail or the outbox.
+#[tokio::test]
+async fn one_address_cannot_flood_registrations_and_resets() {
+    let app = spawn_app_with(&[("TRUST_FORWARDED_FOR", "true")]).await;
+    let allowance = ccc::auth::repo::UNSOLICITED_PER_ADDRESS_PER_HOUR;
+    let ask = |path: &'static str, n: i64, addr: &'static str| {
+        let body = match path {
+            "/api/v1/auth/register-parent" => {
+                json!({"email": format!("p{n}@flood.example"), "name": "P"})
+            }
+            _ => json!({"email": format!("r{n}@flood.example")}),
+        };
+        app.client
+            .post(app.url(path))
+            .header("x-forwarded-for", addr)
+            .json(&body)
+            .send()
+    };
+    // Registrations and resets share the address's allowance.
+    for n in 0..allowance {
+        let path = if n % 2 == 0 {
+            "/api/v1/auth/password-reset"
+        } else {
+            "/api/v1/auth/register-parent"
+        };
+        assert_eq!(ask(path, n, "203.0.113.9").await.unwrap().status(), 202);
+    }
+    for path in [
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/register-parent",
+    ] {
+        let limited = ask(path, allowance, "203.0.113.9").await.unwrap();
+        assert_eq!(limited.status(), 429, "{path}");
+        assert!(limited.headers().contains_key("retry-after"));
+    }
+    // Another address is not affected.
+    let other = ask("/api/v1/auth/password-reset", 0, "203.0.113.10")
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 202);
+    // The refusals left nothing in the trail.
+    let entries = app
+        .query_texts("SELECT count(*)::text AS value FROM audit_events WHERE action IN ('register', 'request_password_reset')")
+        .await;
+    assert_eq!(entries, vec![(allowance + 1).to_string()]);
+}

@@ -326,24 +326,26 @@ async fn refuse_duplicates(
     // both pass the check.
     crate::db::advisory_xact_lock(conn, "referral-centre", r.centre_id.into()).await?;
     for child in &bundle.children {
-        if let Some(existing) = repo::open_referral_for_child(
+        let open = repo::open_referrals_for_child(
             conn,
             r.centre_id,
             &child.name_key,
             child.date_of_birth,
             r.id,
         )
-        .await?
-        {
-            let existing = repo::load_bundle(conn, existing.id, false).await?;
-            let visible = existing
-                .as_ref()
-                .is_some_and(|e| access::viewer(caller, e).is_ok());
+        .await?;
+        // Every open referral of the child is weighed, not only the oldest:
+        // another side's referral the caller may not see must not hide the
+        // caller's own.
+        for other in open {
+            let Some(existing) = repo::load_bundle(conn, other.id, false).await? else {
+                continue;
+            };
             // Telling a caller who may not see the other referral that it
             // exists would say where the child is: theirs goes ahead, and the
             // centre sees the two side by side (`possible_duplicate_of`).
-            if let (true, Some(e)) = (visible, existing) {
-                return Err(problems::duplicate_referral(&child.name, e.referral.id));
+            if access::viewer(caller, &existing).is_ok() {
+                return Err(problems::duplicate_referral(&child.name, other.id));
             }
         }
     }

@@ -532,6 +532,18 @@ async fn a_second_open_referral_for_the_same_child_at_the_centre_is_a_conflict()
         )
         .await;
     assert_eq!(centre_view["possible_duplicate_of"], id);
+    // The other firm's second one is its own duplicate, though the first firm's
+    // older referral (which it may not see) comes first.
+    let conflict = app
+        .json_of(
+            Method::POST,
+            Some(&w.other_solicitor),
+            "/api/v1/referrals",
+            Some(&again),
+            409,
+        )
+        .await;
+    assert_eq!(conflict["existing_referral_id"], elsewhere_id, "{conflict}");
     // A draft is not open: drafting again is fine; sending it is not.
     again["submit"] = json!(false);
     let draft = app

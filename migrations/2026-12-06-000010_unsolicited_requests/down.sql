@@ -1,0 +1,1 @@
+DROP TABLE unsolicited_requests;

@@ -89,7 +89,16 @@ pub async fn create_user(
                 )
                 .await?;
                 audit::record(conn, Event::new(&caller, "invite", "user").denied()).await?;
-                let unsent = accounts::as_invited(account, time::OffsetDateTime::now_utc());
+                // Stamped by the database as a real invitation is (to the
+                // microsecond), so the answer's form says nothing either.
+                let now: time::OffsetDateTime = {
+                    use diesel::IntoSql;
+                    use diesel_async::RunQueryDsl;
+                    diesel::select(diesel::dsl::now.into_sql::<diesel::sql_types::Timestamptz>())
+                        .get_result(conn)
+                        .await?
+                };
+                let unsent = accounts::as_invited(account, now);
                 return UserResponse::new(unsent, request.centre_ids.clone());
             }
             let user = accounts::open(conn, account, Purpose::Invitation, ttl, context).await?;

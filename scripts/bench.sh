@@ -125,3 +125,30 @@ echo
 psql "$base/$db" -qAt -c "EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO audit_events (id, actor_kind, action, resource_type, outcome) \
   SELECT gen_random_uuid(), 'system', 'bench', 'bench', 'success' FROM generate_series(1, 10000)" \
   | python3 -c "import json,sys; t=json.load(sys.stdin)[0]['Execution Time']; print(f'audit insert: {t*1000/10000:.1f} us per row ({t:.1f} ms for 10,000 rows)')"
+
+# A deep page at a centre with many referrals: the database time of the
+# keyset condition the lists use, a row comparison that seeks the
+# (centre_id, created_at, id) index, against the OR form it replaced, which
+# reads every newer row. Both at the same cursor, 90% of the way down.
+deep=${BENCH_DEEP_ROWS:-1000000}
+deep_centre=$(curl -fs "$url/api/v1/centres?postcode=EH1&limit=1" | json '["items"][0]["id"]')
+psql "$base/$db" -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO referrals (id, centre_id, service, status, source, created_by_user, referrer_name,
+                       referrer_email, communication_level, submitted_at, created_at)
+SELECT gen_random_uuid(), '$deep_centre', 'supported', 'submitted', 'professional',
+       (SELECT id FROM users WHERE email = 'bench-coordinator@ccc.localhost'),
+       'Bench Referrer', 'referrer@bench.example', 'none',
+       now() - n * interval '1 second', now() - n * interval '1 second'
+FROM generate_series(1, $deep) AS n;
+ANALYZE referrals;
+SQL
+read -r cursor_at cursor_id < <(psql "$base/$db" -qAt -F' ' -c "SELECT created_at, id FROM referrals \
+  WHERE centre_id = '$deep_centre' ORDER BY created_at DESC, id DESC OFFSET $((deep * 9 / 10)) LIMIT 1")
+plan_ms() {
+  psql "$base/$db" -qAt -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM referrals WHERE centre_id = '$deep_centre' \
+    AND $1 ORDER BY created_at DESC, id DESC LIMIT 26" | python3 -c "import json,sys; print(json.load(sys.stdin)[0]['Execution Time'])"
+}
+row_ms=$(plan_ms "(created_at, id) < ('$cursor_at', '$cursor_id')")
+or_ms=$(plan_ms "(created_at < '$cursor_at' OR (created_at = '$cursor_at' AND id < '$cursor_id'))")
+echo "deep page at $deep referrals (90% down): row comparison ${row_ms} ms, OR form ${or_ms} ms \
+($(python3 -c "print(f'{$or_ms/$row_ms:.0f}')")x)"

@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
+mod keyset;
+pub use keyset::{beyond, Direction};
+
 pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_LIMIT: u32 = 100;
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::model::{AuditEvent, AuditFilter};
 use super::Event;
 use crate::error::ApiError;
-use crate::pagination::{Cursor, PageRequest};
+use crate::pagination::{beyond, Cursor, Direction, PageRequest};
 use crate::request_id;
 use crate::schema::audit_events;
 use crate::vocabulary::CentreId;
@@ -79,11 +79,13 @@ pub async fn list(
         q = q.filter(audit_events::at.lt(to));
     }
     if let Some(Cursor { key, id }) = &page.after {
-        q = q.filter(
-            audit_events::at
-                .gt(*key)
-                .or(audit_events::at.eq(*key).and(audit_events::id.gt(*id))),
-        );
+        q = q.filter(beyond(
+            audit_events::at,
+            audit_events::id,
+            Direction::Ascending,
+            *key,
+            *id,
+        ));
     }
     Ok(q.load(conn).await?)
 }

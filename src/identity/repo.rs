@@ -8,7 +8,7 @@ pub use super::model::NewUser;
 use super::model::{IntegrationClient, Organisation, User};
 use crate::error::ApiError;
 use crate::identity::roles::{Role, Scope, UserStatus};
-use crate::pagination::{Cursor, PageRequest};
+use crate::pagination::{beyond, Cursor, Direction, PageRequest};
 use crate::schema::{centre_memberships, integration_clients, organisations, users};
 use crate::vocabulary::{CentreId, ClientId, OrganisationId, UserId};
 
@@ -237,11 +237,13 @@ pub async fn list_users(
         q = q.filter(users::role.eq(role));
     }
     if let Some(Cursor { key, id }) = &page.after {
-        q = q.filter(
-            users::email
-                .gt(key.clone())
-                .or(users::email.eq(key.clone()).and(users::id.gt(*id))),
-        );
+        q = q.filter(beyond(
+            users::email,
+            users::id,
+            Direction::Ascending,
+            key.clone(),
+            *id,
+        ));
     }
     Ok(q.load(conn).await?)
 }
@@ -285,11 +287,13 @@ pub async fn list_organisations(
         .limit(page.fetch_limit())
         .into_boxed();
     if let Some(Cursor { key, id }) = &page.after {
-        q = q.filter(
-            organisations::name.gt(key.clone()).or(organisations::name
-                .eq(key.clone())
-                .and(organisations::id.gt(*id))),
-        );
+        q = q.filter(beyond(
+            organisations::name,
+            organisations::id,
+            Direction::Ascending,
+            key.clone(),
+            *id,
+        ));
     }
     Ok(q.load(conn).await?)
 }
@@ -352,13 +356,13 @@ pub async fn list_clients(
         q = q.filter(integration_clients::centre_id.eq_any(centres.to_vec()));
     }
     if let Some(Cursor { key, id }) = &page.after {
-        q = q.filter(
-            integration_clients::created_at
-                .lt(*key)
-                .or(integration_clients::created_at
-                    .eq(*key)
-                    .and(integration_clients::id.lt(*id))),
-        );
+        q = q.filter(beyond(
+            integration_clients::created_at,
+            integration_clients::id,
+            Direction::Descending,
+            *key,
+            *id,
+        ));
     }
     Ok(q.load(conn).await?)
 }

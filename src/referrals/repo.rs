@@ -11,7 +11,7 @@ use super::model::{
     ReferralBundle, ReferralStatus, RelationRow, Risk,
 };
 use crate::error::ApiError;
-use crate::pagination::PageRequest;
+use crate::pagination::{beyond, Direction, PageRequest};
 use crate::schema::{
     referral_adults, referral_children, referral_court_orders, referral_history,
     referral_relations, referral_risks, referrals,
@@ -359,11 +359,13 @@ pub async fn list(
         let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(after.key) * 1000).map_err(
             |_| ApiError::field("cursor", "invalid", "is not a cursor returned by this list"),
         )?;
-        query = query.filter(
-            referrals::created_at
-                .lt(at)
-                .or(referrals::created_at.eq(at).and(referrals::id.lt(after.id))),
-        );
+        query = query.filter(beyond(
+            referrals::created_at,
+            referrals::id,
+            Direction::Descending,
+            at,
+            after.id,
+        ));
     }
     let rows: Vec<Referral> = query
         .order((referrals::created_at.desc(), referrals::id.desc()))

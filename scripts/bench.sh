@@ -142,7 +142,7 @@ SELECT gen_random_uuid(), '$deep_centre', 'supported', 'submitted', 'professiona
 FROM generate_series(1, $deep) AS n;
 ANALYZE referrals;
 SQL
-read -r cursor_at cursor_id < <(psql "$base/$db" -qAt -F' ' -c "SELECT created_at, id FROM referrals \
+IFS='|' read -r cursor_at cursor_id < <(psql "$base/$db" -qAt -F'|' -c "SELECT created_at, id FROM referrals \
   WHERE centre_id = '$deep_centre' ORDER BY created_at DESC, id DESC OFFSET $((deep * 9 / 10)) LIMIT 1")
 plan_ms() {
   psql "$base/$db" -qAt -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM referrals WHERE centre_id = '$deep_centre' \

@@ -38,7 +38,8 @@ previous page as `cursor`.",
     components(schemas(
         crate::error::Problem,
         crate::error::FieldError,
-        crate::centres::dto::AlternativeCentre
+        crate::centres::dto::AlternativeCentre,
+        crate::referrals::decisions::machine::Move,
     )),
     modifiers(&BearerAuth),
 )]
@@ -106,7 +107,7 @@ impl Modify for BearerAuth {
 /// handlers' schemas are collected.
 pub fn document_problem_members(openapi: &mut utoipa::openapi::OpenApi) {
     {
-        use utoipa::openapi::schema::{ArrayBuilder, Schema, SchemaType, Type};
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
         use utoipa::openapi::{Ref, RefOr};
         let Some(components) = openapi.components.as_mut() else {
             return;
@@ -136,6 +137,26 @@ pub fn document_problem_members(openapi: &mut utoipa::openapi::OpenApi) {
             problem
                 .properties
                 .insert("existing_referral_id".to_owned(), existing.into());
+            let current = utoipa::openapi::schema::OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .item(Ref::from_schema_name("ReferralStatus"))
+                .description(Some(
+                    "For `/problems/illegal-move`: the referral's status, from which the move was refused.",
+                ))
+                .build();
+            problem
+                .properties
+                .insert("current_status".to_owned(), Schema::OneOf(current).into());
+            let moves = ArrayBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+                .items(Ref::from_schema_name("Move"))
+                .description(Some(
+                    "For `/problems/illegal-move`: the moves the caller may make from `current_status`.",
+                ))
+                .build();
+            problem
+                .properties
+                .insert("allowed_moves".to_owned(), moves.into());
             if let Some(RefOr::T(Schema::Object(kind))) = problem.properties.get_mut("type") {
                 kind.description = Some(crate::problem_types::markdown());
             }

@@ -322,6 +322,10 @@ diesel::table! {
         submitted_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        received_at -> Nullable<Timestamptz>,
+        outcome -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        decline_rationale -> Nullable<Text>,
     }
 }
 

@@ -65,18 +65,14 @@ pub async fn issue_client_token(
     let invalid = || ApiError::Unauthenticated("the client credentials are not valid".into());
     let (id, secret) = client_credentials(&req, &form).ok_or_else(invalid)?;
     // Wrong secrets are limited as wrong passwords are (`auth::repo`), per
-    // client id and address, so that guessing is slow and a flood of refusals
-    // cannot fill the audit trail; the client's own address is never held up
-    // by someone else's guesses.
-    let attempt = super::repo::begin_login_attempt(
-        &pool,
-        &format!("client:{id}"),
-        &client_addr(&req, &config),
-        &config,
-    )
-    .await?;
-    let id = ClientId(id.parse().map_err(|_| invalid())?);
+    // client id and address, so that a flood of refusals cannot fill the
+    // audit trail; the client's own address is never held up by someone
+    // else's guesses.
+    let key = format!("client:{id}");
+    let addr = client_addr(&req, &config);
     let mut conn = pool.get().await?;
+    super::repo::check_client_attempt(&mut conn, &key, &addr, &config).await?;
+    let id = ClientId(id.parse().map_err(|_| invalid())?);
     let client = users::find_client(&mut conn, id).await?;
     let Some(client) =
         client.filter(|c| c.revoked_at.is_none() && same(&c.secret_hash, &token_hash(&secret)))
@@ -88,9 +84,10 @@ pub async fn issue_client_token(
                 .denied(),
         )
         .await?;
+        super::repo::record_client_attempt(&mut conn, &key, &addr, false).await?;
         return Err(invalid());
     };
-    super::repo::mark_login_succeeded(&mut conn, attempt).await?;
+    super::repo::record_client_attempt(&mut conn, &key, &addr, true).await?;
     let granted: Vec<String> = match form
         .scope
         .as_deref()

@@ -82,6 +82,54 @@ pub async fn begin_login_attempt(
     .await?
 }
 
+/// The limits of [`begin_login_attempt`] for an integration client's secret,
+/// checked without a lock: 429 while one holds. A client secret is 256
+/// random bits, so what the limit stops is a flood (of work and of audit
+/// entries), not a guess that parallel requests might slip in; and an
+/// integration that asks for tokens at a high rate must not queue behind
+/// one lock. The outcome is recorded after the secret is checked
+/// ([`record_client_attempt`]).
+pub async fn check_client_attempt(
+    conn: &mut AsyncPgConnection,
+    client_key: &str,
+    client_addr: &str,
+    config: &crate::config::Config,
+) -> Result<(), ApiError> {
+    let limits = Limits {
+        max: config.login_max_failures,
+        window: config.login_window,
+    };
+    match limits
+        .retry_after(conn, &email_key_hash(client_key), client_addr)
+        .await?
+    {
+        Some(retry) => Err(ApiError::TooManyRequests {
+            retry_after_secs: retry,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Records a checked client secret: a failure counts towards the limits; a
+/// success makes the address known to the client, so that guesses from
+/// elsewhere never hold it up.
+pub async fn record_client_attempt(
+    conn: &mut AsyncPgConnection,
+    client_key: &str,
+    client_addr: &str,
+    succeeded: bool,
+) -> Result<(), ApiError> {
+    diesel::insert_into(login_attempts::table)
+        .values((
+            login_attempts::email_key.eq(email_key_hash(client_key)),
+            login_attempts::client_addr.eq(client_addr),
+            login_attempts::succeeded.eq(succeeded),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The longest an account under attack spaces its attempts.
 pub const MAX_ACCOUNT_DELAY: Duration = Duration::from_secs(60);
 /// How long an address where an account signed in stays known to it.

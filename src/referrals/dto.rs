@@ -385,6 +385,10 @@ crate::text_enum! {
         PartyPart => "party_part",
         /// The centre's review of a referral with every part in.
         CentreReview => "centre_review",
+        /// A place at the centre, for a family on its waiting list.
+        Place => "place",
+        /// The pre-visits the centre arranges for an accepted family.
+        PreVisits => "pre_visits",
     }
 }
 
@@ -455,6 +459,17 @@ pub struct ReferralResponse {
     /// When it was sent to the centre.
     #[schema(format = DateTime)]
     pub submitted_at: Option<String>,
+    /// When every part was in and it reached the centre (`submitted`); the
+    /// centre's notice periods run from here.
+    #[schema(format = DateTime)]
+    pub received_at: Option<String>,
+    /// How a closed referral ended.
+    pub outcome: Option<crate::referrals::decisions::machine::Outcome>,
+    /// Why a declined referral was declined (not shown to the parties, who
+    /// read the centre's words for them in the history).
+    pub decline_reason: Option<crate::referrals::decisions::machine::DeclineReason>,
+    /// The centre's own reasoning for a decline: its coordinators alone see it.
+    pub decline_rationale: Option<String>,
     /// When it was made.
     #[schema(format = DateTime)]
     pub created_at: String,

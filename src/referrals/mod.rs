@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod attachments;
+pub mod decisions;
 pub mod dto;
 pub mod family;
 pub mod handlers;
@@ -25,6 +26,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(intake::handlers::give_part)
         .service(intake::handlers::invite_party_again)
         .service(handlers::set_risk_visibility)
+        .service(decisions::handlers::review_referral)
+        .service(decisions::handlers::accept_referral)
+        .service(decisions::handlers::decline_referral)
+        .service(decisions::handlers::waitlist_referral)
+        .service(decisions::handlers::withdraw_referral)
+        .service(decisions::handlers::close_referral)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment);

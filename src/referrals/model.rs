@@ -186,6 +186,14 @@ pub struct Referral {
     pub submitted_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When every part was in and the referral reached the centre.
+    pub received_at: Option<OffsetDateTime>,
+    /// How a closed referral ended.
+    pub outcome: Option<super::decisions::machine::Outcome>,
+    /// Why a declined referral was declined.
+    pub decline_reason: Option<super::decisions::machine::DeclineReason>,
+    /// The centre's reasoning for a decline (its coordinators alone read it).
+    pub decline_rationale: Option<String>,
 }
 
 impl Referral {

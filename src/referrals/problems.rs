@@ -5,6 +5,8 @@ use actix_web::http::StatusCode;
 
 use crate::centres::dto::AlternativeCentre;
 use crate::error::{ApiError, ProblemType, Refusal};
+use super::decisions::machine::Move;
+use super::model::ReferralStatus;
 use crate::vocabulary::{ReferralId, ServiceType};
 
 /// This module's problems, for the catalogue.
@@ -26,6 +28,12 @@ pub const PROBLEMS: &[ProblemType] = &[
         title: "The child already has an open referral at this centre",
         statuses: &[409],
         meaning: "One open referral per child and centre; `existing_referral_id` names the open one (told only to a caller who may see it).",
+    },
+    ProblemType {
+        uri: "/problems/illegal-move",
+        title: "Not a move from the referral's status",
+        statuses: &[409],
+        meaning: "The referral's status does not allow this move (accepting one the centre has not reviewed, say); `current_status` is where it is and `allowed_moves` what the caller may do from there.",
     },
 ];
 
@@ -67,5 +75,27 @@ pub fn duplicate_referral(child: &str, existing: ReferralId) -> ApiError {
         format!("{child} already has an open referral at this centre (see existing_referral_id)"),
     )
     .with("existing_referral_id", existing)
+    .into()
+}
+
+/// A move the referral's status does not allow; `allowed_moves` are the
+/// caller's moves from `current_status`.
+pub fn illegal_move(wanted: Move, from: ReferralStatus, allowed: Vec<Move>) -> ApiError {
+    let listed = match allowed.is_empty() {
+        true => "none".to_owned(),
+        false => allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "),
+    };
+    Refusal::new(
+        StatusCode::CONFLICT,
+        "/problems/illegal-move",
+        "Not a move from the referral's status",
+        format!(
+            "a referral that is {} cannot {}; your moves from here: {listed}",
+            from.as_str(),
+            wanted.as_str()
+        ),
+    )
+    .with("current_status", from)
+    .with("allowed_moves", allowed)
     .into()
 }

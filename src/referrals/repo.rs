@@ -234,13 +234,19 @@ pub async fn change_status(
     actor: ActorIds,
     note: Note<'_>,
 ) -> Result<(), ApiError> {
+    let now = OffsetDateTime::now_utc();
     let submitted = referral
         .submitted_at
-        .or_else(|| (to != ReferralStatus::Draft).then(OffsetDateTime::now_utc));
+        .or_else(|| (to != ReferralStatus::Draft).then_some(now));
+    // It reaches the centre when every part is in (`submitted`), once.
+    let received = referral
+        .received_at
+        .or_else(|| (to == ReferralStatus::Submitted).then_some(now));
     diesel::update(referrals::table.find(referral.id))
         .set((
             referrals::status.eq(to),
             referrals::submitted_at.eq(submitted),
+            referrals::received_at.eq(received),
         ))
         .execute(conn)
         .await?;

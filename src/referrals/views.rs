@@ -217,6 +217,17 @@ pub fn referral(
         family_id: None,
         possible_duplicate_of: None,
         submitted_at: r.submitted_at.map(timestamp),
+        received_at: r.received_at.map(timestamp),
+        outcome: r.outcome,
+        // The category may speak of the other party ("party_does_not_consent",
+        // "risk_too_high"): the parties read the centre's words for them.
+        decline_reason: r
+            .decline_reason
+            .filter(|_| !matches!(viewer, Viewer::Parent { .. })),
+        decline_rationale: r
+            .decline_rationale
+            .clone()
+            .filter(|_| *viewer == Viewer::Centre),
         created_at: timestamp(r.created_at),
     })
 }
@@ -241,12 +252,16 @@ fn pending(
             });
         }
     }
-    if matches!(
-        status,
-        ReferralStatus::Submitted | ReferralStatus::UnderReview
-    ) {
+    // Each stage that waits for the centre names it.
+    let centre = match status {
+        ReferralStatus::Submitted | ReferralStatus::UnderReview => Some(Pending::CentreReview),
+        ReferralStatus::Waitlisted => Some(Pending::Place),
+        ReferralStatus::Accepted => Some(Pending::PreVisits),
+        _ => None,
+    };
+    if let Some(what) = centre {
         items.push(PendingItem {
-            what: Pending::CentreReview,
+            what,
             adult_id: None,
             from: "centre".to_owned(),
             due_at: None,

@@ -442,6 +442,10 @@ pub fn new_referral(
         submitted_at: None,
         created_at: now,
         updated_at: now,
+        received_at: None,
+        outcome: None,
+        decline_reason: None,
+        decline_rationale: None,
     };
     let mut bundle = ReferralBundle {
         referral,

@@ -151,6 +151,7 @@ const REFERRAL_AS_THE_CENTRE_SEES_IT: &[&str] = &[
     "pending[0].from",
     "pending[0].what",
     "preferred_days[0]",
+    "received_at",
     "referrer.email",
     "referrer.name",
     "referrer.organisation_id",

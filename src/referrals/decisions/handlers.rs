@@ -1,0 +1,333 @@
+//! `POST /referrals/{id}/review|accept|decline|waitlist|withdraw|close`.
+
+use actix_web::{post, web};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
+use super::machine::{self, DeclineReason, Move, Outcome, Refusal, Side};
+use crate::centres::directory::DirectoryCache;
+use crate::db::Pool;
+use crate::error::{ApiError, Problem};
+use crate::events::{self, DomainEvent};
+use crate::identity::roles::Role;
+use crate::identity::{Caller, Principal};
+use crate::referrals::access::{self, Viewer};
+use crate::referrals::dto::ReferralResponse;
+use crate::referrals::intake::flow::actor_ids;
+use crate::referrals::model::{HistoryVisibility, ReferralBundle};
+use crate::referrals::repo::{self, Note};
+use crate::referrals::{problems, read};
+use crate::schema::referrals;
+use crate::vocabulary::ReferralId;
+
+/// How many alternatives a declined family is offered.
+const ALTERNATIVES: usize = 5;
+
+/// What a move writes besides the status and its history entry.
+#[derive(Debug, Clone, Default)]
+struct Effects {
+    outcome: Option<Outcome>,
+    decline: Option<(DeclineReason, String)>,
+}
+
+/// Which side of a move the caller is on: the centre's coordinators decide;
+/// the referring organisation's people and clients (`referrals:write`), or
+/// the parent who referred themselves, withdraw; anyone else who sees the
+/// referral onlooks. Those who may not see it get 404 (admins 403).
+fn side_of(caller: &Principal, bundle: &ReferralBundle) -> Result<Side, ApiError> {
+    let viewer = access::viewer(caller, bundle)?;
+    let r = &bundle.referral;
+    Ok(match (caller, viewer) {
+        (Principal::User(u), Viewer::Centre) if u.role == Role::Coordinator => Side::Centre,
+        (Principal::User(_), Viewer::Referrer) => Side::Referrer,
+        (Principal::Client(c), Viewer::Referrer) => {
+            let own = r.created_by_client == Some(c.id);
+            match access::client_may(c, own, access::ClientUse::Write) {
+                true => Side::Referrer,
+                false => Side::Onlooker,
+            }
+        }
+        // A parent who referred themselves is the referrer's side.
+        (Principal::User(u), Viewer::Parent { .. }) if r.created_by_user == Some(u.id) => {
+            Side::Referrer
+        }
+        _ => Side::Onlooker,
+    })
+}
+
+/// Makes `wanted` on referral `id` under a lock on its row: 403 for a move
+/// that is not the caller's, 409 (listing the caller's moves) for one that
+/// is not a move from the referral's status.
+async fn make_move(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: ReferralId,
+    wanted: Move,
+    note: Note<'_>,
+    effects: Effects,
+) -> Result<ReferralBundle, ApiError> {
+    let mut bundle = repo::load_bundle(conn, id, true)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let side = side_of(caller, &bundle)?;
+    let from = bundle.referral.status;
+    let to = match machine::decide(from, side, wanted) {
+        Ok(to) => to,
+        Err(Refusal::NotYours) => return Err(ApiError::Forbidden),
+        Err(Refusal::Illegal { from, allowed }) => {
+            return Err(problems::illegal_move(wanted, from, allowed))
+        }
+    };
+    repo::change_status(conn, &bundle.referral, to, actor_ids(caller), note).await?;
+    let (decline_reason, decline_rationale) = effects.decline.unzip();
+    diesel::update(referrals::table.find(id))
+        .set((
+            referrals::outcome.eq(effects.outcome),
+            referrals::decline_reason.eq(decline_reason),
+            referrals::decline_rationale.eq(decline_rationale),
+        ))
+        .execute(conn)
+        .await?;
+    let r = &bundle.referral;
+    events::record(
+        conn,
+        DomainEvent {
+            event_type: event_type(wanted),
+            resource_type: "referral",
+            resource_id: r.id.into(),
+            centre_id: Some(r.centre_id),
+            organisation_id: r.organisation_id,
+            payload: serde_json::json!({
+                "referral_id": r.id,
+                "centre_id": r.centre_id,
+                "from": from,
+                "to": to,
+                "outcome": effects.outcome,
+                "decline_reason": decline_reason,
+            }),
+        },
+    )
+    .await?;
+    bundle.referral.status = to;
+    Ok(bundle)
+}
+
+fn event_type(wanted: Move) -> &'static str {
+    match wanted {
+        Move::Review => "referral.under_review",
+        Move::Accept => "referral.accepted",
+        Move::Decline => "referral.declined",
+        Move::Waitlist => "referral.waitlisted",
+        Move::Withdraw => "referral.withdrawn",
+        Move::Close => "referral.closed",
+    }
+}
+
+/// Makes a move in a transaction and answers with the referral as the
+/// caller now sees it, audited.
+async fn answer(
+    pool: &Pool,
+    caller: &Caller,
+    id: ReferralId,
+    wanted: Move,
+    note: (String, HistoryVisibility),
+    effects: Effects,
+) -> Result<ReferralResponse, ApiError> {
+    let mut conn = pool.get().await?;
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let (text, visibility) = &note;
+        let note = Note {
+            text,
+            visibility: *visibility,
+        };
+        make_move(conn, caller, id, wanted, note, effects).await?;
+        read::audited_answer(conn, caller, wanted.as_str(), id).await
+    })
+    .await
+}
+
+const ID: &str = "The referral's id";
+
+/// The centre's coordinators start their review of a referral that reached
+/// the centre (`submitted` to `under_review`).
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, description = "Under review", body = ReferralResponse),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/review")]
+pub async fn review_referral(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<ReferralId>,
+    body: web::Json<MoveRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let note = body.parse()?;
+    let answer = answer(&pool, &caller, id.into_inner(), Move::Review, note, Effects::default());
+    Ok(web::Json(answer.await?))
+}
+
+/// The centre's coordinators accept the family (from review, a question
+/// to the family, or the waiting list).
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, description = "Accepted", body = ReferralResponse),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/accept")]
+pub async fn accept_referral(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<ReferralId>,
+    body: web::Json<MoveRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let note = body.parse()?;
+    let answer = answer(&pool, &caller, id.into_inner(), Move::Accept, note, Effects::default());
+    Ok(web::Json(answer.await?))
+}
+
+/// The centre's coordinators put the family on the waiting list: no place now.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, description = "On the waiting list", body = ReferralResponse),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/waitlist")]
+pub async fn waitlist_referral(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<ReferralId>,
+    body: web::Json<MoveRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let note = body.parse()?;
+    let answer = answer(&pool, &caller, id.into_inner(), Move::Waitlist, note, Effects::default());
+    Ok(web::Json(answer.await?))
+}
+
+/// The centre's coordinators decline the referral (in review, or after the
+/// pre-visits): a reason category, words the family and the referrer read
+/// (shared in the history), and the rationale, which the coordinators alone
+/// read. The answer lists the nearest centres that offer the service.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body = DeclineRequest,
+    responses(
+        (status = 200, description = "Declined, with the nearest alternatives", body = DeclinedResponse),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/decline")]
+pub async fn decline_referral(
+    pool: web::Data<Pool>,
+    directory: web::Data<DirectoryCache>,
+    caller: Caller,
+    id: web::Path<ReferralId>,
+    body: web::Json<DeclineRequest>,
+) -> Result<web::Json<DeclinedResponse>, ApiError> {
+    let (words, rationale) = body.parse()?;
+    let effects = Effects {
+        outcome: None,
+        decline: Some((body.reason, rationale)),
+    };
+    let note = (words, HistoryVisibility::Shared);
+    let referral = answer(&pool, &caller, id.into_inner(), Move::Decline, note, effects).await?;
+    let (snapshot, _) = directory.current(&pool).await?;
+    let alternatives = snapshot.alternatives(referral.centre_id, referral.service, ALTERNATIVES);
+    Ok(web::Json(DeclinedResponse {
+        referral,
+        alternatives,
+    }))
+}
+
+/// The referrer's side withdraws the referral: the referring organisation's
+/// people and clients (`referrals:write`), or the parent who referred
+/// themselves. It closes with the outcome `withdrawn`.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, description = "Withdrawn (closed)", body = ReferralResponse),
+        (status = 403, description = "Not the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("oauth2" = ["referrals:write"]))
+)]
+#[post("/referrals/{id}/withdraw")]
+pub async fn withdraw_referral(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<ReferralId>,
+    body: web::Json<MoveRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let note = body.parse()?;
+    let effects = Effects {
+        outcome: Some(Outcome::Withdrawn),
+        decline: None,
+    };
+    let answer = answer(&pool, &caller, id.into_inner(), Move::Withdraw, note, effects);
+    Ok(web::Json(answer.await?))
+}
+
+/// The centre's coordinators close the referral with an outcome, from any
+/// open state but a draft.
+#[utoipa::path(
+    tag = "referrals",
+    params(("id" = Uuid, Path, description = ID)),
+    request_body = CloseRequest,
+    responses(
+        (status = 200, description = "Closed", body = ReferralResponse),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/referrals/{id}/close")]
+pub async fn close_referral(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    id: web::Path<ReferralId>,
+    body: web::Json<CloseRequest>,
+) -> Result<web::Json<ReferralResponse>, ApiError> {
+    let note = body.parse()?;
+    let effects = Effects {
+        outcome: Some(body.outcome),
+        decline: None,
+    };
+    let answer = answer(&pool, &caller, id.into_inner(), Move::Close, note, effects);
+    Ok(web::Json(answer.await?))
+}

@@ -79,6 +79,9 @@ pub struct Config {
     /// before its attempts are spaced out (`auth::repo::begin_login_attempt`).
     pub login_max_failures: i64,
     pub login_window: Duration,
+    /// `UNSOLICITED_PER_ADDRESS`: registrations and password resets one client
+    /// address may ask for in an hour (`auth::repo::count_unsolicited`).
+    pub unsolicited_per_address: i64,
     /// `TRUST_FORWARDED_FOR`: take the client address from `X-Forwarded-For` (set
     /// only behind a load balancer that overwrites it).
     pub trust_forwarded_for: bool,
@@ -202,8 +205,16 @@ impl Config {
                 reason: "must be between 1 and 10000".into(),
             });
         }
+        let unsolicited_per_address: i64 = env.parsed("UNSOLICITED_PER_ADDRESS", Some(30))?;
+        if !(1..=100_000).contains(&unsolicited_per_address) {
+            return Err(ConfigError::Malformed {
+                name: "UNSOLICITED_PER_ADDRESS",
+                reason: "must be between 1 and 100000".into(),
+            });
+        }
         Ok(Self {
             jwt,
+            unsolicited_per_address,
             refresh_token_ttl: Duration::from_secs(
                 env.bounded("REFRESH_TOKEN_TTL_DAYS", 30, 365)? * 86_400,
             ),

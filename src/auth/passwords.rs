@@ -100,7 +100,7 @@ pub async fn request_password_reset(
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.check()?;
-    super::repo::count_unsolicited(&pool, &client_addr(&req, &config)).await?;
+    super::repo::count_unsolicited(&pool, &client_addr(&req, &config), &config).await?;
     let email = users::normalise_email(&body.email);
     // A reset link is worth an account: it lives an hour at most.
     let ttl = config

@@ -70,7 +70,7 @@ pub async fn register_referrer(
     body: web::Json<RegisterReferrerRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (email, name) = body.parse()?;
-    super::repo::count_unsolicited(&pool, &client_addr(&req, &config)).await?;
+    super::repo::count_unsolicited(&pool, &client_addr(&req, &config), &config).await?;
     let request = body.into_inner();
     let email = email.into_inner();
     let mut conn = pool.get().await?;
@@ -182,7 +182,7 @@ pub async fn register_parent(
     body: web::Json<RegisterParentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (email, name) = body.parse()?;
-    super::repo::count_unsolicited(&pool, &client_addr(&req, &config)).await?;
+    super::repo::count_unsolicited(&pool, &client_addr(&req, &config), &config).await?;
     let mut conn = pool.get().await?;
     register_account(
         &mut conn,

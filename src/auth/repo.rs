@@ -284,21 +284,26 @@ mod tests {
     }
 }
 
-/// How many requests that send a message or write the audit trail without
-/// signing in (registration, password reset) one client address may make in
-/// an hour, whatever email addresses they name. Each email address has its
-/// own, smaller allowance (`notifications::UNSOLICITED_PER_HOUR`); this one
-/// stops a single address from filling the trail and the outbox with ever-new
-/// addresses. An office behind one address registers a few people a day.
-pub const UNSOLICITED_PER_ADDRESS_PER_HOUR: i64 = 30;
-
-/// Counts one unsolicited request from `client_addr`, under an advisory lock
-/// on the address, in a short transaction of its own; 429 (with the seconds
-/// until the oldest counted request leaves the hour) when the address has used
-/// its allowance. A refused request is not counted, nor audited.
-pub async fn count_unsolicited(pool: &crate::db::Pool, client_addr: &str) -> Result<(), ApiError> {
+/// Counts one unsolicited request from `client_addr`: a registration or a
+/// password reset, which send a message and write the audit trail without
+/// signing in. One address may make `UNSOLICITED_PER_ADDRESS` (default 30) an
+/// hour, whatever email addresses they name (each email address has its own,
+/// smaller allowance, `notifications::UNSOLICITED_PER_HOUR`), so that it cannot
+/// fill the trail and the outbox with ever-new addresses; an office behind
+/// one address registers a few people a day.
+///
+/// Under an advisory lock on the address, in a short transaction of its own;
+/// 429 (with the seconds until the oldest counted request leaves the hour)
+/// when the address has used its allowance. A refused request is not
+/// counted, nor audited.
+pub async fn count_unsolicited(
+    pool: &crate::db::Pool,
+    client_addr: &str,
+    config: &crate::config::Config,
+) -> Result<(), ApiError> {
     use diesel_async::AsyncConnection;
     let client_addr = client_addr.to_owned();
+    let allowance = config.unsolicited_per_address;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210008))")
@@ -312,10 +317,10 @@ pub async fn count_unsolicited(pool: &crate::db::Pool, client_addr: &str) -> Res
             .filter(unsolicited_requests::at.gt(now - hour))
             .select(unsolicited_requests::at)
             .order(unsolicited_requests::at.desc())
-            .limit(UNSOLICITED_PER_ADDRESS_PER_HOUR)
+            .limit(allowance)
             .load(conn)
             .await?;
-        if recent.len() as i64 >= UNSOLICITED_PER_ADDRESS_PER_HOUR {
+        if recent.len() as i64 >= allowance {
             let lifts = recent.last().map_or(now + hour, |oldest| *oldest + hour);
             return Err(ApiError::TooManyRequests {
                 retry_after_secs: (lifts - now).whole_seconds().max(1) as u64,

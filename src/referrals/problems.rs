@@ -3,10 +3,10 @@
 
 use actix_web::http::StatusCode;
 
-use crate::centres::dto::AlternativeCentre;
-use crate::error::{ApiError, ProblemType, Refusal};
 use super::decisions::machine::Move;
 use super::model::ReferralStatus;
+use crate::centres::dto::AlternativeCentre;
+use crate::error::{ApiError, ProblemType, Refusal};
 use crate::vocabulary::{ReferralId, ServiceType};
 
 /// This module's problems, for the catalogue.
@@ -83,7 +83,11 @@ pub fn duplicate_referral(child: &str, existing: ReferralId) -> ApiError {
 pub fn illegal_move(wanted: Move, from: ReferralStatus, allowed: Vec<Move>) -> ApiError {
     let listed = match allowed.is_empty() {
         true => "none".to_owned(),
-        false => allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", "),
+        false => allowed
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     Refusal::new(
         StatusCode::CONFLICT,

@@ -229,7 +229,7 @@ pub async fn record_history(
 /// first move out of draft is when it was received.
 pub async fn change_status(
     conn: &mut AsyncPgConnection,
-    referral: &Referral,
+    referral: &mut Referral,
     to: ReferralStatus,
     actor: ActorIds,
     note: Note<'_>,
@@ -250,7 +250,11 @@ pub async fn change_status(
         ))
         .execute(conn)
         .await?;
-    record_history(conn, referral.id, Some(referral.status), to, actor, note).await
+    record_history(conn, referral.id, Some(referral.status), to, actor, note).await?;
+    referral.status = to;
+    referral.submitted_at = submitted;
+    referral.received_at = received;
+    Ok(())
 }
 
 pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result<(), ApiError> {

@@ -394,8 +394,12 @@ async fn client_secret_guesses_are_limited_like_passwords() {
 /// allowance besides): one address cannot fill the audit trail or the outbox.
 #[tokio::test]
 async fn one_address_cannot_flood_registrations_and_resets() {
-    let app = spawn_app_with(&[("TRUST_FORWARDED_FOR", "true")]).await;
-    let allowance = ccc::auth::repo::UNSOLICITED_PER_ADDRESS_PER_HOUR;
+    let app = spawn_app_with(&[
+        ("TRUST_FORWARDED_FOR", "true"),
+        ("UNSOLICITED_PER_ADDRESS", "12"),
+    ])
+    .await;
+    let allowance = 12;
     let ask = |path: &'static str, n: i64, addr: &'static str| {
         let body = match path {
             "/api/v1/auth/register-parent" => {

@@ -86,6 +86,8 @@ struct Fixture {
     attachment: String,
     staff_id: String,
     rotate_client: String,
+    /// A referral per decision route, already where that move starts.
+    decisions: std::collections::HashMap<&'static str, String>,
     own: std::collections::HashMap<&'static str, Own>,
     tokens: Vec<Option<String>>,
     outsiders: Vec<String>,
@@ -98,8 +100,12 @@ impl Fixture {
             "DELETE" => &own.session,
             _ => &self.session,
         };
-        let referral = match (method, template) {
-            ("PATCH", "/api/v1/referrals/{id}") | (_, "/api/v1/referrals/{id}/submit") => {
+        let decision = template
+            .strip_prefix("/api/v1/referrals/{id}/")
+            .and_then(|m| self.decisions.get(m));
+        let referral = match (method, template, decision) {
+            (_, _, Some(referral)) => referral,
+            ("PATCH", "/api/v1/referrals/{id}", _) | (_, "/api/v1/referrals/{id}/submit", _) => {
                 &own.draft
             }
             _ => &self.referral,
@@ -586,6 +592,61 @@ fn rows() -> Vec<Row> {
             expect: [401, 404, 403, 403, 403, 200, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
         },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/review",
+            // The centre's coordinators decide; the parties and the
+            // referrer's side who see it may not (403).
+            body: Json(|_, _| json!({"reason": "Checks made"})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/accept",
+            // The centre's coordinators decide; the parties and the
+            // referrer's side who see it may not (403).
+            body: Json(|_, _| json!({"reason": "Checks made"})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/decline",
+            // The centre's coordinators decide; the parties and the
+            // referrer's side who see it may not (403).
+            body: Json(
+                |_, _| json!({"reason": "service_not_suitable", "words_for_family": "We cannot offer what is needed.", "rationale": "Staffing."}),
+            ),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/waitlist",
+            // The centre's coordinators decide; the parties and the
+            // referrer's side who see it may not (403).
+            body: Json(|_, _| json!({"reason": "Checks made"})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/close",
+            // The centre's coordinators decide; the parties and the
+            // referrer's side who see it may not (403).
+            body: Json(|_, _| json!({"outcome": "court_decision", "reason": "Final order made"})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/withdraw",
+            // The referrer's side withdraws; the centre closes instead.
+            body: Json(|_, _| json!({"reason": "The family reached an agreement"})),
+            expect: [401, 404, 403, 200, 403, 403, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
     ]
 }
 
@@ -768,6 +829,34 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
 
+    // One referral per decision, moved to where that decision starts.
+    let mut decisions = std::collections::HashMap::new();
+    for (route, status) in [
+        ("review", "submitted"),
+        ("accept", "under_review"),
+        ("decline", "under_review"),
+        ("waitlist", "under_review"),
+        ("withdraw", "submitted"),
+        ("close", "under_review"),
+    ] {
+        let made = app
+            .json_of(
+                Method::POST,
+                Some(&referrer),
+                "/api/v1/referrals",
+                Some(&referral_body(&centre, &format!("Child to {route}"))),
+                201,
+            )
+            .await;
+        let id = made["id"].as_str().unwrap().to_owned();
+        app.query_texts(&format!(
+            "UPDATE referrals SET status = '{status}', received_at = now() WHERE id = '{id}' \
+             RETURNING id::text AS value"
+        ))
+        .await;
+        decisions.insert(route, id);
+    }
+
     // A second referral whose parent has given their part: it has reached the
     // centre, and has a family.
     let second = app
@@ -880,6 +969,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         attachment: attachment["id"].as_str().unwrap().to_owned(),
         staff_id,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
+        decisions,
         own,
         tokens: vec![
             None,
@@ -910,7 +1000,11 @@ fn names_a_route(spec: &Value, path: &str) -> bool {
 #[tokio::test]
 async fn every_route_answers_each_caller_as_the_matrix_says() {
     // Every caller comes from one address; the login limit is not what this tests.
-    let app = spawn_app_with(&[("LOGIN_MAX_FAILURES", "1000")]).await;
+    let app = spawn_app_with(&[
+        ("LOGIN_MAX_FAILURES", "1000"),
+        ("UNSOLICITED_PER_ADDRESS", "1000"),
+    ])
+    .await;
     let spec: Value = app
         .get("/api-docs/openapi.json")
         .await

@@ -79,16 +79,20 @@ async fn make_move(
             return Err(problems::illegal_move(wanted, from, allowed))
         }
     };
-    repo::change_status(conn, &bundle.referral, to, actor_ids(caller), note).await?;
+    // One statement: the table holds an outcome exactly when closed, and a
+    // decline's reason exactly when declined.
     let (decline_reason, decline_rationale) = effects.decline.unzip();
     diesel::update(referrals::table.find(id))
         .set((
+            referrals::status.eq(to),
             referrals::outcome.eq(effects.outcome),
             referrals::decline_reason.eq(decline_reason),
             referrals::decline_rationale.eq(decline_rationale),
+            referrals::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
         .await?;
+    repo::record_history(conn, id, Some(from), to, actor_ids(caller), note).await?;
     let r = &bundle.referral;
     events::record(
         conn,
@@ -172,7 +176,14 @@ pub async fn review_referral(
     body: web::Json<MoveRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let note = body.parse()?;
-    let answer = answer(&pool, &caller, id.into_inner(), Move::Review, note, Effects::default());
+    let answer = answer(
+        &pool,
+        &caller,
+        id.into_inner(),
+        Move::Review,
+        note,
+        Effects::default(),
+    );
     Ok(web::Json(answer.await?))
 }
 
@@ -199,7 +210,14 @@ pub async fn accept_referral(
     body: web::Json<MoveRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let note = body.parse()?;
-    let answer = answer(&pool, &caller, id.into_inner(), Move::Accept, note, Effects::default());
+    let answer = answer(
+        &pool,
+        &caller,
+        id.into_inner(),
+        Move::Accept,
+        note,
+        Effects::default(),
+    );
     Ok(web::Json(answer.await?))
 }
 
@@ -225,7 +243,14 @@ pub async fn waitlist_referral(
     body: web::Json<MoveRequest>,
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let note = body.parse()?;
-    let answer = answer(&pool, &caller, id.into_inner(), Move::Waitlist, note, Effects::default());
+    let answer = answer(
+        &pool,
+        &caller,
+        id.into_inner(),
+        Move::Waitlist,
+        note,
+        Effects::default(),
+    );
     Ok(web::Json(answer.await?))
 }
 
@@ -260,7 +285,15 @@ pub async fn decline_referral(
         decline: Some((body.reason, rationale)),
     };
     let note = (words, HistoryVisibility::Shared);
-    let referral = answer(&pool, &caller, id.into_inner(), Move::Decline, note, effects).await?;
+    let referral = answer(
+        &pool,
+        &caller,
+        id.into_inner(),
+        Move::Decline,
+        note,
+        effects,
+    )
+    .await?;
     let (snapshot, _) = directory.current(&pool).await?;
     let alternatives = snapshot.alternatives(referral.centre_id, referral.service, ALTERNATIVES);
     Ok(web::Json(DeclinedResponse {
@@ -297,7 +330,14 @@ pub async fn withdraw_referral(
         outcome: Some(Outcome::Withdrawn),
         decline: None,
     };
-    let answer = answer(&pool, &caller, id.into_inner(), Move::Withdraw, note, effects);
+    let answer = answer(
+        &pool,
+        &caller,
+        id.into_inner(),
+        Move::Withdraw,
+        note,
+        effects,
+    );
     Ok(web::Json(answer.await?))
 }
 

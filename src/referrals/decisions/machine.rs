@@ -156,7 +156,10 @@ mod tests {
 
     #[test]
     fn the_centre_reviews_then_decides() {
-        assert_eq!(decide(Submitted, Side::Centre, Move::Review), Ok(UnderReview));
+        assert_eq!(
+            decide(Submitted, Side::Centre, Move::Review),
+            Ok(UnderReview)
+        );
         for from in [UnderReview, InfoRequested] {
             assert_eq!(decide(from, Side::Centre, Move::Accept), Ok(Accepted));
             assert_eq!(decide(from, Side::Centre, Move::Decline), Ok(Declined));
@@ -189,12 +192,30 @@ mod tests {
 
     #[test]
     fn only_the_referrers_side_withdraws_and_only_the_centre_decides() {
-        assert_eq!(decide(Submitted, Side::Centre, Move::Withdraw), Err(Refusal::NotYours));
-        for wanted in [Move::Review, Move::Accept, Move::Decline, Move::Waitlist, Move::Close] {
-            assert_eq!(decide(UnderReview, Side::Referrer, wanted), Err(Refusal::NotYours));
-            assert_eq!(decide(UnderReview, Side::Onlooker, wanted), Err(Refusal::NotYours));
+        assert_eq!(
+            decide(Submitted, Side::Centre, Move::Withdraw),
+            Err(Refusal::NotYours)
+        );
+        for wanted in [
+            Move::Review,
+            Move::Accept,
+            Move::Decline,
+            Move::Waitlist,
+            Move::Close,
+        ] {
+            assert_eq!(
+                decide(UnderReview, Side::Referrer, wanted),
+                Err(Refusal::NotYours)
+            );
+            assert_eq!(
+                decide(UnderReview, Side::Onlooker, wanted),
+                Err(Refusal::NotYours)
+            );
         }
-        assert_eq!(decide(UnderReview, Side::Referrer, Move::Withdraw), Ok(Closed));
+        assert_eq!(
+            decide(UnderReview, Side::Referrer, Move::Withdraw),
+            Ok(Closed)
+        );
     }
 
     #[test]

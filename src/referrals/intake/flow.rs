@@ -255,7 +255,7 @@ pub async fn submit(
     };
     repo::change_status(
         conn,
-        &bundle.referral,
+        &mut bundle.referral,
         to,
         actor_ids(caller),
         Note::shared(""),
@@ -567,7 +567,7 @@ pub async fn give_part(
     if !waiting && bundle.referral.status == ReferralStatus::AwaitingParties {
         repo::change_status(
             conn,
-            &bundle.referral,
+            &mut bundle.referral,
             ReferralStatus::Submitted,
             actor_ids(caller),
             Note::shared("every part given"),

@@ -286,9 +286,13 @@ async fn inviting_a_parents_address_does_not_say_it_has_an_account() {
     // Nor the form of a value: timestamps are the database's, to the microsecond.
     let fraction = |v: &Value| {
         let at = v["created_at"].as_str().unwrap().to_owned();
-        at.split_once('.').map_or(0, |(_, f)| f.trim_end_matches('Z').len())
+        at.split_once('.')
+            .map_or(0, |(_, f)| f.trim_end_matches('Z').len())
     };
-    assert!(fraction(&parent) <= 6 && fraction(&fresh) <= 6, "{parent} {fresh}");
+    assert!(
+        fraction(&parent) <= 6 && fraction(&fresh) <= 6,
+        "{parent} {fresh}"
+    );
     assert_eq!(
         (parent["role"].as_str(), parent["status"].as_str()),
         (Some("staff"), Some("invited"))

@@ -3,6 +3,7 @@
 
 mod audit;
 mod clients;
+mod decisions;
 mod documents;
 mod intake;
 mod redaction;

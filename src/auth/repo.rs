@@ -272,18 +272,6 @@ pub async fn mark_login_succeeded(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_accounts_delay_doubles_to_a_minute() {
-        let secs: Vec<u64> = (0..8).map(|n| account_delay(n).as_secs()).collect();
-        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
-        assert_eq!(account_delay(u32::MAX), MAX_ACCOUNT_DELAY);
-    }
-}
-
 /// Counts one unsolicited request from `client_addr`: a registration or a
 /// password reset, which send a message and write the audit trail without
 /// signing in. One address may make `UNSOLICITED_PER_ADDRESS` (default 30) an
@@ -333,4 +321,16 @@ pub async fn count_unsolicited(
         Ok(())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accounts_delay_doubles_to_a_minute() {
+        let secs: Vec<u64> = (0..8).map(|n| account_delay(n).as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(account_delay(u32::MAX), MAX_ACCOUNT_DELAY);
+    }
 }

@@ -464,7 +464,7 @@ pub struct ReferralResponse {
     #[schema(format = DateTime)]
     pub received_at: Option<String>,
     /// How a closed referral ended.
-    pub outcome: Option<crate::referrals::decisions::machine::Outcome>,
+    pub outcome: Option<crate::referrals::decisions::machine::ClosingOutcome>,
     /// Why a declined referral was declined (not shown to the parties, who
     /// read the centre's words for them in the history).
     pub decline_reason: Option<crate::referrals::decisions::machine::DeclineReason>,

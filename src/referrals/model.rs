@@ -189,7 +189,7 @@ pub struct Referral {
     /// When every part was in and the referral reached the centre.
     pub received_at: Option<OffsetDateTime>,
     /// How a closed referral ended.
-    pub outcome: Option<super::decisions::machine::Outcome>,
+    pub outcome: Option<super::decisions::machine::ClosingOutcome>,
     /// Why a declined referral was declined.
     pub decline_reason: Option<super::decisions::machine::DeclineReason>,
     /// The centre's reasoning for a decline (its coordinators alone read it).

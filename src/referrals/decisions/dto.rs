@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::machine::{DeclineReason, Outcome};
+use super::machine::{DeclineReason, ClosingOutcome};
 use crate::centres::dto::AlternativeCentre;
 use crate::referrals::dto::ReferralResponse;
 use crate::referrals::model::HistoryVisibility;
@@ -46,7 +46,7 @@ pub struct DeclineRequest {
 #[schema(example = json!({"outcome": "court_decision", "reason": "Final order made on 2 December", "visibility": "shared"}))]
 pub struct CloseRequest {
     /// How the referral ended.
-    pub outcome: Outcome,
+    pub outcome: ClosingOutcome,
     /// Why, in a few words.
     #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     pub reason: String,

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
-use super::machine::{self, DeclineReason, Move, Outcome, Refusal, Side};
+use super::machine::{self, DeclineReason, Move, ClosingOutcome, Refusal, Side};
 use crate::centres::directory::DirectoryCache;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
@@ -27,7 +27,7 @@ const ALTERNATIVES: usize = 5;
 /// What a move writes besides the status and its history entry.
 #[derive(Debug, Clone, Default)]
 struct Effects {
-    outcome: Option<Outcome>,
+    outcome: Option<ClosingOutcome>,
     decline: Option<(DeclineReason, String)>,
 }
 
@@ -327,7 +327,7 @@ pub async fn withdraw_referral(
 ) -> Result<web::Json<ReferralResponse>, ApiError> {
     let note = body.parse()?;
     let effects = Effects {
-        outcome: Some(Outcome::Withdrawn),
+        outcome: Some(ClosingOutcome::Withdrawn),
         decline: None,
     };
     let answer = answer(

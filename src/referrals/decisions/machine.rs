@@ -119,7 +119,7 @@ pub enum Refusal {
 
 crate::text_enum! {
     /// How a closed referral ended.
-    pub enum Outcome {
+    pub enum ClosingOutcome {
         /// The referrer's side, or the parent who referred themselves,
         /// withdrew it.
         Withdrawn => "withdrawn",

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::machine::{DeclineReason, ClosingOutcome};
+use super::machine::{ClosingOutcome, DeclineReason};
 use crate::centres::dto::AlternativeCentre;
 use crate::referrals::dto::ReferralResponse;
 use crate::referrals::model::HistoryVisibility;

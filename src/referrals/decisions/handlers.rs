@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
-use super::machine::{self, DeclineReason, Move, ClosingOutcome, Refusal, Side};
+use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal, Side};
 use crate::centres::directory::DirectoryCache;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};

@@ -22,6 +22,9 @@ pub enum Template {
     PasswordReset,
     /// An adult named in a referral, who has an account, is asked to add their part.
     ReferralPart,
+    /// The centre asked the recipient a question about a referral (the
+    /// message says there is one, never what it is).
+    ReferralQuestion,
 }
 
 impl Template {
@@ -32,6 +35,7 @@ impl Template {
             Self::AccountExists => "account_exists",
             Self::PasswordReset => "password_reset",
             Self::ReferralPart => "referral_part",
+            Self::ReferralQuestion => "referral_question",
         }
     }
 }

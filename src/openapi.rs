@@ -407,6 +407,16 @@ fn conditional_requirements() -> Vec<(&'static str, serde_json::Map<String, serd
                 }
             })),
         ),
+        // referrals::questions::dto::AskRequest::parse: a question to a party
+        // names the adult; one to the referrer's side names none.
+        (
+            "AskRequest",
+            rule(json!({
+                "if": {"required": ["to"], "properties": {"to": {"const": "party"}}},
+                "then": {"required": ["adult_id"], "properties": {"adult_id": {"type": "string"}}},
+                "else": {"properties": {"adult_id": {"type": "null"}}}
+            })),
+        ),
         // identity::users::create_user: coordinators and staff, and only they,
         // belong to centres.
         (

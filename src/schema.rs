@@ -279,6 +279,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    referral_questions (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        to_adult_id -> Nullable<Uuid>,
+        question -> Text,
+        asked_by -> Uuid,
+        asked_at -> Timestamptz,
+        answer -> Nullable<Text>,
+        answered_by_user -> Nullable<Uuid>,
+        answered_by_client -> Nullable<Uuid>,
+        answered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     referral_relations (adult_id, child_id) {
         adult_id -> Uuid,
         child_id -> Uuid,
@@ -447,6 +462,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_children,
     referral_court_orders,
     referral_history,
+    referral_questions,
     referral_relations,
     referral_risks,
     referrals,

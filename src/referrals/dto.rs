@@ -389,6 +389,9 @@ crate::text_enum! {
         Place => "place",
         /// The pre-visits the centre arranges for an accepted family.
         PreVisits => "pre_visits",
+        /// An answer to the centre's question (shown to the centre and the
+        /// recipient alone).
+        Answer => "answer",
     }
 }
 

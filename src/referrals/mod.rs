@@ -10,6 +10,7 @@ pub mod handlers;
 pub mod intake;
 pub mod model;
 pub mod problems;
+pub mod questions;
 pub mod read;
 pub mod repo;
 pub mod views;
@@ -32,6 +33,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(decisions::handlers::waitlist_referral)
         .service(decisions::handlers::withdraw_referral)
         .service(decisions::handlers::close_referral)
+        .service(questions::handlers::ask_question)
+        .service(questions::handlers::list_questions)
+        .service(questions::handlers::get_question)
+        .service(questions::handlers::answer_question)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment);

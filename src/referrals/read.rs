@@ -78,6 +78,8 @@ pub async fn respond(
     let history = repo::history_of(conn, bundle.referral.id).await?;
     let mut view = views::referral(bundle, &history, &viewer, OffsetDateTime::now_utc())?;
     view.family_id = super::family::of_referral(conn, bundle.referral.id).await?;
+    view.pending
+        .extend(super::questions::pending(conn, caller, bundle).await?);
     if viewer == access::Viewer::Centre {
         for child in &bundle.children {
             let others = repo::open_referrals_for_child(

@@ -84,6 +84,8 @@ ids! {
     RiskId,
     /// A document attached to a referral.
     AttachmentId,
+    /// A question the centre asked about a referral.
+    QuestionId,
     /// The family of a referral that reached its centre.
     FamilyId,
     /// A person's account.

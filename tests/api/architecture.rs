@@ -48,6 +48,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "referral_risks",
             "referral_history",
             "referral_attachments",
+            "referral_questions",
             "families",
         ],
     ),

@@ -86,6 +86,8 @@ struct Fixture {
     attachment: String,
     staff_id: String,
     rotate_client: String,
+    /// The centre's question to the parent, on the `questions` referral.
+    question: String,
     /// A referral per decision route, already where that move starts.
     decisions: std::collections::HashMap<&'static str, String>,
     own: std::collections::HashMap<&'static str, Own>,
@@ -102,7 +104,7 @@ impl Fixture {
         };
         let decision = template
             .strip_prefix("/api/v1/referrals/{id}/")
-            .and_then(|m| self.decisions.get(m));
+            .and_then(|m| self.decisions.get(m.split('/').next().unwrap_or(m)));
         let referral = match (method, template, decision) {
             (_, _, Some(referral)) => referral,
             ("PATCH", "/api/v1/referrals/{id}", _) | (_, "/api/v1/referrals/{id}/submit", _) => {
@@ -145,6 +147,7 @@ impl Fixture {
             )
             .replace("{risk_id}", &self.risk)
             .replace("{attachment_id}", &self.attachment)
+            .replace("{question_id}", &self.question)
     }
 }
 
@@ -641,6 +644,38 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "POST",
+            path: "/api/v1/referrals/{id}/questions",
+            // The centre's coordinators ask.
+            body: Json(|_, _| json!({"to": "referrer", "question": "Is there a newer order?"})),
+            expect: [401, 404, 403, 403, 403, 201, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/questions",
+            // Everyone who sees the referral lists the questions they may read.
+            body: None,
+            expect: [401, 404, 200, 200, 200, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/questions/{question_id}",
+            // The question to the parent: the centre and the parent read it.
+            body: None,
+            expect: [401, 404, 200, 404, 404, 200, 403],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/questions/{question_id}/answer",
+            // Its recipient answers; the centre, who asked, may not.
+            body: Json(|_, _| json!({"answer": "Saturdays"})),
+            expect: [401, 404, 200, 404, 404, 403, 403],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
             path: "/api/v1/referrals/{id}/withdraw",
             // The referrer's side withdraws; the centre closes instead.
             body: Json(|_, _| json!({"reason": "The family reached an agreement"})),
@@ -838,6 +873,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("waitlist", "under_review"),
         ("withdraw", "submitted"),
         ("close", "under_review"),
+        ("questions", "under_review"),
     ] {
         let made = app
             .json_of(
@@ -856,6 +892,27 @@ async fn fixture(app: &TestApp) -> Fixture {
         .await;
         decisions.insert(route, id);
     }
+
+    // The centre asks the parent a question about the `questions` referral.
+    let asked = &decisions["questions"];
+    let asked_adult = app
+        .query_texts(&format!(
+            "SELECT id::text AS value FROM referral_adults WHERE referral_id = '{asked}' \
+             AND email = 'parent@matrix.org'"
+        ))
+        .await;
+    let question = app
+        .json_of(
+            Method::POST,
+            Some(&coordinator),
+            &format!("/api/v1/referrals/{asked}/questions"),
+            Some(&json!({"to": "party", "adult_id": asked_adult[0], "question": "When can you come?"})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // A second referral whose parent has given their part: it has reached the
     // centre, and has a family.
@@ -970,6 +1027,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         staff_id,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
         decisions,
+        question,
         own,
         tokens: vec![
             None,

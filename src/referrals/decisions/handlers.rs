@@ -5,14 +5,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
-use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal, Side};
+use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal};
+use super::side_of;
 use crate::centres::directory::DirectoryCache;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
-use crate::identity::roles::Role;
-use crate::identity::{Caller, Principal};
-use crate::referrals::access::{self, Viewer};
+use crate::identity::Caller;
 use crate::referrals::dto::ReferralResponse;
 use crate::referrals::intake::flow::actor_ids;
 use crate::referrals::model::{HistoryVisibility, ReferralBundle};
@@ -29,31 +28,6 @@ const ALTERNATIVES: usize = 5;
 struct Effects {
     outcome: Option<ClosingOutcome>,
     decline: Option<(DeclineReason, String)>,
-}
-
-/// Which side of a move the caller is on: the centre's coordinators decide;
-/// the referring organisation's people and clients (`referrals:write`), or
-/// the parent who referred themselves, withdraw; anyone else who sees the
-/// referral onlooks. Those who may not see it get 404 (admins 403).
-fn side_of(caller: &Principal, bundle: &ReferralBundle) -> Result<Side, ApiError> {
-    let viewer = access::viewer(caller, bundle)?;
-    let r = &bundle.referral;
-    Ok(match (caller, viewer) {
-        (Principal::User(u), Viewer::Centre) if u.role == Role::Coordinator => Side::Centre,
-        (Principal::User(_), Viewer::Referrer) => Side::Referrer,
-        (Principal::Client(c), Viewer::Referrer) => {
-            let own = r.created_by_client == Some(c.id);
-            match access::client_may(c, own, access::ClientUse::Write) {
-                true => Side::Referrer,
-                false => Side::Onlooker,
-            }
-        }
-        // A parent who referred themselves is the referrer's side.
-        (Principal::User(u), Viewer::Parent { .. }) if r.created_by_user == Some(u.id) => {
-            Side::Referrer
-        }
-        _ => Side::Onlooker,
-    })
 }
 
 /// Makes `wanted` on referral `id` under a lock on its row: 403 for a move
@@ -125,6 +99,7 @@ fn event_type(wanted: Move) -> &'static str {
         Move::Waitlist => "referral.waitlisted",
         Move::Withdraw => "referral.withdrawn",
         Move::Close => "referral.closed",
+        Move::Question => "referral.question_asked",
     }
 }
 

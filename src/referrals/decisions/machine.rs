@@ -35,6 +35,10 @@ crate::text_enum! {
         Withdraw => "withdraw",
         /// The centre closes the referral with an outcome.
         Close => "close",
+        /// The centre asks the referrer's side or a party a question
+        /// (`POST /referrals/{id}/questions`); the referral waits for the
+        /// answer.
+        Question => "question",
     }
 }
 
@@ -71,6 +75,7 @@ impl Move {
             // pre-visits, when the risk shows itself there.
             Move::Decline => (deciding || from == PreVisits).then_some(Declined),
             Move::Waitlist => deciding.then_some(Waitlisted),
+            Move::Question => deciding.then_some(InfoRequested),
             Move::Withdraw | Move::Close => is_closable(from).then_some(Closed),
         }
     }
@@ -83,6 +88,12 @@ fn is_closable(status: ReferralStatus) -> bool {
         status,
         ReferralStatus::Draft | ReferralStatus::Declined | ReferralStatus::Closed
     )
+}
+
+/// Where an answer leaves a referral: back in review once no question is
+/// left open, if it was waiting for answers; otherwise where it was.
+pub fn after_answer(status: ReferralStatus, open_left: bool) -> Option<ReferralStatus> {
+    (status == ReferralStatus::InfoRequested && !open_left).then_some(ReferralStatus::UnderReview)
 }
 
 /// The moves `side` may make from `from`, in a stable order.
@@ -170,6 +181,22 @@ mod tests {
     }
 
     #[test]
+    fn questions_wait_for_every_answer() {
+        assert_eq!(
+            decide(UnderReview, Side::Centre, Move::Question),
+            Ok(InfoRequested)
+        );
+        assert_eq!(
+            decide(InfoRequested, Side::Centre, Move::Question),
+            Ok(InfoRequested)
+        );
+        assert_eq!(after_answer(InfoRequested, true), None);
+        assert_eq!(after_answer(InfoRequested, false), Some(UnderReview));
+        // Decided meanwhile: an answer moves nothing.
+        assert_eq!(after_answer(Accepted, false), None);
+    }
+
+    #[test]
     fn a_decision_needs_a_review_first() {
         for wanted in [Move::Accept, Move::Decline, Move::Waitlist] {
             assert_eq!(
@@ -202,6 +229,7 @@ mod tests {
             Move::Decline,
             Move::Waitlist,
             Move::Close,
+            Move::Question,
         ] {
             assert_eq!(
                 decide(UnderReview, Side::Referrer, wanted),

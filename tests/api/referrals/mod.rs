@@ -6,6 +6,7 @@ mod clients;
 mod decisions;
 mod documents;
 mod intake;
+mod questions;
 mod redaction;
 mod visibility;
 

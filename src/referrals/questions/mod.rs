@@ -1,0 +1,93 @@
+//! The centre's questions about a referral in review (DOMAIN.md "Referral":
+//! the centre may ask for more information): each to the referrer's side or
+//! to one adult party. Asking moves the referral to `info_requested`; when the
+//! last open question is answered it returns to `under_review`.
+//!
+//! | caller | may |
+//! | --- | --- |
+//! | the centre's coordinators | ask; read every question |
+//! | the recipient (the referrer's side, or the party asked) | read and answer their own |
+//! | anyone else who sees the referral | nothing: the list is empty, one question is a 404 |
+//!
+//! A question may speak of the other party, so nobody but the centre and its
+//! recipient learns that it was asked: not the other party, nor staff, nor
+//! (for a question to a party) the referrer's side.
+
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+
+use crate::error::ApiError;
+use crate::identity::Principal;
+use crate::referrals::access::{self, Viewer};
+use crate::referrals::decisions::{machine::Side, side_of};
+use crate::referrals::model::ReferralBundle;
+use repo::Question;
+
+/// How the caller stands to a referral's questions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reader {
+    /// The centre's coordinators: every question.
+    Centre,
+    /// The referrer's side: the questions to it.
+    Referrer,
+    /// A parent: the questions to their own adult records.
+    Party(Vec<crate::vocabulary::AdultId>),
+    /// Anyone else who sees the referral: none.
+    Nobody,
+}
+
+impl Reader {
+    /// 404 for a caller who may not see the referral (403 for admins).
+    pub fn of(caller: &Principal, bundle: &ReferralBundle) -> Result<Self, ApiError> {
+        let viewer = access::viewer(caller, bundle)?;
+        Ok(match (side_of(caller, bundle)?, viewer) {
+            (Side::Centre, _) => Reader::Centre,
+            (Side::Referrer, _) => Reader::Referrer,
+            (_, Viewer::Parent { adult_ids }) => Reader::Party(adult_ids),
+            _ => Reader::Nobody,
+        })
+    }
+
+    /// Whether the caller is the question's recipient.
+    pub fn receives(&self, q: &Question) -> bool {
+        match (self, q.to_adult_id) {
+            (Reader::Referrer, None) => true,
+            (Reader::Party(own), Some(adult)) => own.contains(&adult),
+            _ => false,
+        }
+    }
+
+    /// Whether the caller reads the question: the centre, or its recipient.
+    pub fn reads(&self, q: &Question) -> bool {
+        *self == Reader::Centre || self.receives(q)
+    }
+}
+
+/// The open questions the caller may read, as pending answers: for the
+/// centre, every one; for a recipient, their own; for anyone else, none.
+pub async fn pending(
+    conn: &mut diesel_async::AsyncPgConnection,
+    caller: &Principal,
+    bundle: &ReferralBundle,
+) -> Result<Vec<crate::referrals::dto::PendingItem>, ApiError> {
+    let who = Reader::of(caller, bundle)?;
+    if who == Reader::Nobody {
+        return Ok(Vec::new());
+    }
+    Ok(repo::of_referral(conn, bundle.referral.id)
+        .await?
+        .into_iter()
+        .filter(|q| q.answered_at.is_none() && who.reads(q))
+        .map(|q| crate::referrals::dto::PendingItem {
+            what: crate::referrals::dto::Pending::Answer,
+            adult_id: q.to_adult_id,
+            from: q
+                .to_adult_id
+                .and_then(|id| bundle.adults.iter().find(|a| a.id == id))
+                .map_or_else(|| bundle.referral.referrer_name.clone(), |a| a.name.clone()),
+            due_at: None,
+            expired: false,
+        })
+        .collect())
+}

@@ -12,6 +12,7 @@ pub fn catalogue() -> Vec<&'static ProblemType> {
         .iter()
         .chain(crate::referrals::problems::PROBLEMS)
         .chain(crate::postcodes::PROBLEMS)
+        .chain(crate::http::preconditions::PROBLEMS)
         .collect()
 }
 

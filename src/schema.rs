@@ -341,6 +341,7 @@ diesel::table! {
         outcome -> Nullable<Text>,
         decline_reason -> Nullable<Text>,
         decline_rationale -> Nullable<Text>,
+        version -> Int8,
     }
 }
 

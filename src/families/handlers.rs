@@ -1,5 +1,5 @@
 use crate::vocabulary::{AdultId, FamilyId};
-use actix_web::{get, patch, web};
+use actix_web::{get, patch, web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
 
@@ -8,6 +8,7 @@ use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
+use crate::http::preconditions::{self, IfMatch, IfMatchSent};
 use crate::identity::roles::Role;
 use crate::identity::{Caller, Principal};
 use crate::referrals::family as repo;
@@ -19,9 +20,10 @@ async fn family_view(
     conn: &mut AsyncPgConnection,
     caller: &Principal,
     id: FamilyId,
+    lock: bool,
 ) -> Result<(FamilyResponse, crate::referrals::model::ReferralBundle), ApiError> {
     let family = repo::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    let bundle = referrals::load_bundle(conn, family.referral_id, false)
+    let bundle = referrals::load_bundle(conn, family.referral_id, lock)
         .await?
         .ok_or(ApiError::NotFound)?;
     let viewer = access::viewer(caller, &bundle)?;
@@ -48,7 +50,9 @@ async fn family_view(
     tag = "families",
     params(("id" = Uuid, Path, description = "The family's id")),
     responses(
-        (status = 200, description = "The family, redacted for the caller", body = FamilyResponse),
+        (status = 200, description = "The family, redacted for the caller", body = FamilyResponse,
+            headers(("ETag" = String, description = "The case's version (its referral's): send it in If-Match with a change, or in If-None-Match to revalidate"))),
+        (status = 304, description = "The tag sent in If-None-Match is still current"),
         (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -56,27 +60,31 @@ async fn family_view(
 )]
 #[get("/families/{id}")]
 pub async fn get_family(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<FamilyId>,
-) -> Result<web::Json<FamilyResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let reader = &caller;
     let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let (body, _) = family_view(conn, reader, id).await?;
+            let (body, bundle) = family_view(conn, reader, id, false).await?;
             read::audited(conn, reader, "family", id, Some(body.centre_id)).await?;
-            Ok(body)
+            Ok(read::Versioned {
+                body,
+                version: bundle.referral.version,
+            })
         })
         .await;
-    let body = read::refusal_audited(
+    let read = read::refusal_audited(
         &mut conn,
         Event::new(&caller, "read", "family").resource(id),
         outcome,
     )
     .await?;
-    Ok(web::Json(body))
+    preconditions::read(&req, read.version, &read.body)
 }
 
 /// A parent changes their own contact details and which of them the other
@@ -86,10 +94,14 @@ pub async fn get_family(
     params(
         ("id" = Uuid, Path, description = "The family's id"),
         ("adult_id" = Uuid, Path, description = "The adult: the caller themselves"),
+        ("If-Match" = String, Header, description = "The family's ETag as read: a case change is made against the version it was read at"),
     ),
     request_body = UpdateContactRequest,
     responses(
-        (status = 200, description = "The family as changed", body = FamilyResponse),
+        (status = 200, description = "The family as changed", body = FamilyResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since it was read (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match (`/problems/if-match-required`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not this adult's own parent account", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family or adult the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -98,17 +110,19 @@ pub async fn get_family(
 )]
 #[patch("/families/{id}/adults/{adult_id}")]
 pub async fn update_contact(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     path: web::Path<(FamilyId, AdultId)>,
     body: web::Json<UpdateContactRequest>,
-) -> Result<web::Json<FamilyResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, adult_id) = path.into_inner();
+    let if_match = IfMatchSent::of(&req);
     let req = body.into_inner();
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let (_, bundle) = family_view(conn, &caller, id).await?;
+            let (_, bundle) = family_view(conn, &caller, id, true).await?;
             let user = caller.require_role(&[Role::Parent])?;
             let mut adult = bundle
                 .adults
@@ -119,6 +133,7 @@ pub async fn update_contact(
             if adult.user_id != Some(user.id) {
                 return Err(ApiError::Forbidden);
             }
+            if_match.check(bundle.referral.version, IfMatch::Required)?;
             let mut errors = rules::Errors::default();
             if let Some(email) = rules::email(&mut errors, "email", req.email.as_deref()) {
                 adult.email = Some(email);
@@ -155,8 +170,12 @@ pub async fn update_contact(
                     .centre(Some(bundle.referral.centre_id)),
             )
             .await?;
-            Ok(family_view(conn, &caller, id).await?.0)
+            let (body, bundle) = family_view(conn, &caller, id, false).await?;
+            Ok(read::Versioned {
+                body,
+                version: bundle.referral.version,
+            })
         })
         .await?;
-    Ok(web::Json(body))
+    Ok(preconditions::changed(body.version, &body.body))
 }

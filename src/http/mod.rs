@@ -6,3 +6,4 @@ pub mod client_addr;
 pub mod extractors;
 pub mod fallback;
 pub mod middleware;
+pub mod preconditions;

@@ -1,4 +1,4 @@
-use actix_web::{get, patch, web};
+use actix_web::{get, patch, web, HttpRequest, HttpResponse};
 use diesel_async::AsyncConnection;
 
 use super::access;
@@ -8,6 +8,7 @@ use super::{read, views};
 use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::http::preconditions::{self, IfMatch, IfMatchSent};
 use crate::identity::Caller;
 use crate::pagination::{Cursor, CursorKey, Page};
 use crate::vocabulary::{ReferralId, RiskId};
@@ -18,7 +19,9 @@ use crate::vocabulary::{ReferralId, RiskId};
     tag = "referrals",
     params(("id" = Uuid, Path, description = "The referral's id")),
     responses(
-        (status = 200, description = "The referral, redacted for the caller", body = ReferralResponse),
+        (status = 200, description = "The referral, redacted for the caller", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's version: send it in If-Match with a change, or in If-None-Match to revalidate"))),
+        (status = 304, description = "The tag sent in If-None-Match is still current"),
         (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -26,23 +29,24 @@ use crate::vocabulary::{ReferralId, RiskId};
 )]
 #[get("/referrals/{id}")]
 pub async fn get_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let reader = &caller;
     let outcome = conn
         .transaction::<_, ApiError, _>(async move |conn| read::referral(conn, reader, id).await)
         .await;
-    let body = read::refusal_audited(
+    let read = read::refusal_audited(
         &mut conn,
         Event::new(&caller, "read", "referral").resource(id),
         outcome,
     )
     .await?;
-    Ok(web::Json(body))
+    preconditions::read(&req, read.version, &read.body)
 }
 
 /// The referrals the caller may see, newest first: a centre's for its
@@ -93,10 +97,14 @@ pub async fn list_referrals(
     params(
         ("id" = Uuid, Path, description = "The referral's id"),
         ("risk_id" = Uuid, Path, description = "The risk statement's id"),
+        ("If-Match" = String, Header, description = "The referral's ETag as read: a case change is made against the version it was read at"),
     ),
     request_body = RiskVisibilityRequest,
     responses(
-        (status = 200, description = "The referral as changed", body = ReferralResponse),
+        (status = 200, description = "The referral as changed", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since it was read (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match (`/problems/if-match-required`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral or statement the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -105,13 +113,15 @@ pub async fn list_referrals(
 )]
 #[patch("/referrals/{id}/risks/{risk_id}")]
 pub async fn set_risk_visibility(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     path: web::Path<(ReferralId, RiskId)>,
     body: web::Json<RiskVisibilityRequest>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, risk_id) = path.into_inner();
     let visible = body.visible_to_staff;
+    let if_match = IfMatchSent::of(&req);
     let mut conn = pool.get().await?;
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
@@ -121,11 +131,12 @@ pub async fn set_risk_visibility(
             if access::viewer(&caller, &bundle)? != access::Viewer::Centre {
                 return Err(ApiError::Forbidden);
             }
+            if_match.check(bundle.referral.version, IfMatch::Required)?;
             if !repo::set_risk_visible_to_staff(conn, id, risk_id, visible).await? {
                 return Err(ApiError::NotFound);
             }
             read::audited_answer(conn, &caller, "set_risk_visibility", id).await
         })
         .await?;
-    Ok(web::Json(body))
+    Ok(preconditions::changed(body.version, &body.body))
 }

@@ -194,6 +194,8 @@ pub struct Referral {
     pub decline_reason: Option<super::decisions::machine::DeclineReason>,
     /// The centre's reasoning for a decline (its coordinators alone read it).
     pub decline_rationale: Option<String>,
+    /// Moved by every change to the case (database triggers): its `ETag`.
+    pub version: i64,
 }
 
 impl Referral {

@@ -14,12 +14,20 @@ use crate::error::ApiError;
 use crate::identity::{Caller, Principal};
 use crate::vocabulary::{CentreId, ReferralId};
 
+/// A view of a case with the case's version, its `ETag`
+/// (`http::preconditions`).
+#[derive(Debug)]
+pub struct Versioned<T> {
+    pub body: T,
+    pub version: i64,
+}
+
 /// One referral as the caller may see it, its read audited.
 pub async fn referral(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     id: ReferralId,
-) -> Result<ReferralResponse, ApiError> {
+) -> Result<Versioned<ReferralResponse>, ApiError> {
     let bundle = repo::load_bundle(conn, id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -32,7 +40,10 @@ pub async fn referral(
         bundle.referral.centre_if_sent(),
     )
     .await?;
-    Ok(body)
+    Ok(Versioned {
+        body,
+        version: bundle.referral.version,
+    })
 }
 
 /// Records that the caller read a family's record (`referral`, `family`) of
@@ -105,7 +116,7 @@ pub async fn audited_answer(
     caller: &Caller,
     action: &str,
     id: ReferralId,
-) -> Result<ReferralResponse, ApiError> {
+) -> Result<Versioned<ReferralResponse>, ApiError> {
     let bundle = repo::load_bundle(conn, id, false)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -116,5 +127,8 @@ pub async fn audited_answer(
             .centre(bundle.referral.centre_if_sent()),
     )
     .await?;
-    respond(conn, caller, &bundle).await
+    Ok(Versioned {
+        body: respond(conn, caller, &bundle).await?,
+        version: bundle.referral.version,
+    })
 }

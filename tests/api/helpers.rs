@@ -96,6 +96,43 @@ impl TestApp {
         }
     }
 
+    /// The `ETag` of a case (a referral or family) as `token` reads it.
+    pub async fn etag(&self, token: &str, path: &str) -> String {
+        let response = self
+            .send(reqwest::Method::GET, Some(token), path, None)
+            .await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.headers()["etag"]
+            .to_str()
+            .expect("etag")
+            .to_owned()
+    }
+
+    /// Like [`Self::json_of`], sending `tag` in `If-Match`.
+    pub async fn json_if_match(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: &serde_json::Value,
+        tag: &str,
+        status: u16,
+    ) -> serde_json::Value {
+        let response = self
+            .client
+            .request(method.clone(), self.url(path))
+            .bearer_auth(token)
+            .header("if-match", tag)
+            .json(body)
+            .send()
+            .await
+            .expect("request failed");
+        let got = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        assert_eq!(got, status, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+
     /// Logs in; returns the whole token answer.
     pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
         let response = self

@@ -1,6 +1,6 @@
 //! `POST /referrals/{id}/review|accept|decline|waitlist|withdraw|close`.
 
-use actix_web::{post, web};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
@@ -11,12 +11,14 @@ use crate::centres::directory::DirectoryCache;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
+use crate::http::preconditions::{self, IfMatch, IfMatchSent};
 use crate::identity::Caller;
 use crate::referrals::dto::ReferralResponse;
 use crate::referrals::intake::flow::actor_ids;
 use crate::referrals::model::{HistoryVisibility, ReferralBundle};
+use crate::referrals::problems;
+use crate::referrals::read::{self, Versioned};
 use crate::referrals::repo::{self, Note};
-use crate::referrals::{problems, read};
 use crate::schema::referrals;
 use crate::vocabulary::ReferralId;
 
@@ -40,11 +42,14 @@ async fn make_move(
     wanted: Move,
     note: Note<'_>,
     effects: Effects,
+    if_match: &IfMatchSent,
 ) -> Result<ReferralBundle, ApiError> {
     let mut bundle = repo::load_bundle(conn, id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
     let side = side_of(caller, &bundle)?;
+    // A move checks the case's version when the caller sends it.
+    if_match.check(bundle.referral.version, IfMatch::Optional)?;
     let from = bundle.referral.status;
     let to = match machine::decide(from, side, wanted) {
         Ok(to) => to,
@@ -108,11 +113,12 @@ fn event_type(wanted: Move) -> &'static str {
 async fn answer(
     pool: &Pool,
     caller: &Caller,
+    if_match: IfMatchSent,
     id: ReferralId,
     wanted: Move,
     note: (String, HistoryVisibility),
     effects: Effects,
-) -> Result<ReferralResponse, ApiError> {
+) -> Result<Versioned<ReferralResponse>, ApiError> {
     let mut conn = pool.get().await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         let (text, visibility) = &note;
@@ -120,22 +126,29 @@ async fn answer(
             text,
             visibility: *visibility,
         };
-        make_move(conn, caller, id, wanted, note, effects).await?;
+        make_move(conn, caller, id, wanted, note, effects, &if_match).await?;
         read::audited_answer(conn, caller, wanted.as_str(), id).await
     })
     .await
 }
 
 const ID: &str = "The referral's id";
+const IF_MATCH: &str =
+    "The referral's ETag as read, to refuse the move (412) if the case changed since";
 
 /// The centre's coordinators start their review of a referral that reached
 /// the centre (`submitted` to `under_review`).
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = ID)),
+    params(
+        ("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH),
+    ),
     request_body = MoveRequest,
     responses(
-        (status = 200, description = "Under review", body = ReferralResponse),
+        (status = 200, description = "Under review", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
@@ -145,31 +158,39 @@ const ID: &str = "The referral's id";
 )]
 #[post("/referrals/{id}/review")]
 pub async fn review_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<MoveRequest>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let note = body.parse()?;
     let answer = answer(
         &pool,
         &caller,
+        IfMatchSent::of(&req),
         id.into_inner(),
         Move::Review,
         note,
         Effects::default(),
     );
-    Ok(web::Json(answer.await?))
+    let changed = answer.await?;
+    Ok(preconditions::changed(changed.version, &changed.body))
 }
 
 /// The centre's coordinators accept the family (from review, a question
 /// to the family, or the waiting list).
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = ID)),
+    params(
+        ("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH),
+    ),
     request_body = MoveRequest,
     responses(
-        (status = 200, description = "Accepted", body = ReferralResponse),
+        (status = 200, description = "Accepted", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
@@ -179,30 +200,38 @@ pub async fn review_referral(
 )]
 #[post("/referrals/{id}/accept")]
 pub async fn accept_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<MoveRequest>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let note = body.parse()?;
     let answer = answer(
         &pool,
         &caller,
+        IfMatchSent::of(&req),
         id.into_inner(),
         Move::Accept,
         note,
         Effects::default(),
     );
-    Ok(web::Json(answer.await?))
+    let changed = answer.await?;
+    Ok(preconditions::changed(changed.version, &changed.body))
 }
 
 /// The centre's coordinators put the family on the waiting list: no place now.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = ID)),
+    params(
+        ("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH),
+    ),
     request_body = MoveRequest,
     responses(
-        (status = 200, description = "On the waiting list", body = ReferralResponse),
+        (status = 200, description = "On the waiting list", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
@@ -212,21 +241,24 @@ pub async fn accept_referral(
 )]
 #[post("/referrals/{id}/waitlist")]
 pub async fn waitlist_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<MoveRequest>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let note = body.parse()?;
     let answer = answer(
         &pool,
         &caller,
+        IfMatchSent::of(&req),
         id.into_inner(),
         Move::Waitlist,
         note,
         Effects::default(),
     );
-    Ok(web::Json(answer.await?))
+    let changed = answer.await?;
+    Ok(preconditions::changed(changed.version, &changed.body))
 }
 
 /// The centre's coordinators decline the referral (in review, or after the
@@ -235,10 +267,15 @@ pub async fn waitlist_referral(
 /// read. The answer lists the nearest centres that offer the service.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = ID)),
+    params(
+        ("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH),
+    ),
     request_body = DeclineRequest,
     responses(
-        (status = 200, description = "Declined, with the nearest alternatives", body = DeclinedResponse),
+        (status = 200, description = "Declined, with the nearest alternatives", body = DeclinedResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
@@ -248,33 +285,37 @@ pub async fn waitlist_referral(
 )]
 #[post("/referrals/{id}/decline")]
 pub async fn decline_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     directory: web::Data<DirectoryCache>,
     caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<DeclineRequest>,
-) -> Result<web::Json<DeclinedResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (words, rationale) = body.parse()?;
     let effects = Effects {
         outcome: None,
         decline: Some((body.reason, rationale)),
     };
     let note = (words, HistoryVisibility::Shared);
-    let referral = answer(
+    let declined = answer(
         &pool,
         &caller,
+        IfMatchSent::of(&req),
         id.into_inner(),
         Move::Decline,
         note,
         effects,
     )
     .await?;
+    let referral = declined.body;
     let (snapshot, _) = directory.current(&pool).await?;
     let alternatives = snapshot.alternatives(referral.centre_id, referral.service, ALTERNATIVES);
-    Ok(web::Json(DeclinedResponse {
+    let body = DeclinedResponse {
         referral,
         alternatives,
-    }))
+    };
+    Ok(preconditions::changed(declined.version, &body))
 }
 
 /// The referrer's side withdraws the referral: the referring organisation's
@@ -282,10 +323,15 @@ pub async fn decline_referral(
 /// themselves. It closes with the outcome `withdrawn`.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = ID)),
+    params(
+        ("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH),
+    ),
     request_body = MoveRequest,
     responses(
-        (status = 200, description = "Withdrawn (closed)", body = ReferralResponse),
+        (status = 200, description = "Withdrawn (closed)", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
@@ -295,11 +341,12 @@ pub async fn decline_referral(
 )]
 #[post("/referrals/{id}/withdraw")]
 pub async fn withdraw_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<MoveRequest>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let note = body.parse()?;
     let effects = Effects {
         outcome: Some(ClosingOutcome::Withdrawn),
@@ -308,22 +355,29 @@ pub async fn withdraw_referral(
     let answer = answer(
         &pool,
         &caller,
+        IfMatchSent::of(&req),
         id.into_inner(),
         Move::Withdraw,
         note,
         effects,
     );
-    Ok(web::Json(answer.await?))
+    let changed = answer.await?;
+    Ok(preconditions::changed(changed.version, &changed.body))
 }
 
 /// The centre's coordinators close the referral with an outcome, from any
 /// open state but a draft.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = ID)),
+    params(
+        ("id" = Uuid, Path, description = ID),
+        ("If-Match" = Option<String>, Header, description = IF_MATCH),
+    ),
     request_body = CloseRequest,
     responses(
-        (status = 200, description = "Closed", body = ReferralResponse),
+        (status = 200, description = "Closed", body = ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
@@ -333,16 +387,26 @@ pub async fn withdraw_referral(
 )]
 #[post("/referrals/{id}/close")]
 pub async fn close_referral(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
     body: web::Json<CloseRequest>,
-) -> Result<web::Json<ReferralResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let note = body.parse()?;
     let effects = Effects {
         outcome: Some(body.outcome),
         decline: None,
     };
-    let answer = answer(&pool, &caller, id.into_inner(), Move::Close, note, effects);
-    Ok(web::Json(answer.await?))
+    let answer = answer(
+        &pool,
+        &caller,
+        IfMatchSent::of(&req),
+        id.into_inner(),
+        Move::Close,
+        note,
+        effects,
+    );
+    let changed = answer.await?;
+    Ok(preconditions::changed(changed.version, &changed.body))
 }

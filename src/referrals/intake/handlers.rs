@@ -69,7 +69,7 @@ pub async fn create_referral(
             if req.submit {
                 flow::submit(conn, &caller, bundle, deadlines).await?;
             }
-            audited_answer(conn, &caller, "create", id).await
+            Ok(audited_answer(conn, &caller, "create", id).await?.body)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -125,7 +125,7 @@ pub async fn update_referral(
             if req.submit {
                 flow::submit(conn, &caller, bundle, deadlines).await?;
             }
-            audited_answer(conn, &caller, "update", id).await
+            Ok(audited_answer(conn, &caller, "update", id).await?.body)
         })
         .await?;
     Ok(web::Json(body))
@@ -166,7 +166,7 @@ pub async fn submit_referral(
             let service = bundle.referral.service;
             flow::check_centre(conn, &snapshot, &bundle, service).await?;
             flow::submit(conn, &caller, bundle, deadlines).await?;
-            audited_answer(conn, &caller, "submit", id).await
+            Ok(audited_answer(conn, &caller, "submit", id).await?.body)
         })
         .await?;
     Ok(web::Json(body))
@@ -248,7 +248,9 @@ pub async fn invite_party_again(
     let body = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             flow::invite_again(conn, &caller, id, adult_id, deadlines).await?;
-            audited_answer(conn, &caller, "invite_party", id).await
+            Ok(audited_answer(conn, &caller, "invite_party", id)
+                .await?
+                .body)
         })
         .await?;
     Ok(web::Json(body))

@@ -446,6 +446,7 @@ pub fn new_referral(
         outcome: None,
         decline_reason: None,
         decline_rationale: None,
+        version: 1,
     };
     let mut bundle = ReferralBundle {
         referral,

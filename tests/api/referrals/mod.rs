@@ -3,6 +3,7 @@
 
 mod audit;
 mod clients;
+mod concurrency;
 mod decisions;
 mod documents;
 mod intake;

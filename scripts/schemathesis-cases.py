@@ -99,6 +99,11 @@ for adult in referral["adults"]:
                 {"consents_to_contact": True})
 document = call("POST", f"/api/v1/referrals/{referral['id']}/attachments?filename=order.pdf",
                 solicitor, raw=b"%PDF-1.7\n%%EOF\n", content_type="application/pdf")
+# In review, with a question to the referrer's side: the decisions and the
+# answer are fuzzed from there.
+call("POST", f"/api/v1/referrals/{referral['id']}/review", coordinator, {"reason": "Checks made"})
+question = call("POST", f"/api/v1/referrals/{referral['id']}/questions", coordinator,
+                {"to": "referrer", "question": "Is there a newer order?"})
 
 for name, value in {
     "CCC_CENTRE_ID": centre,
@@ -110,6 +115,7 @@ for name, value in {
     "CCC_ADULT_ID": referral["adults"][1]["id"],
     "CCC_RISK_ID": referral["risks"][0]["id"],
     "CCC_ATTACHMENT_ID": document["id"],
+    "CCC_QUESTION_ID": question["id"],
     "CCC_FAMILY_ID": done["family_id"],
     "CCC_FAMILY_ADULT_ID": referral["adults"][0]["id"],
 }.items():

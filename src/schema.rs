@@ -44,6 +44,7 @@ diesel::table! {
         contact_phone -> Nullable<Text>,
         website -> Nullable<Text>,
         min_referral_notice_days -> Int4,
+        stagger_minutes -> Int4,
         status_reason -> Nullable<Text>,
         demo -> Bool,
     }
@@ -222,6 +223,25 @@ diesel::table! {
         consents_to_contact -> Nullable<Bool>,
         availability -> Nullable<Text>,
         position -> Int2,
+    }
+}
+
+diesel::table! {
+    referral_assessments (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        version -> Int4,
+        assessed_by -> Uuid,
+        assessed_at -> Timestamptz,
+        factors -> Array<Nullable<Text>>,
+        checks_made -> Array<Nullable<Text>>,
+        level -> Text,
+        rationale -> Text,
+        service -> Text,
+        parties_must_not_meet -> Bool,
+        stagger_minutes -> Int4,
+        may_attend -> Array<Nullable<Uuid>>,
+        court_orders -> Jsonb,
     }
 }
 
@@ -459,6 +479,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     postcode_imports,
     postcodes,
     referral_adults,
+    referral_assessments,
     referral_attachments,
     referral_children,
     referral_court_orders,

@@ -385,6 +385,7 @@ fn add_centre(
         contact_phone: Some(format!("0300 555 {:04}", i + 1)),
         website: Some(format!("https://centre-{}.example.org", i + 1)),
         min_referral_notice_days: 14,
+        stagger_minutes: 15,
         demo: true,
     });
     for (n, place) in places.iter().enumerate() {

@@ -71,7 +71,7 @@ pub struct Accreditation {
 
 /// A new centre (network admins).
 #[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"name": "Carlisle Child Contact Centre", "description": "Saturday supported and supervised contact in the city centre.", "services": ["supported", "supervised", "handover"], "accepts_self_referrals": true, "fees": {"kind": "charged", "description": "£40 per supervised session; supported contact is free"}, "contact": {"email": "bookings@carlisle-ccc.org.uk", "phone": "01228 000000", "website": "https://carlisle-ccc.org.uk"}, "min_referral_notice_days": 14}))]
+#[schema(example = json!({"name": "Carlisle Child Contact Centre", "description": "Saturday supported and supervised contact in the city centre.", "services": ["supported", "supervised", "handover"], "accepts_self_referrals": true, "fees": {"kind": "charged", "description": "£40 per supervised session; supported contact is free"}, "contact": {"email": "bookings@carlisle-ccc.org.uk", "phone": "01228 000000", "website": "https://carlisle-ccc.org.uk"}, "min_referral_notice_days": 14, "stagger_minutes": 15}))]
 pub struct CreateCentreRequest {
     /// Its name, as families see it.
     #[schema(
@@ -97,6 +97,10 @@ pub struct CreateCentreRequest {
     /// Days between receiving a referral and the first contact (default 14).
     #[schema(minimum = 0, maximum = 365, default = 14)]
     pub min_referral_notice_days: Option<i32>,
+    /// Minutes between one party's arrival or leaving and the other's where
+    /// parties must not meet: the default of each assessment (default 15).
+    #[schema(minimum = 0, maximum = 120, default = 15)]
+    pub stagger_minutes: Option<i32>,
     /// Its accreditation by a network, and until when.
     pub accreditation: Option<Accreditation>,
 }
@@ -125,6 +129,10 @@ pub struct UpdateCentreRequest {
     /// Days of notice the centre needs between a referral and a first session.
     #[schema(minimum = 0, maximum = 365)]
     pub min_referral_notice_days: Option<i32>,
+    /// Minutes between one party's arrival or leaving and the other's where
+    /// parties must not meet: the default of each new assessment.
+    #[schema(minimum = 0, maximum = 120)]
+    pub stagger_minutes: Option<i32>,
 }
 
 /// A network admin suspends, closes or reinstates a centre.
@@ -166,6 +174,9 @@ pub struct CentreResponse {
     pub contact: CentreContact,
     /// Days of notice the centre needs between a referral and a first session.
     pub min_referral_notice_days: i32,
+    /// Minutes between one party's arrival or leaving and the other's where
+    /// parties must not meet: the default of each new assessment.
+    pub stagger_minutes: i32,
     /// Where it runs sessions.
     pub venues: Vec<VenueResponse>,
     /// Demo data loaded by `ccc seed-demo`, not a real centre.
@@ -596,10 +607,14 @@ impl Accreditation {
     }
 }
 
-/// Days between receiving a referral and the first contact: 0 to 365.
-fn notice_days(errors: &mut FieldErrors, days: Option<i32>) {
+/// Days between receiving a referral and the first contact: 0 to 365; and
+/// minutes between parties who must not meet: 0 to 120.
+fn notice_days(errors: &mut FieldErrors, days: Option<i32>, stagger: Option<i32>) {
     if days.is_some_and(|d| !(0..=365).contains(&d)) {
         errors.push("min_referral_notice_days", "range", "must be 0 to 365 days");
+    }
+    if stagger.is_some_and(|m| !(0..=120).contains(&m)) {
+        errors.push("stagger_minutes", "range", "must be 0 to 120 minutes");
     }
 }
 
@@ -612,7 +627,7 @@ impl CreateCentreRequest {
         if let Some(contact) = &self.contact {
             contact.check(errors, "contact");
         }
-        notice_days(errors, self.min_referral_notice_days);
+        notice_days(errors, self.min_referral_notice_days, self.stagger_minutes);
         if let Some(accreditation) = &self.accreditation {
             accreditation.check(errors, "accreditation");
         }
@@ -630,7 +645,7 @@ impl UpdateCentreRequest {
         if let Some(contact) = &self.contact {
             contact.check(errors, "contact");
         }
-        notice_days(errors, self.min_referral_notice_days);
+        notice_days(errors, self.min_referral_notice_days, self.stagger_minutes);
     }
 }
 

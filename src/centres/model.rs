@@ -86,6 +86,9 @@ pub struct Centre {
     pub contact_phone: Option<String>,
     pub website: Option<String>,
     pub min_referral_notice_days: i32,
+    /// Minutes between one party's arrival or leaving and the other's, where
+    /// parties must not meet: the default of a new assessment.
+    pub stagger_minutes: i32,
     pub status_reason: Option<String>,
     pub demo: bool,
 }
@@ -109,6 +112,7 @@ pub struct NewCentre {
     pub contact_phone: Option<String>,
     pub website: Option<String>,
     pub min_referral_notice_days: i32,
+    pub stagger_minutes: i32,
     pub demo: bool,
 }
 
@@ -126,6 +130,7 @@ pub struct CentreChanges {
     pub contact_phone: Option<Option<String>>,
     pub website: Option<Option<String>>,
     pub min_referral_notice_days: Option<i32>,
+    pub stagger_minutes: Option<i32>,
 }
 
 /// The network's record of a centre's accreditation.

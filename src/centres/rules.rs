@@ -135,6 +135,7 @@ pub fn new_centre(req: CreateCentreRequest, demo: bool) -> Result<NewCentre, Api
         contact_phone: trimmed(contact.phone),
         website: trimmed(contact.website),
         min_referral_notice_days: req.min_referral_notice_days.unwrap_or(14),
+        stagger_minutes: req.stagger_minutes.unwrap_or(15),
         demo,
     };
     errors.finish(centre)
@@ -164,6 +165,7 @@ pub fn centre_changes(
         contact_phone: contact.as_ref().map(|c| trimmed(c.phone.clone())),
         website: contact.as_ref().map(|c| trimmed(c.website.clone())),
         min_referral_notice_days: req.min_referral_notice_days,
+        stagger_minutes: req.stagger_minutes,
     };
     errors.finish((changes, services))
 }

@@ -40,6 +40,7 @@ pub fn centre(c: Centre, venues: Vec<Venue>, viewer: Viewer) -> Result<CentreRes
             website: c.website,
         },
         min_referral_notice_days: c.min_referral_notice_days,
+        stagger_minutes: c.stagger_minutes,
         venues: venues
             .into_iter()
             .map(|v| venue(v, viewer))

@@ -136,6 +136,22 @@ pub async fn update_contact(
             if_match.check(bundle.referral.version, IfMatch::Required)?;
             let mut errors = rules::Errors::default();
             if let Some(email) = rules::email(&mut errors, "email", req.email.as_deref()) {
+                // Each adult gives their own part and hears of their own
+                // questions: two adults of one referral never share an email.
+                let taken = bundle.adults.iter().any(|other| {
+                    other.id != adult_id
+                        && other
+                            .email
+                            .as_deref()
+                            .is_some_and(|e| e.eq_ignore_ascii_case(&email))
+                });
+                if taken {
+                    errors.push(
+                        "email",
+                        "duplicate",
+                        "another adult of this referral has this email",
+                    );
+                }
                 adult.email = Some(email);
             }
             if let Some(phone) = &req.phone {

@@ -302,6 +302,8 @@ pub struct AdultResponse {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CourtOrderResponse {
+    /// The order's id (the assessment names what each order enforces by it).
+    pub id: uuid::Uuid,
     /// The kind of order.
     pub kind: CourtOrderKind,
     /// When the court made it.

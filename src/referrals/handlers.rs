@@ -71,6 +71,7 @@ pub async fn list_referrals(
     query: web::Query<ReferralListParams>,
 ) -> Result<web::Json<Page<ReferralSummary>>, ApiError> {
     let scope = access::list_scope(&caller)?;
+    let inside = matches!(scope, access::ListScope::Centres(_));
     let (filter, page) = query.into_inner().parse(&cursors)?;
     let mut conn = pool.get().await?;
     let rows = repo::list(&mut conn, &scope, &filter, &page).await?;
@@ -79,7 +80,8 @@ pub async fn list_referrals(
         .iter()
         .map(|(r, children)| {
             let key = i64::try_from(r.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
-            Ok((views::summary(r, *children)?, Cursor { key, id: r.id.0 }))
+            let summary = views::summary(r, *children, inside)?;
+            Ok((summary, Cursor { key, id: r.id.0 }))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(web::Json(Page::from_rows(

@@ -2,6 +2,7 @@
 //! an integration client; each adult party's own part; who sees what of it.
 
 pub mod access;
+pub mod assessment;
 pub mod attachments;
 pub mod decisions;
 pub mod dto;
@@ -37,6 +38,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(questions::handlers::list_questions)
         .service(questions::handlers::get_question)
         .service(questions::handlers::answer_question)
+        .service(assessment::handlers::put_assessment)
+        .service(assessment::handlers::get_assessment)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment);

@@ -35,6 +35,17 @@ text_enum! {
 }
 
 impl ReferralStatus {
+    /// The status as shown to a viewer outside the centre (the referrer's
+    /// side, the parties): that the centre is waiting for an answer is for the
+    /// centre and the recipient (who sees it as a pending answer), so
+    /// `info_requested` reads as `under_review`.
+    pub fn outside_the_centre(self) -> Self {
+        match self {
+            Self::InfoRequested => Self::UnderReview,
+            other => other,
+        }
+    }
+
     /// Open referrals count as duplicates of a new one for the same child.
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Declined | Self::Closed)

@@ -350,8 +350,22 @@ pub async fn list(
             );
         }
     }
-    if let Some(status) = filter.status {
-        query = query.filter(referrals::status.eq(status));
+    // Outside the centre `info_requested` reads as `under_review` (see
+    // `ReferralStatus::outside_the_centre`), and filters as it reads.
+    let inside = matches!(scope, ListScope::Centres(_));
+    match filter.status {
+        Some(ReferralStatus::UnderReview) if !inside => {
+            query = query.filter(
+                referrals::status
+                    .eq_any([ReferralStatus::UnderReview, ReferralStatus::InfoRequested]),
+            );
+        }
+        Some(ReferralStatus::InfoRequested) if !inside => {
+            // Nothing outside the centre reads as `info_requested`.
+            query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("false"));
+        }
+        Some(status) => query = query.filter(referrals::status.eq(status)),
+        None => {}
     }
     if let Some(centre_id) = filter.centre_id {
         query = query.filter(referrals::centre_id.eq(centre_id));

@@ -68,7 +68,11 @@ pub fn referral(
     // A parent sees what is still missing from the other party (the referral
     // waits for it) but never their answer: whether they consent to contact.
     let other_party = |id: AdultId| matches!(viewer, Viewer::Parent { .. }) && !own(id);
-    let status: ReferralStatus = r.status;
+    // The centre's people see the status as it is; outside the centre a
+    // wait for an answer reads as the review it is part of.
+    let inside = matches!(viewer, Viewer::Centre | Viewer::Staff);
+    let shown = |s: ReferralStatus| if inside { s } else { s.outside_the_centre() };
+    let status: ReferralStatus = shown(r.status);
     let source: ReferralSource = r.source;
 
     let adults = b
@@ -183,6 +187,7 @@ pub fn referral(
             .iter()
             .map(|o| {
                 Ok(CourtOrderResponse {
+                    id: o.id,
                     kind: o.kind,
                     made_on: o.made_on.map(format_date),
                     expires_on: o.expires_on.map(format_date),
@@ -208,8 +213,8 @@ pub fn referral(
             .filter(|h| h.visibility == HistoryVisibility::Shared || *viewer == Viewer::Centre)
             .map(|h| HistoryResponse {
                 at: timestamp(h.at),
-                from_status: h.from_status,
-                to_status: h.to_status,
+                from_status: h.from_status.map(shown),
+                to_status: shown(h.to_status),
                 note: h.note.clone(),
                 visibility: h.visibility,
             })
@@ -271,12 +276,18 @@ fn pending(
     Ok(items)
 }
 
-pub fn summary(r: &Referral, children: i64) -> Result<ReferralSummary, ApiError> {
+/// A list entry; `inside` for the centre's people (see [`referral`] on the
+/// status shown outside the centre).
+pub fn summary(r: &Referral, children: i64, inside: bool) -> Result<ReferralSummary, ApiError> {
     Ok(ReferralSummary {
         id: r.id,
         centre_id: r.centre_id,
         service: r.service,
-        status: r.status,
+        status: if inside {
+            r.status
+        } else {
+            r.status.outside_the_centre()
+        },
         source: r.source,
         children,
         submitted_at: r.submitted_at.map(timestamp),

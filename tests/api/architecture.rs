@@ -49,6 +49,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "referral_history",
             "referral_attachments",
             "referral_questions",
+            "referral_assessments",
             "families",
         ],
     ),

@@ -88,6 +88,8 @@ struct Fixture {
     rotate_client: String,
     /// The centre's question to the parent, on the `questions` referral.
     question: String,
+    /// The parent's adult record on the `assessment` referral.
+    assessed_adult: String,
     /// A referral per decision route, already where that move starts.
     decisions: std::collections::HashMap<&'static str, String>,
     own: std::collections::HashMap<&'static str, Own>,
@@ -675,6 +677,26 @@ fn rows() -> Vec<Row> {
             outsiders: [404, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "PUT",
+            path: "/api/v1/referrals/{id}/assessment",
+            // The centre's coordinators assess.
+            body: Json(|f, _| {
+                json!({"factors": ["domestic_abuse"], "checks_made": ["court_order_seen"], "level": "low",
+                       "rationale": "Engaged well", "conditions": {"service": "supported",
+                       "parties_must_not_meet": true, "may_attend": [f.assessed_adult]}})
+            }),
+            expect: [401, 404, 403, 403, 403, 201, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/assessment",
+            // The centre's coordinators, and its staff (the conditions alone).
+            body: None,
+            expect: [401, 404, 403, 403, 200, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/withdraw",
             // The referrer's side withdraws; the centre closes instead.
@@ -874,6 +896,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("withdraw", "submitted"),
         ("close", "under_review"),
         ("questions", "under_review"),
+        ("assessment", "under_review"),
     ] {
         let made = app
             .json_of(
@@ -913,6 +936,15 @@ async fn fixture(app: &TestApp) -> Fixture {
         .as_str()
         .unwrap()
         .to_owned();
+
+    let assessed = &decisions["assessment"];
+    let assessed_adult = app
+        .query_texts(&format!(
+            "SELECT id::text AS value FROM referral_adults WHERE referral_id = '{assessed}' \
+             AND email = 'parent@matrix.org'"
+        ))
+        .await
+        .remove(0);
 
     // A second referral whose parent has given their part: it has reached the
     // centre, and has a family.
@@ -1028,6 +1060,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
         decisions,
         question,
+        assessed_adult,
         own,
         tokens: vec![
             None,

@@ -48,6 +48,9 @@ async fn make_move(
         .await?
         .ok_or(ApiError::NotFound)?;
     let side = side_of(caller, &bundle)?;
+    if wanted.side() != side {
+        return Err(ApiError::Forbidden);
+    }
     // A move checks the case's version when the caller sends it.
     if_match.check(bundle.referral.version, IfMatch::Optional)?;
     let from = bundle.referral.status;

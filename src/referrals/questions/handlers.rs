@@ -314,6 +314,12 @@ pub async fn answer_question(
             if !who.receives(q) || crate::referrals::access::require_write(&caller, &b).is_err() {
                 return Err(ApiError::Forbidden);
             }
+            if !b.referral.status.is_open() {
+                return Err(ApiError::Conflict(format!(
+                    "the referral is {}: its questions are closed",
+                    b.referral.status.as_str()
+                )));
+            }
             if !repo::answer(conn, question_id, &text, actor_ids(&caller)).await? {
                 return Err(ApiError::Conflict(
                     "the question is already answered".into(),

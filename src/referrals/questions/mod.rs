@@ -24,43 +24,49 @@ use crate::referrals::decisions::{machine::Side, side_of};
 use crate::referrals::model::ReferralBundle;
 use repo::Question;
 
-/// How the caller stands to a referral's questions.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reader {
+/// How the caller stands to a referral's questions. A parent who referred
+/// themselves is both the referrer's side and a party.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reader {
     /// The centre's coordinators: every question.
-    Centre,
+    pub centre: bool,
     /// The referrer's side: the questions to it.
-    Referrer,
+    pub referrer: bool,
     /// A parent: the questions to their own adult records.
-    Party(Vec<crate::vocabulary::AdultId>),
-    /// Anyone else who sees the referral: none.
-    Nobody,
+    pub adults: Vec<crate::vocabulary::AdultId>,
 }
 
 impl Reader {
     /// 404 for a caller who may not see the referral (403 for admins).
     pub fn of(caller: &Principal, bundle: &ReferralBundle) -> Result<Self, ApiError> {
         let viewer = access::viewer(caller, bundle)?;
-        Ok(match (side_of(caller, bundle)?, viewer) {
-            (Side::Centre, _) => Reader::Centre,
-            (Side::Referrer, _) => Reader::Referrer,
-            (_, Viewer::Parent { adult_ids }) => Reader::Party(adult_ids),
-            _ => Reader::Nobody,
+        let side = side_of(caller, bundle)?;
+        Ok(Reader {
+            centre: side == Side::Centre,
+            referrer: side == Side::Referrer,
+            adults: match viewer {
+                Viewer::Parent { adult_ids } => adult_ids,
+                _ => Vec::new(),
+            },
         })
+    }
+
+    /// Whether the caller reads no question at all.
+    pub fn is_nobody(&self) -> bool {
+        *self == Reader::default()
     }
 
     /// Whether the caller is the question's recipient.
     pub fn receives(&self, q: &Question) -> bool {
-        match (self, q.to_adult_id) {
-            (Reader::Referrer, None) => true,
-            (Reader::Party(own), Some(adult)) => own.contains(&adult),
-            _ => false,
+        match q.to_adult_id {
+            None => self.referrer,
+            Some(adult) => self.adults.contains(&adult),
         }
     }
 
     /// Whether the caller reads the question: the centre, or its recipient.
     pub fn reads(&self, q: &Question) -> bool {
-        *self == Reader::Centre || self.receives(q)
+        self.centre || self.receives(q)
     }
 }
 
@@ -72,7 +78,7 @@ pub async fn pending(
     bundle: &ReferralBundle,
 ) -> Result<Vec<crate::referrals::dto::PendingItem>, ApiError> {
     let who = Reader::of(caller, bundle)?;
-    if who == Reader::Nobody {
+    if who.is_nobody() {
         return Ok(Vec::new());
     }
     Ok(repo::of_referral(conn, bundle.referral.id)

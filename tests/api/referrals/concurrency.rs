@@ -112,8 +112,20 @@ async fn a_stale_if_match_is_refused() {
         .await;
     assert_eq!(risk_texts(&staff_view).len(), 1);
 
-    // A move checks If-Match when sent; a question moves the version too.
+    // A move checks If-Match when sent (after who may move: staff get 403, not
+    // the current tag); a question moves the version too.
     let now = app.etag(&w.coordinator, &path).await;
+    let refused = app
+        .json_if_match(
+            Method::POST,
+            &w.staff,
+            &format!("{path}/review"),
+            &json!({"reason": "x"}),
+            &after_jo,
+            403,
+        )
+        .await;
+    assert!(refused.get("current_etag").is_none());
     app.json_if_match(
         Method::POST,
         &w.coordinator,

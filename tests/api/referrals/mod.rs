@@ -1,6 +1,7 @@
 //! Referrals: intake by a solicitor, a parent and an integration client; both
 //! parties' parts; the self-referral grid; alternatives; who sees what.
 
+mod assessment;
 mod audit;
 mod clients;
 mod concurrency;

@@ -256,3 +256,115 @@ async fn the_other_party_sees_no_rationale_question_or_centre_note() {
         assert!(view.contains("We cannot offer contact here."));
     }
 }
+
+/// A parent who referred themselves is both the referrer's side and a party:
+/// a question to them as either reaches them. Outside the centre a referral
+/// waiting for an answer reads as under review, so the other party does not
+/// learn that a question was asked, nor can find it by filter.
+#[tokio::test]
+async fn a_self_referring_parent_answers_as_a_party_and_the_wait_reads_as_review() {
+    let w = world().await;
+    let app = &w.app;
+    let jo = registered_parent(app, "jo@example.org").await;
+    let mut body = family(&w.supervised, "supported", "direct");
+    body["adults"][0]["self"] = json!(true);
+    body["referrer"] = Value::Null;
+    let referral = app
+        .json_of(
+            Method::POST,
+            Some(&jo),
+            "/api/v1/referrals",
+            Some(&body),
+            201,
+        )
+        .await;
+    let id = referral["id"].as_str().unwrap();
+    let chris = invited_parent(app, "chris@example.org").await;
+    let chris_id = adult(&referral, "Chris Smith")["id"].as_str().unwrap();
+    post(
+        &w,
+        &chris,
+        &format!("/api/v1/referrals/{id}/parties/{chris_id}/part"),
+        json!({"consents_to_contact": true}),
+        200,
+    )
+    .await;
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{id}/review"),
+        json!({"reason": "Checks"}),
+        200,
+    )
+    .await;
+    let jo_id = adult(&referral, "Jo Smith")["id"].as_str().unwrap();
+    let asked = post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{id}/questions"),
+        json!({"to": "party", "adult_id": jo_id, "question": "Which Saturdays suit?"}),
+        201,
+    )
+    .await;
+    let question = format!(
+        "/api/v1/referrals/{id}/questions/{}",
+        asked["id"].as_str().unwrap()
+    );
+    get(&w, &jo, &question, 200).await;
+    // Inside the centre the wait shows; outside it reads as review, and the
+    // filter finds it as it reads.
+    assert_eq!(
+        get(&w, &w.coordinator, &format!("/api/v1/referrals/{id}"), 200).await["status"],
+        "info_requested"
+    );
+    for token in [&jo, &chris] {
+        assert_eq!(
+            get(&w, token, &format!("/api/v1/referrals/{id}"), 200).await["status"],
+            "under_review"
+        );
+        let listed = get(&w, token, "/api/v1/referrals?status=under_review", 200).await;
+        assert_eq!(listed["items"][0]["status"], "under_review");
+        let listed = get(&w, token, "/api/v1/referrals?status=info_requested", 200).await;
+        assert!(listed["items"].as_array().unwrap().is_empty(), "{listed}");
+    }
+    post(
+        &w,
+        &jo,
+        &format!("{question}/answer"),
+        json!({"answer": "The first and third"}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        get(&w, &w.coordinator, &format!("/api/v1/referrals/{id}"), 200).await["status"],
+        "under_review"
+    );
+    // Once the referral ends, its questions are closed.
+    let late = post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{id}/questions"),
+        json!({"to": "party", "adult_id": jo_id, "question": "One more?"}),
+        201,
+    )
+    .await;
+    post(
+        &w,
+        &jo,
+        &format!("/api/v1/referrals/{id}/withdraw"),
+        json!({"reason": "Agreed between us"}),
+        200,
+    )
+    .await;
+    post(
+        &w,
+        &jo,
+        &format!(
+            "/api/v1/referrals/{id}/questions/{}/answer",
+            late["id"].as_str().unwrap()
+        ),
+        json!({"answer": "Too late"}),
+        409,
+    )
+    .await;
+}

@@ -125,6 +125,7 @@ const REFERRAL_AS_THE_CENTRE_SEES_IT: &[&str] = &[
     "children[Alex Smith].needs",
     "communication_level",
     "court_orders[child_arrangements].conditions",
+    "court_orders[child_arrangements].id",
     "court_orders[child_arrangements].kind",
     "court_orders[child_arrangements].made_on",
     "court_proceedings.case_number",

@@ -325,6 +325,24 @@ async fn a_family_is_recorded_when_the_referral_reaches_the_centre_and_parents_k
         )
         .await;
     assert_eq!(problem["errors"][0]["field"], "email");
+    // Nor takes the other party's email: each hears of their own part and questions.
+    let problem = app
+        .json_if_match(
+            Method::PATCH,
+            &jo,
+            &format!("{path}/adults/{jo_id}"),
+            &json!({"email": "Chris@Example.org"}),
+            &tag,
+            422,
+        )
+        .await;
+    assert_eq!(
+        (
+            problem["errors"][0]["field"].as_str(),
+            problem["errors"][0]["code"].as_str()
+        ),
+        (Some("email"), Some("duplicate"))
+    );
     let as_chris = app
         .json_of(Method::GET, Some(&chris), &path, None, 200)
         .await;

@@ -1,0 +1,2 @@
+DROP TABLE referral_assessments;
+ALTER TABLE centres DROP COLUMN stagger_minutes;

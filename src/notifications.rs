@@ -25,6 +25,8 @@ pub enum Template {
     /// The centre asked the recipient a question about a referral (the
     /// message says there is one, never what it is).
     ReferralQuestion,
+    /// A waitlisted family is offered a place, held until a date.
+    PlaceOffered,
 }
 
 impl Template {
@@ -36,6 +38,7 @@ impl Template {
             Self::PasswordReset => "password_reset",
             Self::ReferralPart => "referral_part",
             Self::ReferralQuestion => "referral_question",
+            Self::PlaceOffered => "place_offered",
         }
     }
 }

@@ -45,6 +45,7 @@ diesel::table! {
         website -> Nullable<Text>,
         min_referral_notice_days -> Int4,
         stagger_minutes -> Int4,
+        offer_days -> Int4,
         status_reason -> Nullable<Text>,
         demo -> Bool,
     }
@@ -299,6 +300,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    referral_offers (id) {
+        id -> Uuid,
+        place_id -> Uuid,
+        referral_id -> Uuid,
+        centre_id -> Uuid,
+        service -> Text,
+        offered_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        outcome -> Nullable<Text>,
+        decided_at -> Nullable<Timestamptz>,
+        passed_on -> Bool,
+    }
+}
+
+diesel::table! {
     referral_questions (id) {
         id -> Uuid,
         referral_id -> Uuid,
@@ -362,6 +378,8 @@ diesel::table! {
         decline_reason -> Nullable<Text>,
         decline_rationale -> Nullable<Text>,
         version -> Int8,
+        waitlisted_at -> Nullable<Timestamptz>,
+        priority_reason -> Nullable<Text>,
     }
 }
 
@@ -484,6 +502,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_children,
     referral_court_orders,
     referral_history,
+    referral_offers,
     referral_questions,
     referral_relations,
     referral_risks,

@@ -89,6 +89,8 @@ pub struct Centre {
     /// Minutes between one party's arrival or leaving and the other's, where
     /// parties must not meet: the default of a new assessment.
     pub stagger_minutes: i32,
+    /// Days an offer of a place is held for a waitlisted family.
+    pub offer_days: i32,
     pub status_reason: Option<String>,
     pub demo: bool,
 }

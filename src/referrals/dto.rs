@@ -475,6 +475,13 @@ pub struct ReferralResponse {
     pub decline_reason: Option<crate::referrals::decisions::machine::DeclineReason>,
     /// The centre's own reasoning for a decline: its coordinators alone see it.
     pub decline_rationale: Option<String>,
+    /// Its place on the centre's waiting list for its service (from 1), while
+    /// waitlisted.
+    pub waiting_list_position: Option<i64>,
+    /// Its latest offer of a place, if any.
+    pub offer: Option<crate::referrals::waiting_list::dto::OfferView>,
+    /// Why it comes first on the waiting list (the centre's people only).
+    pub priority_reason: Option<String>,
     /// When it was made.
     #[schema(format = DateTime)]
     pub created_at: String,

@@ -15,6 +15,7 @@ pub mod questions;
 pub mod read;
 pub mod repo;
 pub mod views;
+pub mod waiting_list;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -40,6 +41,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(questions::handlers::answer_question)
         .service(assessment::handlers::put_assessment)
         .service(assessment::handlers::get_assessment)
+        .service(waiting_list::handlers::get_waiting_list)
+        .service(waiting_list::handlers::offer_place)
+        .service(waiting_list::handlers::take_offer)
+        .service(waiting_list::handlers::refuse_offer)
+        .service(waiting_list::handlers::set_priority)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment);

@@ -207,6 +207,10 @@ pub struct Referral {
     pub decline_rationale: Option<String>,
     /// Moved by every change to the case (database triggers): its `ETag`.
     pub version: i64,
+    /// When it joined its centre's waiting list.
+    pub waitlisted_at: Option<OffsetDateTime>,
+    /// Why it comes first on the waiting list, if it does.
+    pub priority_reason: Option<String>,
 }
 
 impl Referral {

@@ -233,6 +233,9 @@ pub fn referral(
             .decline_rationale
             .clone()
             .filter(|_| *viewer == Viewer::Centre),
+        waiting_list_position: None,
+        offer: None,
+        priority_reason: r.priority_reason.clone().filter(|_| inside),
         created_at: timestamp(r.created_at),
     })
 }

@@ -50,6 +50,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "referral_attachments",
             "referral_questions",
             "referral_assessments",
+            "referral_offers",
             "families",
         ],
     ),

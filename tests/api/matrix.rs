@@ -106,7 +106,11 @@ impl Fixture {
         };
         let decision = template
             .strip_prefix("/api/v1/referrals/{id}/")
-            .and_then(|m| self.decisions.get(m.split('/').next().unwrap_or(m)));
+            .and_then(|m| {
+                self.decisions
+                    .get(m)
+                    .or_else(|| self.decisions.get(m.split('/').next().unwrap_or(m)))
+            });
         let referral = match (method, template, decision) {
             (_, _, Some(referral)) => referral,
             ("PATCH", "/api/v1/referrals/{id}", _) | (_, "/api/v1/referrals/{id}/submit", _) => {
@@ -697,6 +701,46 @@ fn rows() -> Vec<Row> {
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/waiting-list",
+            // The centre's people; its client needs referrals:read.
+            body: None,
+            expect: [401, 403, 403, 403, 200, 200, 403],
+            outsiders: [403; 6],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/offer",
+            // The centre's coordinators offer a place.
+            body: Json(|_, _| json!({"expires_in_days": 7})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/offer/take",
+            // The referrer's side takes it.
+            body: None,
+            expect: [401, 404, 403, 200, 403, 403, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/offer/refuse",
+            // Or refuses it.
+            body: None,
+            expect: [401, 404, 403, 200, 403, 403, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/v1/referrals/{id}/priority",
+            // The centre's coordinators record why a family comes first.
+            body: Json(|_, _| json!({"reason": "Final hearing soon"})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/withdraw",
             // The referrer's side withdraws; the centre closes instead.
@@ -897,6 +941,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("close", "under_review"),
         ("questions", "under_review"),
         ("assessment", "under_review"),
+        ("offer", "waitlisted"),
+        ("offer/take", "waitlisted"),
+        ("offer/refuse", "waitlisted"),
+        ("priority", "under_review"),
     ] {
         let made = app
             .json_of(
@@ -937,6 +985,17 @@ async fn fixture(app: &TestApp) -> Fixture {
         .unwrap()
         .to_owned();
 
+    // Places offered to the families that take or refuse them.
+    for route in ["offer/take", "offer/refuse"] {
+        app.json_of(
+            Method::POST,
+            Some(&coordinator),
+            &format!("/api/v1/referrals/{}/offer", decisions[route]),
+            Some(&json!({})),
+            200,
+        )
+        .await;
+    }
     let assessed = &decisions["assessment"];
     let assessed_adult = app
         .query_texts(&format!(

@@ -71,6 +71,11 @@ async fn make_move(
             referrals::decline_reason.eq(decline_reason),
             referrals::decline_rationale.eq(decline_rationale),
             referrals::updated_at.eq(diesel::dsl::now),
+            // First come on the waiting list: when the family joined it.
+            referrals::waitlisted_at
+                .eq((to == crate::referrals::model::ReferralStatus::Waitlisted)
+                    .then(time::OffsetDateTime::now_utc)
+                    .or(bundle.referral.waitlisted_at)),
         ))
         .execute(conn)
         .await?;
@@ -108,6 +113,7 @@ fn event_type(wanted: Move) -> &'static str {
         Move::Withdraw => "referral.withdrawn",
         Move::Close => "referral.closed",
         Move::Question => "referral.question_asked",
+        Move::TakeOffer => "referral.place_taken",
     }
 }
 

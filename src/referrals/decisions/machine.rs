@@ -39,6 +39,9 @@ crate::text_enum! {
         /// (`POST /referrals/{id}/questions`); the referral waits for the
         /// answer.
         Question => "question",
+        /// The referrer's side takes the place offered to a waitlisted
+        /// family (`POST /referrals/{id}/offer/take`).
+        TakeOffer => "take_offer",
     }
 }
 
@@ -58,7 +61,7 @@ impl Move {
     /// Whose move it is.
     pub fn side(self) -> Side {
         match self {
-            Move::Withdraw => Side::Referrer,
+            Move::Withdraw | Move::TakeOffer => Side::Referrer,
             _ => Side::Centre,
         }
     }
@@ -76,6 +79,7 @@ impl Move {
             Move::Decline => (deciding || from == PreVisits).then_some(Declined),
             Move::Waitlist => deciding.then_some(Waitlisted),
             Move::Question => deciding.then_some(InfoRequested),
+            Move::TakeOffer => (from == Waitlisted).then_some(Accepted),
             Move::Withdraw | Move::Close => is_closable(from).then_some(Closed),
         }
     }

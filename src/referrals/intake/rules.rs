@@ -447,6 +447,8 @@ pub fn new_referral(
         decline_reason: None,
         decline_rationale: None,
         version: 1,
+        waitlisted_at: None,
+        priority_reason: None,
     };
     let mut bundle = ReferralBundle {
         referral,

@@ -11,6 +11,7 @@ mod intake;
 mod questions;
 mod redaction;
 mod visibility;
+mod waiting;
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,0 +1,251 @@
+//! The waiting list's rows: waitlisted referrals and `referral_offers`.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::dto::OfferState;
+use super::{in_order, next_in_line, Waiting};
+use crate::error::ApiError;
+use crate::notifications::{self, Template};
+use crate::referrals::model::ReferralStatus;
+use crate::schema::{referral_offers, referrals};
+use crate::vocabulary::{CentreId, ReferralId, ServiceType};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = referral_offers)]
+pub struct Offer {
+    pub id: Uuid,
+    /// The place, followed from offer to offer as it passes on.
+    pub place_id: Uuid,
+    pub referral_id: ReferralId,
+    pub centre_id: CentreId,
+    pub service: ServiceType,
+    pub offered_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    /// `taken`, `refused` or `lapsed`; none while open.
+    pub outcome: Option<String>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub passed_on: bool,
+}
+
+impl Offer {
+    /// Where it stands at `now`: an open offer past its expiry has lapsed,
+    /// whether or not the lapse was written yet.
+    pub fn state(&self, now: OffsetDateTime) -> OfferState {
+        match self.outcome.as_deref() {
+            Some("taken") => OfferState::Taken,
+            Some("refused") => OfferState::Refused,
+            Some(_) => OfferState::Lapsed,
+            None if self.expires_at <= now => OfferState::Lapsed,
+            None => OfferState::Open,
+        }
+    }
+}
+
+/// A waitlisted referral: id, when it joined the list, when it last changed
+/// (for rows from before `waitlisted_at` was kept), its priority reason, its
+/// service.
+type WaitingRow = (
+    ReferralId,
+    Option<OffsetDateTime>,
+    OffsetDateTime,
+    Option<String>,
+    ServiceType,
+);
+
+/// The families waiting at a centre, for one service or all, in order.
+pub async fn waiting(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+    service: Option<ServiceType>,
+) -> Result<Vec<(Waiting, ServiceType)>, ApiError> {
+    let mut q = referrals::table
+        .filter(referrals::centre_id.eq(centre_id))
+        .filter(referrals::status.eq(ReferralStatus::Waitlisted))
+        .into_boxed();
+    if let Some(service) = service {
+        q = q.filter(referrals::service.eq(service));
+    }
+    let rows: Vec<WaitingRow> = q
+        .select((
+            referrals::id,
+            referrals::waitlisted_at,
+            referrals::updated_at,
+            referrals::priority_reason,
+            referrals::service,
+        ))
+        .load(conn)
+        .await?;
+    let mut by_service: Vec<(Waiting, ServiceType)> = rows
+        .into_iter()
+        .map(|(referral_id, at, updated, priority_reason, service)| {
+            (
+                Waiting {
+                    referral_id,
+                    waitlisted_at: at.unwrap_or(updated),
+                    priority_reason,
+                },
+                service,
+            )
+        })
+        .collect();
+    by_service.sort_by_key(|(_, s)| s.as_str());
+    let mut ordered = Vec::new();
+    for service in ServiceType::ALL {
+        let list: Vec<Waiting> = by_service
+            .iter()
+            .filter(|(_, s)| s == service)
+            .map(|(w, _)| w.clone())
+            .collect();
+        ordered.extend(in_order(list).into_iter().map(|w| (w, *service)));
+    }
+    Ok(ordered)
+}
+
+/// The referral's latest offer.
+pub async fn latest(
+    conn: &mut AsyncPgConnection,
+    referral_id: ReferralId,
+) -> Result<Option<Offer>, ApiError> {
+    Ok(referral_offers::table
+        .filter(referral_offers::referral_id.eq(referral_id))
+        .order(referral_offers::offered_at.desc())
+        .select(Offer::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Every offer at a centre that is open or still to pass on.
+async fn live(conn: &mut AsyncPgConnection, centre_id: CentreId) -> Result<Vec<Offer>, ApiError> {
+    Ok(referral_offers::table
+        .filter(referral_offers::centre_id.eq(centre_id))
+        .filter(
+            referral_offers::outcome
+                .is_null()
+                .or(referral_offers::passed_on.eq(false)),
+        )
+        .select(Offer::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Offers a place to a family and tells the referrer's side.
+pub async fn offer(
+    conn: &mut AsyncPgConnection,
+    place_id: Uuid,
+    referral_id: ReferralId,
+    days: i32,
+) -> Result<Offer, ApiError> {
+    let (centre_id, service, email): (CentreId, ServiceType, String) = referrals::table
+        .find(referral_id)
+        .select((
+            referrals::centre_id,
+            referrals::service,
+            referrals::referrer_email,
+        ))
+        .first(conn)
+        .await?;
+    let now = OffsetDateTime::now_utc();
+    let offer = Offer {
+        id: Uuid::now_v7(),
+        place_id,
+        referral_id,
+        centre_id,
+        service,
+        offered_at: now,
+        expires_at: now + time::Duration::days(days.into()),
+        outcome: None,
+        decided_at: None,
+        passed_on: false,
+    };
+    diesel::insert_into(referral_offers::table)
+        .values(&offer)
+        .execute(conn)
+        .await?;
+    notifications::enqueue(
+        conn,
+        &email,
+        Template::PlaceOffered,
+        serde_json::json!({"referral_id": referral_id, "offer_id": offer.id, "expires_at": offer.expires_at.unix_timestamp()}),
+    )
+    .await?;
+    Ok(offer)
+}
+
+/// Records the family's answer to an open offer; false when it is not open.
+pub async fn decide(
+    conn: &mut AsyncPgConnection,
+    offer_id: Uuid,
+    outcome: OfferState,
+) -> Result<bool, ApiError> {
+    let changed = diesel::update(referral_offers::table.find(offer_id))
+        .filter(referral_offers::outcome.is_null())
+        .filter(referral_offers::expires_at.gt(diesel::dsl::now))
+        .set((
+            referral_offers::outcome.eq(outcome.as_str()),
+            referral_offers::decided_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(changed == 1)
+}
+
+/// Writes the lapses of the centre's expired offers and passes each refused
+/// or lapsed place to the next family in line that has not had it, under a
+/// lock on the centre's list, so that instances never offer a place twice.
+pub async fn sweep(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+    offer_days: i32,
+) -> Result<(), ApiError> {
+    crate::db::advisory_xact_lock(conn, "waiting-list", centre_id.into()).await?;
+    diesel::update(referral_offers::table)
+        .filter(referral_offers::centre_id.eq(centre_id))
+        .filter(referral_offers::outcome.is_null())
+        .filter(referral_offers::expires_at.le(diesel::dsl::now))
+        .set((
+            referral_offers::outcome.eq(OfferState::Lapsed.as_str()),
+            referral_offers::decided_at.eq(referral_offers::expires_at.nullable()),
+        ))
+        .execute(conn)
+        .await?;
+    let live = live(conn, centre_id).await?;
+    let to_pass: Vec<&Offer> = live
+        .iter()
+        .filter(|o| matches!(o.outcome.as_deref(), Some("refused" | "lapsed")) && !o.passed_on)
+        .collect();
+    if to_pass.is_empty() {
+        return Ok(());
+    }
+    let mut holding: Vec<ReferralId> = live
+        .iter()
+        .filter(|o| o.outcome.is_none())
+        .map(|o| o.referral_id)
+        .collect();
+    for passing in to_pass {
+        let had: Vec<ReferralId> = referral_offers::table
+            .filter(referral_offers::place_id.eq(passing.place_id))
+            .select(referral_offers::referral_id)
+            .load(conn)
+            .await?;
+        let line: Vec<Waiting> = waiting(conn, centre_id, Some(passing.service))
+            .await?
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect();
+        if let Some(next) = next_in_line(&line, &had, &holding) {
+            offer(conn, passing.place_id, next, offer_days).await?;
+            holding.push(next);
+        }
+        // Passed on, or to nobody (everyone waiting has had it): either way
+        // this offer is done with.
+        diesel::update(referral_offers::table.find(passing.id))
+            .set(referral_offers::passed_on.eq(true))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}

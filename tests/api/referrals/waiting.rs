@@ -1,0 +1,226 @@
+//! The waiting list: first come unless a recorded reason prioritises; an
+//! offer holds a place until it expires; a refused or lapsed place passes to
+//! the next family that has not had it.
+
+use super::*;
+
+/// A referral of a family with child `child`, in review at the supervised
+/// centre (its parties' parts are not what this is about: set in the database).
+async fn in_review(w: &World, child: &str) -> String {
+    let mut body = family(&w.supervised, "supervised", "none");
+    body["children"][0]["name"] = json!(child);
+    for (i, adult) in ["jo", "chris"].iter().enumerate() {
+        body["adults"][i]["email"] = json!(format!(
+            "{adult}.{}@example.org",
+            child.to_lowercase().replace(' ', ".")
+        ));
+    }
+    let made = w
+        .app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&body),
+            201,
+        )
+        .await;
+    let id = made["id"].as_str().unwrap().to_owned();
+    w.app
+        .query_texts(&format!(
+            "UPDATE referrals SET status = 'under_review', received_at = now() WHERE id = '{id}' RETURNING id::text AS value"
+        ))
+        .await;
+    id
+}
+
+async fn post(w: &World, token: &str, path: &str, body: Value, status: u16) -> Value {
+    w.app
+        .json_of(Method::POST, Some(token), path, Some(&body), status)
+        .await
+}
+
+async fn line(w: &World) -> Vec<(String, i64, Option<String>)> {
+    let list = w
+        .app
+        .json_of(
+            Method::GET,
+            Some(&w.coordinator),
+            &format!(
+                "/api/v1/centres/{}/waiting-list?service=supervised",
+                w.supervised
+            ),
+            None,
+            200,
+        )
+        .await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["referral_id"].as_str().unwrap().to_owned(),
+                e["position"].as_i64().unwrap(),
+                e["offer"]["state"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_offer_lapses_and_passes_to_the_next_family() {
+    let w = world().await;
+    let (a, b, c) = (
+        in_review(&w, "Ann Able").await,
+        in_review(&w, "Ben Baker").await,
+        in_review(&w, "Cat Cole").await,
+    );
+    for id in [&a, &b, &c] {
+        post(
+            &w,
+            &w.coordinator,
+            &format!("/api/v1/referrals/{id}/waitlist"),
+            json!({"reason": "No supervised place"}),
+            200,
+        )
+        .await;
+    }
+    let ids = |l: &[(String, i64, Option<String>)]| {
+        l.iter()
+            .map(|(id, p, _)| (id.clone(), *p))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&line(&w).await),
+        [(a.clone(), 1), (b.clone(), 2), (c.clone(), 3)]
+    );
+    // The list is the centre's: staff read it, the referrer does not.
+    let list = format!("/api/v1/centres/{}/waiting-list", w.supervised);
+    w.app
+        .json_of(Method::GET, Some(&w.staff), &list, None, 200)
+        .await;
+    w.app
+        .json_of(Method::GET, Some(&w.solicitor), &list, None, 403)
+        .await;
+
+    // A recorded reason puts Cat first.
+    let path_c = format!("/api/v1/referrals/{c}");
+    let tag = w.app.etag(&w.coordinator, &path_c).await;
+    w.app
+        .json_if_match(
+            Method::PUT,
+            &w.coordinator,
+            &format!("{path_c}/priority"),
+            &json!({"reason": "Final hearing in three weeks"}),
+            &tag,
+            200,
+        )
+        .await;
+    assert_eq!(
+        ids(&line(&w).await),
+        [(c.clone(), 1), (a.clone(), 2), (b.clone(), 3)]
+    );
+    let seen = w
+        .app
+        .json_of(Method::GET, Some(&w.solicitor), &path_c, None, 200)
+        .await;
+    assert_eq!(seen["waiting_list_position"], 1);
+    assert!(
+        seen["priority_reason"].is_null(),
+        "the reason is the centre's"
+    );
+
+    // Cat is offered the place; the referrer's side is told.
+    let offered = post(
+        &w,
+        &w.coordinator,
+        &format!("{path_c}/offer"),
+        json!({}),
+        200,
+    )
+    .await;
+    assert_eq!(offered["offer"]["state"], "open");
+    w.app
+        .outbox_payload("solicitor@familylaw.example", "place_offered")
+        .await;
+    post(
+        &w,
+        &w.coordinator,
+        &format!("{path_c}/offer"),
+        json!({}),
+        409,
+    )
+    .await;
+    // Only the referrer's side takes or refuses it.
+    post(
+        &w,
+        &w.coordinator,
+        &format!("{path_c}/offer/take"),
+        json!({}),
+        403,
+    )
+    .await;
+
+    // It expires unanswered: every read shows it lapsed at once, and it can
+    // no longer be taken.
+    w.app
+        .query_texts(&format!(
+            "UPDATE referral_offers SET offered_at = now() - interval '8 days', expires_at = now() - interval '1 day' \
+             WHERE referral_id = '{c}' RETURNING id::text AS value"
+        ))
+        .await;
+    let seen = w
+        .app
+        .json_of(Method::GET, Some(&w.solicitor), &path_c, None, 200)
+        .await;
+    assert_eq!(seen["offer"]["state"], "lapsed");
+    let late = post(
+        &w,
+        &w.solicitor,
+        &format!("{path_c}/offer/take"),
+        json!({}),
+        409,
+    )
+    .await;
+    assert!(
+        late["detail"].as_str().unwrap().contains("lapsed"),
+        "{late}"
+    );
+
+    // The place passes to Ann, next in line; Cat keeps her place.
+    let now = line(&w).await;
+    assert_eq!(now[0], (c.clone(), 1, Some("lapsed".to_owned())));
+    assert_eq!(now[1], (a.clone(), 2, Some("open".to_owned())));
+    assert_eq!(now[2].2, None);
+    // Ann refuses: it passes to Ben, who takes it and is accepted.
+    post(
+        &w,
+        &w.solicitor,
+        &format!("/api/v1/referrals/{a}/offer/refuse"),
+        json!({}),
+        200,
+    )
+    .await;
+    assert_eq!(line(&w).await[2], (b.clone(), 3, Some("open".to_owned())));
+    let taken = post(
+        &w,
+        &w.solicitor,
+        &format!("/api/v1/referrals/{b}/offer/take"),
+        json!({}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        (taken["status"].as_str(), taken["offer"]["state"].as_str()),
+        (Some("accepted"), Some("taken"))
+    );
+    assert_eq!(ids(&line(&w).await), [(c.clone(), 1), (a.clone(), 2)]);
+    // Everyone waiting has had the place: it passes to nobody else.
+    assert_eq!(
+        w.app
+            .query_texts("SELECT count(*)::text AS value FROM referral_offers")
+            .await,
+        ["3"]
+    );
+}

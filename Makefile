@@ -138,7 +138,7 @@ schemathesis: db tools clients
 
 bench: db
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(CARGO) build --release --locked --bin ccc
+	$(CARGO) build --release --locked --bin ccc --example openloop
 	scripts/bench.sh "$(TEST_DB)"
 
 # --- tools (installed on first use, idempotent) ------------------------------

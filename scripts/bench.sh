@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: the release build on a fresh database holding the demo
-# directory and the full postcode table, loaded over loopback by wrk with 64
-# connections. Prints requests per second, p50 and p99 for each
-# endpoint, and its ratio to /health (the ceiling of the HTTP stack here).
+# directory and the full postcode table, loaded over loopback. For each
+# endpoint: requests per second at 64 connections (wrk, closed loop), with its
+# ratios to /health (the ceiling of the HTTP stack here) and to `pgbench -S`
+# on the same database (the ceiling of a one-query read); then p50 and p99 at
+# a fixed offered rate of half that (examples/openloop.rs, open loop).
 #   scripts/bench.sh SERVER_URL     (a PostgreSQL URL; its server hosts the bench database)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,56 +71,79 @@ client=$(curl -fs -H "authorization: Bearer $token" -H 'content-type: applicatio
 client_id=$(echo "$client" | json '["client"]["id"]')
 client_secret=$(echo "$client" | json '["client_secret"]')
 
-cat >"$work/token.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "grant_type=client_credentials&client_id=$client_id&client_secret=$client_secret"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-LUA
 
-# run NAME PATH [wrk args...]: prints "NAME rps p50 p99".
-run() {
-  local name=$1 path=$2; shift 2
-  local out
-  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$@" "$url$path")
-  local rps p50 p99 non2xx
+# One referral of the coordinator's centre in review, with an adult, for the
+# referral read and the assessment write.
+read -r referral adult < <(psql "$base/$db" -qAt -F' ' -v ON_ERROR_STOP=1 <<SQL
+WITH r AS (
+  UPDATE referrals SET status = 'under_review', received_at = now()
+  WHERE id = (SELECT id FROM referrals WHERE centre_id = '$centre' ORDER BY created_at DESC LIMIT 1)
+  RETURNING id
+), a AS (
+  INSERT INTO referral_adults (id, referral_id, name, party, may_attend, position)
+  SELECT gen_random_uuid(), id, 'Bench Parent', 'resident_parent', true, 0 FROM r
+  RETURNING id, referral_id
+)
+SELECT referral_id, id FROM a;
+SQL
+)
+assessment="{\"factors\":[\"domestic_abuse\"],\"checks_made\":[\"court_order_seen\"],\"level\":\"low\",\"rationale\":\"Bench\",\"conditions\":{\"service\":\"supported\",\"parties_must_not_meet\":true,\"may_attend\":[\"$adult\"]}}"
+
+# pgbench -S (one indexed read per transaction) on the same database, with the
+# same connections: the ceiling of a one-query read here.
+pgbench -i -q -s 10 "$base/$db" >/dev/null 2>&1
+pgbench_tps=$(pgbench -S -n -c "$connections" -j 2 -T "$duration" "$base/$db" 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')
+psql "$base/$db" -qc "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers"
+
+# measure NAME METHOD PATH BODY [HEADER: VALUE]...: requests per second at
+# $connections connections (wrk, closed loop), then p50 and p99 at a fixed
+# offered rate of half that (open loop: latency from when each request was
+# due, so queueing behind a slow answer counts); prints
+# "NAME rps rate p50 p99 non2xx".
+measure() {
+  local name=$1 method=$2 path=$3 body=$4; shift 4
+  local lua="$work/$name.lua"
+  {
+    echo "wrk.method = \"$method\""
+    [ -n "$body" ] && printf 'wrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$body"
+    for h in "$@"; do echo "wrk.headers[\"${h%%:*}\"] = \"${h#*: }\""; done
+  } >"$lua"
+  local out rps rate open
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" -s "$lua" "$url$path")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
-  echo "$name $rps $p50 $p99 ${non2xx:-0}"
+  rate=$(python3 -c "print(max(1, int($rps / 2)))")
+  open=$("$root/target/release/examples/openloop" "$url$path" "$rate" "$duration" "$method" "$body" "$@")
+  read -r _ _ p50 p99 non2xx <<<"$open"
+  echo "$name $rps $rate $p50 $p99 $non2xx"
 }
 
-# Nearest-centre search by full postcode, cycling through the demo venues'
-# postcodes (real ones across Great Britain) so that no two requests in a row
-# look up the same point.
-{
-  echo "local postcodes = {"
-  grep -v '^#' "$root/data/demo-venues.csv" | tail -n +2 | cut -d, -f5 | sed 's/ /%20/; s/.*/"&",/'
-  echo "}"
-  echo "local i = 0"
-  echo "request = function()"
-  echo "  i = i % #postcodes + 1"
-  echo "  return wrk.format('GET', '/api/v1/centres?service=supervised&postcode=' .. postcodes[i])"
-  echo "end"
-} >"$work/search.lua"
-
+auth="Authorization: Bearer $coordinator"
 results=()
-results+=("$(run health /health)")
-results+=("$(run search-by-postcode /api/v1/centres -s "$work/search.lua")")
-results+=("$(run search-by-district "/api/v1/centres?service=supervised&postcode=CA1")")
-results+=("$(run centre-detail /api/v1/centres/$centre)")
-results+=("$(run coordinator-referrals "/api/v1/referrals?limit=25" -H "Authorization: Bearer $coordinator")")
-results+=("$(run me-authenticated /api/v1/me -H "Authorization: Bearer $token")")
-results+=("$(run audit-list /api/v1/audit?limit=25 -H "Authorization: Bearer $token")")
-results+=("$(run client-token-audited /api/v1/auth/token -s "$work/token.lua")")
+results+=("$(measure health GET /health '')")
+results+=("$(measure search-by-postcode GET '/api/v1/centres?service=supervised&postcode=CA1%201AA' '')")
+results+=("$(measure search-by-district GET '/api/v1/centres?service=supervised&postcode=CA1' '')")
+results+=("$(measure centre-detail GET "/api/v1/centres/$centre" '')")
+results+=("$(measure coordinator-referrals GET '/api/v1/referrals?limit=25' '' "$auth")")
+results+=("$(measure referral-read GET "/api/v1/referrals/$referral" '' "$auth")")
+results+=("$(measure assessment-write PUT "/api/v1/referrals/$referral/assessment" "$assessment" "$auth" "If-Match: *")")
+results+=("$(measure me-authenticated GET /api/v1/me '' "Authorization: Bearer $token")")
+results+=("$(measure audit-list GET '/api/v1/audit?limit=25' '' "Authorization: Bearer $token")")
+results+=("$(measure client-token-audited POST /api/v1/auth/token \
+  "grant_type=client_credentials&client_id=$client_id&client_secret=$client_secret" \
+  "Content-Type: application/x-www-form-urlencoded")")
 
 ceiling=$(awk '{print $2}' <<<"${results[0]}")
-printf '\n%-22s %12s %10s %10s %8s %8s\n' endpoint "req/s" p50 p99 ratio non-2xx
+echo
+echo "pgbench -S on the same database, $connections connections: $pgbench_tps tps"
+printf '\n%-22s %10s %8s %8s %8s %10s %10s %8s\n' endpoint "req/s" "/health" "/pgbench" "rate" "p50 ms" "p99 ms" non-2xx
 for r in "${results[@]}"; do
-  read -r name rps p50 p99 non <<<"$r"
-  printf '%-22s %12s %10s %10s %8s %8s\n' "$name" "$rps" "$p50" "$p99" \
-    "$(python3 -c "print(f'{$rps/$ceiling:.2f}')")" "$non"
+  read -r name rps rate p50 p99 non <<<"$r"
+  printf '%-22s %10s %8s %8s %8s %10s %10s %8s\n' "$name" "$rps" \
+    "$(python3 -c "print(f'{$rps/$ceiling:.2f}')")" "$(python3 -c "print(f'{$rps/$pgbench_tps:.2f}')")" \
+    "$rate" "$p50" "$p99" "$non"
 done
+echo "(req/s: closed loop at $connections connections; p50/p99: open loop at the rate shown, half of that)"
 
 # The database cost of one audit row, measured on its own: 10,000 inserts.
 echo

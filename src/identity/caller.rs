@@ -170,7 +170,9 @@ async fn principal_of(
     let gone = || ApiError::Unauthenticated("the access token's account is not active".into());
     match claims.typ {
         Subject::User => {
-            let Some(user) = identity::find_user(&mut conn, claims.sub.into()).await? else {
+            let Some((user, centre_ids)) =
+                identity::find_user_with_centres(&mut conn, claims.sub.into()).await?
+            else {
                 // Signed with our key for no account we have.
                 *refused = Some(Refused::Forged);
                 return Err(gone());
@@ -183,7 +185,6 @@ async fn principal_of(
                 )));
                 return Err(gone());
             }
-            let centre_ids = identity::centre_ids_of(&mut conn, user.id).await?;
             Ok(Principal::User(UserPrincipal {
                 id: user.id,
                 role: user.role,

@@ -26,6 +26,29 @@ pub async fn find_user(conn: &mut AsyncPgConnection, id: UserId) -> Result<Optio
         .optional()?)
 }
 
+/// A user with the centres they belong to, in one round trip: every
+/// authenticated request asks for both.
+pub async fn find_user_with_centres(
+    conn: &mut AsyncPgConnection,
+    id: UserId,
+) -> Result<Option<(User, Vec<CentreId>)>, ApiError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Array, Uuid as SqlUuid};
+    let row: Option<(User, Vec<uuid::Uuid>)> = users::table
+        .find(id)
+        .select((
+            User::as_select(),
+            sql::<Array<SqlUuid>>(
+                "ARRAY(SELECT m.centre_id FROM centre_memberships m \
+                 WHERE m.user_id = users.id ORDER BY m.centre_id)",
+            ),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(|(user, centres)| (user, centres.into_iter().map(CentreId::from).collect())))
+}
+
 pub async fn find_user_by_email(
     conn: &mut AsyncPgConnection,
     email: &str,

@@ -391,30 +391,18 @@ pub async fn list(
             after.id,
         ));
     }
-    let rows: Vec<Referral> = query
+    // Each row with how many children it names, in the one round trip.
+    Ok(query
         .order((referrals::created_at.desc(), referrals::id.desc()))
         .limit(page.fetch_limit())
-        .select(Referral::as_select())
+        .select((
+            Referral::as_select(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                "(SELECT count(*) FROM referral_children c WHERE c.referral_id = referrals.id)",
+            ),
+        ))
         .load(conn)
-        .await?;
-    let ids: Vec<ReferralId> = rows.iter().map(|r| r.id).collect();
-    let counts: Vec<(ReferralId, i64)> = referral_children::table
-        .filter(referral_children::referral_id.eq_any(&ids))
-        .group_by(referral_children::referral_id)
-        .select((referral_children::referral_id, diesel::dsl::count_star()))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let n = counts
-                .iter()
-                .find(|(id, _)| *id == r.id)
-                .map(|(_, n)| *n)
-                .unwrap_or(0);
-            (r, n)
-        })
-        .collect())
+        .await?)
 }
 
 /// Shows a risk statement to the centre's staff, or hides it again.

@@ -112,16 +112,34 @@ pub async fn check_client_attempt(
 
 /// Records a checked client secret: a failure counts towards the limits; a
 /// success makes the address known to the client, so that guesses from
-/// elsewhere never hold it up.
+/// elsewhere never hold it up. A client asks for tokens all day: one success
+/// a day per address keeps it known, so successes are not piled up for the
+/// limits' queries to step over.
 pub async fn record_client_attempt(
     conn: &mut AsyncPgConnection,
     client_key: &str,
     client_addr: &str,
     succeeded: bool,
 ) -> Result<(), ApiError> {
+    let key = email_key_hash(client_key);
+    if succeeded {
+        let since = OffsetDateTime::now_utc() - time::Duration::days(1);
+        let known_today: bool = diesel::select(diesel::dsl::exists(
+            login_attempts::table
+                .filter(login_attempts::succeeded.eq(true))
+                .filter(login_attempts::email_key.eq(&key))
+                .filter(login_attempts::client_addr.eq(client_addr))
+                .filter(login_attempts::at.gt(since)),
+        ))
+        .get_result(conn)
+        .await?;
+        if known_today {
+            return Ok(());
+        }
+    }
     diesel::insert_into(login_attempts::table)
         .values((
-            login_attempts::email_key.eq(email_key_hash(client_key)),
+            login_attempts::email_key.eq(&key),
             login_attempts::client_addr.eq(client_addr),
             login_attempts::succeeded.eq(succeeded),
         ))

@@ -524,6 +524,10 @@ pub struct RiskVisibilityRequest {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReferralListParams {
+    /// A name, or part of one, of a child or adult of the referral (any case,
+    /// spaces folded): `smith`, `alex sm`.
+    #[param(min_length = 1, max_length = 100)]
+    pub q: Option<String>,
     #[param(value_type = Option<ReferralStatus>)]
     pub status: Option<String>,
     #[param(value_type = Option<Uuid>)]
@@ -564,7 +568,16 @@ impl ReferralListParams {
         };
         let received_from = time("received_from", self.received_from.as_deref());
         let received_to = time("received_to", self.received_to.as_deref());
+        let q = self.q.as_deref().and_then(|q| {
+            let key = crate::referrals::intake::rules::name_key(q);
+            if key.is_empty() || key.chars().count() > 100 || key.contains('\0') {
+                errors.push("q", "length", "must be 1 to 100 characters of a name");
+                return None;
+            }
+            Some(key)
+        });
         let filter = ListFilter {
+            q,
             status,
             centre_id: self.centre_id,
             service,

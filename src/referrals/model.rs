@@ -318,6 +318,9 @@ pub struct ReferralBundle {
 /// Filters of the list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// A name (folded as `intake::rules::name_key`) that a child or adult of
+    /// the referral has in part.
+    pub q: Option<String>,
     pub status: Option<ReferralStatus>,
     pub centre_id: Option<CentreId>,
     pub service: Option<ServiceType>,

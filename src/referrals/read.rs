@@ -101,6 +101,7 @@ pub async fn respond(
                 &child.name_key,
                 child.date_of_birth,
                 bundle.referral.id,
+                1,
             )
             .await?;
             if let Some(other) = others.first() {

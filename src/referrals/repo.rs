@@ -286,6 +286,7 @@ pub async fn open_referrals_for_child(
     name_key: &str,
     born: Date,
     except: ReferralId,
+    limit: i64,
 ) -> Result<Vec<Referral>, ApiError> {
     Ok(referrals::table
         .inner_join(referral_children::table)
@@ -300,6 +301,7 @@ pub async fn open_referrals_for_child(
         .filter(referral_children::date_of_birth.eq(born))
         .select(Referral::as_select())
         .order((referrals::created_at, referrals::id))
+        .limit(limit)
         .load(conn)
         .await?)
 }
@@ -369,6 +371,34 @@ pub async fn list(
     }
     if let Some(centre_id) = filter.centre_id {
         query = query.filter(referrals::centre_id.eq(centre_id));
+    }
+    if let Some(q) = &filter.q {
+        // A child's or adult's name holding the words asked for. Names are
+        // shown to everyone who lists the referral, so the search says no
+        // more than the list does. `%` and `_` in the words match themselves.
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        query = query.filter(
+            diesel::dsl::exists(
+                referral_children::table
+                    .filter(referral_children::referral_id.eq(referrals::id))
+                    .filter(referral_children::name_key.like(pattern.clone())),
+            )
+            .or(diesel::dsl::exists(
+                referral_adults::table
+                    .filter(referral_adults::referral_id.eq(referrals::id))
+                    .filter(
+                        diesel::dsl::sql::<diesel::sql_types::Bool>(
+                            "lower(referral_adults.name) LIKE ",
+                        )
+                        .bind::<diesel::sql_types::Text, _>(pattern),
+                    ),
+            )),
+        );
     }
     if let Some(service) = filter.service {
         query = query.filter(referrals::service.eq(service));

@@ -332,6 +332,8 @@ async fn refuse_duplicates(
             &child.name_key,
             child.date_of_birth,
             r.id,
+            // Enough for any real family; a bound on the work all the same.
+            100,
         )
         .await?;
         // Every open referral of the child is weighed, not only the oldest:

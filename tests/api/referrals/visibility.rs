@@ -188,7 +188,10 @@ async fn lists_are_scoped_filtered_and_paged() {
     for token in [&w.coordinator, &w.staff, &w.solicitor] {
         assert_eq!(ids(&list(token, "").await), newest_first);
     }
-    assert_eq!(ids(&list(&w.other_solicitor, "").await), [elsewhere]);
+    assert_eq!(
+        ids(&list(&w.other_solicitor, "").await),
+        [elsewhere.clone()]
+    );
     assert!(
         ids(&list(&w.coordinator, &format!("?centre_id={}", w.supported_only)).await).is_empty()
     );
@@ -228,6 +231,30 @@ async fn lists_are_scoped_filtered_and_paged() {
         ids(&list(&w.coordinator, &format!("?received_to={tomorrow}")).await),
         newest_first
     );
+
+    // By name: a child's (any case, spaces folded) or an adult's; never
+    // another centre's or firm's family; `%` is a character, not a wildcard.
+    assert_eq!(
+        ids(&list(&w.coordinator, "?q=CHILD%20%202").await),
+        [made[2].clone()]
+    );
+    assert_eq!(
+        ids(&list(&w.coordinator, "?q=jo%20smith").await),
+        newest_first
+    );
+    assert_eq!(
+        ids(&list(&w.other_solicitor, "?q=smith").await),
+        [elsewhere.clone()]
+    );
+    assert!(ids(&list(&w.coordinator, "?q=%25").await).is_empty());
+    app.json_of(
+        Method::GET,
+        Some(&w.coordinator),
+        "/api/v1/referrals?q=%20%20",
+        None,
+        422,
+    )
+    .await;
 
     let bad = app
         .json_of(

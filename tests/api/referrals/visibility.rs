@@ -190,7 +190,7 @@ async fn lists_are_scoped_filtered_and_paged() {
     }
     assert_eq!(
         ids(&list(&w.other_solicitor, "").await),
-        [elsewhere.clone()]
+        std::slice::from_ref(&elsewhere)
     );
     assert!(
         ids(&list(&w.coordinator, &format!("?centre_id={}", w.supported_only)).await).is_empty()
@@ -244,7 +244,7 @@ async fn lists_are_scoped_filtered_and_paged() {
     );
     assert_eq!(
         ids(&list(&w.other_solicitor, "?q=smith").await),
-        [elsewhere.clone()]
+        std::slice::from_ref(&elsewhere)
     );
     assert!(ids(&list(&w.coordinator, "?q=%25").await).is_empty());
     app.json_of(

@@ -133,7 +133,6 @@ pub async fn update_contact(
             if adult.user_id != Some(user.id) {
                 return Err(ApiError::Forbidden);
             }
-            if_match.check(bundle.referral.version, IfMatch::Required)?;
             let mut errors = rules::Errors::default();
             if let Some(email) = rules::email(&mut errors, "email", req.email.as_deref()) {
                 // Each adult gives their own part and hears of their own
@@ -166,6 +165,8 @@ pub async fn update_contact(
                 adult.share_address = share.address;
             }
             errors.finish(())?;
+            // Bad input is a 422 first; then the version it was made against.
+            if_match.check(bundle.referral.version, IfMatch::Required)?;
             referrals::update_adult(conn, &adult).await?;
             events::record(
                 conn,

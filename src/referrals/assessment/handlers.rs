@@ -231,6 +231,32 @@ pub async fn put_assessment(
     let id = id.into_inner();
     let if_match = IfMatchSent::of(&req);
     let request = body.into_inner();
+    // What can be checked without the case is checked first: bad input is a
+    // 422 whatever the case's version.
+    {
+        let mut errors = FieldErrors::default();
+        errors.text("rationale", &request.rationale, 1, 4000);
+        if request
+            .conditions
+            .stagger_minutes
+            .is_some_and(|m| !(0..=120).contains(&m))
+        {
+            errors.push(
+                "conditions.stagger_minutes",
+                "range",
+                "must be 0 to 120 minutes",
+            );
+        }
+        for (i, order) in request.conditions.court_orders.iter().enumerate() {
+            if let Some(date) = &order.expires_on {
+                errors.take(parse_date(
+                    &format!("conditions.court_orders[{i}].expires_on"),
+                    date,
+                ));
+            }
+        }
+        errors.finish(())?;
+    }
     let mut conn = pool.get().await?;
     let (assessment, version) = conn
         .transaction::<_, ApiError, _>(async move |conn| {

@@ -142,7 +142,12 @@ pub struct ChangeCentreStatusRequest {
     /// Whether it is active, suspended or closed.
     pub status: CentreStatus,
     /// Why; required to suspend or close.
-    #[schema(max_length = 500, example = "Accreditation lapsed pending review")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"\S",
+        example = "Accreditation lapsed pending review"
+    )]
     pub reason: Option<String>,
 }
 

@@ -64,6 +64,7 @@ fn of_the_centre(caller: &Principal, centre_id: CentreId) -> Result<(), ApiError
     responses(
         (status = 200, description = "A page of the list", body = Page<WaitingEntry>),
         (status = 403, description = "Not one of the centre's people", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a centre id", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad service or cursor", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []), ("oauth2" = ["referrals:read"]))

@@ -300,6 +300,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    referral_notes (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        written_by -> Uuid,
+        written_at -> Timestamptz,
+        text -> Text,
+    }
+}
+
+diesel::table! {
     referral_offers (id) {
         id -> Uuid,
         place_id -> Uuid,
@@ -502,6 +512,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_children,
     referral_court_orders,
     referral_history,
+    referral_notes,
     referral_offers,
     referral_questions,
     referral_relations,

@@ -10,6 +10,7 @@ pub mod family;
 pub mod handlers;
 pub mod intake;
 pub mod model;
+pub mod notes;
 pub mod problems;
 pub mod questions;
 pub mod read;
@@ -46,6 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(waiting_list::handlers::take_offer)
         .service(waiting_list::handlers::refuse_offer)
         .service(waiting_list::handlers::set_priority)
+        .service(notes::add_note)
+        .service(notes::list_notes)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment);

@@ -51,6 +51,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "referral_questions",
             "referral_assessments",
             "referral_offers",
+            "referral_notes",
             "families",
         ],
     ),

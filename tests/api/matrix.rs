@@ -733,6 +733,22 @@ fn rows() -> Vec<Row> {
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/notes",
+            // The centre's coordinators alone write case notes.
+            body: Json(|_, _| json!({"text": "Spoke to the resident parent"})),
+            expect: [401, 404, 403, 403, 403, 201, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/notes",
+            // And alone read them.
+            body: None,
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "PUT",
             path: "/api/v1/referrals/{id}/priority",
             // The centre's coordinators record why a family comes first.
@@ -945,6 +961,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("offer/take", "waitlisted"),
         ("offer/refuse", "waitlisted"),
         ("priority", "under_review"),
+        ("notes", "under_review"),
     ] {
         let made = app
             .json_of(

@@ -8,6 +8,7 @@ mod concurrency;
 mod decisions;
 mod documents;
 mod intake;
+mod notes;
 mod questions;
 mod redaction;
 mod visibility;

@@ -247,7 +247,7 @@ fn upper_camel(word: &str) -> String {
 
 /// Declares the headers every operation shares, on the JSON form of the
 /// document: `X-Request-Id` in (optional) and out (on every answer), and
-/// `If-None-Match` on each read whose 200 carries an `ETag`.
+/// `If-None-Match` on each read that answers 304 to a tag it still holds.
 pub fn declare_headers(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use serde_json::{json, Value};
     let Ok(mut doc) = serde_json::to_value(&openapi) else {
@@ -288,8 +288,9 @@ pub fn declare_headers(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::Op
             };
             for (method, operation) in item.iter_mut() {
                 // Revalidation is for reads; a write's ETag is for If-Match.
-                let cached =
-                    method == "get" && operation.pointer("/responses/200/headers/ETag").is_some();
+                let cached = method == "get"
+                    && operation.pointer("/responses/200/headers/ETag").is_some()
+                    && operation.pointer("/responses/304").is_some();
                 let parameters = operation
                     .as_object_mut()
                     .map(|o| o.entry("parameters").or_insert_with(|| json!([])));

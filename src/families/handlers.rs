@@ -51,8 +51,7 @@ async fn family_view(
     params(("id" = Uuid, Path, description = "The family's id")),
     responses(
         (status = 200, description = "The family, redacted for the caller", body = FamilyResponse,
-            headers(("ETag" = String, description = "The case's version (its referral's): send it in If-Match with a change, or in If-None-Match to revalidate"))),
-        (status = 304, description = "The tag sent in If-None-Match is still current"),
+            headers(("ETag" = String, description = "The case's version (its referral's): send it in If-Match with a change"))),
         (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -60,7 +59,6 @@ async fn family_view(
 )]
 #[get("/families/{id}")]
 pub async fn get_family(
-    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<FamilyId>,
@@ -84,7 +82,7 @@ pub async fn get_family(
         outcome,
     )
     .await?;
-    preconditions::read(&req, read.version, &read.body)
+    Ok(preconditions::read(read.version, &read.body))
 }
 
 /// A parent changes their own contact details and which of them the other

@@ -7,7 +7,7 @@
 //! body of the same case, and a change must be refused as stale whichever
 //! view the writer read it through.
 //!
-//! - A read answers `304 Not Modified` to an `If-None-Match` holding the tag.
+//! - A read is never `304` (see [`read`]): the tag is for `If-Match`.
 //! - A case change without `If-Match` is refused with 428; with a tag that is
 //!   not the current one, 412 (someone changed the case since it was read).
 //!   The centre's decisions check `If-Match` when it is sent.
@@ -99,38 +99,22 @@ impl IfMatchSent {
 }
 
 /// A case read as JSON with its `ETag` (private to the reader: bodies differ
-/// by viewer), or `304` when `If-None-Match` holds the tag.
-pub fn read<T: Serialize>(
-    req: &HttpRequest,
-    version: i64,
-    body: &T,
-) -> Result<HttpResponse, ApiError> {
-    let current = tag(version);
-    let held = req
-        .headers()
-        .get_all(header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == current);
-    let mut response = if held {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+/// by viewer). Never `304`: parts of a case's body move without its version
+/// (an offer lapsing, a place in line as other families come and go, a
+/// party's time to answer running out), so a held copy is never known to be
+/// current.
+pub fn read<T: Serialize>(version: i64, body: &T) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
     response
         .insert_header((
             header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache"),
+            HeaderValue::from_static("private, no-store"),
         ))
         .insert_header((header::VARY, HeaderValue::from_static("Authorization")));
-    if let Ok(value) = HeaderValue::from_str(&current) {
+    if let Ok(value) = HeaderValue::from_str(&tag(version)) {
         response.insert_header((header::ETAG, value));
     }
-    if held {
-        return Ok(response.finish());
-    }
-    Ok(response.json(body))
+    response.json(body)
 }
 
 /// A changed case as JSON with its new `ETag`, for the next change.
@@ -203,11 +187,9 @@ mod tests {
     }
 
     #[test]
-    fn a_held_tag_is_not_modified() {
-        let held = read(&with(header::IF_NONE_MATCH, "W/\"3\""), 3, &1).unwrap();
-        assert_eq!(held.status().as_u16(), 304);
-        let old = read(&with(header::IF_NONE_MATCH, "\"2\""), 3, &1).unwrap();
-        assert_eq!(old.status().as_u16(), 200);
-        assert_eq!(old.headers().get(header::ETAG).unwrap(), "\"3\"");
+    fn a_case_read_is_never_304_and_carries_its_version() {
+        let read = read(3, &1);
+        assert_eq!(read.status().as_u16(), 200);
+        assert_eq!(read.headers().get(header::ETAG).unwrap(), "\"3\"");
     }
 }

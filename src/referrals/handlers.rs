@@ -20,8 +20,7 @@ use crate::vocabulary::{ReferralId, RiskId};
     params(("id" = Uuid, Path, description = "The referral's id")),
     responses(
         (status = 200, description = "The referral, redacted for the caller", body = ReferralResponse,
-            headers(("ETag" = String, description = "The case's version: send it in If-Match with a change, or in If-None-Match to revalidate"))),
-        (status = 304, description = "The tag sent in If-None-Match is still current"),
+            headers(("ETag" = String, description = "The case's version: send it in If-Match with a change"))),
         (status = 403, description = "A network admin (no family detail). A client whose token may not read it gets 404", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
     ),
@@ -29,7 +28,6 @@ use crate::vocabulary::{ReferralId, RiskId};
 )]
 #[get("/referrals/{id}")]
 pub async fn get_referral(
-    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
@@ -46,7 +44,7 @@ pub async fn get_referral(
         outcome,
     )
     .await?;
-    preconditions::read(&req, read.version, &read.body)
+    Ok(preconditions::read(read.version, &read.body))
 }
 
 /// The referrals the caller may see, newest first: a centre's for its

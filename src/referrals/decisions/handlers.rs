@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
+use super::machine::Side;
 use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal};
 use super::side_of;
 use crate::centres::directory::DirectoryCache;
@@ -15,10 +16,12 @@ use crate::http::preconditions::{self, IfMatch, IfMatchSent};
 use crate::identity::Caller;
 use crate::referrals::dto::ReferralResponse;
 use crate::referrals::intake::flow::actor_ids;
+use crate::referrals::model::ReferralStatus;
 use crate::referrals::model::{HistoryVisibility, ReferralBundle};
 use crate::referrals::problems;
 use crate::referrals::read::{self, Versioned};
 use crate::referrals::repo::{self, Note};
+use crate::referrals::waiting_list::{self, dto::OfferState};
 use crate::schema::referrals;
 use crate::vocabulary::ReferralId;
 
@@ -44,6 +47,9 @@ async fn make_move(
     effects: Effects,
     if_match: &IfMatchSent,
 ) -> Result<ReferralBundle, ApiError> {
+    // A move may take a family off its centre's waiting list: the list's lock
+    // comes before the referral's row, as for every write to a list.
+    waiting_list::repo::lock_list_of(conn, id).await?;
     let mut bundle = repo::load_bundle(conn, id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -57,8 +63,13 @@ async fn make_move(
     let to = match machine::decide(from, side, wanted) {
         Ok(to) => to,
         Err(Refusal::NotYours) => return Err(ApiError::Forbidden),
+        // Outside the centre the status reads as it is shown there.
         Err(Refusal::Illegal { from, allowed }) => {
-            return Err(problems::illegal_move(wanted, from, allowed))
+            let from = match side {
+                Side::Centre => from,
+                _ => from.outside_the_centre(),
+            };
+            return Err(problems::illegal_move(wanted, from, allowed));
         }
     };
     // One statement: the table holds an outcome exactly when closed, and a
@@ -80,6 +91,20 @@ async fn make_move(
         .execute(conn)
         .await?;
     repo::record_history(conn, id, Some(from), to, actor_ids(caller), note).await?;
+    // Leaving the waiting list settles its offer (taken on acceptance,
+    // refused when closed), and a place it frees passes on.
+    if from == ReferralStatus::Waitlisted && to != ReferralStatus::Waitlisted {
+        let now = time::OffsetDateTime::now_utc();
+        let settled = match to {
+            ReferralStatus::Accepted => OfferState::Taken,
+            _ => OfferState::Refused,
+        };
+        waiting_list::repo::settle_open(conn, id, settled, now).await?;
+        let days = crate::centres::repo::find_centre(conn, bundle.referral.centre_id)
+            .await?
+            .map_or(7, |c| c.offer_days);
+        waiting_list::repo::sweep(conn, bundle.referral.centre_id, days, now).await?;
+    }
     let r = &bundle.referral;
     events::record(
         conn,

@@ -88,9 +88,9 @@ pub async fn get_waiting_list(
     let reader = &caller;
     let entries = conn
         .transaction::<_, ApiError, _>(async move |conn| {
-            let days = offer_days(conn, centre_id).await?;
-            repo::sweep(conn, centre_id, days).await?;
             let now = OffsetDateTime::now_utc();
+            let days = offer_days(conn, centre_id).await?;
+            repo::sweep(conn, centre_id, days, now).await?;
             let mut entries = Vec::new();
             let mut position = 0;
             let mut last_service = None;
@@ -142,6 +142,7 @@ async fn locked(
     id: ReferralId,
     who: Side,
 ) -> Result<ReferralBundle, ApiError> {
+    repo::lock_list_of(conn, id).await?;
     let b = referrals_repo::load_bundle(conn, id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -224,9 +225,9 @@ pub async fn offer_place(
                     b.referral.status.as_str()
                 )));
             }
-            let centre_days = offer_days(conn, b.referral.centre_id).await?;
-            repo::sweep(conn, b.referral.centre_id, centre_days).await?;
             let now = OffsetDateTime::now_utc();
+            let centre_days = offer_days(conn, b.referral.centre_id).await?;
+            repo::sweep(conn, b.referral.centre_id, centre_days, now).await?;
             if repo::latest(conn, id)
                 .await?
                 .is_some_and(|o| o.state(now) == OfferState::Open)
@@ -236,7 +237,8 @@ pub async fn offer_place(
                 ));
             }
             let days = body.expires_in_days.unwrap_or(centre_days);
-            repo::offer(conn, Uuid::now_v7(), id, days).await?;
+            repo::offer(conn, Uuid::now_v7(), id, days, now).await?;
+            kept(conn, &b, &caller, "a place was offered").await?;
             event(conn, &b, "referral.place_offered").await?;
             read::audited_answer(conn, &caller, "offer_place", id).await
         })
@@ -248,10 +250,14 @@ pub async fn offer_place(
 /// place offered: the referral is accepted. A lapsed offer cannot be taken.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = "The referral's id")),
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("If-Match" = Option<String>, Header, description = "The referral's ETag as read, to refuse (412) if the case changed since"),
+    ),
     responses(
         (status = 200, description = "Taken: the referral is accepted", body = ReferralResponse,
             headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No open offer (none made, or it lapsed), or not waitlisted (`/problems/illegal-move`)", body = Problem, content_type = "application/problem+json"),
@@ -260,11 +266,13 @@ pub async fn offer_place(
 )]
 #[post("/referrals/{id}/offer/take")]
 pub async fn take_offer(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    answer_offer(&pool, caller, id.into_inner(), OfferState::Taken).await
+    let if_match = IfMatchSent::of(&req);
+    answer_offer(&pool, caller, if_match, id.into_inner(), OfferState::Taken).await
 }
 
 /// The referrer's side (or the parent who referred themselves) refuses the
@@ -272,10 +280,14 @@ pub async fn take_offer(
 /// to the next family that has not had it.
 #[utoipa::path(
     tag = "referrals",
-    params(("id" = Uuid, Path, description = "The referral's id")),
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("If-Match" = Option<String>, Header, description = "The referral's ETag as read, to refuse (412) if the case changed since"),
+    ),
     responses(
         (status = 200, description = "Refused: the family stays on the list", body = ReferralResponse,
             headers(("ETag" = String, description = "The case's new version"))),
+        (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the referrer's side", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "No open offer (none made, or it lapsed)", body = Problem, content_type = "application/problem+json"),
@@ -284,17 +296,27 @@ pub async fn take_offer(
 )]
 #[post("/referrals/{id}/offer/refuse")]
 pub async fn refuse_offer(
+    req: HttpRequest,
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
 ) -> Result<HttpResponse, ApiError> {
-    answer_offer(&pool, caller, id.into_inner(), OfferState::Refused).await
+    let if_match = IfMatchSent::of(&req);
+    answer_offer(
+        &pool,
+        caller,
+        if_match,
+        id.into_inner(),
+        OfferState::Refused,
+    )
+    .await
 }
 
 /// Takes or refuses the referral's open offer.
 async fn answer_offer(
     pool: &Pool,
     caller: Caller,
+    if_match: IfMatchSent,
     id: ReferralId,
     answer: OfferState,
 ) -> Result<HttpResponse, ApiError> {
@@ -305,39 +327,49 @@ async fn answer_offer(
             if let Principal::Client(_) = &*caller {
                 crate::referrals::access::require_write(&caller, &b)?;
             }
+            if_match.check(b.referral.version, IfMatch::Optional)?;
+            // The referrer's side sees the status as it reads outside the centre.
+            let seen = b.referral.status.outside_the_centre();
             let to = match answer {
-                OfferState::Taken => {
-                    match machine::decide(b.referral.status, Side::Referrer, Move::TakeOffer) {
-                        Ok(to) => Some(to),
-                        Err(Refusal::NotYours) => return Err(ApiError::Forbidden),
-                        Err(Refusal::Illegal { from, allowed }) => {
-                            return Err(problems::illegal_move(Move::TakeOffer, from, allowed))
-                        }
+                OfferState::Taken => match machine::decide(seen, Side::Referrer, Move::TakeOffer) {
+                    Ok(to) => Some(to),
+                    Err(Refusal::NotYours) => return Err(ApiError::Forbidden),
+                    Err(Refusal::Illegal { from, allowed }) => {
+                        return Err(problems::illegal_move(Move::TakeOffer, from, allowed))
                     }
-                }
+                },
                 _ => None,
             };
+            let now = OffsetDateTime::now_utc();
             let offer = repo::latest(conn, id).await?;
             let open = match &offer {
-                Some(o) => repo::decide(conn, o.id, answer).await?,
+                Some(o) => repo::decide(conn, o.id, answer, now).await?,
                 None => false,
             };
             if !open {
-                let lapsed =
-                    offer.is_some_and(|o| o.state(OffsetDateTime::now_utc()) == OfferState::Lapsed);
+                let lapsed = offer.is_some_and(|o| o.state(now) == OfferState::Lapsed);
                 return Err(ApiError::Conflict(if lapsed {
                     "the offer lapsed: the place passed to the next family".into()
                 } else {
                     "there is no open offer of a place for this family".into()
                 }));
             }
-            if let Some(to) = to {
-                let note = Note::shared("the family took the place offered");
-                referrals_repo::change_status(conn, &mut b.referral, to, actor_ids(&caller), note)
+            match to {
+                Some(to) => {
+                    let note = Note::shared("the family took the place offered");
+                    referrals_repo::change_status(
+                        conn,
+                        &mut b.referral,
+                        to,
+                        actor_ids(&caller),
+                        note,
+                    )
                     .await?;
+                }
+                None => kept(conn, &b, &caller, "the family refused the place offered").await?,
             }
             let days = offer_days(conn, b.referral.centre_id).await?;
-            repo::sweep(conn, b.referral.centre_id, days).await?;
+            repo::sweep(conn, b.referral.centre_id, days, now).await?;
             let (kind, action) = match answer {
                 OfferState::Taken => ("referral.place_taken", "take_offer"),
                 _ => ("referral.place_refused", "refuse_offer"),
@@ -347,6 +379,26 @@ async fn answer_offer(
         })
         .await?;
     Ok(changed(answered))
+}
+
+/// Keeps a change on the waiting list in the referral's history, its status
+/// unchanged (shared: the family's side reads its offers).
+async fn kept(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    caller: &Principal,
+    note: &str,
+) -> Result<(), ApiError> {
+    let status = b.referral.status;
+    referrals_repo::record_history(
+        conn,
+        b.referral.id,
+        Some(status),
+        status,
+        actor_ids(caller),
+        Note::shared(note),
+    )
+    .await
 }
 
 /// A coordinator records why a family comes first on the waiting list (or,
@@ -399,6 +451,20 @@ pub async fn set_priority(
                 .set(referrals::priority_reason.eq(&reason))
                 .execute(conn)
                 .await?;
+            let status = b.referral.status;
+            let note = Note::centre(match reason {
+                Some(_) => "a priority reason was recorded",
+                None => "the priority reason was cleared",
+            });
+            referrals_repo::record_history(
+                conn,
+                id,
+                Some(status),
+                status,
+                actor_ids(&caller),
+                note,
+            )
+            .await?;
             event(conn, &b, "referral.priority_changed").await?;
             read::audited_answer(conn, &caller, "set_priority", id).await
         })

@@ -125,7 +125,9 @@ async fn live(conn: &mut AsyncPgConnection, centre_id: CentreId) -> Result<Vec<O
         .filter(
             referral_offers::outcome
                 .is_null()
-                .or(referral_offers::passed_on.eq(false)),
+                .or(referral_offers::outcome
+                    .eq_any(["refused", "lapsed"])
+                    .and(referral_offers::passed_on.eq(false))),
         )
         .select(Offer::as_select())
         .load(conn)
@@ -138,6 +140,7 @@ pub async fn offer(
     place_id: Uuid,
     referral_id: ReferralId,
     days: i32,
+    now: OffsetDateTime,
 ) -> Result<Offer, ApiError> {
     let (centre_id, service, email): (CentreId, ServiceType, String) = referrals::table
         .find(referral_id)
@@ -148,7 +151,6 @@ pub async fn offer(
         ))
         .first(conn)
         .await?;
-    let now = OffsetDateTime::now_utc();
     let offer = Offer {
         id: Uuid::now_v7(),
         place_id,
@@ -180,32 +182,78 @@ pub async fn decide(
     conn: &mut AsyncPgConnection,
     offer_id: Uuid,
     outcome: OfferState,
+    now: OffsetDateTime,
 ) -> Result<bool, ApiError> {
     let changed = diesel::update(referral_offers::table.find(offer_id))
         .filter(referral_offers::outcome.is_null())
-        .filter(referral_offers::expires_at.gt(diesel::dsl::now))
+        .filter(referral_offers::expires_at.gt(now))
         .set((
             referral_offers::outcome.eq(outcome.as_str()),
-            referral_offers::decided_at.eq(diesel::dsl::now),
+            referral_offers::decided_at.eq(now),
         ))
         .execute(conn)
         .await?;
     Ok(changed == 1)
 }
 
+/// Takes the lock on the waiting list of the referral's centre. Every write
+/// that can change a list (a move, an offer and its answer, a priority, the
+/// sweep) takes it before it locks any referral row, so they queue in one
+/// order and never deadlock, and no family leaves the list while its place
+/// is being passed on.
+pub async fn lock_list_of(
+    conn: &mut AsyncPgConnection,
+    referral_id: ReferralId,
+) -> Result<(), ApiError> {
+    let centre: Option<CentreId> = referrals::table
+        .find(referral_id)
+        .select(referrals::centre_id)
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(centre) = centre {
+        crate::db::advisory_xact_lock(conn, "waiting-list", centre.into()).await?;
+    }
+    Ok(())
+}
+
+/// Closes the referral's open offer as it leaves the list (`taken` when it
+/// is accepted, `refused` when it is closed), so the place is neither held
+/// for a family that left nor offered twice.
+pub async fn settle_open(
+    conn: &mut AsyncPgConnection,
+    referral_id: ReferralId,
+    outcome: OfferState,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    diesel::update(referral_offers::table)
+        .filter(referral_offers::referral_id.eq(referral_id))
+        .filter(referral_offers::outcome.is_null())
+        .filter(referral_offers::expires_at.gt(now))
+        .set((
+            referral_offers::outcome.eq(outcome.as_str()),
+            referral_offers::decided_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Writes the lapses of the centre's expired offers and passes each refused
-/// or lapsed place to the next family in line that has not had it, under a
+/// or lapsed place to the next family in line that has not had it, under the
 /// lock on the centre's list, so that instances never offer a place twice.
+/// `now` is the request's one clock, the same its reads show.
 pub async fn sweep(
     conn: &mut AsyncPgConnection,
     centre_id: CentreId,
     offer_days: i32,
+    now: OffsetDateTime,
 ) -> Result<(), ApiError> {
     crate::db::advisory_xact_lock(conn, "waiting-list", centre_id.into()).await?;
     diesel::update(referral_offers::table)
         .filter(referral_offers::centre_id.eq(centre_id))
         .filter(referral_offers::outcome.is_null())
-        .filter(referral_offers::expires_at.le(diesel::dsl::now))
+        .filter(referral_offers::expires_at.le(now))
         .set((
             referral_offers::outcome.eq(OfferState::Lapsed.as_str()),
             referral_offers::decided_at.eq(referral_offers::expires_at.nullable()),
@@ -237,7 +285,7 @@ pub async fn sweep(
             .map(|(w, _)| w)
             .collect();
         if let Some(next) = next_in_line(&line, &had, &holding) {
-            offer(conn, passing.place_id, next, offer_days).await?;
+            offer(conn, passing.place_id, next, offer_days, now).await?;
             holding.push(next);
         }
         // Passed on, or to nobody (everyone waiting has had it): either way

@@ -198,6 +198,19 @@ async fn a_question_waits_for_its_answer_and_only_its_recipient_sees_it() {
     .await;
     let read = get(&w, &w.coordinator, &format!("/api/v1/referrals/{id}"), 200).await;
     assert_eq!(read["status"], "under_review");
+    // The firm's read-only client reads the questions to its side, too.
+    let client = crate::builders::integration_client(
+        &w.app,
+        &w.admin,
+        json!({"organisation_id": w.organisation}),
+        json!(["referrals:read"]),
+    )
+    .await;
+    let read_only = crate::builders::client_token(&w.app, &client, None).await;
+    assert_eq!(
+        listed(&get(&w, &read_only, &questions, 200).await),
+        ["Is there a newer order?"]
+    );
     let answers = get(&w, &w.coordinator, &questions, 200).await;
     assert!(answers["items"]
         .as_array()

@@ -224,3 +224,73 @@ async fn an_offer_lapses_and_passes_to_the_next_family() {
         ["3"]
     );
 }
+
+/// A family that leaves the list (closed, or accepted by the centre) settles
+/// its offer: a closed family's place passes on; an accepted one's is taken,
+/// never offered again.
+#[tokio::test]
+async fn leaving_the_list_settles_its_offer_and_frees_the_place() {
+    let w = world().await;
+    let (a, b) = (
+        in_review(&w, "Ann Able").await,
+        in_review(&w, "Ben Baker").await,
+    );
+    for id in [&a, &b] {
+        post(
+            &w,
+            &w.coordinator,
+            &format!("/api/v1/referrals/{id}/waitlist"),
+            json!({"reason": "No place"}),
+            200,
+        )
+        .await;
+    }
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{a}/offer"),
+        json!({}),
+        200,
+    )
+    .await;
+    // An answer made against a stale tag is refused, and changes nothing.
+    w.app
+        .json_if_match(
+            Method::POST,
+            &w.solicitor,
+            &format!("/api/v1/referrals/{a}/offer/take"),
+            &json!({}),
+            "\"0\"",
+            412,
+        )
+        .await;
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{a}/close"),
+        json!({"outcome": "progressed_outside_centre", "reason": "Arrangements agreed"}),
+        200,
+    )
+    .await;
+    let states = "SELECT coalesce(outcome, 'open') || ' ' || r.children_name AS value FROM referral_offers o \
+                  JOIN (SELECT referral_id, min(name) AS children_name FROM referral_children GROUP BY referral_id) r \
+                  USING (referral_id) ORDER BY offered_at";
+    assert_eq!(
+        w.app.query_texts(states).await,
+        ["refused Ann Able", "open Ben Baker"]
+    );
+    // The centre accepts Ben itself: his offer is taken with it.
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{b}/accept"),
+        json!({"reason": "Place confirmed by phone"}),
+        200,
+    )
+    .await;
+    assert_eq!(
+        w.app.query_texts(states).await,
+        ["refused Ann Able", "taken Ben Baker"]
+    );
+    assert!(line(&w).await.is_empty());
+}

@@ -61,6 +61,9 @@ pub struct Config {
     /// of the directory before asking the database whether it changed (0: every
     /// search). Changes made through the same instance show at once.
     pub directory_recheck: Duration,
+    /// `JOBS_INTERVAL_SECS`: how often this instance runs the jobs (`jobs`):
+    /// passing on lapsed places, pruning the limits' tables. 0: never.
+    pub jobs_interval: Option<Duration>,
     /// Signing keys and claims of access tokens.
     pub jwt: JwtConfig,
     /// `REFRESH_TOKEN_TTL_DAYS`: how long a refresh token lives.
@@ -152,6 +155,13 @@ impl Config {
                 reason: "must be at most 60000".into(),
             });
         }
+        let jobs_secs: u64 = env.parsed("JOBS_INTERVAL_SECS", Some(30))?;
+        if jobs_secs > 86_400 {
+            return Err(ConfigError::Malformed {
+                name: "JOBS_INTERVAL_SECS",
+                reason: "must be at most 86400".into(),
+            });
+        }
         let jwt = JwtConfig {
             key_id: env
                 .optional("JWT_KEY_ID")
@@ -239,6 +249,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(shutdown_secs),
             workers,
             directory_recheck: Duration::from_millis(directory_recheck_ms),
+            jobs_interval: (jobs_secs > 0).then(|| Duration::from_secs(jobs_secs)),
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod families;
 pub mod health;
 pub mod http;
 pub mod identity;
+pub mod jobs;
 pub mod notifications;
 pub mod openapi;
 pub mod pagination;

@@ -27,6 +27,9 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
     let keys = web::Data::new(TokenKeys::new(&config.jwt));
     let cursor_key = web::Data::new(CursorKey::derive(config.jwt.secret.expose().as_bytes()));
     let cors_origins = config.cors_allowed_origins.clone();
+    if let Some(every) = config.jobs_interval {
+        crate::jobs::spawn(pool.clone(), every);
+    }
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);
     // One snapshot of the directory per instance, shared by its workers.

@@ -341,6 +341,22 @@ pub async fn count_unsolicited(
     .await
 }
 
+/// Forgets what the limits no longer read: login attempts older than the
+/// longest window any rule looks back (an address stays known for
+/// [`KNOWN_ADDRESS_DAYS`]), and unsolicited requests older than their hour.
+/// Returns the rows removed.
+pub async fn prune(conn: &mut AsyncPgConnection, now: OffsetDateTime) -> Result<usize, ApiError> {
+    let attempts = diesel::delete(login_attempts::table)
+        .filter(login_attempts::at.lt(now - time::Duration::days(KNOWN_ADDRESS_DAYS + 1)))
+        .execute(conn)
+        .await?;
+    let unsolicited = diesel::delete(unsolicited_requests::table)
+        .filter(unsolicited_requests::at.lt(now - time::Duration::hours(2)))
+        .execute(conn)
+        .await?;
+    Ok(attempts + unsolicited)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

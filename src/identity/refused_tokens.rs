@@ -87,3 +87,17 @@ async fn try_record(pool: &Pool, client_addr: &str, refused: Refused) -> Result<
     })
     .await
 }
+
+/// Forgets the marks of minutes long past (a mark only decides the minute
+/// it names). Returns the rows removed.
+pub async fn prune(
+    conn: &mut diesel_async::AsyncPgConnection,
+    now: time::OffsetDateTime,
+) -> Result<usize, crate::error::ApiError> {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    Ok(diesel::delete(refused_token_marks::table)
+        .filter(refused_token_marks::minute.lt(now - time::Duration::hours(1)))
+        .execute(conn)
+        .await?)
+}

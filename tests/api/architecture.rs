@@ -94,6 +94,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("attendance", &["audit", "events", "identity", "sessions"]),
     ("reports", &["audit", "identity", "centres", "referrals"]),
+    ("jobs", &["auth", "identity", "referrals"]),
 ];
 
 fn src() -> PathBuf {

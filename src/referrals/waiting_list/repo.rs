@@ -297,3 +297,48 @@ pub async fn sweep(
     }
     Ok(())
 }
+
+/// Passes on the places of offers that lapsed, at every centre that has one,
+/// without waiting for a read of its list: each centre in a transaction of
+/// its own, skipped when another instance (or a request) holds its list's
+/// lock, since that one is passing them on. Returns the centres swept.
+pub async fn pass_on_lapsed(
+    pool: &crate::db::Pool,
+    now: OffsetDateTime,
+) -> Result<usize, ApiError> {
+    use diesel_async::AsyncConnection;
+    let mut conn = pool.get().await?;
+    let centres: Vec<CentreId> = referral_offers::table
+        .filter(referral_offers::outcome.is_null())
+        .filter(referral_offers::expires_at.le(now))
+        .select(referral_offers::centre_id)
+        .distinct()
+        .load(&mut conn)
+        .await?;
+    let mut swept = 0;
+    for centre in centres {
+        let done = conn
+            .transaction::<_, ApiError, _>(async move |conn| {
+                let free: bool = diesel::select(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "pg_try_advisory_xact_lock(hashtextextended(",
+                    )
+                    .bind::<diesel::sql_types::Text, _>(format!("waiting-list:{centre}"))
+                    .sql(", 7210010))"),
+                )
+                .get_result(conn)
+                .await?;
+                if !free {
+                    return Ok(false);
+                }
+                let days = crate::centres::repo::find_centre(conn, centre)
+                    .await?
+                    .map_or(7, |c| c.offer_days);
+                sweep(conn, centre, days, now).await?;
+                Ok(true)
+            })
+            .await?;
+        swept += usize::from(done);
+    }
+    Ok(swept)
+}

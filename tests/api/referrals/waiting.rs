@@ -294,3 +294,78 @@ async fn leaving_the_list_settles_its_offer_and_frees_the_place() {
     );
     assert!(line(&w).await.is_empty());
 }
+
+/// The jobs pass a lapsed place on without waiting for a read of the list,
+/// once, however many instances run them; and forget what the limits no
+/// longer read.
+#[tokio::test]
+async fn the_jobs_pass_a_lapsed_place_on_and_prune_the_limits() {
+    let w = world().await;
+    let (a, b) = (
+        in_review(&w, "Ann Able").await,
+        in_review(&w, "Ben Baker").await,
+    );
+    for id in [&a, &b] {
+        post(
+            &w,
+            &w.coordinator,
+            &format!("/api/v1/referrals/{id}/waitlist"),
+            json!({"reason": "No place"}),
+            200,
+        )
+        .await;
+    }
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{a}/offer"),
+        json!({}),
+        200,
+    )
+    .await;
+    w.app
+        .query_texts(&format!(
+            "UPDATE referral_offers SET offered_at = now() - interval '8 days', expires_at = now() - interval '1 day' \
+             WHERE referral_id = '{a}' RETURNING id::text AS value"
+        ))
+        .await;
+    let old = "now() - interval '40 days'";
+    w.app
+        .query_texts(&format!(
+            "WITH l AS (INSERT INTO login_attempts (email_key, client_addr, succeeded, at) VALUES ('k', '192.0.2.1', false, {old}) RETURNING 1), \
+                  u AS (INSERT INTO unsolicited_requests (client_addr, at) VALUES ('192.0.2.1', {old}) RETURNING 1), \
+                  r AS (INSERT INTO refused_token_marks (client_addr, kind, minute) VALUES ('192.0.2.1', 'forged', {old}) RETURNING 1) \
+             SELECT 'seeded' AS value"
+        ))
+        .await;
+    // Two instances' passes at once: the place is offered to Ben once.
+    let now = time::OffsetDateTime::now_utc();
+    let (first, second) = tokio::join!(
+        ccc::jobs::run_once(&w.app.pool, now),
+        ccc::jobs::run_once(&w.app.pool, now)
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert!(first.centres_swept + second.centres_swept >= 1);
+    assert_eq!(
+        w.app
+            .query_texts(&format!(
+                "SELECT count(*)::text AS value FROM referral_offers WHERE referral_id = '{b}' AND outcome IS NULL"
+            ))
+            .await,
+        ["1"]
+    );
+    let left = w
+        .app
+        .query_texts(&format!(
+            "SELECT ((SELECT count(*) FROM login_attempts WHERE at < {old} + interval '1 day') + \
+                     (SELECT count(*) FROM unsolicited_requests WHERE at < {old} + interval '1 day') + \
+                     (SELECT count(*) FROM refused_token_marks WHERE minute < {old} + interval '1 day'))::text AS value"
+        ))
+        .await;
+    assert_eq!(left, ["0"]);
+    // The next pass has nothing to do.
+    let again = ccc::jobs::run_once(&w.app.pool, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(again.centres_swept, 0);
+}

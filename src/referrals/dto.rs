@@ -213,6 +213,11 @@ pub struct GivePartRequest {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub risks: Vec<RiskInput>,
+    /// You ask that you and the other party never meet at the centre (you
+    /// need not say why). The referral then says the parties must not meet;
+    /// only the centre's coordinators know who asked.
+    #[serde(default)]
+    pub asks_not_to_meet: bool,
 }
 
 /// Which contact details the other party may see (none unless given).

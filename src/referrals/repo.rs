@@ -257,6 +257,19 @@ pub async fn change_status(
     Ok(())
 }
 
+/// The parties must not meet: once said (by the referrer or a party), only
+/// ever kept.
+pub async fn parties_must_not_meet(
+    conn: &mut AsyncPgConnection,
+    id: ReferralId,
+) -> Result<(), ApiError> {
+    diesel::update(referrals::table.find(id))
+        .set(referrals::parties_must_not_meet.eq(true))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result<(), ApiError> {
     diesel::update(referral_adults::table.find(adult.id))
         .set((

@@ -56,6 +56,15 @@ fn checked(
             "the centre does not offer this service",
         );
     }
+    // The referrer or a party said the parties must not meet: the centre's
+    // conditions keep them apart (it cannot lift a party's request).
+    if b.referral.parties_must_not_meet && !c.parties_must_not_meet {
+        errors.push(
+            "conditions.parties_must_not_meet",
+            "required",
+            "the referral says the parties must not meet (the referrer or a party asked)",
+        );
+    }
     let stagger = c.stagger_minutes.unwrap_or(centre_stagger);
     if !(0..=120).contains(&stagger) {
         errors.push(

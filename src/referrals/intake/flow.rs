@@ -549,6 +549,23 @@ pub async fn give_part(
     let adult = adult.clone();
     repo::update_adult(conn, &adult).await?;
     repo::insert_risks(conn, &risks).await?;
+    if part.asks_not_to_meet {
+        // A party's word is enough to keep the parties apart; who asked is
+        // for the centre's coordinators alone.
+        repo::parties_must_not_meet(conn, referral_id).await?;
+        bundle.referral.parties_must_not_meet = true;
+        let status = bundle.referral.status;
+        let note = format!("{} asked that the parties never meet", adult.name);
+        repo::record_history(
+            conn,
+            referral_id,
+            Some(status),
+            status,
+            actor_ids(caller),
+            Note::centre(&note),
+        )
+        .await?;
+    }
     bundle.risks.extend(risks);
     events::record(
         conn,

@@ -173,3 +173,65 @@ async fn an_assessment_is_versioned_and_staff_see_only_its_conditions() {
         )
         .await;
 }
+
+/// A party may ask that the parties never meet: the referral then says so to
+/// all, only the coordinators learn who asked, and no assessment lifts it.
+#[tokio::test]
+async fn a_partys_request_not_to_meet_holds_and_stays_anonymous() {
+    let w = world().await;
+    let app = &w.app;
+    let mut body = family(&w.supervised, "supervised", "none");
+    body["parties_must_not_meet"] = json!(false);
+    let referral = app
+        .json_of(
+            Method::POST,
+            Some(&w.solicitor),
+            "/api/v1/referrals",
+            Some(&body),
+            201,
+        )
+        .await;
+    let id = referral["id"].as_str().unwrap();
+    let path = format!("/api/v1/referrals/{id}");
+    let (jo, chris) = (
+        invited_parent(app, "jo@example.org").await,
+        invited_parent(app, "chris@example.org").await,
+    );
+    for (token, name, asks) in [(&jo, "Jo Smith", false), (&chris, "Chris Smith", true)] {
+        let adult_id = adult(&referral, name)["id"].as_str().unwrap().to_owned();
+        app.json_of(
+            Method::POST,
+            Some(token),
+            &format!("{path}/parties/{adult_id}/part"),
+            Some(&json!({"consents_to_contact": true, "asks_not_to_meet": asks})),
+            200,
+        )
+        .await;
+    }
+    let as_jo = app.json_of(Method::GET, Some(&jo), &path, None, 200).await;
+    assert_eq!(as_jo["parties_must_not_meet"], true);
+    assert!(
+        !as_jo["history"].to_string().contains("asked"),
+        "{}",
+        as_jo["history"]
+    );
+    let as_centre = app
+        .json_of(Method::GET, Some(&w.coordinator), &path, None, 200)
+        .await;
+    assert!(as_centre["history"]
+        .to_string()
+        .contains("Chris Smith asked that the parties never meet"));
+    // The centre's conditions keep them apart.
+    let tag = app.etag(&w.coordinator, &path).await;
+    let jo_id = adult(&referral, "Jo Smith")["id"].as_str().unwrap();
+    let lifted = app
+        .json_if_match(Method::PUT, &w.coordinator, &format!("{path}/assessment"),
+            &json!({"factors": [], "checks_made": [], "level": "low", "rationale": "Fine",
+                    "conditions": {"service": "supervised", "parties_must_not_meet": false, "may_attend": [jo_id]}}),
+            &tag, 422)
+        .await;
+    assert_eq!(
+        lifted["errors"][0]["field"],
+        "conditions.parties_must_not_meet"
+    );
+}

@@ -85,11 +85,11 @@ impl FieldErrors {
         parsed
     }
 
-    /// Text of `min..=max` characters (trimmed), without NUL.
+    /// Text of `min..=max` characters, without NUL: at least `min` once
+    /// trimmed, at most `max` as sent (as the schema's maxLength counts it).
     pub fn text(&mut self, field: &str, text: &str, min: usize, max: usize) -> String {
         let t = text.trim();
-        let n = t.chars().count();
-        if n < min || n > max || t.contains('\0') {
+        if t.chars().count() < min || text.chars().count() > max || t.contains('\0') {
             let what = if min == 0 {
                 format!("must be at most {max} characters")
             } else {
@@ -147,7 +147,9 @@ impl Name {
                 "must not contain NUL characters",
             ));
         }
-        if t.chars().count() > 200 {
+        // Counted as sent, as the schema's maxLength counts it: text the
+        // schema forbids is refused even where trimming would fit it.
+        if text.chars().count() > 200 {
             return Err(FieldError::new(
                 field,
                 "length",
@@ -236,6 +238,16 @@ impl Phone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_are_counted_as_sent_as_the_schema_counts_them() {
+        let padded = format!("\u{c}{}", "a".repeat(200));
+        assert!(Name::parse("name", &padded).is_err());
+        assert!(Name::parse("name", &"a".repeat(200)).is_ok());
+        let mut errors = FieldErrors::default();
+        errors.text("reason", &padded, 1, 200);
+        assert_eq!(errors.0.len(), 1);
+    }
 
     #[test]
     fn names_are_trimmed_and_refused_when_blank_long_or_holding_nul() {

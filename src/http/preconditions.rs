@@ -117,6 +117,18 @@ pub fn read<T: Serialize>(version: i64, body: &T) -> HttpResponse {
     response.json(body)
 }
 
+/// A case's new part as JSON, `201` at `location`, with the case's new `ETag`.
+pub fn created<T: Serialize>(version: i64, body: &T, location: &str) -> HttpResponse {
+    let mut response = HttpResponse::Created();
+    if let Ok(value) = HeaderValue::from_str(&tag(version)) {
+        response.insert_header((header::ETAG, value));
+    }
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.insert_header((header::LOCATION, value));
+    }
+    response.json(body)
+}
+
 /// A changed case as JSON with its new `ETag`, for the next change.
 pub fn changed<T: Serialize>(version: i64, body: &T) -> HttpResponse {
     let mut response = HttpResponse::Ok();

@@ -22,7 +22,7 @@ use crate::referrals::model::ReferralBundle;
 use crate::referrals::read::refusal_audited;
 use crate::referrals::repo as referrals_repo;
 use crate::referrals::views::timestamp;
-use crate::schema::{referral_notes, referrals};
+use crate::schema::referral_notes;
 use crate::validation::FieldErrors;
 use crate::vocabulary::{ReferralId, UserId};
 
@@ -149,24 +149,16 @@ pub async fn add_note(
                     .centre(Some(b.referral.centre_id)),
             )
             .await?;
-            let version: i64 = referrals::table
-                .find(id)
-                .select(referrals::version)
-                .first(conn)
-                .await?;
+            let version = referrals_repo::version_of(conn, id).await?;
             Ok((note, version))
         })
         .await?;
-    let mut response = crate::http::preconditions::changed(version, &NoteResponse::from(note));
-    *response.status_mut() = actix_web::http::StatusCode::CREATED;
-    if let Ok(location) =
-        actix_web::http::header::HeaderValue::from_str(&format!("/api/v1/referrals/{id}/notes"))
-    {
-        response
-            .headers_mut()
-            .insert(actix_web::http::header::LOCATION, location);
-    }
-    Ok(response)
+    let location = format!("/api/v1/referrals/{id}/notes");
+    Ok(crate::http::preconditions::created(
+        version,
+        &NoteResponse::from(note),
+        &location,
+    ))
 }
 
 /// The case's notes, oldest first: for the centre's coordinators alone.

@@ -257,6 +257,15 @@ pub async fn change_status(
     Ok(())
 }
 
+/// The case's version (its `ETag`), as a change in this transaction left it.
+pub async fn version_of(conn: &mut AsyncPgConnection, id: ReferralId) -> Result<i64, ApiError> {
+    Ok(referrals::table
+        .find(id)
+        .select(referrals::version)
+        .first(conn)
+        .await?)
+}
+
 /// The parties must not meet: once said (by the referrer or a party), only
 /// ever kept.
 pub async fn parties_must_not_meet(

@@ -1,8 +1,7 @@
 //! `PUT|GET /referrals/{id}/assessment`.
 
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -21,7 +20,6 @@ use crate::referrals::decisions::{machine::Side, side_of};
 use crate::referrals::model::{ReferralBundle, ReferralStatus};
 use crate::referrals::read::refusal_audited;
 use crate::referrals::repo as referrals_repo;
-use crate::schema::referrals;
 use crate::validation::FieldErrors;
 use crate::vocabulary::calendar::{format_date, parse_date};
 use crate::vocabulary::ReferralId;
@@ -192,15 +190,6 @@ fn view(a: Assessment, full: bool) -> Result<AssessmentResponse, ApiError> {
     })
 }
 
-/// The case's version after a change, for the answer's `ETag`.
-async fn case_version(conn: &mut AsyncPgConnection, id: ReferralId) -> Result<i64, ApiError> {
-    Ok(referrals::table
-        .find(id)
-        .select(referrals::version)
-        .first(conn)
-        .await?)
-}
-
 /// A coordinator records the centre's assessment: the factors, checks, level
 /// and rationale, and the conditions contact runs under. Each `PUT` keeps a
 /// new version (the first answers 201). A case change: send the referral's
@@ -332,22 +321,18 @@ pub async fn put_assessment(
                     .centre(Some(b.referral.centre_id)),
             )
             .await?;
-            let version = case_version(conn, id).await?;
+            let version = referrals_repo::version_of(conn, id).await?;
             Ok((view(row, true)?, version))
         })
         .await?;
-    let mut response = preconditions::changed(version, &assessment);
-    if assessment.version == 1 {
-        *response.status_mut() = actix_web::http::StatusCode::CREATED;
-        if let Ok(location) = actix_web::http::header::HeaderValue::from_str(&format!(
-            "/api/v1/referrals/{id}/assessment"
-        )) {
-            response
-                .headers_mut()
-                .insert(actix_web::http::header::LOCATION, location);
-        }
-    }
-    Ok(response)
+    Ok(match assessment.version {
+        1 => preconditions::created(
+            version,
+            &assessment,
+            &format!("/api/v1/referrals/{id}/assessment"),
+        ),
+        _ => preconditions::changed(version, &assessment),
+    })
 }
 
 /// The centre's assessment, the latest version or the one asked for: its

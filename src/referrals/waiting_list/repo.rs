@@ -78,7 +78,7 @@ pub async fn waiting(
         ))
         .load(conn)
         .await?;
-    let mut by_service: Vec<(Waiting, ServiceType)> = rows
+    let by_service: Vec<(Waiting, ServiceType)> = rows
         .into_iter()
         .map(|(referral_id, at, updated, priority_reason, service)| {
             (
@@ -91,7 +91,6 @@ pub async fn waiting(
             )
         })
         .collect();
-    by_service.sort_by_key(|(_, s)| s.as_str());
     let mut ordered = Vec::new();
     for service in ServiceType::ALL {
         let list: Vec<Waiting> = by_service

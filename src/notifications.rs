@@ -27,6 +27,9 @@ pub enum Template {
     ReferralQuestion,
     /// A waitlisted family is offered a place, held until a date.
     PlaceOffered,
+    /// A letter about a referral is waiting for the recipient in the app
+    /// (the message says there is one, never what it says).
+    Letter,
 }
 
 impl Template {
@@ -39,6 +42,7 @@ impl Template {
             Self::ReferralPart => "referral_part",
             Self::ReferralQuestion => "referral_question",
             Self::PlaceOffered => "place_offered",
+            Self::Letter => "letter",
         }
     }
 }

@@ -94,6 +94,50 @@ diesel::table! {
 }
 
 diesel::table! {
+    family_attendees (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        referral_id -> Uuid,
+        accompanies -> Uuid,
+        name -> Text,
+        relation -> Text,
+        why -> Text,
+        requested_by_user -> Nullable<Uuid>,
+        requested_by_client -> Nullable<Uuid>,
+        requested_at -> Timestamptz,
+        status -> Text,
+        confirmation_on -> Nullable<Date>,
+        decision_reason -> Nullable<Text>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    ground_rule_agreements (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        adult_id -> Uuid,
+        centre_id -> Uuid,
+        version -> Int4,
+        how -> Text,
+        signed_on -> Nullable<Date>,
+        recorded_by -> Uuid,
+        agreed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    ground_rules (centre_id, version) {
+        centre_id -> Uuid,
+        version -> Int4,
+        text -> Text,
+        published_by -> Nullable<Uuid>,
+        published_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     integration_clients (id) {
         id -> Uuid,
         name -> Text,
@@ -205,6 +249,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    pre_visits (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        centre_id -> Uuid,
+        adult_id -> Uuid,
+        venue_id -> Uuid,
+        with_children -> Bool,
+        on_date -> Date,
+        starts -> Time,
+        ends -> Time,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        status -> Text,
+        identity_checked -> Bool,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Nullable<Timestamptz>,
+        booked_by -> Uuid,
+        booked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     referral_adults (id) {
         id -> Uuid,
         referral_id -> Uuid,
@@ -296,6 +362,19 @@ diesel::table! {
         to_status -> Text,
         note -> Text,
         visibility -> Text,
+    }
+}
+
+diesel::table! {
+    referral_letters (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        kind -> Text,
+        adult_id -> Nullable<Uuid>,
+        recipient_name -> Text,
+        subject -> Text,
+        body -> Text,
+        sent_at -> Timestamptz,
     }
 }
 
@@ -497,6 +576,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     directory_version,
     domain_events,
     families,
+    family_attendees,
+    ground_rule_agreements,
+    ground_rules,
     integration_clients,
     login_attempts,
     notifications_outbox,
@@ -506,12 +588,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     postcode_districts,
     postcode_imports,
     postcodes,
+    pre_visits,
     referral_adults,
     referral_assessments,
     referral_attachments,
     referral_children,
     referral_court_orders,
     referral_history,
+    referral_letters,
     referral_notes,
     referral_offers,
     referral_questions,

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod demo;
 pub mod directory;
 pub mod dto;
+pub mod ground_rules;
 pub mod handlers;
 pub mod model;
 pub mod openings;
@@ -39,5 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(schedule_handlers::list_closures)
         .service(schedule_handlers::create_closure)
         .service(schedule_handlers::delete_closure)
-        .service(schedule_handlers::list_openings);
+        .service(schedule_handlers::list_openings)
+        .service(ground_rules::get_ground_rules)
+        .service(ground_rules::get_ground_rules_version)
+        .service(ground_rules::publish_ground_rules);
 }

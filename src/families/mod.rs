@@ -8,6 +8,7 @@
 //! only through the referrals module's functions, with the same rules of who
 //! sees what.
 
+pub mod attendees;
 pub mod dto;
 pub mod handlers;
 
@@ -16,5 +17,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::get_family)
-        .service(handlers::update_contact);
+        .service(handlers::update_contact)
+        .service(attendees::ask_attendee)
+        .service(attendees::list_attendees)
+        .service(attendees::decide_attendee);
 }

@@ -399,6 +399,8 @@ crate::text_enum! {
         /// An answer to the centre's question (shown to the centre and the
         /// recipient alone).
         Answer => "answer",
+        /// A party's agreement to the centre's current ground rules.
+        GroundRules => "ground_rules",
     }
 }
 

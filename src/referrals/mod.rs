@@ -2,6 +2,7 @@
 //! an integration client; each adult party's own part; who sees what of it.
 
 pub mod access;
+pub mod agreements;
 pub mod assessment;
 pub mod attachments;
 pub mod decisions;
@@ -9,6 +10,7 @@ pub mod dto;
 pub mod family;
 pub mod handlers;
 pub mod intake;
+pub mod letters;
 pub mod model;
 pub mod notes;
 pub mod problems;
@@ -49,6 +51,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(waiting_list::handlers::set_priority)
         .service(notes::add_note)
         .service(notes::list_notes)
+        .service(letters::list_letters)
+        .service(agreements::agree)
+        .service(agreements::list_agreements)
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment);

@@ -35,7 +35,30 @@ pub const PROBLEMS: &[ProblemType] = &[
         statuses: &[409],
         meaning: "The referral's status does not allow this move (accepting one the centre has not reviewed, say); `current_status` is where it is and `allowed_moves` what the caller may do from there.",
     },
+    ProblemType {
+        uri: "/problems/ground-rules-changed",
+        title: "Not the centre's current ground rules",
+        statuses: &[409],
+        meaning: "A party agrees the centre's current ground rules only; `current_version` names it (absent while the centre has published none). Read it at `GET /centres/{id}/ground-rules` and agree that one.",
+    },
 ];
+
+/// The version agreed is not the centre's current one.
+pub fn ground_rules_changed(current: Option<i32>) -> ApiError {
+    Refusal::new(
+        StatusCode::CONFLICT,
+        "/problems/ground-rules-changed",
+        "Not the centre's current ground rules",
+        match current {
+            Some(v) => {
+                format!("the centre's ground rules are at version {v}: read and agree that one")
+            }
+            None => "the centre has published no ground rules yet".to_owned(),
+        },
+    )
+    .with("current_version", current)
+    .into()
+}
 
 /// The self-referral grid or the centre says a professional must refer.
 pub fn professional_referral_required(detail: impl Into<String>) -> ApiError {

@@ -91,6 +91,8 @@ pub async fn respond(
     view.family_id = super::family::of_referral(conn, bundle.referral.id).await?;
     view.pending
         .extend(super::questions::pending(conn, caller, bundle).await?);
+    view.pending
+        .extend(super::agreements::pending(conn, caller, bundle).await?);
     (view.waiting_list_position, view.offer) =
         super::waiting_list::handlers::standing(conn, bundle).await?;
     if viewer == access::Viewer::Centre {

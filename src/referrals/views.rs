@@ -264,7 +264,7 @@ fn pending(
     let centre = match status {
         ReferralStatus::Submitted | ReferralStatus::UnderReview => Some(Pending::CentreReview),
         ReferralStatus::Waitlisted => Some(Pending::Place),
-        ReferralStatus::Accepted => Some(Pending::PreVisits),
+        ReferralStatus::Accepted | ReferralStatus::PreVisits => Some(Pending::PreVisits),
         _ => None,
     };
     if let Some(what) = centre {

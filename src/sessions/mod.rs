@@ -1,7 +1,13 @@
 //! Sessions: pre-visits and contact sessions booked into a centre's opening
 //! sessions, staggered where parties must not meet.
 
+pub mod pre_visits;
+
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(_cfg: &mut ServiceConfig) {}
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(pre_visits::handlers::book_pre_visit)
+        .service(pre_visits::handlers::list_pre_visits)
+        .service(pre_visits::handlers::record_outcome);
+}

@@ -90,6 +90,17 @@ struct Fixture {
     question: String,
     /// The parent's adult record on the `assessment` referral.
     assessed_adult: String,
+    /// The parent's adult record on the referral whose parties agree the
+    /// ground rules.
+    agreeing_adult: String,
+    /// The other parent's adult record on the `pre-visits` referral.
+    visiting_adult: String,
+    /// The parent's booked pre-visit on the `pre-visits` referral.
+    visit: String,
+    /// The parent's request that someone attend with them, on the family.
+    attendee: String,
+    /// Today at the centres (Europe/London).
+    today: String,
     /// A referral per decision route, already where that move starts.
     decisions: std::collections::HashMap<&'static str, String>,
     own: std::collections::HashMap<&'static str, Own>,
@@ -147,10 +158,15 @@ impl Fixture {
                 "{adult_id}",
                 if template.starts_with("/api/v1/families") {
                     &self.family_adult
+                } else if template.ends_with("/agreement") {
+                    &self.agreeing_adult
                 } else {
                     &self.parent_adult
                 },
             )
+            .replace("{version}", "1")
+            .replace("{visit_id}", &self.visit)
+            .replace("{attendee_id}", &self.attendee)
             .replace("{risk_id}", &self.risk)
             .replace("{attachment_id}", &self.attachment)
             .replace("{question_id}", &self.question)
@@ -764,6 +780,112 @@ fn rows() -> Vec<Row> {
             expect: [401, 404, 403, 200, 403, 403, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
         },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/ground-rules",
+            // Whoever may read the centre reads its rules.
+            body: None,
+            expect: [200; 7],
+            outsiders: [200, 200, 200, 200, 403, 200],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/ground-rules/versions/{version}",
+            body: None,
+            expect: [200; 7],
+            outsiders: [200, 200, 200, 200, 403, 200],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/letters",
+            // Each recipient reads their own letters, the coordinators all;
+            // staff none.
+            body: None,
+            expect: [401, 404, 200, 200, 403, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/agreements",
+            body: None,
+            expect: [401, 404, 200, 200, 200, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/parties/{adult_id}/agreement",
+            // The party in the app; a coordinator from the paper form (the
+            // party agreed first, so the coordinator's answer is 200).
+            body: Json(|_, caller| match caller {
+                "coordinator" => json!({"version": 1, "how": "paper", "signed_on": "2026-12-01"}),
+                _ => json!({"version": 1}),
+            }),
+            expect: [401, 404, 201, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/pre-visits",
+            // Everyone who sees the referral; a party sees their own.
+            body: None,
+            expect: [401, 404, 200, 200, 200, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/pre-visits",
+            // The centre's coordinators book them.
+            body: Json(
+                |f, _| json!({"adult_id": f.visiting_adult, "venue_id": f.venue, "date": f.today, "starts": "15:00"}),
+            ),
+            expect: [401, 404, 403, 403, 403, 201, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/pre-visits/{visit_id}/outcome",
+            // The centre's coordinators and staff record it: staff first, so
+            // the coordinator finds it recorded (409, past the permission).
+            body: Json(|_, _| json!({"outcome": "done", "identity_checked": true})),
+            expect: [401, 404, 403, 403, 200, 409, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/attendees",
+            // A party for themself, the referrer's side, the coordinators.
+            body: Json(
+                |f, _| json!({"accompanies": f.family_adult, "name": "Pat Jones", "relation": "aunt_or_uncle", "why": "Family support"}),
+            ),
+            expect: [401, 404, 201, 201, 403, 201, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/families/{id}/attendees",
+            body: None,
+            expect: [401, 404, 200, 200, 200, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/attendees/{attendee_id}/decision",
+            // The centre's coordinators decide.
+            body: Json(|_, _| json!({"decision": "approve", "confirmation_on": "2026-12-01"})),
+            expect: [401, 404, 403, 403, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/centres/{id}/ground-rules",
+            // Its coordinators and network admins publish them (last: a new
+            // version needs every party's agreement again).
+            body: Json(
+                |_, _| json!({"text": "Arrive and leave at your own times. No photographs."}),
+            ),
+            expect: [401, 403, 403, 403, 403, 201, 201],
+            outsiders: [403; 6],
+        },
     ]
 }
 
@@ -962,6 +1084,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("offer/refuse", "waitlisted"),
         ("priority", "under_review"),
         ("notes", "under_review"),
+        ("pre-visits", "accepted"),
+        ("parties/{adult_id}/agreement", "accepted"),
     ] {
         let made = app
             .json_of(
@@ -1013,6 +1137,54 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     }
+    // The centre's ground rules, and the parent's pre-visit on the
+    // `pre-visits` referral (the matrix books the other parent's).
+    app.json_of(
+        Method::POST,
+        Some(&coordinator),
+        &format!("{centre_path}/ground-rules"),
+        Some(&json!({"text": "Arrive and leave at your own times."})),
+        201,
+    )
+    .await;
+    let adult_of = |referral: &str, email: &str| {
+        format!(
+            "SELECT id::text AS value FROM referral_adults WHERE referral_id = '{referral}' \
+             AND email = '{email}'"
+        )
+    };
+    let today = app
+        .query_texts("SELECT ((now() AT TIME ZONE 'Europe/London')::date)::text AS value")
+        .await
+        .remove(0);
+    let visiting = &decisions["pre-visits"];
+    let parent_visiting = app
+        .query_texts(&adult_of(visiting, "parent@matrix.org"))
+        .await
+        .remove(0);
+    let visiting_adult = app
+        .query_texts(&adult_of(visiting, "other.parent@matrix.org"))
+        .await
+        .remove(0);
+    let visit = app
+        .json_of(
+            Method::POST,
+            Some(&coordinator),
+            &format!("/api/v1/referrals/{visiting}/pre-visits"),
+            Some(&json!({"adult_id": parent_visiting, "venue_id": venue, "date": today, "starts": "09:00"})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let agreeing_adult = app
+        .query_texts(&adult_of(
+            &decisions["parties/{adult_id}/agreement"],
+            "parent@matrix.org",
+        ))
+        .await
+        .remove(0);
     let assessed = &decisions["assessment"];
     let assessed_adult = app
         .query_texts(&format!(
@@ -1061,6 +1233,18 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     let family = done["family_id"].as_str().unwrap().to_owned();
+    let attendee = app
+        .json_of(
+            Method::POST,
+            Some(&parent),
+            &format!("/api/v1/families/{family}/attendees"),
+            Some(&json!({"accompanies": family_adult, "name": "Gran Parent", "relation": "grandparent", "why": "The child asked"})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let attachment: Value = app
         .client
         .post(app.url(&format!(
@@ -1137,6 +1321,11 @@ async fn fixture(app: &TestApp) -> Fixture {
         decisions,
         question,
         assessed_adult,
+        agreeing_adult,
+        visiting_adult,
+        visit,
+        attendee,
+        today,
         own,
         tokens: vec![
             None,

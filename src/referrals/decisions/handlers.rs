@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
 use super::machine::Side;
 use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal};
-use super::side_of;
+use super::{letters, side_of};
 use crate::centres::directory::DirectoryCache;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
@@ -33,6 +33,8 @@ const ALTERNATIVES: usize = 5;
 struct Effects {
     outcome: Option<ClosingOutcome>,
     decline: Option<(DeclineReason, String)>,
+    /// The directory a decline's letters name the alternatives from.
+    directory: Option<std::sync::Arc<crate::centres::directory::Snapshot>>,
 }
 
 /// Makes `wanted` on referral `id` under a lock on its row: 403 for a move
@@ -72,9 +74,14 @@ async fn make_move(
             return Err(problems::illegal_move(wanted, from, allowed));
         }
     };
+    // A move that leads where the referral is (a second party's pre-visit)
+    // writes nothing.
+    if to == from {
+        return Ok(bundle);
+    }
     // One statement: the table holds an outcome exactly when closed, and a
     // decline's reason exactly when declined.
-    let (decline_reason, decline_rationale) = effects.decline.unzip();
+    let (decline_reason, decline_rationale) = effects.decline.clone().unzip();
     diesel::update(referrals::table.find(id))
         .set((
             referrals::status.eq(to),
@@ -125,8 +132,44 @@ async fn make_move(
         },
     )
     .await?;
+    // The letters each recipient keeps.
+    match (to, decline_reason, effects.outcome) {
+        (ReferralStatus::Declined, Some(reason), _) => {
+            let alternatives = effects.directory.as_ref().map_or_else(Vec::new, |d| {
+                d.alternatives(r.centre_id, r.service, ALTERNATIVES)
+            });
+            letters::declined(conn, &bundle, reason, note.text, &alternatives).await?;
+        }
+        (ReferralStatus::Closed, _, Some(outcome)) => {
+            letters::closed(conn, &bundle, outcome, &note).await?;
+        }
+        _ => {}
+    }
     bundle.referral.status = to;
     Ok(bundle)
+}
+
+/// The move a pre-visit's booking makes (`sessions::pre_visits`): the first
+/// one moves an accepted referral to `pre_visits`; later ones move nothing.
+/// Refused like any move: 403 outside the centre's coordinators, 409 from a
+/// status where pre-visits are not booked. Returns the referral, locked.
+pub async fn book_pre_visit(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: ReferralId,
+    if_match: &IfMatchSent,
+) -> Result<ReferralBundle, ApiError> {
+    let note = Note::shared("Pre-visits are being arranged");
+    make_move(
+        conn,
+        caller,
+        id,
+        Move::BookPreVisit,
+        note,
+        Effects::default(),
+        if_match,
+    )
+    .await
 }
 
 fn event_type(wanted: Move) -> &'static str {
@@ -139,6 +182,7 @@ fn event_type(wanted: Move) -> &'static str {
         Move::Close => "referral.closed",
         Move::Question => "referral.question_asked",
         Move::TakeOffer => "referral.place_taken",
+        Move::BookPreVisit => "referral.pre_visits",
     }
 }
 
@@ -327,9 +371,11 @@ pub async fn decline_referral(
     body: web::Json<DeclineRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (words, rationale) = body.parse()?;
+    let (snapshot, _) = directory.current(&pool).await?;
     let effects = Effects {
         outcome: None,
         decline: Some((body.reason, rationale)),
+        directory: Some(snapshot.clone()),
     };
     let note = (words, HistoryVisibility::Shared);
     let declined = answer(
@@ -343,7 +389,6 @@ pub async fn decline_referral(
     )
     .await?;
     let referral = declined.body;
-    let (snapshot, _) = directory.current(&pool).await?;
     let alternatives = snapshot.alternatives(referral.centre_id, referral.service, ALTERNATIVES);
     let body = DeclinedResponse {
         referral,
@@ -384,7 +429,7 @@ pub async fn withdraw_referral(
     let note = body.parse()?;
     let effects = Effects {
         outcome: Some(ClosingOutcome::Withdrawn),
-        decline: None,
+        ..Effects::default()
     };
     let answer = answer(
         &pool,
@@ -430,7 +475,7 @@ pub async fn close_referral(
     let note = body.parse()?;
     let effects = Effects {
         outcome: Some(body.outcome),
-        decline: None,
+        ..Effects::default()
     };
     let answer = answer(
         &pool,

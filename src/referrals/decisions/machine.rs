@@ -42,6 +42,9 @@ crate::text_enum! {
         /// The referrer's side takes the place offered to a waitlisted
         /// family (`POST /referrals/{id}/offer/take`).
         TakeOffer => "take_offer",
+        /// The centre books an accepted family's first pre-visit
+        /// (`POST /referrals/{id}/pre-visits`); later ones move nothing.
+        BookPreVisit => "book_pre_visit",
     }
 }
 
@@ -80,6 +83,7 @@ impl Move {
             Move::Waitlist => deciding.then_some(Waitlisted),
             Move::Question => deciding.then_some(InfoRequested),
             Move::TakeOffer => (from == Waitlisted).then_some(Accepted),
+            Move::BookPreVisit => matches!(from, Accepted | PreVisits).then_some(PreVisits),
             Move::Withdraw | Move::Close => is_closable(from).then_some(Closed),
         }
     }
@@ -216,9 +220,19 @@ mod tests {
             decide(Accepted, Side::Centre, Move::Decline),
             Err(Refusal::Illegal {
                 from: Accepted,
-                allowed: vec![Move::Close],
+                allowed: vec![Move::Close, Move::BookPreVisit],
             })
         );
+        assert_eq!(
+            decide(Accepted, Side::Centre, Move::BookPreVisit),
+            Ok(PreVisits)
+        );
+        // A second party's pre-visit leaves the referral where it is.
+        assert_eq!(
+            decide(PreVisits, Side::Centre, Move::BookPreVisit),
+            Ok(PreVisits)
+        );
+        assert!(decide(UnderReview, Side::Centre, Move::BookPreVisit).is_err());
     }
 
     #[test]

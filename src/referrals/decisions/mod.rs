@@ -5,6 +5,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod letters;
 pub mod machine;
 
 use crate::error::ApiError;

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::dto::OfferState;
 use super::{in_order, next_in_line, Waiting};
 use crate::error::ApiError;
-use crate::notifications::{self, Template};
+use crate::referrals::decisions::letters::plain;
+use crate::referrals::letters;
 use crate::referrals::model::ReferralStatus;
 use crate::schema::{referral_offers, referrals};
 use crate::vocabulary::{CentreId, ReferralId, ServiceType};
@@ -141,15 +142,10 @@ pub async fn offer(
     days: i32,
     now: OffsetDateTime,
 ) -> Result<Offer, ApiError> {
-    let (centre_id, service, email): (CentreId, ServiceType, String) = referrals::table
-        .find(referral_id)
-        .select((
-            referrals::centre_id,
-            referrals::service,
-            referrals::referrer_email,
-        ))
-        .first(conn)
-        .await?;
+    let b = crate::referrals::repo::load_bundle(conn, referral_id, false)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (centre_id, service) = (b.referral.centre_id, b.referral.service);
     let offer = Offer {
         id: Uuid::now_v7(),
         place_id,
@@ -166,13 +162,32 @@ pub async fn offer(
         .values(&offer)
         .execute(conn)
         .await?;
-    notifications::enqueue(
-        conn,
-        &email,
-        Template::PlaceOffered,
-        serde_json::json!({"referral_id": referral_id, "offer_id": offer.id, "expires_at": offer.expires_at.unix_timestamp()}),
-    )
-    .await?;
+    // The offer goes to whoever takes or refuses it: the referrer's side.
+    if let Some(to) = letters::referrer_side(&b) {
+        let centre = crate::centres::repo::find_centre(conn, centre_id)
+            .await?
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let until = crate::vocabulary::calendar::format_date(
+            offer.expires_at.to_offset(time::UtcOffset::UTC).date(),
+        );
+        let draft = letters::Draft {
+            kind: letters::LetterKind::Offer,
+            to,
+            subject: format!(
+                "A place for {} contact at {centre}",
+                plain(service.as_str())
+            ),
+            body: format!(
+                "{centre} can now offer the family a place for {} contact. \
+                 The place is held until {until} (UTC). Please take it or refuse it \
+                 before then; if we do not hear from you, it passes to the next \
+                 family waiting.",
+                plain(service.as_str())
+            ),
+        };
+        letters::send(conn, &b.referral, draft).await?;
+    }
     Ok(offer)
 }
 

@@ -1,0 +1,109 @@
+//! The `pre_visits` table.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime, Time};
+use uuid::Uuid;
+
+use super::PreVisitStatus;
+use crate::error::ApiError;
+use crate::schema::pre_visits;
+use crate::vocabulary::{AdultId, CentreId, ReferralId, UserId, VenueId};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pre_visits)]
+pub struct PreVisit {
+    pub id: Uuid,
+    pub referral_id: ReferralId,
+    pub centre_id: CentreId,
+    pub adult_id: AdultId,
+    pub venue_id: VenueId,
+    pub with_children: bool,
+    pub on_date: Date,
+    pub starts: Time,
+    pub ends: Time,
+    /// Derived from the local date and times by the table's trigger.
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub status: PreVisitStatus,
+    pub identity_checked: bool,
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: Option<OffsetDateTime>,
+    pub booked_by: UserId,
+    pub booked_at: OffsetDateTime,
+}
+
+/// A pre-visit to book (its instants are the table's to derive).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = pre_visits)]
+pub struct NewPreVisit {
+    pub id: Uuid,
+    pub referral_id: ReferralId,
+    pub centre_id: CentreId,
+    pub adult_id: AdultId,
+    pub venue_id: VenueId,
+    pub with_children: bool,
+    pub on_date: Date,
+    pub starts: Time,
+    pub ends: Time,
+    pub booked_by: UserId,
+}
+
+/// A referral's pre-visits, by time.
+pub async fn of_referral(
+    conn: &mut AsyncPgConnection,
+    referral_id: ReferralId,
+) -> Result<Vec<PreVisit>, ApiError> {
+    Ok(pre_visits::table
+        .filter(pre_visits::referral_id.eq(referral_id))
+        .order((pre_visits::starts_at, pre_visits::id))
+        .select(PreVisit::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Books a pre-visit: a party's second booked one is a 409 (one at a time,
+/// held by the table's unique index, so two coordinators booking at once
+/// cannot both succeed).
+pub async fn insert(conn: &mut AsyncPgConnection, v: &NewPreVisit) -> Result<PreVisit, ApiError> {
+    diesel::insert_into(pre_visits::table)
+        .values(v)
+        .returning(PreVisit::as_returning())
+        .get_result(conn)
+        .await
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => ApiError::Conflict(
+                "this party already has a booked pre-visit: record it done or missed first".into(),
+            ),
+            other => other.into(),
+        })
+}
+
+/// Records a booked pre-visit as done or missed; `None` when it was no
+/// longer booked (recorded meanwhile).
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: PreVisitStatus,
+    identity_checked: bool,
+    by: UserId,
+) -> Result<Option<PreVisit>, ApiError> {
+    Ok(diesel::update(
+        pre_visits::table
+            .filter(pre_visits::id.eq(id))
+            .filter(pre_visits::status.eq(PreVisitStatus::Booked)),
+    )
+    .set((
+        pre_visits::status.eq(status),
+        pre_visits::identity_checked.eq(identity_checked),
+        pre_visits::recorded_by.eq(Some(by)),
+        pre_visits::recorded_at.eq(Some(OffsetDateTime::now_utc())),
+    ))
+    .returning(PreVisit::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
+}

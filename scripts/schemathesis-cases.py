@@ -104,6 +104,29 @@ document = call("POST", f"/api/v1/referrals/{referral['id']}/attachments?filenam
 call("POST", f"/api/v1/referrals/{referral['id']}/review", coordinator, {"reason": "Checks made"})
 question = call("POST", f"/api/v1/referrals/{referral['id']}/questions", coordinator,
                 {"to": "referrer", "question": "Is there a newer order?"})
+# A second family, accepted, with a pre-visit booked: the pre-visits, the
+# ground rules' agreements and the attendees are fuzzed there.
+second = call("POST", "/api/v1/referrals", solicitor, {
+    "centre_id": centre, "service": "supported", "communication_level": "none",
+    "referrer": {"phone": "01228 000000"},
+    "children": [{"ref": "c1", "name": "Robin Case", "date_of_birth": "2019-06-01"}],
+    "adults": [
+        {"ref": "jo", "name": "Jo Case", "party": "resident_parent", "email": "jo@cases.example",
+         "relations": [{"child": "c1", "relation": "mother", "lives_with": True}]},
+    ],
+    "submit": True,
+})
+call("POST", f"/api/v1/referrals/{second['id']}/parties/{second['adults'][0]['id']}/part",
+     login("jo@cases.example"), {"consents_to_contact": True})
+for move in ["review", "accept"]:
+    call("POST", f"/api/v1/referrals/{second['id']}/{move}", coordinator, {"reason": "Checks made"})
+venue = sql(f"SELECT id FROM venues WHERE centre_id = '{centre}' ORDER BY name LIMIT 1")
+today = sql("SELECT (now() AT TIME ZONE 'Europe/London')::date")
+visit = call("POST", f"/api/v1/referrals/{second['id']}/pre-visits", coordinator,
+             {"adult_id": second["adults"][0]["id"], "venue_id": venue, "date": today, "starts": "23:00"})
+attendee = call("POST", f"/api/v1/families/{done['family_id']}/attendees", login("jo@cases.example"),
+                {"accompanies": referral["adults"][0]["id"], "name": "Pat Case", "relation": "grandparent",
+                 "why": "Alex's grandmother"})
 
 for name, value in {
     "CCC_CENTRE_ID": centre,
@@ -116,6 +139,8 @@ for name, value in {
     "CCC_RISK_ID": referral["risks"][0]["id"],
     "CCC_ATTACHMENT_ID": document["id"],
     "CCC_QUESTION_ID": question["id"],
+    "CCC_VISIT_ID": visit["id"],
+    "CCC_ATTENDEE_ID": attendee["id"],
     "CCC_FAMILY_ID": done["family_id"],
     "CCC_FAMILY_ADULT_ID": referral["adults"][0]["id"],
 }.items():

@@ -34,6 +34,7 @@ previous page as `cursor`.",
         (name = "postcodes", description = "Where a Great Britain postcode is. Contains OS data \u{a9} Crown copyright and database right 2025. Contains Royal Mail data \u{a9} Royal Mail copyright and database right 2025 (OS Code-Point Open, Open Government Licence v3.0)."),
         (name = "referrals", description = "How a family reaches a centre, and the centre's decision"),
         (name = "families", description = "The children and adults of an accepted referral"),
+        (name = "sessions", description = "Pre-visits, and the contact sessions a family is booked into"),
     ),
     components(schemas(
         crate::error::Problem,

@@ -510,6 +510,16 @@ struct Counts {
     demo: i64,
 }
 
+/// The demo centres' ground rules: the points every accredited centre's
+/// rules make (seed texts `000_…`, `003_…`).
+const DEMO_GROUND_RULES: &str = "Arrive and leave at the times given to you: the other parent may be arriving or leaving at theirs. \
+Do not discuss the case, the other parent or arrangements in front of the children. \
+Do not pass messages, letters or money through the children. \
+Photographs and recordings only with the other parent's written consent. \
+Gifts and food only as agreed with the coordinator. \
+Nobody attends who is not named and approved by the coordinator. \
+Staff may end a session that is not in the children's interests, and a child-protection concern is reported the same day.";
+
 /// Loads the demo directory once: when there are no centres at all, or with
 /// `force` when there are but none of them is demo data. Safe to run again and
 /// from several instances at once (it takes a lock and re-checks).
@@ -564,6 +574,14 @@ pub async fn seed(database_url: &str, force: bool) -> Result<String, SeedError> 
                 .execute(conn)
                 .await?;
         }
+        // Every demo centre's ground rules, as the network's model wording.
+        diesel::sql_query(
+            "INSERT INTO ground_rules (centre_id, version, text) \
+             SELECT id, 1, $1 FROM centres WHERE demo",
+        )
+        .bind::<diesel::sql_types::Text, _>(DEMO_GROUND_RULES)
+        .execute(conn)
+        .await?;
         Ok(format!(
             "loaded the demo directory: {} centres, {} venues, {} opening sessions, {} closures",
             dir.centres.len(),

@@ -348,16 +348,6 @@ pub async fn delete_closure(
     Ok(deleted == 1)
 }
 
-/// Today's date in the UK, where every centre is, whatever the server's zone.
-pub async fn uk_today(conn: &mut AsyncPgConnection) -> Result<Date, ApiError> {
-    use diesel::dsl::sql;
-    Ok(diesel::select(sql::<diesel::sql_types::Date>(
-        "(now() AT TIME ZONE 'Europe/London')::date",
-    ))
-    .get_result(conn)
-    .await?)
-}
-
 /// Every centre's status, services and accreditation, for the network's counts.
 pub async fn network_rows(conn: &mut AsyncPgConnection) -> Result<Vec<Centre>, ApiError> {
     Ok(centres::table

@@ -460,7 +460,7 @@ pub async fn decide_attendee(
             if a.status != AttendeeStatus::Requested {
                 return Err(ApiError::Conflict("this request is already decided".into()));
             }
-            let today = crate::centres::repo::uk_today(conn).await?;
+            let today = crate::vocabulary::calendar::uk_today(conn).await?;
             if confirmation_on.is_some_and(|d| d > today) {
                 return Err(ApiError::field(
                     "confirmation_on",

@@ -300,7 +300,7 @@ pub async fn agree(
                     "the ground rules are agreed once the centre has accepted the family".into(),
                 ));
             }
-            let today = crate::centres::repo::uk_today(conn).await?;
+            let today = crate::vocabulary::calendar::uk_today(conn).await?;
             if signed_on.is_some_and(|d| d > today) {
                 return Err(ApiError::field(
                     "signed_on",

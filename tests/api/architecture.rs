@@ -35,6 +35,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "opening_sessions",
             "closures",
             "directory_version",
+            "ground_rules",
         ],
     ),
     (
@@ -52,9 +53,13 @@ const OWNERS: &[(&str, &[&str])] = &[
             "referral_assessments",
             "referral_offers",
             "referral_notes",
+            "referral_letters",
+            "ground_rule_agreements",
             "families",
         ],
     ),
+    ("families", &["family_attendees"]),
+    ("sessions", &["pre_visits"]),
 ];
 
 /// The modules each module may use (ARCHITECTURE.md, "Layers"): the

@@ -79,7 +79,7 @@ async fn check_booking<'a>(
     if venue.is_none() {
         errors.push("venue_id", "unknown_venue", "is not a venue of this centre");
     }
-    let today = crate::centres::repo::uk_today(conn).await?;
+    let today = crate::vocabulary::calendar::uk_today(conn).await?;
     if booking.date < today {
         errors.push("date", "past", "must be today or later");
     }
@@ -413,7 +413,7 @@ pub async fn record_outcome(
                 .into_iter()
                 .find(|v| v.id == visit_id)
                 .ok_or(ApiError::NotFound)?;
-            let today = crate::centres::repo::uk_today(conn).await?;
+            let today = crate::vocabulary::calendar::uk_today(conn).await?;
             if visit.on_date > today {
                 return Err(ApiError::field(
                     "outcome",

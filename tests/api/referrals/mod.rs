@@ -9,6 +9,7 @@ mod decisions;
 mod documents;
 mod intake;
 mod notes;
+mod preparation;
 mod questions;
 mod redaction;
 mod visibility;

@@ -47,6 +47,8 @@ POSTCODES ?= ../shared/data/codepoint-open/postcodes.csv.gz
 # `make run DEMO=force` loads the demo directory even when other centres exist;
 # DEMO=no skips it.
 DEMO ?= yes
+# Where `make run` writes each message the service sends (MAIL_TRANSPORT=files).
+MAIL_DIR ?= $(CURDIR)/.tools/mail
 
 run: db $(DEV_SECRETS)
 	@command -v $(CARGO) >/dev/null || { echo "cargo is required (https://rustup.rs)"; exit 1; }
@@ -61,7 +63,9 @@ run: db $(DEV_SECRETS)
 	esac
 	@set -a; . ./$(DEV_SECRETS); set +a; \
 	  echo "First network admin (created if none exists): $$BOOTSTRAP_ADMIN_EMAIL / $$BOOTSTRAP_ADMIN_PASSWORD (from $(DEV_SECRETS))"; \
-	  DATABASE_URL="$(APP_DB)" JWT_SECRET="$${JWT_SECRET}" exec ./target/debug/ccc serve
+	  echo "Messages (invitations, one-time codes, word of letters) are written to $(MAIL_DIR)/ as .eml files: open the newest."; \
+	  DATABASE_URL="$(APP_DB)" JWT_SECRET="$${JWT_SECRET}" MAIL_TRANSPORT="$${MAIL_TRANSPORT:-files}" MAIL_DIR="$(MAIL_DIR)" \
+	    JOBS_INTERVAL_SECS="$${JOBS_INTERVAL_SECS:-5}" exec ./target/debug/ccc serve
 
 migrate: db
 	DATABASE_URL="$(APP_DB)" $(CARGO) run -q --bin ccc -- migrate

@@ -88,6 +88,26 @@ pub struct Config {
     /// `TRUST_FORWARDED_FOR`: take the client address from `X-Forwarded-For` (set
     /// only behind a load balancer that overwrites it).
     pub trust_forwarded_for: bool,
+    /// `MAIL_TRANSPORT` (`none`, `files` with `MAIL_DIR`, `smtp` with
+    /// `SMTP_URL`): how the jobs deliver the notifications outbox.
+    pub mail: MailTransport,
+    /// `MAIL_FROM`: the sender of every message.
+    pub mail_from: String,
+}
+
+/// How the jobs deliver the notifications outbox (`notifications::delivery`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// `none` (the default): messages wait in the outbox, for a separate
+    /// mail worker to read.
+    None,
+    /// `files`: each message is written to this directory as an `.eml` file
+    /// (`make run`, so a newcomer reads their invitation without a mail server).
+    Files(std::path::PathBuf),
+    /// `smtp`: each message goes to the relay at `SMTP_URL`
+    /// (`smtp://[user:password@]host[:port]`, plain SMTP to a relay on a
+    /// trusted network, which carries it on).
+    Smtp(Secret<String>),
 }
 
 /// Access tokens are HS256 JWTs signed with the current key; a previous key is
@@ -222,8 +242,33 @@ impl Config {
                 reason: "must be between 1 and 100000".into(),
             });
         }
+        let mail = match env.optional("MAIL_TRANSPORT").as_deref() {
+            None | Some("none") => MailTransport::None,
+            Some("files") => MailTransport::Files(env.required("MAIL_DIR")?.into()),
+            Some("smtp") => {
+                let url = env.required("SMTP_URL")?;
+                if !url.starts_with("smtp://") {
+                    return Err(ConfigError::Malformed {
+                        name: "SMTP_URL",
+                        reason: "expected smtp://[user:password@]host[:port]".into(),
+                    });
+                }
+                MailTransport::Smtp(Secret::new(url))
+            }
+            Some(other) => {
+                return Err(ConfigError::Malformed {
+                    name: "MAIL_TRANSPORT",
+                    reason: format!("{other} is not one of none, files, smtp"),
+                })
+            }
+        };
+        let mail_from = env
+            .optional("MAIL_FROM")
+            .unwrap_or_else(|| "Child contact centres <no-reply@localhost>".to_owned());
         Ok(Self {
             jwt,
+            mail,
+            mail_from,
             unsolicited_per_address,
             refresh_token_ttl: Duration::from_secs(
                 env.bounded("REFRESH_TOKEN_TTL_DAYS", 30, 365)? * 86_400,

@@ -4,15 +4,18 @@
 //! read (`login_attempts`, `unsolicited_requests`, `refused_token_marks`).
 //!
 //! Instances share the work through the database: a centre's list is swept
-//! under its advisory lock, which a busy one skips; deletes are idempotent.
-//! Delivering the notifications outbox is not here yet.
+//! under its advisory lock, which a busy one skips; deletes are idempotent;
+//! the notifications outbox is delivered under `SKIP LOCKED`
+//! (`notifications::delivery`), when a mailer is configured.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
 use crate::db::Pool;
 use crate::error::ApiError;
+use crate::notifications::delivery::{self, Delivered, Mailer};
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -35,18 +38,46 @@ pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError
     })
 }
 
-/// Runs [`run_once`] every `every` on this instance's runtime until the
-/// process ends. A failed pass is logged and the next one tried.
-pub fn spawn(pool: Pool, every: Duration) {
+/// Delivers what is due, batch after batch, until a batch comes back short
+/// (at most 20 batches a pass, so one pass never runs long).
+pub async fn deliver(
+    pool: &Pool,
+    mailer: &Mailer,
+    now: OffsetDateTime,
+) -> Result<Delivered, ApiError> {
+    let mut total = Delivered::default();
+    for _ in 0..20 {
+        let batch = delivery::deliver_due(pool, mailer, now).await?;
+        total.sent += batch.sent;
+        total.failed += batch.failed;
+        if batch.sent + batch.failed < delivery::BATCH as usize {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Runs [`run_once`] (and delivers the outbox with `mailer`) every `every`
+/// on this instance's runtime until the process ends. A failed pass is
+/// logged and the next one tried.
+pub fn spawn(pool: Pool, every: Duration, mailer: Option<Arc<Mailer>>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match run_once(&pool, OffsetDateTime::now_utc()).await {
+            let now = OffsetDateTime::now_utc();
+            match run_once(&pool, now).await {
                 Ok(pass) if pass != Pass::default() => log::info!("jobs: {pass:?}"),
                 Ok(_) => {}
                 Err(err) => log::warn!("jobs: a pass failed: {err}"),
+            }
+            if let Some(mailer) = &mailer {
+                match deliver(&pool, mailer, now).await {
+                    Ok(d) if d != Delivered::default() => log::info!("jobs: outbox {d:?}"),
+                    Ok(_) => {}
+                    Err(err) => log::warn!("jobs: delivering the outbox failed: {err}"),
+                }
             }
         }
     });

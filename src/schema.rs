@@ -170,6 +170,9 @@ diesel::table! {
         payload -> Jsonb,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
     }
 }
 

@@ -27,8 +27,18 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
     let keys = web::Data::new(TokenKeys::new(&config.jwt));
     let cursor_key = web::Data::new(CursorKey::derive(config.jwt.secret.expose().as_bytes()));
     let cors_origins = config.cors_allowed_origins.clone();
+    let mailer = crate::notifications::delivery::Mailer::from_config(&config)
+        .map_err(std::io::Error::other)?
+        .map(std::sync::Arc::new);
+    match (&mailer, config.jobs_interval) {
+        (Some(m), Some(_)) => log::info!("{}", m.describe()),
+        (Some(_), None) => log::warn!(
+            "a mailer is configured but JOBS_INTERVAL_SECS=0: nothing delivers the outbox"
+        ),
+        (None, _) => log::info!("messages wait in the notifications outbox (MAIL_TRANSPORT=none)"),
+    }
     if let Some(every) = config.jobs_interval {
-        crate::jobs::spawn(pool.clone(), every);
+        crate::jobs::spawn(pool.clone(), every, mailer);
     }
     let config = web::Data::new(config);
     let pool = web::Data::new(pool);

@@ -99,7 +99,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("attendance", &["audit", "events", "identity", "sessions"]),
     ("reports", &["audit", "identity", "centres", "referrals"]),
-    ("jobs", &["auth", "identity", "referrals"]),
+    ("jobs", &["notifications", "auth", "identity", "referrals"]),
 ];
 
 fn src() -> PathBuf {

@@ -16,6 +16,7 @@ mod errors;
 mod headers;
 mod health;
 mod identity;
+mod mail;
 mod matrix;
 mod migrations;
 mod outage;

@@ -1,6 +1,11 @@
 //! The notifications outbox: messages to people (invitations, confirmations,
-//! resets) are written here in the transaction that causes them, and delivered
-//! by a separate worker. The service itself has no mail server.
+//! resets, word of a letter) are written here in the transaction that causes
+//! them, and delivered by the jobs ([`delivery`]): to an SMTP relay, to files
+//! (`make run`), or left for a separate mail worker. What each says is
+//! [`messages`].
+
+pub mod delivery;
+pub mod messages;
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -9,8 +14,8 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::schema::notifications_outbox;
 
-/// What a message is; the delivery worker picks the wording.
-#[derive(Debug, Clone, Copy)]
+/// What a message is; [`messages::render`] picks the wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Template {
     /// A new account: a link to set a password and accept.
     Invitation,
@@ -33,7 +38,23 @@ pub enum Template {
 }
 
 impl Template {
-    fn as_str(self) -> &'static str {
+    const ALL: [Template; 8] = [
+        Self::Invitation,
+        Self::ConfirmEmail,
+        Self::AccountExists,
+        Self::PasswordReset,
+        Self::ReferralPart,
+        Self::ReferralQuestion,
+        Self::PlaceOffered,
+        Self::Letter,
+    ];
+
+    /// The template a stored word names.
+    pub fn parse(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == word)
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Invitation => "invitation",
             Self::ConfirmEmail => "confirm_email",
@@ -116,4 +137,17 @@ pub async fn enqueue(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Template;
+
+    #[test]
+    fn every_template_reads_back_from_its_word() {
+        for t in Template::ALL {
+            assert_eq!(Template::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(Template::parse("nothing"), None);
+    }
 }

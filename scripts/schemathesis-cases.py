@@ -121,9 +121,9 @@ call("POST", f"/api/v1/referrals/{second['id']}/parties/{second['adults'][0]['id
 for move in ["review", "accept"]:
     call("POST", f"/api/v1/referrals/{second['id']}/{move}", coordinator, {"reason": "Checks made"})
 venue = sql(f"SELECT id FROM venues WHERE centre_id = '{centre}' ORDER BY name LIMIT 1")
-today = sql("SELECT (now() AT TIME ZONE 'Europe/London')::date")
+tomorrow = sql("SELECT (now() AT TIME ZONE 'Europe/London')::date + 1")
 visit = call("POST", f"/api/v1/referrals/{second['id']}/pre-visits", coordinator,
-             {"adult_id": second["adults"][0]["id"], "venue_id": venue, "date": today, "starts": "23:00"})
+             {"adult_id": second["adults"][0]["id"], "venue_id": venue, "date": tomorrow, "starts": "11:00"})
 attendee = call("POST", f"/api/v1/families/{done['family_id']}/attendees", login("jo@cases.example"),
                 {"accompanies": referral["adults"][0]["id"], "name": "Pat Case", "relation": "grandparent",
                  "why": "Alex's grandmother"})

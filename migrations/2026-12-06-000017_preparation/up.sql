@@ -16,14 +16,15 @@ CREATE TABLE pre_visits (
     ends TIME NOT NULL CHECK (ends > starts),
     starts_at TIMESTAMPTZ NOT NULL,
     ends_at TIMESTAMPTZ NOT NULL,
-    status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'done', 'missed')),
+    status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN ('booked', 'done', 'missed', 'cancelled')),
     identity_checked BOOLEAN NOT NULL DEFAULT false,
     recorded_by UUID REFERENCES users (id),
     recorded_at TIMESTAMPTZ,
     booked_by UUID NOT NULL REFERENCES users (id),
     booked_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    -- A done pre-visit is one at which the party's identity was checked.
-    CHECK (status <> 'done' OR identity_checked),
+    -- A done pre-visit is one at which the party's identity was checked;
+    -- no other has it checked.
+    CHECK ((status = 'done') = identity_checked),
     CHECK ((status = 'booked') = (recorded_at IS NULL))
 );
 -- One booked pre-visit per party at a time: a missed one may be booked again.
@@ -42,6 +43,21 @@ CREATE TRIGGER pre_visits_instants BEFORE INSERT OR UPDATE ON pre_visits
     FOR EACH ROW EXECUTE FUNCTION pre_visit_instants();
 CREATE TRIGGER pre_visits_version AFTER INSERT OR UPDATE OR DELETE ON pre_visits
     FOR EACH ROW EXECUTE FUNCTION referral_part_changed();
+
+-- A referral that ends (declined, closed) cancels its pre-visits still to
+-- come, in the same transaction: nobody is expected at the centre for a
+-- family it no longer takes.
+CREATE FUNCTION pre_visits_end_with_referral() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE pre_visits SET status = 'cancelled', recorded_at = now()
+        WHERE referral_id = NEW.id AND status = 'booked';
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER referrals_end_pre_visits AFTER UPDATE OF status ON referrals
+    FOR EACH ROW WHEN (NEW.status IN ('declined', 'closed') AND OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION pre_visits_end_with_referral();
 
 -- Ground rules (centres): each centre's rules, versioned; a published
 -- version is never changed, a new one is published instead.

@@ -235,8 +235,10 @@ async fn event(
             event_type,
             resource_type: "family",
             resource_id: a.family_id.into(),
+            // The centre's integrations alone: the referrer's side does not
+            // see others' requests, nor any before they are decided.
             centre_id: Some(b.referral.centre_id),
-            organisation_id: b.referral.organisation_id,
+            organisation_id: None,
             payload: serde_json::json!({
                 "family_id": a.family_id, "attendee_id": a.id, "status": a.status,
             }),
@@ -293,8 +295,19 @@ pub async fn ask_attendee(
             // side and the coordinators for any party.
             let own =
                 matches!(&viewer, Viewer::Parent { adult_ids } if adult_ids.contains(&accompanies));
-            if !(matches!(side, Side::Centre | Side::Referrer) || own) {
+            // A parent asks for themself alone, even the parent who referred
+            // the family: never for the other party.
+            let may = match viewer {
+                Viewer::Parent { .. } => own,
+                _ => matches!(side, Side::Centre | Side::Referrer),
+            };
+            if !may {
                 return Err(ApiError::Forbidden);
+            }
+            if !b.referral.status.is_open() {
+                return Err(ApiError::Conflict(
+                    "the referral has ended: nobody more attends".into(),
+                ));
             }
             if_match.check(b.referral.version, IfMatch::Optional)?;
             if !b.adults.iter().any(|a| a.id == accompanies) {
@@ -309,7 +322,9 @@ pub async fn ask_attendee(
                 Principal::Client(c) => (None, Some(c.id)),
             };
             let attendee = Attendee {
-                id: Uuid::now_v7(),
+                // Random, not time-ordered: the id of an approved attendee
+                // tells the other party nothing of when they were asked for.
+                id: Uuid::new_v4(),
                 family_id: id,
                 referral_id: b.referral.id,
                 accompanies,
@@ -467,6 +482,19 @@ pub async fn decide_attendee(
                     "future",
                     "must not be after today",
                 ));
+            }
+            // The confirmation is about this family's case: not from before
+            // the referral was made.
+            let made = b.referral.created_at.date();
+            if confirmation_on.is_some_and(|d| d < made) {
+                return Err(ApiError::field(
+                    "confirmation_on",
+                    "before_referral",
+                    format!("must not be before the referral was made ({made})"),
+                ));
+            }
+            if !b.referral.status.is_open() {
+                return Err(ApiError::Conflict("the referral has ended".into()));
             }
             let approve = body.decision == AttendeeDecision::Approve;
             // A new partner meets the children only for a reason the centre

@@ -313,6 +313,15 @@ pub async fn agree(
                 Some(g) if g.version == version => g,
                 other => return Err(problems::ground_rules_changed(other.map(|g| g.version))),
             };
+            // A form is signed after the rules it agrees were published.
+            let published = current.published_at.date();
+            if signed_on.is_some_and(|d| d < published) {
+                return Err(ApiError::field(
+                    "signed_on",
+                    "before_published",
+                    format!("must not be before this version was published ({published})"),
+                ));
+            }
             let agreement = Agreement {
                 id: Uuid::now_v7(),
                 referral_id: id,

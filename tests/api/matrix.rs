@@ -101,6 +101,8 @@ struct Fixture {
     attendee: String,
     /// Today at the centres (Europe/London).
     today: String,
+    /// Tomorrow there: pre-visits are booked ahead.
+    tomorrow: String,
     /// A referral per decision route, already where that move starts.
     decisions: std::collections::HashMap<&'static str, String>,
     own: std::collections::HashMap<&'static str, Own>,
@@ -816,8 +818,8 @@ fn rows() -> Vec<Row> {
             path: "/api/v1/referrals/{id}/parties/{adult_id}/agreement",
             // The party in the app; a coordinator from the paper form (the
             // party agreed first, so the coordinator's answer is 200).
-            body: Json(|_, caller| match caller {
-                "coordinator" => json!({"version": 1, "how": "paper", "signed_on": "2026-12-01"}),
+            body: Json(|f, caller| match caller {
+                "coordinator" => json!({"version": 1, "how": "paper", "signed_on": f.today}),
                 _ => json!({"version": 1}),
             }),
             expect: [401, 404, 201, 403, 403, 200, 403],
@@ -836,7 +838,7 @@ fn rows() -> Vec<Row> {
             path: "/api/v1/referrals/{id}/pre-visits",
             // The centre's coordinators book them.
             body: Json(
-                |f, _| json!({"adult_id": f.visiting_adult, "venue_id": f.venue, "date": f.today, "starts": "15:00"}),
+                |f, _| json!({"adult_id": f.visiting_adult, "venue_id": f.venue, "date": f.tomorrow, "starts": "15:00"}),
             ),
             expect: [401, 404, 403, 403, 403, 201, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
@@ -871,7 +873,7 @@ fn rows() -> Vec<Row> {
             method: "POST",
             path: "/api/v1/families/{id}/attendees/{attendee_id}/decision",
             // The centre's coordinators decide.
-            body: Json(|_, _| json!({"decision": "approve", "confirmation_on": "2026-12-01"})),
+            body: Json(|f, _| json!({"decision": "approve", "confirmation_on": f.today})),
             expect: [401, 404, 403, 403, 403, 200, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
         },
@@ -1153,10 +1155,11 @@ async fn fixture(app: &TestApp) -> Fixture {
              AND email = '{email}'"
         )
     };
-    let today = app
-        .query_texts("SELECT ((now() AT TIME ZONE 'Europe/London')::date)::text AS value")
-        .await
-        .remove(0);
+    let day = |n: i32| {
+        format!("SELECT ((now() AT TIME ZONE 'Europe/London')::date + {n})::text AS value")
+    };
+    let today = app.query_texts(&day(0)).await.remove(0);
+    let tomorrow = app.query_texts(&day(1)).await.remove(0);
     let visiting = &decisions["pre-visits"];
     let parent_visiting = app
         .query_texts(&adult_of(visiting, "parent@matrix.org"))
@@ -1171,13 +1174,18 @@ async fn fixture(app: &TestApp) -> Fixture {
             Method::POST,
             Some(&coordinator),
             &format!("/api/v1/referrals/{visiting}/pre-visits"),
-            Some(&json!({"adult_id": parent_visiting, "venue_id": venue, "date": today, "starts": "09:00"})),
+            Some(&json!({"adult_id": parent_visiting, "venue_id": venue, "date": tomorrow, "starts": "09:00"})),
             201,
         )
         .await["id"]
         .as_str()
         .unwrap()
         .to_owned();
+    // It took place two days ago, as far as recording its outcome goes.
+    app.query_texts(&format!(
+        "UPDATE pre_visits SET on_date = on_date - 3 WHERE id = '{visit}' RETURNING id::text AS value"
+    ))
+    .await;
     let agreeing_adult = app
         .query_texts(&adult_of(
             &decisions["parties/{adult_id}/agreement"],
@@ -1326,6 +1334,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         visit,
         attendee,
         today,
+        tomorrow,
         own,
         tokens: vec![
             None,

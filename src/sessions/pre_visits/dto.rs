@@ -46,21 +46,32 @@ impl BookPreVisitRequest {
         let mut errors = FieldErrors::default();
         let date = errors.take(parse_date("date", &self.date));
         let starts: Option<Time> = errors.take(parse_time("starts", &self.starts));
-        let minutes = self.minutes.unwrap_or(DEFAULT_MINUTES);
-        if !MINUTES.contains(&minutes) {
-            errors.push("minutes", "range", "must be 15 to 240");
-        }
-        let span = starts.and_then(|s| match Span::from_start(s, minutes) {
-            Some(span) => Some(span),
-            None => {
-                errors.push(
-                    "minutes",
-                    "past_midnight",
-                    "the visit must end the day it starts",
-                );
+        let starts = match starts {
+            Some(t) if t.second() != 0 || t.nanosecond() != 0 => {
+                errors.push("starts", "time", "must be a time as HH:MM (24-hour clock)");
                 None
             }
-        });
+            other => other,
+        };
+        let minutes = self.minutes.unwrap_or(DEFAULT_MINUTES);
+        let in_range = MINUTES.contains(&minutes);
+        if !in_range {
+            errors.push("minutes", "range", "must be 15 to 240");
+        }
+        let span = match starts.filter(|_| in_range) {
+            Some(s) => {
+                let span = Span::from_start(s, minutes);
+                if span.is_none() {
+                    errors.push(
+                        "minutes",
+                        "past_midnight",
+                        "the visit must end the day it starts",
+                    );
+                }
+                span
+            }
+            None => None,
+        };
         let (date, span) = errors.finish_both(date, span)?;
         Ok(Booking { date, span })
     }
@@ -83,7 +94,7 @@ pub struct PreVisitOutcomeRequest {
     /// `done` or `missed`.
     pub outcome: PreVisitOutcome,
     /// That the party's identity was checked against photo identification:
-    /// a `done` pre-visit needs it.
+    /// a `done` pre-visit needs it; a `missed` one cannot have it.
     pub identity_checked: bool,
 }
 

@@ -3,12 +3,13 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::dto::PreVisitResponse;
 use super::dto::{BookPreVisitRequest, Booking, PreVisitOutcome, PreVisitOutcomeRequest};
 use super::repo::{self, NewPreVisit, PreVisit};
-use super::rules::Span;
+use super::rules::Instants;
 use super::PreVisitStatus;
 use crate::audit::{self, Event};
 use crate::centres::model::Venue;
@@ -96,16 +97,29 @@ async fn check_booking<'a>(
         );
     }
     let (adult, venue) = errors.finish_both(adult, venue)?;
+    let when = repo::instants(conn, booking.date, booking.span.starts, booking.span.ends)
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                "starts",
+                "no_such_time",
+                "the clocks skip this time that day",
+            )
+        })?;
+    if when.starts <= OffsetDateTime::now_utc() {
+        return Err(ApiError::field("starts", "past", "must be later than now"));
+    }
+    // Apart in real time, not on the clock: a change of the clocks between
+    // two visits never brings the parties together.
     let stagger = stagger_minutes(conn, b).await?;
     let others = repo::of_referral(conn, b.referral.id).await?;
     let clash = others.iter().any(|o| {
         o.adult_id != adult.id
-            && o.status != PreVisitStatus::Missed
-            && o.on_date == booking.date
-            && !booking.span.apart(
-                &Span {
-                    starts: o.starts,
-                    ends: o.ends,
+            && matches!(o.status, PreVisitStatus::Booked | PreVisitStatus::Done)
+            && !when.apart(
+                &Instants {
+                    starts: o.starts_at,
+                    ends: o.ends_at,
                 },
                 stagger.into(),
             )
@@ -114,7 +128,7 @@ async fn check_booking<'a>(
         return Err(ApiError::field(
             "starts",
             "too_close",
-            format!("must be at least {stagger} minutes from another party's pre-visit that day"),
+            format!("must be at least {stagger} minutes from another party's pre-visit"),
         ));
     }
     Ok(Checked { adult, venue })
@@ -313,9 +327,8 @@ pub async fn list_pre_visits(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<Page<PreVisitResponse>>, ApiError> {
     let id = id.into_inner();
-    let page = page
-        .into_inner()
-        .parse::<i64>(cursors.seal("pre_visits", &id))?;
+    // Each kind of page has its own cursors (by time, or by date).
+    let page = page.into_inner();
     let mut conn = pool.get().await?;
     let reader = &caller;
     let outcome = conn
@@ -343,9 +356,23 @@ pub async fn list_pre_visits(
         })
         .await;
     let event = Event::new(&caller, "list_pre_visits", "referral").resource(id);
-    let (visits, viewer) = refusal_audited(&mut conn, event, outcome).await?;
+    let (mut visits, viewer) = refusal_audited(&mut conn, event, outcome).await?;
+    // The referrer's side pages by date and booking, never by time: a
+    // cursor (signed, not secret) must not carry what the page hides.
+    let by_date = viewer == Viewer::Referrer;
+    let seal = match by_date {
+        true => cursors.seal("pre_visits_by_date", &id),
+        false => cursors.seal("pre_visits", &id),
+    };
+    let page = page.parse::<i64>(seal)?;
+    if by_date {
+        visits.sort_by_key(|v| (v.on_date, v.id));
+    }
     let cursor = |v: &PreVisit| Cursor {
-        key: i64::try_from(v.starts_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
+        key: match by_date {
+            true => i64::from(v.on_date.to_julian_day()),
+            false => i64::try_from(v.starts_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
+        },
         id: v.id,
     };
     Ok(web::Json(Page::of_sorted(visits, &page, cursor, |v| {
@@ -384,12 +411,22 @@ pub async fn record_outcome(
     body: web::Json<PreVisitOutcomeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, visit_id) = path.into_inner();
-    if body.outcome == PreVisitOutcome::Done && !body.identity_checked {
-        return Err(ApiError::field(
-            "identity_checked",
-            "required",
-            "a pre-visit is done only once the party's identity was checked",
-        ));
+    match (body.outcome, body.identity_checked) {
+        (PreVisitOutcome::Done, false) => {
+            return Err(ApiError::field(
+                "identity_checked",
+                "required",
+                "a pre-visit is done only once the party's identity was checked",
+            ))
+        }
+        (PreVisitOutcome::Missed, true) => {
+            return Err(ApiError::field(
+                "identity_checked",
+                "missed",
+                "nobody's identity is checked at a missed pre-visit",
+            ))
+        }
+        _ => {}
     }
     let if_match = IfMatchSent::of(&req);
     let mut conn = pool.get().await?;
@@ -413,14 +450,14 @@ pub async fn record_outcome(
                 .into_iter()
                 .find(|v| v.id == visit_id)
                 .ok_or(ApiError::NotFound)?;
-            let today = crate::vocabulary::calendar::uk_today(conn).await?;
-            if visit.on_date > today {
+            if visit.starts_at > OffsetDateTime::now_utc() {
                 return Err(ApiError::field(
                     "outcome",
                     "not_yet",
                     format!(
-                        "the pre-visit is on {}: record it on that day or after",
-                        format_date(visit.on_date)
+                        "the pre-visit starts on {} at {}: record it once it has begun",
+                        format_date(visit.on_date),
+                        format_time(visit.starts)
                     ),
                 ));
             }

@@ -4,7 +4,8 @@
 //! never on a closure. Each party's invitation (a letter kept as sent) shows
 //! only their own time. At a visit the centre records it `done` (the party's
 //! identity checked) or `missed`. The first booking moves an accepted
-//! referral to `pre_visits` (`referrals::decisions`).
+//! referral to `pre_visits` (`referrals::decisions`); a referral declined or
+//! closed cancels those still to come (a trigger, in the same transaction).
 //!
 //! | viewer | sees |
 //! | --- | --- |
@@ -26,6 +27,8 @@ crate::text_enum! {
         Done => "done",
         /// The party did not come (another may be booked).
         Missed => "missed",
+        /// The referral ended (declined or closed) before it took place.
+        Cancelled => "cancelled",
     }
 }
 

@@ -5,6 +5,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::{Date, OffsetDateTime, Time};
 use uuid::Uuid;
 
+use super::rules::Instants;
 use super::PreVisitStatus;
 use crate::error::ApiError;
 use crate::schema::pre_visits;
@@ -106,4 +107,40 @@ pub async fn record(
     .get_result(conn)
     .await
     .optional()?)
+}
+
+#[derive(QueryableByName)]
+struct Local {
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    starts_at: OffsetDateTime,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    ends_at: OffsetDateTime,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    exists: bool,
+}
+
+/// The instants of local times at the centre (Europe/London) on `date`, or
+/// `None` when one of them does not exist there (the hour the clocks skip).
+pub async fn instants(
+    conn: &mut AsyncPgConnection,
+    date: Date,
+    starts: Time,
+    ends: Time,
+) -> Result<Option<Instants>, ApiError> {
+    use diesel::sql_types::{Date as SqlDate, Time as SqlTime};
+    let local: Local = diesel::sql_query(
+        "SELECT ($1 + $2) AT TIME ZONE 'Europe/London' AS starts_at, \
+                ($1 + $3) AT TIME ZONE 'Europe/London' AS ends_at, \
+                ((($1 + $2) AT TIME ZONE 'Europe/London') AT TIME ZONE 'Europe/London') = ($1 + $2) \
+            AND ((($1 + $3) AT TIME ZONE 'Europe/London') AT TIME ZONE 'Europe/London') = ($1 + $3) AS exists",
+    )
+    .bind::<SqlDate, _>(date)
+    .bind::<SqlTime, _>(starts)
+    .bind::<SqlTime, _>(ends)
+    .get_result(conn)
+    .await?;
+    Ok(local.exists.then_some(Instants {
+        starts: local.starts_at,
+        ends: local.ends_at,
+    }))
 }

@@ -166,18 +166,11 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
     )
     .await;
     let venue = venue_of(&centre);
-    let today = uk_day(&w, 0).await;
+    let day = uk_day(&w, 1).await;
     let visits = format!("{path}/pre-visits");
     let book = |adult: &str, date: &str, starts: &str| json!({"adult_id": adult, "venue_id": venue, "date": date, "starts": starts});
     // Jo brings Alex at 10:00 for 45 minutes: the referral is in pre-visits.
-    let jo_visit = post(
-        &w,
-        &w.coordinator,
-        &visits,
-        book(jo_id, &today, "10:00"),
-        201,
-    )
-    .await;
+    let jo_visit = post(&w, &w.coordinator, &visits, book(jo_id, &day, "10:00"), 201).await;
     assert_eq!(jo_visit["with_children"], true);
     assert_eq!(
         (jo_visit["starts"].as_str(), jo_visit["ends"].as_str()),
@@ -192,7 +185,7 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
         &w,
         &w.coordinator,
         &visits,
-        book(chris_id, &today, "11:00"),
+        book(chris_id, &day, "11:00"),
         422,
     )
     .await;
@@ -207,7 +200,7 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
         &w,
         &w.coordinator,
         &visits,
-        book(chris_id, &today, "09:00"),
+        book(chris_id, &day, "09:00"),
         422,
     )
     .await;
@@ -246,6 +239,32 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
     )
     .await;
     assert_eq!(past["errors"][0]["code"], "past");
+    // Nor earlier today: a pre-visit is booked for a time to come.
+    let earlier = post(
+        &w,
+        &w.coordinator,
+        &visits,
+        book(chris_id, &uk_day(&w, 0).await, "00:00"),
+        422,
+    )
+    .await;
+    assert_eq!(
+        (
+            earlier["errors"][0]["field"].as_str(),
+            earlier["errors"][0]["code"].as_str()
+        ),
+        (Some("starts"), Some("past"))
+    );
+    // Whole minutes only: the letter says what was booked.
+    let seconds = post(
+        &w,
+        &w.coordinator,
+        &visits,
+        book(chris_id, &day, "11:15:30"),
+        422,
+    )
+    .await;
+    assert_eq!(seconds["errors"][0]["field"], "starts");
     let elsewhere = get(
         &w,
         &w.coordinator,
@@ -253,19 +272,19 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
         200,
     )
     .await;
-    let mut wrong_venue = book(chris_id, &today, "11:15");
+    let mut wrong_venue = book(chris_id, &day, "11:15");
     wrong_venue["venue_id"] = json!(venue_of(&elsewhere));
     let refused = post(&w, &w.coordinator, &visits, wrong_venue, 422).await;
     assert_eq!(refused["errors"][0]["field"], "venue_id");
     // Only the coordinators book.
     for token in [&w.staff, &w.solicitor, &jo] {
-        post(&w, token, &visits, book(chris_id, &today, "11:15"), 403).await;
+        post(&w, token, &visits, book(chris_id, &day, "11:15"), 403).await;
     }
     let chris_visit = post(
         &w,
         &w.coordinator,
         &visits,
-        book(chris_id, &today, "11:15"),
+        book(chris_id, &day, "11:15"),
         201,
     )
     .await;
@@ -294,7 +313,7 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
             v["starts"].is_null() && v["starts_at"].is_null() && v["ends"].is_null(),
             "{v}"
         );
-        assert_eq!(v["date"], today.as_str());
+        assert_eq!(v["date"], day.as_str());
     }
     assert_eq!(items(&get(&w, &w.staff, &visits, 200).await).len(), 2);
 
@@ -331,8 +350,34 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
     );
     w.app.outbox_payload("jo@example.org", "letter").await;
 
-    // At the visit: done only with the identity checked; recorded once.
+    // At the visit: not before it begins; done only with the identity
+    // checked; recorded once.
     let outcome = |v: &Value| format!("{visits}/{}/outcome", v["id"].as_str().unwrap());
+    let early = post(
+        &w,
+        &w.staff,
+        &outcome(&jo_visit),
+        json!({"outcome": "done", "identity_checked": true}),
+        422,
+    )
+    .await;
+    assert_eq!(early["errors"][0]["code"], "not_yet");
+    // Two days pass (the visit is moved back, as the clock would).
+    w.app
+        .query_texts(&format!(
+            "UPDATE pre_visits SET on_date = on_date - 2 WHERE id = '{}' RETURNING id::text AS value",
+            jo_visit["id"].as_str().unwrap()
+        ))
+        .await;
+    let missed_checked = post(
+        &w,
+        &w.staff,
+        &outcome(&jo_visit),
+        json!({"outcome": "missed", "identity_checked": true}),
+        422,
+    )
+    .await;
+    assert_eq!(missed_checked["errors"][0]["field"], "identity_checked");
     let unchecked = post(
         &w,
         &w.staff,
@@ -427,17 +472,26 @@ async fn a_referral_is_assessed_questioned_accepted_and_prepared() {
     )
     .await;
     assert_eq!(future["errors"][0]["field"], "signed_on");
+    let before = post(
+        &w,
+        &w.coordinator,
+        &agreement(chris_id),
+        json!({"version": 1, "how": "paper", "signed_on": uk_day(&w, -1).await}),
+        422,
+    )
+    .await;
+    assert_eq!(before["errors"][0]["code"], "before_published");
     let paper = post(
         &w,
         &w.coordinator,
         &agreement(chris_id),
-        json!({"version": 1, "how": "paper", "signed_on": today}),
+        json!({"version": 1, "how": "paper", "signed_on": uk_day(&w, 0).await}),
         201,
     )
     .await;
     assert_eq!(
         (paper["how"].as_str(), paper["signed_on"].as_str()),
-        (Some("paper"), Some(today.as_str()))
+        (Some("paper"), Some(uk_day(&w, 0).await.as_str()))
     );
     let standing = get(&w, &w.coordinator, &format!("{path}/agreements"), 200).await;
     assert_eq!(standing["current_version"], 1);
@@ -486,12 +540,12 @@ async fn a_referral_is_declined_after_its_pre_visits() {
     let w = world().await;
     let (id, jo, chris, jo_id, _, venue) = accepted(&w).await;
     let path = format!("/api/v1/referrals/{id}");
-    let today = uk_day(&w, 0).await;
+    let day = uk_day(&w, 1).await;
     post(
         &w,
         &w.coordinator,
         &format!("{path}/pre-visits"),
-        json!({"adult_id": jo_id, "venue_id": venue, "date": today, "starts": "10:00"}),
+        json!({"adult_id": jo_id, "venue_id": venue, "date": day, "starts": "10:00"}),
         201,
     )
     .await;
@@ -530,12 +584,22 @@ async fn a_referral_is_declined_after_its_pre_visits() {
         "{text}"
     );
     assert!(decline[0]["adult_id"].is_null());
+    // The pre-visit still to come is cancelled with the referral, and
+    // nobody more is asked to attend.
+    let visits = get(&w, &w.coordinator, &format!("{path}/pre-visits"), 200).await;
+    assert_eq!(items(&visits)[0]["status"], "cancelled");
+    let family = get(&w, &w.coordinator, &path, 200).await["family_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post(&w, &jo, &format!("/api/v1/families/{family}/attendees"),
+        json!({"accompanies": jo_id, "name": "Pat Smith", "relation": "grandparent", "why": "Family"}), 409).await;
     // No more pre-visits for a declined family.
     let refused = post(
         &w,
         &w.coordinator,
         &format!("{path}/pre-visits"),
-        json!({"adult_id": jo_id, "venue_id": venue, "date": today, "starts": "15:00"}),
+        json!({"adult_id": jo_id, "venue_id": venue, "date": day, "starts": "15:00"}),
         409,
     )
     .await;
@@ -604,11 +668,23 @@ async fn a_new_partner_needs_a_recorded_reason() {
             Method::POST,
             &w.coordinator,
             &decision,
-            &json!({"decision": "approve", "confirmation_on": uk_day(&w, -2).await}),
+            &json!({"decision": "approve", "confirmation_on": uk_day(&w, 0).await}),
             &tag,
             422,
         )
         .await;
+    let long_ago = w
+        .app
+        .json_if_match(
+            Method::POST,
+            &w.coordinator,
+            &decision,
+            &json!({"decision": "approve", "confirmation_on": "1900-01-01", "reason": "x"}),
+            &tag,
+            422,
+        )
+        .await;
+    assert_eq!(long_ago["errors"][0]["code"], "before_referral");
     assert_eq!(
         (
             reasonless["errors"][0]["field"].as_str(),
@@ -621,7 +697,7 @@ async fn a_new_partner_needs_a_recorded_reason() {
             Method::POST,
             &chris,
             &decision,
-            &json!({"decision": "approve", "confirmation_on": uk_day(&w, -2).await, "reason": "x"}),
+            &json!({"decision": "approve", "confirmation_on": uk_day(&w, 0).await, "reason": "x"}),
             &tag,
             403,
         )
@@ -632,7 +708,7 @@ async fn a_new_partner_needs_a_recorded_reason() {
             Method::POST,
             &w.coordinator,
             &decision,
-            &json!({"decision": "approve", "confirmation_on": uk_day(&w, -2).await,
+            &json!({"decision": "approve", "confirmation_on": uk_day(&w, 0).await,
                 "reason": "Jo agreed in writing; Sam's DBS check seen; Alex knows Sam well."}),
             &tag,
             200,
@@ -693,4 +769,134 @@ async fn a_new_partner_needs_a_recorded_reason() {
             200,
         )
         .await;
+}
+
+#[tokio::test]
+async fn pre_visits_are_apart_in_real_time_across_the_clock_change() {
+    let w = world().await;
+    let (id, _, _, jo_id, chris_id, venue) = accepted(&w).await;
+    let visits = format!("/api/v1/referrals/{id}/pre-visits");
+    // Next year's last Sunday in March: the clocks go from 01:00 to 02:00.
+    let change = w
+        .app
+        .query_texts(
+            "SELECT (d - extract(dow FROM d)::int)::text AS value FROM \
+             (SELECT make_date(extract(year FROM now())::int + 1, 3, 31) AS d) s",
+        )
+        .await
+        .remove(0);
+    let book = |adult: &str, starts: &str, minutes: i64| json!({"adult_id": adult, "venue_id": venue, "date": change, "starts": starts, "minutes": minutes});
+    // Jo 00:00 to 00:50 GMT.
+    post(&w, &w.coordinator, &visits, book(&jo_id, "00:00", 50), 201).await;
+    // 02:00 BST is 01:00 GMT: 70 minutes on the clock, 10 in truth.
+    let close = post(
+        &w,
+        &w.coordinator,
+        &visits,
+        book(&chris_id, "02:00", 30),
+        422,
+    )
+    .await;
+    assert_eq!(close["errors"][0]["code"], "too_close");
+    // 01:30 does not happen that night.
+    let skipped = post(
+        &w,
+        &w.coordinator,
+        &visits,
+        book(&chris_id, "01:30", 30),
+        422,
+    )
+    .await;
+    assert_eq!(skipped["errors"][0]["code"], "no_such_time");
+    let apart = post(
+        &w,
+        &w.coordinator,
+        &visits,
+        book(&chris_id, "02:05", 30),
+        201,
+    )
+    .await;
+    assert!(
+        apart["starts_at"].as_str().unwrap().ends_with("T01:05:00Z"),
+        "{apart}"
+    );
+}
+
+#[tokio::test]
+async fn the_referrers_pages_of_pre_visits_carry_no_time() {
+    let w = world().await;
+    let (id, _, _, jo_id, chris_id, venue) = accepted(&w).await;
+    let visits = format!("/api/v1/referrals/{id}/pre-visits");
+    let day = uk_day(&w, 3).await;
+    for (adult, starts) in [(&jo_id, "10:00"), (&chris_id, "14:00")] {
+        post(
+            &w,
+            &w.coordinator,
+            &visits,
+            json!({"adult_id": adult, "venue_id": venue, "date": day, "starts": starts}),
+            201,
+        )
+        .await;
+    }
+    let page = get(&w, &w.solicitor, &format!("{visits}?limit=1"), 200).await;
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let claims = cursor.split('.').next().unwrap();
+    use base64::Engine;
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(&claims).unwrap();
+    // A day number, not an instant: nothing below the date.
+    let key = claims["key"].as_i64().unwrap();
+    assert!(key < 10_000_000, "{claims}");
+    let rest = get(
+        &w,
+        &w.solicitor,
+        &format!("{visits}?limit=1&cursor={cursor}"),
+        200,
+    )
+    .await;
+    assert_eq!(items(&rest).len(), 1);
+    assert!(items(&rest)[0]["starts"].is_null());
+    // A cursor of the centre's pages is not the referrer's.
+    let centre_page = get(&w, &w.coordinator, &format!("{visits}?limit=1"), 200).await;
+    let theirs = centre_page["next_cursor"].as_str().unwrap();
+    get(
+        &w,
+        &w.solicitor,
+        &format!("{visits}?limit=1&cursor={theirs}"),
+        422,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_parent_who_referred_asks_only_for_those_who_come_with_them() {
+    let w = world().await;
+    let app = &w.app;
+    let jo = registered_parent(app, "jo@example.org").await;
+    let mut body = family(&w.supervised, "supported", "direct");
+    body["adults"][0]["self"] = json!(true);
+    body["referrer"] = Value::Null;
+    let referral = post(&w, &jo, "/api/v1/referrals", body, 201).await;
+    let id = referral["id"].as_str().unwrap();
+    let chris = invited_parent(app, "chris@example.org").await;
+    let jo_id = adult(&referral, "Jo Smith")["id"].as_str().unwrap();
+    let chris_id = adult(&referral, "Chris Smith")["id"].as_str().unwrap();
+    let done = post(
+        &w,
+        &chris,
+        &format!("/api/v1/referrals/{id}/parties/{chris_id}/part"),
+        json!({"consents_to_contact": true}),
+        200,
+    )
+    .await;
+    let attendees = format!(
+        "/api/v1/families/{}/attendees",
+        done["family_id"].as_str().unwrap()
+    );
+    let ask = |accompanies: &str| json!({"accompanies": accompanies, "name": "Pat Smith", "relation": "grandparent", "why": "Family"});
+    // Jo referred the family, but asks for no one to come with Chris.
+    post(&w, &jo, &attendees, ask(chris_id), 403).await;
+    post(&w, &jo, &attendees, ask(jo_id), 201).await;
 }

@@ -87,6 +87,7 @@ referral = call("POST", "/api/v1/referrals", solicitor, {
          "relations": [{"child": "c1", "relation": "father"}]},
     ],
     "risks": [{"kind": "domestic_abuse", "details": "History of arguments at handover"}],
+    "court_orders": [{"kind": "child_arrangements", "made_on": "2026-10-01", "conditions": "Supported contact"}],
     "parties_must_not_meet": True,
     "submit": True,
 })
@@ -140,6 +141,7 @@ for name, value in {
     "CCC_ATTACHMENT_ID": document["id"],
     "CCC_QUESTION_ID": question["id"],
     "CCC_VISIT_ID": visit["id"],
+    "CCC_ORDER_ID": referral["court_orders"][0]["id"],
     "CCC_ATTENDEE_ID": attendee["id"],
     "CCC_FAMILY_ID": done["family_id"],
     "CCC_FAMILY_ADULT_ID": referral["adults"][0]["id"],

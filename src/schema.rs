@@ -293,6 +293,8 @@ diesel::table! {
         consents_to_contact -> Nullable<Bool>,
         availability -> Nullable<Text>,
         position -> Int2,
+        part_paper_signed_on -> Nullable<Date>,
+        part_recorded_by -> Nullable<Uuid>,
     }
 }
 
@@ -403,6 +405,17 @@ diesel::table! {
         outcome -> Nullable<Text>,
         decided_at -> Nullable<Timestamptz>,
         passed_on -> Bool,
+    }
+}
+
+diesel::table! {
+    referral_quotes (referral_id) {
+        referral_id -> Uuid,
+        what -> Text,
+        amount_pence -> Int4,
+        payer -> Text,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -602,6 +615,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_notes,
     referral_offers,
     referral_questions,
+    referral_quotes,
     referral_relations,
     referral_risks,
     referrals,

@@ -104,6 +104,7 @@ pub struct AdultInput {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"court": "Carlisle Family Court", "case_number": "CA26P00123", "next_hearing_on": "2027-02-01"}))]
 pub struct CourtProceedingsInput {
     /// The family court.
     #[schema(example = "Carlisle Family Court", max_length = 200)]
@@ -117,6 +118,7 @@ pub struct CourtProceedingsInput {
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(example = json!({"kind": "prohibited_steps", "made_on": "2026-11-20", "expires_on": "2027-11-20", "conditions": "The child is not to be removed from England and Wales"}))]
 pub struct CourtOrderInput {
     /// The kind of order.
     #[schema(value_type = CourtOrderKind)]
@@ -218,6 +220,11 @@ pub struct GivePartRequest {
     /// only the centre's coordinators know who asked.
     #[serde(default)]
     pub asks_not_to_meet: bool,
+    /// For a coordinator entering the part from the party's signed paper
+    /// form: the date it was signed (not after today, not before the
+    /// referral was made). A party giving their own part leaves it out.
+    #[schema(format = Date)]
+    pub paper_form_signed_on: Option<String>,
 }
 
 /// Which contact details the other party may see (none unless given).
@@ -303,6 +310,10 @@ pub struct AdultResponse {
     /// Their availability, for the centre and themselves.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<String>,
+    /// When the part came on a signed paper form, entered by the centre:
+    /// the date it was signed (the centre's coordinators and the adult).
+    #[schema(format = Date)]
+    pub part_paper_signed_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -492,6 +503,9 @@ pub struct ReferralResponse {
     /// When it was made.
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// A charging centre's quote, recorded at acceptance (the centre, the
+    /// referrer's side and the parties; not staff).
+    pub quote: Option<crate::referrals::quotes::QuoteResponse>,
 }
 
 /// A referral in a list: status and what it waits for, no family detail.

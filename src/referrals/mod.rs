@@ -5,6 +5,7 @@ pub mod access;
 pub mod agreements;
 pub mod assessment;
 pub mod attachments;
+pub mod court;
 pub mod decisions;
 pub mod dto;
 pub mod family;
@@ -15,6 +16,7 @@ pub mod model;
 pub mod notes;
 pub mod problems;
 pub mod questions;
+pub mod quotes;
 pub mod read;
 pub mod repo;
 pub mod views;
@@ -52,6 +54,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notes::add_note)
         .service(notes::list_notes)
         .service(letters::list_letters)
+        .service(court::add_court_order)
+        .service(court::change_court_order)
+        .service(court::set_court_proceedings)
         .service(agreements::agree)
         .service(agreements::list_agreements)
         .service(attachments::create_attachment)

@@ -255,6 +255,11 @@ pub struct Adult {
     pub consents_to_contact: Option<bool>,
     pub availability: Option<String>,
     pub position: i16,
+    /// A part entered by a coordinator from a signed paper form: the date
+    /// it was signed.
+    pub part_paper_signed_on: Option<Date>,
+    /// Who entered it.
+    pub part_recorded_by: Option<UserId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

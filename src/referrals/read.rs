@@ -7,7 +7,7 @@ use diesel_async::AsyncPgConnection;
 use time::OffsetDateTime;
 
 use super::dto::ReferralResponse;
-use super::model::ReferralBundle;
+use super::model::{ReferralBundle, ReferralStatus};
 use super::{access, repo, views};
 use crate::audit::{self, Event};
 use crate::error::ApiError;
@@ -95,6 +95,19 @@ pub async fn respond(
         .extend(super::agreements::pending(conn, caller, bundle).await?);
     (view.waiting_list_position, view.offer) =
         super::waiting_list::handlers::standing(conn, bundle).await?;
+    // A quote exists once the centre accepted the family.
+    let accepted = matches!(
+        bundle.referral.status,
+        ReferralStatus::Accepted
+            | ReferralStatus::PreVisits
+            | ReferralStatus::Active
+            | ReferralStatus::Closed
+    );
+    if accepted && viewer != access::Viewer::Staff {
+        view.quote = super::quotes::of_referral(conn, bundle.referral.id)
+            .await?
+            .map(Into::into);
+    }
     if viewer == access::Viewer::Centre {
         for child in &bundle.children {
             let others = repo::open_referrals_for_child(

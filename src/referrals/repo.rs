@@ -294,6 +294,8 @@ pub async fn update_adult(conn: &mut AsyncPgConnection, adult: &Adult) -> Result
             referral_adults::part_given_at.eq(adult.part_given_at),
             referral_adults::consents_to_contact.eq(adult.consents_to_contact),
             referral_adults::availability.eq(&adult.availability),
+            referral_adults::part_paper_signed_on.eq(adult.part_paper_signed_on),
+            referral_adults::part_recorded_by.eq(adult.part_recorded_by),
         ))
         .execute(conn)
         .await?;

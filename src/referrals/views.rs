@@ -101,6 +101,10 @@ pub fn referral(
                 part_due_at: a.part_due_at.map(timestamp),
                 consents_to_contact: a.consents_to_contact.filter(|_| !other_party(a.id)),
                 availability: a.availability.clone().filter(|_| centre_or_self(a.id)),
+                part_paper_signed_on: a
+                    .part_paper_signed_on
+                    .filter(|_| centre_or_self(a.id))
+                    .map(format_date),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -221,6 +225,7 @@ pub fn referral(
             .collect(),
         family_id: None,
         possible_duplicate_of: None,
+        quote: None,
         submitted_at: r.submitted_at.map(timestamp),
         received_at: r.received_at.map(timestamp),
         outcome: r.outcome,

@@ -54,6 +54,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "referral_offers",
             "referral_notes",
             "referral_letters",
+            "referral_quotes",
             "ground_rule_agreements",
             "families",
         ],

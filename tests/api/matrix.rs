@@ -81,6 +81,7 @@ struct Fixture {
     referral: String,
     parent_adult: String,
     risk: String,
+    court_order: String,
     family: String,
     family_adult: String,
     attachment: String,
@@ -170,6 +171,7 @@ impl Fixture {
             .replace("{visit_id}", &self.visit)
             .replace("{attendee_id}", &self.attendee)
             .replace("{risk_id}", &self.risk)
+            .replace("{order_id}", &self.court_order)
             .replace("{attachment_id}", &self.attachment)
             .replace("{question_id}", &self.question)
     }
@@ -783,6 +785,32 @@ fn rows() -> Vec<Row> {
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/court-orders",
+            // The centre's coordinators and the referrer's side.
+            body: Json(|_, _| json!({"kind": "prohibited_steps", "made_on": "2026-11-01"})),
+            expect: [401, 404, 403, 201, 403, 201, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/v1/referrals/{id}/court-orders/{order_id}",
+            body: Json(
+                |_, _| json!({"kind": "child_arrangements", "made_on": "2026-10-01", "conditions": "Varied"}),
+            ),
+            expect: [401, 404, 403, 200, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/v1/referrals/{id}/court-proceedings",
+            body: Json(
+                |_, _| json!({"court": "Carlisle Family Court", "case_number": "CA26P00001"}),
+            ),
+            expect: [401, 404, 403, 200, 403, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "GET",
             path: "/api/v1/centres/{id}/ground-rules",
             // Whoever may read the centre reads its rules.
@@ -904,6 +932,7 @@ fn referral_body(centre: &str, child: &str) -> Value {
                     "relations": [{"child": "c1", "relation": "father"}]}],
         "parties_must_not_meet": true,
         "risks": [{"kind": "other", "details": "A note for the centre"}],
+        "court_orders": [{"kind": "child_arrangements", "made_on": "2026-10-01"}],
         "submit": true
     })
 }
@@ -1321,6 +1350,10 @@ async fn fixture(app: &TestApp) -> Fixture {
         referral: referral["id"].as_str().unwrap().to_owned(),
         parent_adult: referral["adults"][0]["id"].as_str().unwrap().to_owned(),
         risk: referral["risks"][0]["id"].as_str().unwrap().to_owned(),
+        court_order: referral["court_orders"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         family,
         family_adult,
         attachment: attachment["id"].as_str().unwrap().to_owned(),

@@ -21,6 +21,36 @@ pub struct MoveRequest {
     pub visibility: Option<HistoryVisibility>,
 }
 
+/// The centre accepts a family: why, and for a centre that charges, the
+/// quote (what, how much, who pays).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "Checks made; we can hold this family safely", "visibility": "shared",
+    "quote": {"what": "Supervised contact, per two-hour session", "amount_pence": 4000, "payer": "non_resident_parent"}}))]
+pub struct AcceptRequest {
+    /// Why, in a few words.
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
+    pub reason: String,
+    /// Who reads the reason: `centre` (the default) or `shared`.
+    pub visibility: Option<HistoryVisibility>,
+    /// Required where the centre charges; refused where it is free.
+    pub quote: Option<crate::referrals::quotes::QuoteInput>,
+}
+
+impl AcceptRequest {
+    pub fn parse(
+        &self,
+    ) -> Result<(String, HistoryVisibility, Option<String>), crate::error::ApiError> {
+        let mut errors = FieldErrors::default();
+        let reason = errors.text("reason", &self.reason, 1, REASON);
+        let what = self.quote.as_ref().map(|q| q.parse(&mut errors));
+        errors.finish((
+            reason,
+            self.visibility.unwrap_or(HistoryVisibility::Centre),
+            what,
+        ))
+    }
+}
+
 /// A centre declines a referral: a reason category, words the family and
 /// the referrer read, and the rationale, which the centre's coordinators
 /// alone read.

@@ -4,11 +4,12 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-use super::dto::{CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
+use super::dto::{AcceptRequest, CloseRequest, DeclineRequest, DeclinedResponse, MoveRequest};
 use super::machine::Side;
 use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal};
 use super::{letters, side_of};
 use crate::centres::directory::DirectoryCache;
+use crate::centres::model::FeeKind;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
@@ -19,6 +20,7 @@ use crate::referrals::intake::flow::actor_ids;
 use crate::referrals::model::ReferralStatus;
 use crate::referrals::model::{HistoryVisibility, ReferralBundle};
 use crate::referrals::problems;
+use crate::referrals::quotes::{self, Payer, Quote};
 use crate::referrals::read::{self, Versioned};
 use crate::referrals::repo::{self, Note};
 use crate::referrals::waiting_list::{self, dto::OfferState};
@@ -35,6 +37,8 @@ struct Effects {
     decline: Option<(DeclineReason, String)>,
     /// The directory a decline's letters name the alternatives from.
     directory: Option<std::sync::Arc<crate::centres::directory::Snapshot>>,
+    /// An acceptance's quote: what, how much (pence), who pays.
+    quote: Option<(String, i32, Payer)>,
 }
 
 /// Makes `wanted` on referral `id` under a lock on its row: 403 for a move
@@ -74,6 +78,11 @@ async fn make_move(
             return Err(problems::illegal_move(wanted, from, allowed));
         }
     };
+    // A centre that charges says what, how much and who pays when it
+    // accepts; a free one charges nothing.
+    if wanted == Move::Accept {
+        accept_quote(conn, caller, &bundle, effects.quote.clone()).await?;
+    }
     // A move that leads where the referral is (a second party's pre-visit)
     // writes nothing.
     if to == from {
@@ -147,6 +156,46 @@ async fn make_move(
     }
     bundle.referral.status = to;
     Ok(bundle)
+}
+
+/// Records an acceptance's quote where the centre charges; refuses one
+/// missing there, or given where the centre is free.
+async fn accept_quote(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    bundle: &ReferralBundle,
+    quote: Option<(String, i32, Payer)>,
+) -> Result<(), ApiError> {
+    let fee_kind = crate::centres::repo::find_centre(conn, bundle.referral.centre_id)
+        .await?
+        .map(|c| c.fee_kind);
+    match (fee_kind, quote) {
+        (Some(FeeKind::Charged), None) => Err(ApiError::field(
+            "quote",
+            "required",
+            "this centre charges: record the quote (what, how much, who pays)",
+        )),
+        (Some(FeeKind::Charged), Some((what, amount_pence, payer))) => {
+            let crate::identity::Principal::User(u) = &**caller else {
+                return Err(ApiError::Forbidden);
+            };
+            let quote = Quote {
+                referral_id: bundle.referral.id,
+                what,
+                amount_pence,
+                payer,
+                recorded_by: u.id,
+                recorded_at: time::OffsetDateTime::now_utc(),
+            };
+            quotes::record(conn, &quote).await
+        }
+        (_, Some(_)) => Err(ApiError::field(
+            "quote",
+            "free_centre",
+            "this centre charges nothing: accept without a quote",
+        )),
+        (_, None) => Ok(()),
+    }
 }
 
 /// The move a pre-visit's booking makes (`sessions::pre_visits`): the first
@@ -264,7 +313,7 @@ pub async fn review_referral(
         ("id" = Uuid, Path, description = ID),
         ("If-Match" = Option<String>, Header, description = IF_MATCH),
     ),
-    request_body = MoveRequest,
+    request_body = AcceptRequest,
     responses(
         (status = 200, description = "Accepted", body = ReferralResponse,
             headers(("ETag" = String, description = "The case's new version"))),
@@ -272,7 +321,7 @@ pub async fn review_referral(
         (status = 403, description = "Not a coordinator of the referral's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a move from the referral's status (`/problems/illegal-move`, listing the caller's moves)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: a centre that charges needs the quote, a free one takes none", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -282,17 +331,25 @@ pub async fn accept_referral(
     pool: web::Data<Pool>,
     caller: Caller,
     id: web::Path<ReferralId>,
-    body: web::Json<MoveRequest>,
+    body: web::Json<AcceptRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let note = body.parse()?;
+    let (reason, visibility, what) = body.parse()?;
+    let quote = body
+        .quote
+        .as_ref()
+        .zip(what)
+        .map(|(q, what)| (what, q.amount_pence, q.payer));
     let answer = answer(
         &pool,
         &caller,
         IfMatchSent::of(&req),
         id.into_inner(),
         Move::Accept,
-        note,
-        Effects::default(),
+        (reason, visibility),
+        Effects {
+            quote,
+            ..Effects::default()
+        },
     );
     let changed = answer.await?;
     Ok(preconditions::changed(changed.version, &changed.body))
@@ -376,6 +433,7 @@ pub async fn decline_referral(
         outcome: None,
         decline: Some((body.reason, rationale)),
         directory: Some(snapshot.clone()),
+        quote: None,
     };
     let note = (words, HistoryVisibility::Shared);
     let declined = answer(

@@ -506,17 +506,50 @@ pub async fn give_part(
     let mut bundle = repo::load_bundle(conn, referral_id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
-    access::viewer(caller, &bundle)?;
-    let user = caller.require_role(&[Role::Parent])?;
+    let viewer = access::viewer(caller, &bundle)?;
     let now = OffsetDateTime::now_utc();
+    let made = bundle.referral.created_at.date();
     let Some(adult) = bundle.adults.iter_mut().find(|a| a.id == adult_id) else {
         return Err(ApiError::NotFound);
     };
-    if adult.user_id != Some(user.id) {
-        return Err(ApiError::Forbidden);
-    }
+    // The party in the service, or a coordinator of the centre from the
+    // party's signed paper form (a party without an account or email, or
+    // who prefers paper).
+    let paper = match (caller, viewer, part.paper_form_signed_on.as_deref()) {
+        (Principal::User(u), _, None) if u.role == Role::Parent && adult.user_id == Some(u.id) => {
+            None
+        }
+        (Principal::User(u), access::Viewer::Centre, Some(signed))
+            if u.role == Role::Coordinator =>
+        {
+            let signed = crate::vocabulary::calendar::parse_date("paper_form_signed_on", signed)
+                .map_err(|e| ApiError::Validation(vec![e]))?;
+            let today = crate::vocabulary::calendar::uk_today(conn).await?;
+            if signed > today || signed < made {
+                return Err(ApiError::field(
+                    "paper_form_signed_on",
+                    "range",
+                    format!("must be from the referral's making ({made}) to today"),
+                ));
+            }
+            Some((signed, u.id))
+        }
+        (Principal::User(u), _, Some(_))
+            if u.role == Role::Parent && adult.user_id == Some(u.id) =>
+        {
+            return Err(ApiError::field(
+                "paper_form_signed_on",
+                "coordinators_only",
+                "a party gives their own part here; a paper form is entered by the centre",
+            ))
+        }
+        _ => return Err(ApiError::Forbidden),
+    };
     match crate::referrals::views::part_status(adult, now)? {
         PartStatus::Awaited => {}
+        // A paper form is the centre's record: it may come for a party never
+        // invited (no email) or after the time to give it online.
+        PartStatus::NotRequired | PartStatus::Expired if paper.is_some() => {}
         PartStatus::Expired => {
             return Err(ApiError::Conflict(
                 "the time to add this part has passed; ask the referrer to invite you again"
@@ -546,6 +579,7 @@ pub async fn give_part(
     adult.consents_to_contact = Some(part.consents_to_contact);
     adult.part_status = PartStatus::Given;
     adult.part_given_at = Some(now);
+    (adult.part_paper_signed_on, adult.part_recorded_by) = paper.unzip();
     let adult = adult.clone();
     repo::update_adult(conn, &adult).await?;
     repo::insert_risks(conn, &risks).await?;

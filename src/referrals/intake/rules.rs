@@ -11,7 +11,10 @@ use uuid::Uuid;
 use crate::vocabulary::{AdultId, ChildId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
 
 use crate::error::ApiError;
-use crate::referrals::dto::{AdultInput, ChildInput, CreateReferralRequest, RiskInput};
+use crate::referrals::dto::{
+    AdultInput, ChildInput, CourtOrderInput, CourtProceedingsInput, CreateReferralRequest,
+    RiskInput,
+};
 use crate::referrals::model::{
     Adult, Child, CommunicationLevel, CourtOrder, CourtOrderKind, Frequency, PartStatus, Party,
     Referral, ReferralBundle, ReferralSource, ReferralStatus, Relation, RelationRow, Risk,
@@ -227,6 +230,8 @@ fn adult(
         consents_to_contact: None,
         availability: None,
         position: i as i16,
+        part_paper_signed_on: None,
+        part_recorded_by: None,
     })
 }
 
@@ -328,36 +333,8 @@ pub fn new_referral(
         errors.push("court_orders", "length", "at most 20 court orders");
     }
     for (i, o) in req.court_orders.iter().enumerate() {
-        let f = |n: &str| format!("court_orders[{i}].{n}");
-        let kind: Option<CourtOrderKind> = errors.word(
-            &f("kind"),
-            &o.kind,
-            &words(CourtOrderKind::ALL, CourtOrderKind::as_str),
-        );
-        let made_on = o
-            .made_on
-            .as_deref()
-            .and_then(|d| errors.take(parse_date(&f("made_on"), d)));
-        let expires_on = o
-            .expires_on
-            .as_deref()
-            .and_then(|d| errors.take(parse_date(&f("expires_on"), d)));
-        if let (Some(m), Some(e)) = (made_on, expires_on) {
-            if e < m {
-                errors.push(f("expires_on"), "order", "must be on or after made_on");
-            }
-        }
-        let conditions = errors.text(&f("conditions"), &o.conditions, 0, 4000);
-        if let Some(kind) = kind {
-            court_orders.push(CourtOrder {
-                id: Uuid::now_v7(),
-                referral_id: ReferralId(Uuid::nil()),
-                kind,
-                made_on,
-                expires_on,
-                conditions,
-                position: i as i16,
-            });
+        if let Some(order) = court_order(&mut errors, &format!("court_orders[{i}]"), o, i as i16) {
+            court_orders.push(order);
         }
     }
     let risks = risks(&mut errors, "risks", &req.risks, None);
@@ -376,17 +353,7 @@ pub fn new_referral(
         .and_then(|f| errors.word("frequency", f, &words(Frequency::ALL, Frequency::as_str)));
     let (court_name, court_case_number, next_hearing_on) = match &req.court_proceedings {
         None => (None, None, None),
-        Some(p) => (
-            errors.optional_text("court_proceedings.court", p.court.as_deref(), 200),
-            errors.optional_text(
-                "court_proceedings.case_number",
-                p.case_number.as_deref(),
-                100,
-            ),
-            p.next_hearing_on
-                .as_deref()
-                .and_then(|d| errors.take(parse_date("court_proceedings.next_hearing_on", d))),
-        ),
+        Some(p) => court_proceedings(&mut errors, "court_proceedings", p),
     };
 
     // The referrer: a person's account, or what a client says.
@@ -499,6 +466,63 @@ fn belong_to(bundle: &mut ReferralBundle, id: ReferralId) {
     for r in &mut bundle.risks {
         r.referral_id = id;
     }
+}
+
+/// A court order as sent, read (fields named under `prefix`).
+pub fn court_order(
+    errors: &mut Errors,
+    prefix: &str,
+    o: &CourtOrderInput,
+    position: i16,
+) -> Option<CourtOrder> {
+    let f = |n: &str| format!("{prefix}.{n}");
+    let kind: Option<CourtOrderKind> = errors.word(
+        &f("kind"),
+        &o.kind,
+        &words(CourtOrderKind::ALL, CourtOrderKind::as_str),
+    );
+    let made_on = o
+        .made_on
+        .as_deref()
+        .and_then(|d| errors.take(parse_date(&f("made_on"), d)));
+    let expires_on = o
+        .expires_on
+        .as_deref()
+        .and_then(|d| errors.take(parse_date(&f("expires_on"), d)));
+    if let (Some(m), Some(e)) = (made_on, expires_on) {
+        if e < m {
+            errors.push(f("expires_on"), "order", "must be on or after made_on");
+        }
+    }
+    let conditions = errors.text(&f("conditions"), &o.conditions, 0, 4000);
+    Some(CourtOrder {
+        id: Uuid::now_v7(),
+        referral_id: ReferralId(Uuid::nil()),
+        kind: kind?,
+        made_on,
+        expires_on,
+        conditions,
+        position,
+    })
+}
+
+/// Court proceedings as sent, read: court, case number, next hearing.
+pub fn court_proceedings(
+    errors: &mut Errors,
+    prefix: &str,
+    p: &CourtProceedingsInput,
+) -> (Option<String>, Option<String>, Option<Date>) {
+    (
+        errors.optional_text(&format!("{prefix}.court"), p.court.as_deref(), 200),
+        errors.optional_text(
+            &format!("{prefix}.case_number"),
+            p.case_number.as_deref(),
+            100,
+        ),
+        p.next_hearing_on
+            .as_deref()
+            .and_then(|d| errors.take(parse_date(&format!("{prefix}.next_hearing_on"), d))),
+    )
 }
 
 #[cfg(test)]

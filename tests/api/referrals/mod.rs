@@ -3,6 +3,7 @@
 
 mod assessment;
 mod audit;
+mod case_changes;
 mod clients;
 mod concurrency;
 mod decisions;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::vocabulary::{CentreId, ClientId, UserId};
 
-pub use repo::record;
+pub use repo::{record, record_alongside};
 
 /// Who acted.
 #[derive(Debug, Clone)]

@@ -28,7 +28,20 @@ struct NewAuditEvent<'a> {
 
 /// Writes one entry. Call it on the connection of the change it records, inside
 /// that change's transaction, so the change and its audit entry stand or fall together.
+/// Like [`record`], on a shared connection, so the row is sent together
+/// with the read it records (pipelined on the one connection).
+pub async fn record_alongside(conn: &AsyncPgConnection, event: Event<'_>) -> Result<(), ApiError> {
+    insert(&mut &*conn, event).await
+}
+
 pub async fn record(conn: &mut AsyncPgConnection, event: Event<'_>) -> Result<(), ApiError> {
+    insert(conn, event).await
+}
+
+async fn insert<C>(conn: &mut C, event: Event<'_>) -> Result<(), ApiError>
+where
+    C: diesel_async::AsyncConnectionCore<Backend = diesel::pg::Pg> + Send,
+{
     diesel::insert_into(audit_events::table)
         .values(NewAuditEvent {
             id: Uuid::now_v7(),

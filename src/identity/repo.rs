@@ -32,21 +32,25 @@ pub async fn find_user_with_centres(
     conn: &mut AsyncPgConnection,
     id: UserId,
 ) -> Result<Option<(User, Vec<CentreId>)>, ApiError> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Array, Uuid as SqlUuid};
-    let row: Option<(User, Vec<uuid::Uuid>)> = users::table
+    // Every authenticated request asks this: two queries diesel keeps
+    // prepared (no SQL text of ours, which PostgreSQL would plan afresh each
+    // time), sent together on the one connection (pipelined: one round trip).
+    let shared: &AsyncPgConnection = conn;
+    let (mut for_user, mut for_centres) = (shared, shared);
+    let user = users::table
         .find(id)
-        .select((
-            User::as_select(),
-            sql::<Array<SqlUuid>>(
-                "ARRAY(SELECT m.centre_id FROM centre_memberships m \
-                 WHERE m.user_id = users.id ORDER BY m.centre_id)",
-            ),
-        ))
-        .first(conn)
-        .await
-        .optional()?;
-    Ok(row.map(|(user, centres)| (user, centres.into_iter().map(CentreId::from).collect())))
+        .select(User::as_select())
+        .first::<User>(&mut for_user);
+    let centres = centre_memberships::table
+        .filter(centre_memberships::user_id.eq(id))
+        .order(centre_memberships::centre_id)
+        .select(centre_memberships::centre_id)
+        .load::<CentreId>(&mut for_centres);
+    let (user, centres) = futures_util::future::join(user, centres).await;
+    match user.optional()? {
+        Some(user) => Ok(Some((user, centres?))),
+        None => Ok(None),
+    }
 }
 
 pub async fn find_user_by_email(

@@ -71,9 +71,14 @@ pub async fn list_referrals(
     let scope = access::list_scope(&caller)?;
     let inside = matches!(scope, access::ListScope::Centres(_));
     let (filter, page) = query.into_inner().parse(&cursors)?;
-    let mut conn = pool.get().await?;
-    let rows = repo::list(&mut conn, &scope, &filter, &page).await?;
-    audit::record(&mut conn, Event::new(&caller, "list", "referral")).await?;
+    let conn = pool.get().await?;
+    // The list and its audit row go together on the one connection
+    // (pipelined): one round trip.
+    let (rows, ()) = futures_util::future::try_join(
+        repo::list(&conn, &scope, &filter, &page),
+        audit::record_alongside(&conn, Event::new(&caller, "list", "referral")),
+    )
+    .await?;
     let rows = rows
         .iter()
         .map(|(r, children)| {

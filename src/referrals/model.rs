@@ -309,6 +309,19 @@ pub struct HistoryEntry {
     pub visibility: HistoryVisibility,
 }
 
+/// What a list entry shows of a referral: the columns the list reads.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = referrals)]
+pub struct Listed {
+    pub id: ReferralId,
+    pub centre_id: CentreId,
+    pub service: ServiceType,
+    pub status: ReferralStatus,
+    pub source: ReferralSource,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
 /// A referral with everything it holds, as read or as about to be written.
 #[derive(Debug, Clone)]
 pub struct ReferralBundle {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::access::ListScope;
 use super::model::{
-    Adult, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Referral,
+    Adult, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Listed, Referral,
     ReferralBundle, ReferralStatus, RelationRow, Risk,
 };
 use crate::error::ApiError;
@@ -332,11 +332,11 @@ pub async fn open_referrals_for_child(
 
 /// A page of referrals, newest first; each with how many children it names.
 pub async fn list(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     scope: &ListScope,
     filter: &ListFilter,
     page: &PageRequest<i64>,
-) -> Result<Vec<(Referral, i64)>, ApiError> {
+) -> Result<Vec<(Listed, i64)>, ApiError> {
     let mut query = referrals::table.into_boxed();
     match scope {
         ListScope::Centres(ids) => {
@@ -450,13 +450,17 @@ pub async fn list(
         .order((referrals::created_at.desc(), referrals::id.desc()))
         .limit(page.fetch_limit())
         .select((
-            Referral::as_select(),
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                "(SELECT count(*) FROM referral_children c WHERE c.referral_id = referrals.id)",
-            ),
+            Listed::as_select(),
+            referral_children::table
+                .filter(referral_children::referral_id.eq(referrals::id))
+                .count()
+                .single_value(),
         ))
-        .load(conn)
-        .await?)
+        .load::<(Listed, Option<i64>)>(&mut &*conn)
+        .await?
+        .into_iter()
+        .map(|(r, children)| (r, children.unwrap_or(0)))
+        .collect())
 }
 
 /// Shows a risk statement to the centre's staff, or hides it again.

@@ -11,7 +11,7 @@ use super::dto::{
     RelationResponse, RiskResponse, ShareInput,
 };
 use super::model::{
-    Adult, HistoryEntry, HistoryVisibility, PartStatus, Referral, ReferralBundle, ReferralSource,
+    Adult, HistoryEntry, HistoryVisibility, Listed, PartStatus, ReferralBundle, ReferralSource,
     ReferralStatus,
 };
 use crate::error::ApiError;
@@ -286,7 +286,7 @@ fn pending(
 
 /// A list entry; `inside` for the centre's people (see [`referral`] on the
 /// status shown outside the centre).
-pub fn summary(r: &Referral, children: i64, inside: bool) -> Result<ReferralSummary, ApiError> {
+pub fn summary(r: &Listed, children: i64, inside: bool) -> Result<ReferralSummary, ApiError> {
     Ok(ReferralSummary {
         id: r.id,
         centre_id: r.centre_id,

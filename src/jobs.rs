@@ -61,23 +61,31 @@ pub async fn deliver(
 /// on this instance's runtime until the process ends. A failed pass is
 /// logged and the next one tried.
 pub fn spawn(pool: Pool, every: Duration, mailer: Option<Arc<Mailer>>) {
+    let sweeps = pool.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let now = OffsetDateTime::now_utc();
-            match run_once(&pool, now).await {
+            match run_once(&sweeps, OffsetDateTime::now_utc()).await {
                 Ok(pass) if pass != Pass::default() => log::info!("jobs: {pass:?}"),
                 Ok(_) => {}
                 Err(err) => log::warn!("jobs: a pass failed: {err}"),
             }
-            if let Some(mailer) = &mailer {
-                match deliver(&pool, mailer, now).await {
-                    Ok(d) if d != Delivered::default() => log::info!("jobs: outbox {d:?}"),
-                    Ok(_) => {}
-                    Err(err) => log::warn!("jobs: delivering the outbox failed: {err}"),
-                }
+        }
+    });
+    // Delivery on its own timer: a slow relay never holds up a lapsed
+    // place passing on.
+    let Some(mailer) = mailer else { return };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match deliver(&pool, &mailer, OffsetDateTime::now_utc()).await {
+                Ok(d) if d != Delivered::default() => log::info!("jobs: outbox {d:?}"),
+                Ok(_) => {}
+                Err(err) => log::warn!("jobs: delivering the outbox failed: {err}"),
             }
         }
     });

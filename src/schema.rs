@@ -173,6 +173,7 @@ diesel::table! {
         attempts -> Int4,
         next_attempt_at -> Timestamptz,
         last_error -> Nullable<Text>,
+        abandoned_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -1,9 +1,11 @@
 //! Court orders and proceedings after a referral is sent: the centre's
-//! coordinators or the referrer's side add an order, change one (a varied
-//! order, a new expiry), or set the court, case number and next hearing.
-//! Case changes: each is made against the case's `ETag` (`If-Match`), kept
-//! in the history for the centre, written as a domain event (ids only) and
-//! audited. Refused once the referral is declined or closed.
+//! coordinators or the professional referrer's side (its people and
+//! clients; never a parent, even one who referred) add an order, change one
+//! (a varied order, a new expiry), or set the court, case number and next
+//! hearing. Case changes: each is made against the case's `ETag`
+//! (`If-Match`), kept in the history for the centre (a changed order with
+//! what it said before), written as a domain event (ids only) and audited.
+//! Refused once the referral is declined or closed.
 
 use actix_web::{post, put, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
@@ -19,10 +21,11 @@ use crate::referrals::decisions::{machine::Side, side_of};
 use crate::referrals::dto::{CourtOrderInput, CourtProceedingsInput, ReferralResponse};
 use crate::referrals::intake::flow::actor_ids;
 use crate::referrals::intake::rules::{self, Errors};
-use crate::referrals::model::{ReferralBundle, ReferralStatus};
+use crate::referrals::model::{CourtOrder, ReferralBundle, ReferralStatus};
 use crate::referrals::read::{self, Versioned};
 use crate::referrals::repo::{self, Note};
 use crate::schema::{referral_court_orders, referrals};
+use crate::vocabulary::calendar::format_date;
 use crate::vocabulary::ReferralId;
 
 /// The referral, locked, if the caller may change its court details: the
@@ -38,7 +41,12 @@ async fn changeable(
     let b = repo::load_bundle(conn, id, true)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !matches!(side_of(caller, &b)?, Side::Centre | Side::Referrer) {
+    // A professional's word on the court's orders, or the centre's: a
+    // parent who referred themselves is the referrer's side for moves, but
+    // one party's account of an order the other is bound by is for the
+    // centre to record.
+    let parent = matches!(&**caller, crate::identity::Principal::User(u) if u.role == crate::identity::roles::Role::Parent);
+    if parent || !matches!(side_of(caller, &b)?, Side::Centre | Side::Referrer) {
         return Err(ApiError::Forbidden);
     }
     if_match.check(b.referral.version, IfMatch::Required)?;
@@ -91,6 +99,15 @@ async fn record(
     .await
 }
 
+/// A court order as sent, read: 422 naming each bad field.
+fn read_order(body: &CourtOrderInput) -> Result<CourtOrder, ApiError> {
+    let mut errors = Errors::default();
+    let order = rules::court_order(&mut errors, "court_order", body, 0);
+    errors
+        .finish(order)?
+        .ok_or_else(|| ApiError::internal("a court order read without errors had no kind"))
+}
+
 const ID: &str = "The referral's id";
 const IF_MATCH: &str =
     "The referral's ETag as read: a case change is made against the version it was read at";
@@ -107,7 +124,7 @@ const IF_MATCH: &str =
                 ("ETag" = String, description = "The case's new version"),
                 ("Location" = String, description = "The referral"),
             )),
-        (status = 403, description = "Neither a coordinator of the referral's centre nor the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a coordinator of the referral's centre nor the professional referrer's side (a parent, even one who referred, may not)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft, or a referral that has ended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since it was read (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
@@ -124,11 +141,7 @@ pub async fn add_court_order(
     id: web::Path<ReferralId>,
     body: web::Json<CourtOrderInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = Errors::default();
-    let order = rules::court_order(&mut errors, "court_order", &body, 0);
-    let order = errors
-        .finish(order)?
-        .ok_or_else(|| ApiError::internal("order not read"))?;
+    let order = read_order(&body)?;
     let id = id.into_inner();
     let if_match = IfMatchSent::of(&req);
     let mut conn = pool.get().await?;
@@ -148,7 +161,7 @@ pub async fn add_court_order(
                 .map(|o| o.position + 1)
                 .max()
                 .unwrap_or(0);
-            let order = crate::referrals::model::CourtOrder {
+            let order = CourtOrder {
                 referral_id: id,
                 position,
                 ..order
@@ -188,7 +201,7 @@ pub async fn add_court_order(
     responses(
         (status = 200, description = "Changed: the referral as the caller now sees it", body = ReferralResponse,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 403, description = "Neither a coordinator of the referral's centre nor the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a coordinator of the referral's centre nor the professional referrer's side (a parent, even one who referred, may not)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral or court order the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft, or a referral that has ended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since it was read (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
@@ -206,19 +219,31 @@ pub async fn change_court_order(
     body: web::Json<CourtOrderInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, order_id) = path.into_inner();
-    let mut errors = Errors::default();
-    let order = rules::court_order(&mut errors, "court_order", &body, 0);
-    let order = errors
-        .finish(order)?
-        .ok_or_else(|| ApiError::internal("order not read"))?;
+    let order = read_order(&body)?;
     let if_match = IfMatchSent::of(&req);
     let mut conn = pool.get().await?;
     let answer = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let b = changeable(conn, &caller, id, &if_match).await?;
-            if !b.court_orders.iter().any(|o| o.id == order_id) {
+            let Some(before) = b.court_orders.iter().find(|o| o.id == order_id) else {
                 return Err(ApiError::NotFound);
-            }
+            };
+            // What the order said before stays in the centre's history.
+            let was = format!(
+                "A court order was changed; it was: {}, made {}, expiring {}, conditions: {}",
+                before.kind,
+                before
+                    .made_on
+                    .map_or_else(|| "(no date)".to_owned(), format_date),
+                before
+                    .expires_on
+                    .map_or_else(|| "(no date)".to_owned(), format_date),
+                if before.conditions.is_empty() {
+                    "(none)"
+                } else {
+                    &before.conditions
+                },
+            );
             diesel::update(referral_court_orders::table.find(order_id))
                 .set((
                     referral_court_orders::kind.eq(order.kind),
@@ -232,7 +257,7 @@ pub async fn change_court_order(
                 conn,
                 &caller,
                 &b,
-                "A court order was changed",
+                &was,
                 "referral.court_order_changed",
                 Some(order_id),
             )
@@ -252,7 +277,7 @@ pub async fn change_court_order(
     responses(
         (status = 200, description = "Set: the referral as the caller now sees it", body = ReferralResponse,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 403, description = "Neither a coordinator of the referral's centre nor the referrer's side", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither a coordinator of the referral's centre nor the professional referrer's side (a parent, even one who referred, may not)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A draft, or a referral that has ended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since it was read (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),

@@ -1,8 +1,8 @@
 //! A charging centre's quote, recorded when it accepts the family: what is
 //! charged, how much, and who pays. A centre that charges records one at
-//! acceptance; a free centre records none. The centre, the referrer's side
-//! and the parties read it (each party needs to know what they will pay);
-//! staff do not.
+//! acceptance; a free centre records none. The centre and the referrer's
+//! side read it; a party reads it only when they pay (or share it): who else
+//! pays (legal aid, say) is not the other party's to know. Staff do not.
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -86,6 +86,31 @@ impl From<Quote> for QuoteResponse {
             amount_pence: q.amount_pence,
             payer: q.payer,
             recorded_at: crate::referrals::views::timestamp(q.recorded_at),
+        }
+    }
+}
+
+/// Whether `viewer` reads the quote (see the module's description).
+pub fn shown_to(
+    quote: &Quote,
+    viewer: &crate::referrals::access::Viewer,
+    b: &crate::referrals::model::ReferralBundle,
+) -> bool {
+    use crate::referrals::access::Viewer;
+    use crate::referrals::model::Party;
+    match viewer {
+        Viewer::Centre | Viewer::Referrer => true,
+        Viewer::Staff => false,
+        Viewer::Parent { adult_ids } => {
+            b.adults
+                .iter()
+                .filter(|a| adult_ids.contains(&a.id))
+                .any(|a| match quote.payer {
+                    Payer::ResidentParent => a.party == Party::ResidentParent,
+                    Payer::NonResidentParent => a.party == Party::NonResidentParent,
+                    Payer::BothParents => a.party.gives_own_part(),
+                    _ => false,
+                })
         }
     }
 }

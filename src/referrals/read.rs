@@ -104,8 +104,9 @@ pub async fn respond(
             | ReferralStatus::Closed
     );
     if accepted && viewer != access::Viewer::Staff {
-        view.quote = super::quotes::of_referral(conn, bundle.referral.id)
-            .await?
+        let quote = super::quotes::of_referral(conn, bundle.referral.id).await?;
+        view.quote = quote
+            .filter(|q| super::quotes::shown_to(q, &viewer, bundle))
             .map(Into::into);
     }
     if viewer == access::Viewer::Centre {

@@ -12,8 +12,9 @@ use crate::helpers::{spawn_app, spawn_app_with, test_config, TestApp};
 /// An SMTP server on a free local port, speaking the part of RFC 5321 a
 /// client needs to send mail (EHLO or HELO, MAIL, RCPT, DATA, RSET, NOOP,
 /// QUIT). Each message's data comes out of the receiver; with `refuse`,
-/// DATA is answered 451 (try again later) and nothing is kept.
-async fn smtp_server(refuse: bool) -> (u16, mpsc::UnboundedReceiver<String>) {
+/// DATA is answered with that reply (451: try later; 550: never) and
+/// nothing is kept.
+async fn smtp_server(refuse: Option<&'static str>) -> (u16, mpsc::UnboundedReceiver<String>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -28,7 +29,7 @@ async fn smtp_server(refuse: bool) -> (u16, mpsc::UnboundedReceiver<String>) {
                     let verb = line.split_whitespace().next().unwrap_or("").to_uppercase();
                     let reply: &[u8] = match verb.as_str() {
                         "EHLO" => b"250-test.relay\r\n250 8BITMIME\r\n",
-                        "DATA" if refuse => b"451 4.3.0 try again later\r\n",
+                        "DATA" if refuse.is_some() => refuse.unwrap_or_default().as_bytes(),
                         "DATA" => {
                             write.write_all(b"354 end with .\r\n").await.ok();
                             let mut data = String::new();
@@ -81,7 +82,7 @@ fn outbox_row(email: &str) -> String {
 
 #[tokio::test]
 async fn an_invitation_reaches_the_relay_and_its_code_leaves_the_outbox() {
-    let (port, mut mail) = smtp_server(false).await;
+    let (port, mut mail) = smtp_server(None).await;
     let relay = format!("smtp://127.0.0.1:{port}");
     let app = spawn_app_with(&[
         ("MAIL_TRANSPORT", "smtp"),
@@ -129,7 +130,7 @@ async fn an_invitation_reaches_the_relay_and_its_code_leaves_the_outbox() {
 async fn a_refused_message_is_tried_again_later_not_at_once() {
     let app = spawn_app().await;
     invite(&app, "later@mail.example").await;
-    let (refusing, _) = smtp_server(true).await;
+    let (refusing, _) = smtp_server(Some("451 4.3.0 try again later\r\n")).await;
     let config = |port: u16| {
         test_config(
             &app.database_url,
@@ -153,7 +154,7 @@ async fn a_refused_message_is_tried_again_later_not_at_once() {
     let again = ccc::jobs::deliver(&app.pool, &mailer, now).await.unwrap();
     assert_eq!((again.sent, again.failed), (0, 0));
     // A minute on, a working relay takes it.
-    let (working, mut mail) = smtp_server(false).await;
+    let (working, mut mail) = smtp_server(None).await;
     let mailer = ccc::notifications::delivery::Mailer::from_config(&config(working))
         .unwrap()
         .unwrap();
@@ -163,4 +164,53 @@ async fn a_refused_message_is_tried_again_later_not_at_once() {
     assert!(mail.recv().await.unwrap().contains("later@mail.example"));
     let row = app.query_texts(&outbox_row("later@mail.example")).await;
     assert!(row[0].starts_with("t|f|1|"), "{row:?}");
+}
+
+#[tokio::test]
+async fn a_message_refused_for_good_is_given_up_and_keeps_no_code() {
+    let app = spawn_app().await;
+    invite(&app, "never@mail.example").await;
+    let (refusing, _) = smtp_server(Some("550 5.1.1 <never@mail.example>: no such user\r\n")).await;
+    let config = test_config(
+        &app.database_url,
+        &[
+            ("MAIL_TRANSPORT", "smtp"),
+            ("SMTP_URL", &format!("smtp://127.0.0.1:{refusing}")),
+        ],
+    );
+    let mailer = ccc::notifications::delivery::Mailer::from_config(&config)
+        .unwrap()
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let pass = ccc::jobs::deliver(&app.pool, &mailer, now).await.unwrap();
+    assert_eq!((pass.sent, pass.failed), (0, 1));
+    let row = app
+        .query_texts(
+            "SELECT concat_ws('|', abandoned_at IS NOT NULL, payload ? 'token', last_error) AS value \
+             FROM notifications_outbox WHERE recipient = 'never@mail.example'",
+        )
+        .await;
+    // Given up, without its code, and the error without the address.
+    assert!(row[0].starts_with("t|f|"), "{row:?}");
+    assert!(
+        row[0].contains("550") && !row[0].contains("never@mail.example"),
+        "{row:?}"
+    );
+    // Never tried again, however late.
+    let later = now + time::Duration::days(2);
+    let again = ccc::jobs::deliver(&app.pool, &mailer, later).await.unwrap();
+    assert_eq!((again.sent, again.failed), (0, 0));
+}
+
+#[test]
+fn a_relay_with_credentials_is_refused_without_tls() {
+    let config = test_config(
+        "postgres://localhost/none",
+        &[
+            ("MAIL_TRANSPORT", "smtp"),
+            ("SMTP_URL", "smtp://user:secret@relay.example:587"),
+        ],
+    );
+    let refused = ccc::notifications::delivery::Mailer::from_config(&config).err();
+    assert!(refused.is_some_and(|e| e.contains("TLS")));
 }

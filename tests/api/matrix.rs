@@ -575,8 +575,16 @@ fn rows() -> Vec<Row> {
         Row {
             method: "POST",
             path: "/api/v1/referrals/{id}/parties/{adult_id}/part",
-            body: Json(|_, _| json!({"consents_to_contact": true})),
-            expect: [401, 404, 200, 403, 403, 403, 403],
+            // The parent in the service; a coordinator from the signed paper
+            // form (the parent gave it first, so the coordinator's is 409,
+            // past the permission).
+            body: Json(|f, caller| match caller {
+                "coordinator" => {
+                    json!({"consents_to_contact": true, "paper_form_signed_on": f.today})
+                }
+                _ => json!({"consents_to_contact": true}),
+            }),
+            expect: [401, 404, 200, 403, 403, 409, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {

@@ -509,6 +509,7 @@ pub async fn give_part(
     let viewer = access::viewer(caller, &bundle)?;
     let now = OffsetDateTime::now_utc();
     let made = bundle.referral.created_at.date();
+    let status = bundle.referral.status;
     let Some(adult) = bundle.adults.iter_mut().find(|a| a.id == adult_id) else {
         return Err(ApiError::NotFound);
     };
@@ -532,7 +533,25 @@ pub async fn give_part(
                     format!("must be from the referral's making ({made}) to today"),
                 ));
             }
+            // A part the referral still takes: sent and open, from a parent
+            // (whose own word contact waits for).
+            let open = !matches!(
+                status,
+                ReferralStatus::Draft | ReferralStatus::Declined | ReferralStatus::Closed
+            );
+            if !open || !adult.party.gives_own_part() {
+                return Err(ApiError::Conflict(
+                    "this part is not one the referral takes now".to_owned(),
+                ));
+            }
             Some((signed, u.id))
+        }
+        (Principal::User(u), access::Viewer::Centre, None) if u.role == Role::Coordinator => {
+            return Err(ApiError::field(
+                "paper_form_signed_on",
+                "required",
+                "a coordinator enters a part from the party's signed paper form: give its date",
+            ))
         }
         (Principal::User(u), _, Some(_))
             if u.role == Role::Parent && adult.user_id == Some(u.id) =>
@@ -572,7 +591,8 @@ pub async fn give_part(
     }
     adult.address = address.or(adult.address.take());
     adult.phone = phone.or(adult.phone.take());
-    adult.availability = availability;
+    // What the form leaves out, the record keeps.
+    adult.availability = availability.or(adult.availability.take());
     adult.share_email = part.share.email;
     adult.share_phone = part.share.phone;
     adult.share_address = part.share.address;

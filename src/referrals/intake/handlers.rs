@@ -175,7 +175,10 @@ pub async fn submit_referral(
 /// A parent named in a referral adds their own part: consent to contact, their
 /// contact details and which of them the other party may see (none unless
 /// given), availability, and their view of the risks (never shown to the other
-/// party). The last awaited part sends the referral to the centre.
+/// party). A coordinator of the centre enters a parent's part from their
+/// signed paper form instead (`paper_form_signed_on`), also for a parent never
+/// invited or past their time, while the referral is open. The last awaited
+/// part sends the referral to the centre.
 #[utoipa::path(
     tag = "referrals",
     params(
@@ -185,7 +188,7 @@ pub async fn submit_referral(
     request_body = GivePartRequest,
     responses(
         (status = 200, description = "Part given", body = ReferralResponse),
-        (status = 403, description = "Not this adult's parent account", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither this adult's parent account nor a coordinator of the referral's centre (who enters a paper form)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such referral or adult the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The part is not awaited, or its time has passed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),

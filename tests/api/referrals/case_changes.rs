@@ -55,8 +55,9 @@ async fn a_paper_form_part_is_entered_by_the_coordinator() {
     for token in [&w.staff, &w.solicitor, &jo] {
         post(&w, token, &chris_part, part(Some(today.clone())), 403).await;
     }
-    // A coordinator without the form's date is not entering a paper form.
-    post(&w, &w.coordinator, &chris_part, part(None), 403).await;
+    // A coordinator enters a paper form, with its date.
+    let undated = post(&w, &w.coordinator, &chris_part, part(None), 422).await;
+    assert_eq!(undated["errors"][0]["field"], "paper_form_signed_on");
     let future = post(
         &w,
         &w.coordinator,
@@ -111,7 +112,7 @@ async fn a_charging_centre_quotes_at_acceptance_and_a_free_one_does_not() {
             200,
         )
         .await;
-    let (referral, jo, _) = referred_and_completed(&w).await;
+    let (referral, jo, chris) = referred_and_completed(&w).await;
     let id = referral["id"].as_str().unwrap();
     let path = format!("/api/v1/referrals/{id}");
     post(
@@ -155,14 +156,16 @@ async fn a_charging_centre_quotes_at_acceptance_and_a_free_one_does_not() {
     )
     .await;
     assert_eq!(accepted["quote"]["amount_pence"], 4000);
-    // The referrer and the parties read it; staff do not.
-    for token in [&w.solicitor, &jo] {
+    // The referrer and the paying party read it; the other party and staff do not.
+    for token in [&w.solicitor, &chris] {
         assert_eq!(
             get(&w, token, &path).await["quote"]["payer"],
             "non_resident_parent"
         );
     }
-    assert!(get(&w, &w.staff, &path).await["quote"].is_null());
+    for token in [&jo, &w.staff] {
+        assert!(get(&w, token, &path).await["quote"].is_null());
+    }
 
     // A free centre takes no quote.
     let mut body = family(&w.supported_only, "supported", "direct");

@@ -899,4 +899,18 @@ async fn a_parent_who_referred_asks_only_for_those_who_come_with_them() {
     // Jo referred the family, but asks for no one to come with Chris.
     post(&w, &jo, &attendees, ask(chris_id), 403).await;
     post(&w, &jo, &attendees, ask(jo_id), 201).await;
+    // Nor does she record court orders, which bind Chris too: the centre does.
+    let path = format!("/api/v1/referrals/{id}");
+    let tag = w.app.etag(&jo, &path).await;
+    let order = json!({"kind": "non_molestation", "made_on": "2026-11-01"});
+    w.app
+        .json_if_match(
+            Method::POST,
+            &jo,
+            &format!("{path}/court-orders"),
+            &order,
+            &tag,
+            403,
+        )
+        .await;
 }

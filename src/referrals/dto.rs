@@ -412,6 +412,9 @@ crate::text_enum! {
         Answer => "answer",
         /// A party's agreement to the centre's current ground rules.
         GroundRules => "ground_rules",
+        /// A charging centre's quote for an accepted family (the centre's
+        /// coordinators alone see this wait).
+        Quote => "quote",
     }
 }
 

@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(court::add_court_order)
         .service(court::change_court_order)
         .service(court::set_court_proceedings)
+        .service(quotes::put_quote)
         .service(agreements::agree)
         .service(agreements::list_agreements)
         .service(attachments::create_attachment)

@@ -4,6 +4,7 @@
 //! side read it; a party reads it only when they pay (or share it): who else
 //! pays (legal aid, say) is not the other party's to know. Staff do not.
 
+use actix_web::put;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
@@ -56,12 +57,22 @@ pub struct QuoteInput {
 }
 
 impl QuoteInput {
-    /// The quote's text, read (field names under `quote.`).
-    pub fn parse(&self, errors: &mut FieldErrors) -> String {
+    /// The quote's text, read (field names under `quote.` when it comes
+    /// with an acceptance).
+    pub fn parse_under(&self, errors: &mut FieldErrors, prefix: &str) -> String {
         if !(0..=10_000_000).contains(&self.amount_pence) {
-            errors.push("quote.amount_pence", "range", "must be 0 to 10000000 pence");
+            errors.push(
+                format!("{prefix}amount_pence"),
+                "range",
+                "must be 0 to 10000000 pence",
+            );
         }
-        errors.text("quote.what", &self.what, 1, 500)
+        errors.text(&format!("{prefix}what"), &self.what, 1, 500)
+    }
+
+    /// The quote's text, read on its own.
+    pub fn parse(&self, errors: &mut FieldErrors) -> String {
+        self.parse_under(errors, "")
     }
 }
 
@@ -151,4 +162,102 @@ mod tests {
     fn payers_send_their_database_words() {
         crate::text_enum::assert_wire_words(super::Payer::ALL, super::Payer::as_str);
     }
+}
+
+/// A charging centre's coordinators record (or correct) the quote of an
+/// accepted family: for a family that took an offered place, say, accepted
+/// without one. A case change, with `If-Match`.
+#[utoipa::path(
+    tag = "referrals",
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("If-Match" = String, Header, description = "The referral's ETag as read: a case change is made against the version it was read at"),
+    ),
+    request_body = QuoteInput,
+    responses(
+        (status = 200, description = "Recorded: the referral as the caller now sees it", body = crate::referrals::dto::ReferralResponse,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 403, description = "Not a coordinator of the referral's centre", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such referral the caller may see", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not an accepted family (accepted, in pre-visits or active)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The case changed since it was read (`/problems/stale`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the centre charges nothing", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "No If-Match (`/problems/if-match-required`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/referrals/{id}/quote")]
+pub async fn put_quote(
+    req: actix_web::HttpRequest,
+    pool: actix_web::web::Data<crate::db::Pool>,
+    caller: crate::identity::Caller,
+    id: actix_web::web::Path<ReferralId>,
+    body: actix_web::web::Json<QuoteInput>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    use crate::http::preconditions::{self, IfMatch, IfMatchSent};
+    use crate::referrals::decisions::{machine::Side, side_of};
+    use crate::referrals::model::ReferralStatus;
+    use diesel_async::AsyncConnection;
+    let mut errors = FieldErrors::default();
+    let what = body.parse(&mut errors);
+    errors.finish(())?;
+    let id = id.into_inner();
+    let if_match = IfMatchSent::of(&req);
+    let mut conn = pool.get().await?;
+    let answer = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let b = crate::referrals::repo::load_bundle(conn, id, true)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let crate::identity::Principal::User(u) = &*caller else {
+                side_of(&caller, &b)?;
+                return Err(ApiError::Forbidden);
+            };
+            if side_of(&caller, &b)? != Side::Centre {
+                return Err(ApiError::Forbidden);
+            }
+            if_match.check(b.referral.version, IfMatch::Required)?;
+            if !matches!(
+                b.referral.status,
+                ReferralStatus::Accepted | ReferralStatus::PreVisits | ReferralStatus::Active
+            ) {
+                return Err(ApiError::Conflict(
+                    "a quote is recorded for an accepted family".into(),
+                ));
+            }
+            if !charges(conn, &b).await? {
+                return Err(ApiError::field(
+                    "what",
+                    "free_centre",
+                    "this centre charges nothing",
+                ));
+            }
+            record(
+                conn,
+                &Quote {
+                    referral_id: id,
+                    what,
+                    amount_pence: body.amount_pence,
+                    payer: body.payer,
+                    recorded_by: u.id,
+                    recorded_at: OffsetDateTime::now_utc(),
+                },
+            )
+            .await?;
+            crate::referrals::read::audited_answer(conn, &caller, "record_quote", id).await
+        })
+        .await?;
+    Ok(preconditions::changed(answer.version, &answer.body))
+}
+
+/// Whether the referral's centre charges.
+pub async fn charges(
+    conn: &mut AsyncPgConnection,
+    b: &crate::referrals::model::ReferralBundle,
+) -> Result<bool, ApiError> {
+    Ok(
+        crate::centres::repo::find_centre(conn, b.referral.centre_id)
+            .await?
+            .is_some_and(|c| c.fee_kind == crate::centres::model::FeeKind::Charged),
+    )
 }

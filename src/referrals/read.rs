@@ -105,6 +105,21 @@ pub async fn respond(
     );
     if accepted && viewer != access::Viewer::Staff {
         let quote = super::quotes::of_referral(conn, bundle.referral.id).await?;
+        // A charging centre's family accepted without one (a place taken
+        // from the waiting list): the coordinators' to record.
+        if quote.is_none()
+            && viewer == access::Viewer::Centre
+            && bundle.referral.status != ReferralStatus::Closed
+            && super::quotes::charges(conn, bundle).await?
+        {
+            view.pending.push(super::dto::PendingItem {
+                what: super::dto::Pending::Quote,
+                adult_id: None,
+                from: "centre".to_owned(),
+                due_at: None,
+                expired: false,
+            });
+        }
         view.quote = quote
             .filter(|q| super::quotes::shown_to(q, &viewer, bundle))
             .map(Into::into);

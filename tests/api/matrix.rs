@@ -819,6 +819,17 @@ fn rows() -> Vec<Row> {
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "PUT",
+            path: "/api/v1/referrals/{id}/quote",
+            // The centre's coordinators; the matrix centre charges nothing,
+            // so theirs is 422, past the permission.
+            body: Json(
+                |_, _| json!({"what": "Per session", "amount_pence": 4000, "payer": "other"}),
+            ),
+            expect: [401, 404, 403, 403, 403, 422, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "GET",
             path: "/api/v1/centres/{id}/ground-rules",
             // Whoever may read the centre reads its rules.
@@ -1125,6 +1136,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("notes", "under_review"),
         ("pre-visits", "accepted"),
         ("parties/{adult_id}/agreement", "accepted"),
+        ("quote", "accepted"),
     ] {
         let made = app
             .json_of(

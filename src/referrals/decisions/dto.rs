@@ -42,7 +42,10 @@ impl AcceptRequest {
     ) -> Result<(String, HistoryVisibility, Option<String>), crate::error::ApiError> {
         let mut errors = FieldErrors::default();
         let reason = errors.text("reason", &self.reason, 1, REASON);
-        let what = self.quote.as_ref().map(|q| q.parse(&mut errors));
+        let what = self
+            .quote
+            .as_ref()
+            .map(|q| q.parse_under(&mut errors, "quote."));
         errors.finish((
             reason,
             self.visibility.unwrap_or(HistoryVisibility::Centre),

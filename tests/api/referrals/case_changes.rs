@@ -300,3 +300,106 @@ async fn court_orders_and_proceedings_change_after_sending() {
         .json_if_match(Method::POST, &w.solicitor, &orders, &order, &tag, 409)
         .await;
 }
+
+#[tokio::test]
+async fn a_place_taken_at_a_charging_centre_waits_for_its_quote() {
+    let w = world().await;
+    w.app
+        .json_of(
+            Method::PATCH,
+            Some(&w.admin),
+            &format!("/api/v1/centres/{}", w.supervised),
+            Some(&json!({"fees": {"kind": "charged", "description": "£40 per session"}})),
+            200,
+        )
+        .await;
+    let (referral, jo, _) = referred_and_completed(&w).await;
+    let id = referral["id"].as_str().unwrap();
+    let path = format!("/api/v1/referrals/{id}");
+    post(
+        &w,
+        &w.coordinator,
+        &format!("{path}/review"),
+        json!({"reason": "Checks made"}),
+        200,
+    )
+    .await;
+    post(
+        &w,
+        &w.coordinator,
+        &format!("{path}/waitlist"),
+        json!({"reason": "No place"}),
+        200,
+    )
+    .await;
+    post(&w, &w.coordinator, &format!("{path}/offer"), json!({}), 200).await;
+    let taken = post(
+        &w,
+        &w.solicitor,
+        &format!("{path}/offer/take"),
+        json!({}),
+        200,
+    )
+    .await;
+    assert_eq!(taken["status"], "accepted");
+    // Accepted without a quote: the coordinators see it awaited; nobody else.
+    let waits = |r: &Value| {
+        r["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["what"] == "quote")
+    };
+    assert!(waits(&get(&w, &w.coordinator, &path).await));
+    assert!(!waits(&get(&w, &w.solicitor, &path).await));
+    let quote = json!({"what": "Supervised contact, per session", "amount_pence": 4000, "payer": "both_parents"});
+    w.app
+        .json_of(
+            Method::PUT,
+            Some(&w.coordinator),
+            &format!("{path}/quote"),
+            Some(&quote),
+            428,
+        )
+        .await;
+    let tag = w.app.etag(&w.coordinator, &path).await;
+    for token in [&w.solicitor, &jo, &w.staff] {
+        w.app
+            .json_if_match(
+                Method::PUT,
+                token,
+                &format!("{path}/quote"),
+                &quote,
+                &tag,
+                403,
+            )
+            .await;
+    }
+    let bad = w
+        .app
+        .json_if_match(
+            Method::PUT,
+            &w.coordinator,
+            &format!("{path}/quote"),
+            &json!({"what": "", "amount_pence": 20000000, "payer": "other"}),
+            &tag,
+            422,
+        )
+        .await;
+    assert_eq!(bad["errors"].as_array().unwrap().len(), 2, "{bad}");
+    let recorded = w
+        .app
+        .json_if_match(
+            Method::PUT,
+            &w.coordinator,
+            &format!("{path}/quote"),
+            &quote,
+            &tag,
+            200,
+        )
+        .await;
+    assert_eq!(recorded["quote"]["payer"], "both_parents");
+    assert!(!waits(&recorded));
+    // Both parents pay: Jo reads it.
+    assert_eq!(get(&w, &jo, &path).await["quote"]["amount_pence"], 4000);
+}

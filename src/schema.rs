@@ -260,6 +260,7 @@ diesel::table! {
         adult_id -> Uuid,
         venue_id -> Uuid,
         with_children -> Bool,
+        keep_apart -> Bool,
         on_date -> Date,
         starts -> Time,
         ends -> Time,

@@ -11,6 +11,9 @@ CREATE TABLE pre_visits (
     adult_id UUID NOT NULL REFERENCES referral_adults (id) ON DELETE CASCADE,
     venue_id UUID NOT NULL REFERENCES venues (id),
     with_children BOOLEAN NOT NULL,
+    -- The family's parties must not meet: its visits keep apart from other
+    -- such families' at the venue too.
+    keep_apart BOOLEAN NOT NULL DEFAULT false,
     on_date DATE NOT NULL,
     starts TIME NOT NULL,
     ends TIME NOT NULL CHECK (ends > starts),
@@ -30,6 +33,7 @@ CREATE TABLE pre_visits (
 -- One booked pre-visit per party at a time: a missed one may be booked again.
 CREATE UNIQUE INDEX pre_visits_one_booked ON pre_visits (adult_id) WHERE status = 'booked';
 CREATE INDEX pre_visits_by_referral ON pre_visits (referral_id, starts_at, id);
+CREATE INDEX pre_visits_kept_apart ON pre_visits (venue_id, starts_at) WHERE keep_apart AND status = 'booked';
 
 CREATE FUNCTION pre_visit_instants() RETURNS trigger
 LANGUAGE plpgsql AS $$

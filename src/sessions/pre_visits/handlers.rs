@@ -54,6 +54,7 @@ fn view(v: PreVisit, viewer: &Viewer) -> PreVisitResponse {
 struct Checked<'a> {
     adult: &'a Adult,
     venue: Venue,
+    keep_apart: bool,
 }
 
 /// The booking's rules against the case: a party of this referral, a venue
@@ -131,7 +132,45 @@ async fn check_booking<'a>(
             format!("must be at least {stagger} minutes from another party's pre-visit"),
         ));
     }
-    Ok(Checked { adult, venue })
+    // No two families whose parties must not meet arrive or leave together
+    // at a venue (DOMAIN.md, "Do-not-meet"): refused naming the time, never
+    // the family.
+    let keep_apart = keeps_apart(conn, b).await?;
+    if keep_apart {
+        repo::lock_venue(conn, venue.id).await?;
+        let near =
+            repo::kept_apart_near(conn, venue.id, b.referral.id, when, stagger.into()).await?;
+        if let Some(other) = near.first() {
+            return Err(ApiError::field(
+                "starts",
+                "venue_busy",
+                format!(
+                    "another family kept apart is at this venue from {} to {} that day: \
+                     keep {stagger} minutes from it",
+                    format_time(other.starts),
+                    format_time(other.ends)
+                ),
+            ));
+        }
+    }
+    Ok(Checked {
+        adult,
+        venue,
+        keep_apart,
+    })
+}
+
+/// Whether the family's parties must not meet: the referral says so (a
+/// party's request, the referrer's word), or the assessment's conditions do.
+async fn keeps_apart(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<bool, ApiError> {
+    if b.referral.parties_must_not_meet {
+        return Ok(true);
+    }
+    Ok(
+        crate::referrals::assessment::repo::find(conn, b.referral.id, None)
+            .await?
+            .is_some_and(|a| a.parties_must_not_meet),
+    )
 }
 
 /// The family's stagger: the assessment's conditions, else the centre's.
@@ -214,7 +253,11 @@ pub async fn book_pre_visit(
             let Principal::User(booker) = &*caller else {
                 return Err(ApiError::Forbidden);
             };
-            let Checked { adult, venue } = check_booking(conn, &b, &body, booking).await?;
+            let Checked {
+                adult,
+                venue,
+                keep_apart,
+            } = check_booking(conn, &b, &body, booking).await?;
             let with_children = b
                 .relations
                 .iter()
@@ -228,6 +271,7 @@ pub async fn book_pre_visit(
                     adult_id: adult.id,
                     venue_id: venue.id,
                     with_children,
+                    keep_apart,
                     on_date: booking.date,
                     starts: booking.span.starts,
                     ends: booking.span.ends,

@@ -20,6 +20,7 @@ pub struct PreVisit {
     pub adult_id: AdultId,
     pub venue_id: VenueId,
     pub with_children: bool,
+    pub keep_apart: bool,
     pub on_date: Date,
     pub starts: Time,
     pub ends: Time,
@@ -44,10 +45,45 @@ pub struct NewPreVisit {
     pub adult_id: AdultId,
     pub venue_id: VenueId,
     pub with_children: bool,
+    pub keep_apart: bool,
     pub on_date: Date,
     pub starts: Time,
     pub ends: Time,
     pub booked_by: UserId,
+}
+
+/// Takes the venue's lock for booking visits kept apart, to the end of the
+/// transaction: two families' bookings at once are judged one after the
+/// other.
+pub async fn lock_venue(conn: &mut AsyncPgConnection, venue_id: VenueId) -> Result<(), ApiError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7210017))")
+        .bind::<diesel::sql_types::Text, _>(venue_id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Other families' booked visits kept apart at `venue_id` within `gap`
+/// minutes of `when`.
+pub async fn kept_apart_near(
+    conn: &mut AsyncPgConnection,
+    venue_id: VenueId,
+    except: ReferralId,
+    when: Instants,
+    gap: i64,
+) -> Result<Vec<PreVisit>, ApiError> {
+    let gap = time::Duration::minutes(gap);
+    Ok(pre_visits::table
+        .filter(pre_visits::venue_id.eq(venue_id))
+        .filter(pre_visits::keep_apart.eq(true))
+        .filter(pre_visits::status.eq(PreVisitStatus::Booked))
+        .filter(pre_visits::referral_id.ne(except))
+        .filter(pre_visits::starts_at.lt(when.ends + gap))
+        .filter(pre_visits::ends_at.gt(when.starts - gap))
+        .order(pre_visits::starts_at)
+        .select(PreVisit::as_select())
+        .load(conn)
+        .await?)
 }
 
 /// A referral's pre-visits, by time.

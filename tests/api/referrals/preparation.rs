@@ -914,3 +914,88 @@ async fn a_parent_who_referred_asks_only_for_those_who_come_with_them() {
         )
         .await;
 }
+
+/// A second two-parent family at the supervised centre, parties kept apart,
+/// accepted: returns (referral id, the resident parent's adult id).
+async fn another_accepted_family(w: &World) -> (String, String) {
+    let mut body = family(&w.supervised, "supervised", "none");
+    body["children"][0]["name"] = json!("Robin Jones");
+    body["adults"][0]["name"] = json!("Sam Jones");
+    body["adults"][0]["email"] = json!("sam@example.org");
+    body["adults"][1]["name"] = json!("Kit Jones");
+    body["adults"][1]["email"] = json!("kit@example.org");
+    let referral = post(w, &w.solicitor, "/api/v1/referrals", body, 201).await;
+    let id = referral["id"].as_str().unwrap().to_owned();
+    for (name, email) in [
+        ("Sam Jones", "sam@example.org"),
+        ("Kit Jones", "kit@example.org"),
+    ] {
+        let token = invited_parent(&w.app, email).await;
+        let adult_id = adult(&referral, name)["id"].as_str().unwrap().to_owned();
+        post(
+            w,
+            &token,
+            &format!("/api/v1/referrals/{id}/parties/{adult_id}/part"),
+            json!({"consents_to_contact": true}),
+            200,
+        )
+        .await;
+    }
+    for (step, reason) in [("review", "Checks made"), ("accept", "Fine")] {
+        post(
+            w,
+            &w.coordinator,
+            &format!("/api/v1/referrals/{id}/{step}"),
+            json!({"reason": reason}),
+            200,
+        )
+        .await;
+    }
+    let sam = adult(&referral, "Sam Jones")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (id, sam)
+}
+
+#[tokio::test]
+async fn families_kept_apart_never_visit_a_venue_together() {
+    let w = world().await;
+    let (first, _, _, jo_id, _, venue) = accepted(&w).await;
+    let (second, sam_id) = another_accepted_family(&w).await;
+    let day = uk_day(&w, 2).await;
+    let book = |adult: &str, starts: &str| json!({"adult_id": adult, "venue_id": venue, "date": day, "starts": starts});
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{first}/pre-visits"),
+        book(&jo_id, "10:00"),
+        201,
+    )
+    .await;
+    // Sam's family must be kept apart too: not within 15 minutes of Jo's visit.
+    let busy = post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{second}/pre-visits"),
+        book(&sam_id, "10:50"),
+        422,
+    )
+    .await;
+    assert_eq!(busy["errors"][0]["code"], "venue_busy");
+    let message = busy["errors"][0]["message"].as_str().unwrap();
+    // The time, never the family.
+    assert!(message.contains("10:00 to 10:45"), "{message}");
+    assert!(
+        !message.contains("Jo") && !message.contains("Smith"),
+        "{message}"
+    );
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/referrals/{second}/pre-visits"),
+        book(&sam_id, "11:00"),
+        201,
+    )
+    .await;
+}

@@ -214,3 +214,46 @@ fn a_relay_with_credentials_is_refused_without_tls() {
     let refused = ccc::notifications::delivery::Mailer::from_config(&config).err();
     assert!(refused.is_some_and(|e| e.contains("TLS")));
 }
+
+#[tokio::test]
+async fn make_runs_messages_are_files_a_newcomer_opens() {
+    let dir = std::env::temp_dir().join(format!("ccc-mail-{}", uuid::Uuid::now_v7()));
+    let app = spawn_app_with(&[
+        ("MAIL_TRANSPORT", "files"),
+        ("MAIL_DIR", dir.to_str().unwrap()),
+        ("JOBS_INTERVAL_SECS", "1"),
+    ])
+    .await;
+    invite(&app, "file.reader@mail.example").await;
+    let mut found = None;
+    for _ in 0..60 {
+        if let Some(entry) = std::fs::read_dir(&dir).unwrap().flatten().next() {
+            found = Some(entry.path());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let path = found.expect("a message written within 30 seconds");
+    assert_eq!(path.extension().and_then(|e| e.to_str()), Some("eml"));
+    // Its owner alone reads it: it holds a live code.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{mode:o}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("To: file.reader@mail.example"), "{text}");
+    let code = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Your one-time code: "))
+        .expect("the code")
+        .trim()
+        .to_owned();
+    app.json_of(
+        reqwest::Method::POST,
+        None,
+        "/api/v1/auth/accept-invitation",
+        Some(&json!({"token": code, "password": "a long enough password 1"})),
+        204,
+    )
+    .await;
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::list_users)
         .service(users::get_user)
         .service(users::disable_user)
+        .service(users::invite_again)
         .service(organisations::create_organisation)
         .service(organisations::list_organisations)
         .service(clients::create_integration_client)

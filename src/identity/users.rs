@@ -242,3 +242,56 @@ pub async fn disable_user(
         .await?;
     Ok(web::Json(user))
 }
+
+/// Send an invitation again: a fresh link for an account still `invited`
+/// (its link expired, or the mail went astray); the last link stops
+/// working. Whoever may invite that role into its centres may ask: a network
+/// admin for coordinators and admins, a coordinator for the staff of their
+/// centres. An account already in use needs no invitation (409).
+#[utoipa::path(
+    tag = "identity",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 202, description = "A fresh invitation is on its way", body = UserResponse),
+        (status = 403, description = "Not allowed to invite this account's role into its centres", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is not waiting for an invitation (already accepted, or disabled)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/users/{id}/invitation")]
+pub async fn invite_again(
+    pool: web::Data<Pool>,
+    config: web::Data<Config>,
+    caller: Caller,
+    id: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let actor = caller.person()?.clone();
+    let ttl = config.one_time_token_ttl;
+    let mut conn = pool.get().await?;
+    let response = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let (user, centres) = visible_user(conn, &actor, id).await?;
+            if actor.id == id || !may_invite(&actor, user.role, &centres) {
+                return Err(ApiError::Forbidden);
+            }
+            if user.status != UserStatus::Invited {
+                return Err(ApiError::Conflict(
+                    "the account is not waiting for an invitation".into(),
+                ));
+            }
+            let context = serde_json::json!({"role": user.role});
+            accounts::send_link(conn, &user, Purpose::Invitation, ttl, context).await?;
+            audit::record(
+                conn,
+                Event::new(&caller, "invite_again", "user")
+                    .resource(id)
+                    .centre(centres.first().copied()),
+            )
+            .await?;
+            UserResponse::new(user, centres)
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().json(response))
+}

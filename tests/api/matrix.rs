@@ -86,6 +86,8 @@ struct Fixture {
     family_adult: String,
     attachment: String,
     staff_id: String,
+    /// A staff account invited by the coordinator, never accepted.
+    invitee: String,
     rotate_client: String,
     /// The centre's question to the parent, on the `questions` referral.
     question: String,
@@ -136,6 +138,10 @@ impl Fixture {
             .replace(
                 "/users/{id}/disable",
                 &format!("/users/{}/disable", own.victim),
+            )
+            .replace(
+                "/users/{id}/invitation",
+                &format!("/users/{}/invitation", self.invitee),
             )
             .replace("/users/{id}", &format!("/users/{}", self.staff_id))
             .replace(
@@ -819,6 +825,17 @@ fn rows() -> Vec<Row> {
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "POST",
+            path: "/api/v1/users/{id}/invitation",
+            // Whoever may invite the account's role into its centres: the
+            // coordinators of an invited staff member's centre. People who
+            // do not see the account get 404; a network admin, who sees it
+            // but does not invite staff, 403; clients are no people (403).
+            body: None,
+            expect: [401, 403, 404, 404, 404, 202, 403],
+            outsiders: [404, 404, 404, 404, 403, 403],
+        },
+        Row {
             method: "PUT",
             path: "/api/v1/referrals/{id}/quote",
             // The centre's coordinators; the matrix centre charges nothing,
@@ -1072,6 +1089,18 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (staff_id, staff) = app
         .invite_and_login(&coordinator, "staff@matrix.org", "staff", &[&centre])
         .await;
+    let invitee = app
+        .json_of(
+            Method::POST,
+            Some(&coordinator),
+            "/api/v1/users",
+            Some(&json!({"email": "invitee@matrix.org", "name": "Invitee", "role": "staff", "centre_ids": [centre]})),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let org: Value = app
         .post_json(
@@ -1378,6 +1407,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         family_adult,
         attachment: attachment["id"].as_str().unwrap().to_owned(),
         staff_id,
+        invitee,
         rotate_client: rotate["client"]["id"].as_str().unwrap().to_owned(),
         decisions,
         question,

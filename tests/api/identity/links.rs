@@ -181,3 +181,66 @@ async fn a_password_reset_ends_every_other_open_link() {
     .await;
     app.login("sam@carlisle.example", NEW_PASSWORD).await;
 }
+
+#[tokio::test]
+async fn an_invitation_is_sent_again_and_only_the_newest_link_works() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let penrith = centre(&app, &admin, "Penrith Centre", &["supported"], 54.66).await;
+    let keswick = centre(&app, &admin, "Keswick Centre", &["supported"], 54.6).await;
+    let (_, coordinator) = app
+        .invite_and_login(&admin, "coord@penrith.example", "coordinator", &[&penrith])
+        .await;
+    let (_, elsewhere) = app
+        .invite_and_login(&admin, "coord@keswick.example", "coordinator", &[&keswick])
+        .await;
+    let invited = app
+        .json_of(
+            Method::POST,
+            Some(&coordinator),
+            "/api/v1/users",
+            Some(&json!({"email": "new.staff@penrith.example", "name": "New Staff", "role": "staff", "centre_ids": [penrith]})),
+            201,
+        )
+        .await;
+    let again = format!(
+        "/api/v1/users/{}/invitation",
+        invited["id"].as_str().unwrap()
+    );
+    let first = app
+        .outbox_token("new.staff@penrith.example", "invitation")
+        .await;
+    // Another centre's coordinator does not see the account.
+    app.json_of(Method::POST, Some(&elsewhere), &again, None, 404)
+        .await;
+    let sent = app
+        .json_of(Method::POST, Some(&coordinator), &again, None, 202)
+        .await;
+    assert_eq!(sent["status"], "invited");
+    let second = app
+        .outbox_token("new.staff@penrith.example", "invitation")
+        .await;
+    assert_ne!(first, second);
+    // The first link stopped working; the newest accepts.
+    app.json_of(
+        Method::POST,
+        None,
+        "/api/v1/auth/accept-invitation",
+        Some(&json!({"token": first, "password": PASSWORD})),
+        422,
+    )
+    .await;
+    app.json_of(
+        Method::POST,
+        None,
+        "/api/v1/auth/accept-invitation",
+        Some(&json!({"token": second, "password": PASSWORD})),
+        204,
+    )
+    .await;
+    // An account in use needs no invitation.
+    app.json_of(Method::POST, Some(&coordinator), &again, None, 409)
+        .await;
+    app.json_of(Method::POST, Some(&admin), &again, None, 403)
+        .await;
+}

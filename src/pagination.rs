@@ -122,6 +122,17 @@ pub struct Cursor<K> {
     pub id: Uuid,
 }
 
+impl Cursor<i64> {
+    /// The cursor of a row in a list ordered by an instant: the instant in
+    /// microseconds (what PostgreSQL keeps), then the row's id.
+    pub fn at(at: time::OffsetDateTime, id: Uuid) -> Self {
+        Self {
+            key: i64::try_from(at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
+            id,
+        }
+    }
+}
+
 impl<K: Serialize + DeserializeOwned> Cursor<K> {
     /// Opaque to clients: base64url of a small JSON document, a dot, and the
     /// base64url of its signature.

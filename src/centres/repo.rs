@@ -36,6 +36,17 @@ pub async fn find_centre(
         .optional()?)
 }
 
+/// A centre's name, as its letters give it (empty for no such centre).
+pub async fn name_of(conn: &mut AsyncPgConnection, id: CentreId) -> Result<String, ApiError> {
+    Ok(centres::table
+        .find(id)
+        .select(centres::name)
+        .first::<String>(conn)
+        .await
+        .optional()?
+        .unwrap_or_default())
+}
+
 /// The centre, locked until the transaction ends, so that checks made against
 /// it (services in use, status) still hold when the change is written.
 pub async fn lock_centre(

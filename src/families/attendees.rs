@@ -15,11 +15,13 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::dto::{
+    AttendeeDecision, AttendeeDecisionRequest, AttendeeRelation, AttendeeRequest, AttendeeResponse,
+    AttendeeStatus,
+};
 use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
@@ -36,36 +38,6 @@ use crate::schema::family_attendees;
 use crate::validation::{FieldErrors, Name};
 use crate::vocabulary::calendar::{format_date, parse_date};
 use crate::vocabulary::{AdultId, ClientId, FamilyId, ReferralId, UserId};
-
-crate::text_enum! {
-    /// Who an attendee is to the children.
-    pub enum AttendeeRelation {
-        Grandparent => "grandparent",
-        AuntOrUncle => "aunt_or_uncle",
-        Sibling => "sibling",
-        /// A party's new partner: approved only with a recorded reason.
-        NewPartner => "new_partner",
-        FamilyFriend => "family_friend",
-        Other => "other",
-    }
-}
-
-crate::text_enum! {
-    /// Where a request to attend stands.
-    pub enum AttendeeStatus {
-        Requested => "requested",
-        Approved => "approved",
-        Refused => "refused",
-    }
-}
-
-crate::text_enum! {
-    /// A coordinator's decision on a request to attend.
-    pub enum AttendeeDecision {
-        Approve => "approve",
-        Refuse => "refuse",
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = family_attendees)]
@@ -94,63 +66,6 @@ impl Attendee {
             Principal::Client(c) => self.requested_by_client == Some(c.id),
         }
     }
-}
-
-/// Someone a party asks to bring.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"accompanies": "0192f0c4-5b6e-7d3a-9c1b-2a4e6f8d0b1c", "name": "Pat Jones", "relation": "grandparent", "why": "Alex's grandmother; Chris's mother. Alex has asked to see her."}))]
-pub struct AttendeeRequest {
-    /// The party they come with (a party asks for themself only).
-    pub accompanies: Uuid,
-    /// Their full name.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
-    pub name: String,
-    /// Who they are to the children.
-    pub relation: AttendeeRelation,
-    /// Why they should attend.
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
-    pub why: String,
-}
-
-/// A coordinator's decision on a request to attend.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(example = json!({"decision": "approve", "confirmation_on": "2026-12-03", "reason": "Both parents agreed in writing; the court order allows it."}))]
-pub struct AttendeeDecisionRequest {
-    /// `approve` or `refuse`.
-    pub decision: AttendeeDecision,
-    /// The date of the written confirmation the centre holds that this
-    /// person may attend (required to approve; not after today).
-    #[schema(format = Date)]
-    pub confirmation_on: Option<String>,
-    /// Why: required to approve a new partner.
-    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
-    pub reason: Option<String>,
-}
-
-/// A person who attends, or asked to, as the caller may see them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AttendeeResponse {
-    /// The request's id.
-    pub id: Uuid,
-    /// Their name.
-    pub name: String,
-    /// Who they are to the children.
-    pub relation: AttendeeRelation,
-    /// The party they come with (the centre's people and whoever asked).
-    pub accompanies: Option<Uuid>,
-    /// Why they should attend (the coordinators and whoever asked).
-    pub why: Option<String>,
-    /// Where the request stands (the coordinators and whoever asked;
-    /// everyone else sees approved attendees only).
-    pub status: Option<AttendeeStatus>,
-    /// The date of the written confirmation (coordinators and whoever asked).
-    #[schema(format = Date)]
-    pub confirmation_on: Option<String>,
-    /// The coordinator's reason (the coordinators alone).
-    pub decision_reason: Option<String>,
-    /// When it was asked (the coordinators and whoever asked).
-    #[schema(format = DateTime)]
-    pub requested_at: Option<String>,
 }
 
 /// How much of one attendee a caller sees.

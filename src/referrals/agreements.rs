@@ -60,6 +60,23 @@ struct Agreement {
     agreed_at: OffsetDateTime,
 }
 
+impl Agreement {
+    /// Whether this is `adult`'s agreement to `rules`.
+    fn is_to(&self, adult: AdultId, rules: &ground_rules::GroundRules) -> bool {
+        self.adult_id == adult && self.version == rules.version && self.centre_id == rules.centre_id
+    }
+}
+
+/// Whether `adult` agreed the centre's current rules (none while it has
+/// published none).
+fn agreed_current(
+    agreed: &[Agreement],
+    current: Option<&ground_rules::GroundRules>,
+    adult: AdultId,
+) -> bool {
+    current.is_some_and(|g| agreed.iter().any(|x| x.is_to(adult, g)))
+}
+
 async fn of_referral(
     conn: &mut AsyncPgConnection,
     id: ReferralId,
@@ -94,13 +111,7 @@ pub async fn not_agreed(
     let agreed = of_referral(conn, b.referral.id).await?;
     Ok(b.adults
         .iter()
-        .filter(|a| {
-            !current.as_ref().is_some_and(|g| {
-                agreed.iter().any(|x| {
-                    x.adult_id == a.id && x.version == g.version && x.centre_id == g.centre_id
-                })
-            })
-        })
+        .filter(|a| !agreed_current(&agreed, current.as_ref(), a.id))
         .map(|a| a.id)
         .collect())
 }
@@ -341,11 +352,7 @@ pub async fn agree(
             let kept = of_referral(conn, id)
                 .await?
                 .into_iter()
-                .find(|a| {
-                    a.adult_id == adult_id
-                        && a.version == version
-                        && a.centre_id == current.centre_id
-                })
+                .find(|a| a.is_to(adult_id, &current))
                 .ok_or_else(|| ApiError::internal("agreement not found after insert"))?;
             if inserted == 1 {
                 audit::record(
@@ -426,13 +433,7 @@ pub async fn list_agreements(
                     PartyAgreement {
                         adult_id: a.id.into(),
                         name: a.name.clone(),
-                        agreed_current: current.as_ref().is_some_and(|g| {
-                            agreed.iter().any(|x| {
-                                x.adult_id == a.id
-                                    && x.version == g.version
-                                    && x.centre_id == g.centre_id
-                            })
-                        }),
+                        agreed_current: agreed_current(&agreed, current.as_ref(), a.id),
                         latest: latest.map(AgreementResponse::from),
                     }
                 })

@@ -82,9 +82,8 @@ pub async fn list_referrals(
     let rows = rows
         .iter()
         .map(|(r, children)| {
-            let key = i64::try_from(r.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
             let summary = views::summary(r, *children, inside)?;
-            Ok((summary, Cursor { key, id: r.id.0 }))
+            Ok((summary, Cursor::at(r.created_at, r.id.0)))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(web::Json(Page::from_rows(

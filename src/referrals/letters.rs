@@ -260,10 +260,7 @@ pub async fn list_letters(
         .await;
     let event = Event::new(&caller, "list_letters", "referral").resource(id);
     let letters = refusal_audited(&mut conn, event, outcome).await?;
-    let cursor = |l: &Letter| Cursor {
-        key: i64::try_from(l.sent_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
-        id: l.id,
-    };
+    let cursor = |l: &Letter| Cursor::at(l.sent_at, l.id);
     Ok(web::Json(Page::of_sorted(
         letters,
         &page,

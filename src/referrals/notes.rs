@@ -206,9 +206,6 @@ pub async fn list_notes(
         .await;
     let event = Event::new(&caller, "list_notes", "referral").resource(id);
     let notes = refusal_audited(&mut conn, event, outcome).await?;
-    let cursor = |n: &Note| Cursor {
-        key: i64::try_from(n.written_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
-        id: n.id,
-    };
+    let cursor = |n: &Note| Cursor::at(n.written_at, n.id);
     Ok(web::Json(Page::of_sorted(notes, &page, cursor, Into::into)))
 }

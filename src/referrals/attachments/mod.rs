@@ -294,10 +294,7 @@ pub async fn list_attachments(
         .await;
     let listed = refusal_audited(&mut conn, list_event(&caller, referral_id), outcome).await?;
     // Read whole (a referral has a few documents), by upload time and id.
-    let cursor = |l: &Listed| Cursor {
-        key: i64::try_from(l.created_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
-        id: l.id,
-    };
+    let cursor = |l: &Listed| Cursor::at(l.created_at, l.id);
     Ok(web::Json(Page::of_sorted(
         listed,
         &page,

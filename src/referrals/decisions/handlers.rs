@@ -9,7 +9,6 @@ use super::machine::Side;
 use super::machine::{self, ClosingOutcome, DeclineReason, Move, Refusal};
 use super::{letters, side_of};
 use crate::centres::directory::DirectoryCache;
-use crate::centres::model::FeeKind;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
@@ -166,16 +165,13 @@ async fn accept_quote(
     bundle: &ReferralBundle,
     quote: Option<(String, i32, Payer)>,
 ) -> Result<(), ApiError> {
-    let fee_kind = crate::centres::repo::find_centre(conn, bundle.referral.centre_id)
-        .await?
-        .map(|c| c.fee_kind);
-    match (fee_kind, quote) {
-        (Some(FeeKind::Charged), None) => Err(ApiError::field(
+    match (quotes::charges(conn, bundle).await?, quote) {
+        (true, None) => Err(ApiError::field(
             "quote",
             "required",
             "this centre charges: record the quote (what, how much, who pays)",
         )),
-        (Some(FeeKind::Charged), Some((what, amount_pence, payer))) => {
+        (true, Some((what, amount_pence, payer))) => {
             let crate::identity::Principal::User(u) = &**caller else {
                 return Err(ApiError::Forbidden);
             };
@@ -189,12 +185,12 @@ async fn accept_quote(
             };
             quotes::record(conn, &quote).await
         }
-        (_, Some(_)) => Err(ApiError::field(
+        (false, Some(_)) => Err(ApiError::field(
             "quote",
             "free_centre",
             "this centre charges nothing: accept without a quote",
         )),
-        (_, None) => Ok(()),
+        (false, None) => Ok(()),
     }
 }
 

@@ -17,15 +17,6 @@ pub fn plain(word: &str) -> String {
     word.replace('_', " ")
 }
 
-async fn centre_name(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<String, ApiError> {
-    Ok(
-        crate::centres::repo::find_centre(conn, b.referral.centre_id)
-            .await?
-            .map(|c| c.name)
-            .unwrap_or_default(),
-    )
-}
-
 /// A decline: the family's words and the alternatives to every party; the
 /// same with the reason category to the referrer.
 pub async fn declined(
@@ -35,7 +26,7 @@ pub async fn declined(
     words: &str,
     alternatives: &[AlternativeCentre],
 ) -> Result<(), ApiError> {
-    let centre = centre_name(conn, b).await?;
+    let centre = crate::centres::repo::name_of(conn, b.referral.centre_id).await?;
     let mut body = format!("{centre} cannot offer the family contact.\n\n{words}\n");
     if !alternatives.is_empty() {
         body.push_str("\nCentres nearby that offer the service:\n");
@@ -73,7 +64,7 @@ pub async fn closed(
     outcome: ClosingOutcome,
     note: &Note<'_>,
 ) -> Result<(), ApiError> {
-    let centre = centre_name(conn, b).await?;
+    let centre = crate::centres::repo::name_of(conn, b.referral.centre_id).await?;
     let mut body = format!(
         "The referral to {centre} is closed: {}.\n",
         plain(outcome.as_str())

@@ -212,10 +212,7 @@ pub async fn list_questions(
         .await;
     let event = Event::new(&caller, "list_questions", "referral").resource(id);
     let questions = refusal_audited(&mut conn, event, outcome).await?;
-    let cursor = |q: &Question| Cursor {
-        key: i64::try_from(q.asked_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
-        id: q.id.into(),
-    };
+    let cursor = |q: &Question| Cursor::at(q.asked_at, q.id.into());
     Ok(web::Json(Page::of_sorted(
         questions,
         &page,

@@ -164,10 +164,7 @@ pub async fn offer(
         .await?;
     // The offer goes to whoever takes or refuses it: the referrer's side.
     if let Some(to) = letters::referrer_side(&b) {
-        let centre = crate::centres::repo::find_centre(conn, centre_id)
-            .await?
-            .map(|c| c.name)
-            .unwrap_or_default();
+        let centre = crate::centres::repo::name_of(conn, centre_id).await?;
         let until = crate::vocabulary::calendar::format_date(
             offer.expires_at.to_offset(time::UtcOffset::UTC).date(),
         );

@@ -6,13 +6,12 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::booking::{check_booking, invitation, Checked};
 use super::dto::PreVisitResponse;
-use super::dto::{BookPreVisitRequest, Booking, PreVisitOutcome, PreVisitOutcomeRequest};
+use super::dto::{BookPreVisitRequest, PreVisitOutcome, PreVisitOutcomeRequest};
 use super::repo::{self, NewPreVisit, PreVisit};
-use super::rules::Instants;
 use super::PreVisitStatus;
 use crate::audit::{self, Event};
-use crate::centres::model::Venue;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::events::{self, DomainEvent};
@@ -23,13 +22,12 @@ use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::referrals::access::{self, Viewer};
 use crate::referrals::decisions;
 use crate::referrals::letters::{self, Draft, LetterKind, Recipient};
-use crate::referrals::model::{Adult, ReferralBundle};
+use crate::referrals::model::ReferralBundle;
 use crate::referrals::read::refusal_audited;
 use crate::referrals::repo as referrals_repo;
 use crate::referrals::views::timestamp;
-use crate::validation::FieldErrors;
 use crate::vocabulary::calendar::{format_date, format_time};
-use crate::vocabulary::{ReferralId, VenueId};
+use crate::vocabulary::ReferralId;
 
 /// A pre-visit as `viewer` sees it: the referrer's side sees no time.
 fn view(v: PreVisit, viewer: &Viewer) -> PreVisitResponse {
@@ -48,164 +46,6 @@ fn view(v: PreVisit, viewer: &Viewer) -> PreVisitResponse {
         status: v.status,
         identity_checked: v.identity_checked,
     }
-}
-
-/// What a booking is checked against, found under the referral's lock.
-struct Checked<'a> {
-    adult: &'a Adult,
-    venue: Venue,
-    keep_apart: bool,
-}
-
-/// The booking's rules against the case: a party of this referral, a venue
-/// of its centre, a date from today that is not a closure, and at least the
-/// family's stagger minutes from every other party's visit that day.
-async fn check_booking<'a>(
-    conn: &mut AsyncPgConnection,
-    b: &'a ReferralBundle,
-    body: &BookPreVisitRequest,
-    booking: Booking,
-) -> Result<Checked<'a>, ApiError> {
-    let centre_id = b.referral.centre_id;
-    let mut errors = FieldErrors::default();
-    let adult = b.adults.iter().find(|a| Uuid::from(a.id) == body.adult_id);
-    if adult.is_none() {
-        errors.push(
-            "adult_id",
-            "unknown_adult",
-            "is not an adult of this referral",
-        );
-    }
-    let venue =
-        crate::centres::repo::find_venue(conn, centre_id, VenueId::from(body.venue_id)).await?;
-    if venue.is_none() {
-        errors.push("venue_id", "unknown_venue", "is not a venue of this centre");
-    }
-    let today = crate::vocabulary::calendar::uk_today(conn).await?;
-    if booking.date < today {
-        errors.push("date", "past", "must be today or later");
-    }
-    let closed =
-        crate::centres::repo::closures_of(conn, centre_id, Some((booking.date, booking.date)))
-            .await?
-            .into_iter()
-            .find(|c| c.venue_id.is_none() || c.venue_id == venue.as_ref().map(|v| v.id));
-    if let Some(closure) = closed {
-        errors.push(
-            "date",
-            "closed",
-            format!("the centre is closed that day ({})", closure.reason),
-        );
-    }
-    let (adult, venue) = errors.finish_both(adult, venue)?;
-    let when = repo::instants(conn, booking.date, booking.span.starts, booking.span.ends)
-        .await?
-        .ok_or_else(|| {
-            ApiError::field(
-                "starts",
-                "no_such_time",
-                "the clocks skip this time that day",
-            )
-        })?;
-    if when.starts <= OffsetDateTime::now_utc() {
-        return Err(ApiError::field("starts", "past", "must be later than now"));
-    }
-    // Apart in real time, not on the clock: a change of the clocks between
-    // two visits never brings the parties together.
-    let stagger = stagger_minutes(conn, b).await?;
-    let others = repo::of_referral(conn, b.referral.id).await?;
-    let clash = others.iter().any(|o| {
-        o.adult_id != adult.id
-            && matches!(o.status, PreVisitStatus::Booked | PreVisitStatus::Done)
-            && !when.apart(
-                &Instants {
-                    starts: o.starts_at,
-                    ends: o.ends_at,
-                },
-                stagger.into(),
-            )
-    });
-    if clash {
-        return Err(ApiError::field(
-            "starts",
-            "too_close",
-            format!("must be at least {stagger} minutes from another party's pre-visit"),
-        ));
-    }
-    // No two families whose parties must not meet arrive or leave together
-    // at a venue (DOMAIN.md, "Do-not-meet"): refused naming the time, never
-    // the family.
-    let keep_apart = keeps_apart(conn, b).await?;
-    if keep_apart {
-        repo::lock_venue(conn, venue.id).await?;
-        let near =
-            repo::kept_apart_near(conn, venue.id, b.referral.id, when, stagger.into()).await?;
-        if let Some(other) = near.first() {
-            return Err(ApiError::field(
-                "starts",
-                "venue_busy",
-                format!(
-                    "another family kept apart is at this venue from {} to {} that day: \
-                     keep {stagger} minutes from it",
-                    format_time(other.starts),
-                    format_time(other.ends)
-                ),
-            ));
-        }
-    }
-    Ok(Checked {
-        adult,
-        venue,
-        keep_apart,
-    })
-}
-
-/// Whether the family's parties must not meet: the referral says so (a
-/// party's request, the referrer's word), or the assessment's conditions do.
-async fn keeps_apart(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<bool, ApiError> {
-    if b.referral.parties_must_not_meet {
-        return Ok(true);
-    }
-    Ok(
-        crate::referrals::assessment::repo::find(conn, b.referral.id, None)
-            .await?
-            .is_some_and(|a| a.parties_must_not_meet),
-    )
-}
-
-/// The family's stagger: the assessment's conditions, else the centre's.
-async fn stagger_minutes(
-    conn: &mut AsyncPgConnection,
-    b: &ReferralBundle,
-) -> Result<i32, ApiError> {
-    if let Some(a) = crate::referrals::assessment::repo::find(conn, b.referral.id, None).await? {
-        return Ok(a.stagger_minutes);
-    }
-    Ok(
-        crate::centres::repo::find_centre(conn, b.referral.centre_id)
-            .await?
-            .map_or(15, |c| c.stagger_minutes),
-    )
-}
-
-/// The party's invitation: their own time and venue, nobody else's.
-fn invitation(centre: &str, venue: &Venue, v: &PreVisit) -> (String, String) {
-    let children = match v.with_children {
-        true => "Please bring the children with you. ",
-        false => "",
-    };
-    let body = format!(
-        "Your pre-visit to {centre} is on {} from {} to {} at {}, {}, {}.\n\n\
-         {children}Please bring photo identification: we check it at the visit. \
-         This time is yours alone: please arrive and leave at it.\n",
-        format_date(v.on_date),
-        format_time(v.starts),
-        format_time(v.ends),
-        venue.name,
-        venue.address_line1,
-        venue.town,
-    );
-    (format!("Your pre-visit to {centre}"), body)
 }
 
 const ID: &str = "The referral's id";
@@ -279,10 +119,7 @@ pub async fn book_pre_visit(
                 },
             )
             .await?;
-            let centre = crate::centres::repo::find_centre(conn, b.referral.centre_id)
-                .await?
-                .map(|c| c.name)
-                .unwrap_or_default();
+            let centre = crate::centres::repo::name_of(conn, b.referral.centre_id).await?;
             let (subject, text) = invitation(&centre, &venue, &visit);
             let draft = Draft {
                 kind: LetterKind::PreVisit,
@@ -412,12 +249,12 @@ pub async fn list_pre_visits(
     if by_date {
         visits.sort_by_key(|v| (v.on_date, v.id));
     }
-    let cursor = |v: &PreVisit| Cursor {
-        key: match by_date {
-            true => i64::from(v.on_date.to_julian_day()),
-            false => i64::try_from(v.starts_at.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX),
+    let cursor = |v: &PreVisit| match by_date {
+        true => Cursor {
+            key: i64::from(v.on_date.to_julian_day()),
+            id: v.id,
         },
-        id: v.id,
+        false => Cursor::at(v.starts_at, v.id),
     };
     Ok(web::Json(Page::of_sorted(visits, &page, cursor, |v| {
         view(v, &viewer)

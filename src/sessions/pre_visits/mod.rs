@@ -13,6 +13,7 @@
 //! | a party | their own pre-visits only |
 //! | the referrer's side | each pre-visit's date and status, never a time |
 
+pub mod booking;
 pub mod dto;
 pub mod handlers;
 pub mod repo;

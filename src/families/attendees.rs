@@ -362,7 +362,8 @@ pub async fn decide_attendee(
             .as_deref()
             .map(|d| parse_date("confirmation_on", d)),
     );
-    let reason = errors.optional_text("reason", body.reason.as_deref(), 2000);
+    // A reason, when sent, says something: blank is refused, as the schema says.
+    let reason = body.reason.as_deref().map(|r| errors.text("reason", r, 1, 2000));
     if body.decision == AttendeeDecision::Approve && body.confirmation_on.is_none() {
         errors.push(
             "confirmation_on",

@@ -673,6 +673,19 @@ async fn a_new_partner_needs_a_recorded_reason() {
             422,
         )
         .await;
+    // A blank reason is no reason: refused before the version is judged.
+    let blank = w
+        .app
+        .json_if_match(
+            Method::POST,
+            &w.coordinator,
+            &decision,
+            &json!({"decision": "refuse", "reason": "  "}),
+            "\"0\"",
+            422,
+        )
+        .await;
+    assert_eq!(blank["errors"][0]["field"], "reason");
     let long_ago = w
         .app
         .json_if_match(

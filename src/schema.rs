@@ -382,6 +382,7 @@ diesel::table! {
         subject -> Text,
         body -> Text,
         sent_at -> Timestamptz,
+        pdf -> Nullable<Bytea>,
     }
 }
 
@@ -552,6 +553,102 @@ diesel::table! {
         parking -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        entrances -> Array<Nullable<Text>>,
+    }
+}
+
+diesel::table! {
+    contact_arrangements (referral_id) {
+        referral_id -> Uuid,
+        opening_session_id -> Uuid,
+        service -> Text,
+        frequency -> Text,
+        first_on -> Date,
+        until_on -> Nullable<Date>,
+        staff_id -> Nullable<Uuid>,
+        set_by -> Uuid,
+        set_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    contact_sessions (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        family_id -> Uuid,
+        centre_id -> Uuid,
+        venue_id -> Uuid,
+        opening_session_id -> Uuid,
+        series_id -> Uuid,
+        service -> Text,
+        on_date -> Date,
+        starts -> Time,
+        ends_on -> Date,
+        ends -> Time,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        takes_place -> Bool,
+        staff_id -> Nullable<Uuid>,
+        meeting_link -> Nullable<Text>,
+        place -> Nullable<Text>,
+        keep_apart -> Bool,
+        status -> Text,
+        cancelled_by -> Nullable<Uuid>,
+        cancelled_by_side -> Nullable<Text>,
+        cancelled_by_adult -> Nullable<Uuid>,
+        cancelled_at -> Nullable<Timestamptz>,
+        cancel_reason -> Nullable<Text>,
+        notice_hours -> Nullable<Int4>,
+        late -> Nullable<Bool>,
+        booked_by -> Uuid,
+        booked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    session_windows (contact_session_id, adult_id, kind) {
+        contact_session_id -> Uuid,
+        adult_id -> Uuid,
+        kind -> Text,
+        venue_id -> Uuid,
+        entrance -> Text,
+        on_date -> Date,
+        starts -> Time,
+        ends -> Time,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        keep_apart -> Bool,
+    }
+}
+
+diesel::table! {
+    slot_places (opening_session_id, on_date) {
+        opening_session_id -> Uuid,
+        on_date -> Date,
+        capacity -> Int4,
+        taken -> Int4,
+    }
+}
+
+diesel::table! {
+    staff_availability (user_id, weekday, starts) {
+        user_id -> Uuid,
+        weekday -> Int2,
+        starts -> Time,
+        ends -> Time,
+    }
+}
+
+diesel::table! {
+    staff_vetting (user_id) {
+        user_id -> Uuid,
+        scheme -> Text,
+        certificate_number -> Text,
+        issued_on -> Date,
+        renewal_due_on -> Date,
+        training -> Array<Nullable<Text>>,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -591,6 +688,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     centre_memberships,
     centres,
     closures,
+    contact_arrangements,
+    contact_sessions,
     directory_version,
     domain_events,
     families,
@@ -623,6 +722,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     refresh_tokens,
     refused_token_marks,
+    session_windows,
+    slot_places,
+    staff_availability,
+    staff_vetting,
     unsolicited_requests,
     users,
     venues,

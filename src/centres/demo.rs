@@ -409,6 +409,13 @@ fn add_centre(
                 },
                 rooms: ROOMS.iter().map(|r| Some((*r).to_owned())).collect(),
                 separate_entrances: k % 3 != 2,
+                entrances: match k % 3 != 2 {
+                    true => vec![
+                        Some("Front entrance".to_owned()),
+                        Some("Garden gate".to_owned()),
+                    ],
+                    false => vec![Some("Main entrance".to_owned())],
+                },
                 accessibility: "Step-free access; accessible toilet".to_owned(),
                 parking: if k % 2 == 0 {
                     "Free car park on site"

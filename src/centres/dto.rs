@@ -223,6 +223,8 @@ pub struct VenueResponse {
     pub location_source: LocationSource,
     /// Whether the venue has separate entrances, for handovers where parents must not meet.
     pub separate_entrances: bool,
+    /// The entrances' names: each party's arrival and leaving window names one.
+    pub entrances: Vec<String>,
     /// Step-free access, toilets, and other access notes.
     pub accessibility: String,
     /// Where to park.
@@ -267,6 +269,10 @@ pub struct CreateVenueRequest {
     /// Whether parents who must not meet can arrive by separate entrances.
     #[serde(default)]
     pub separate_entrances: bool,
+    /// The entrances' names (at least two with separate entrances); by
+    /// default "Main entrance", or "Front entrance" and "Side entrance".
+    #[schema(min_items = 1, max_items = 10, example = json!(["Front entrance", "Side entrance"]))]
+    pub entrances: Option<Vec<String>>,
     /// Step-free access, toilets, and other access notes.
     #[schema(max_length = 1000)]
     pub accessibility: Option<String>,
@@ -305,6 +311,9 @@ pub struct UpdateVenueRequest {
     pub rooms: Option<Vec<String>>,
     /// Whether parents who must not meet can arrive by separate entrances.
     pub separate_entrances: Option<bool>,
+    /// The entrances' names (at least two with separate entrances).
+    #[schema(min_items = 1, max_items = 10)]
+    pub entrances: Option<Vec<String>>,
     /// Step-free access, toilets, and other access notes.
     #[schema(max_length = 1000)]
     pub accessibility: Option<String>,

@@ -164,6 +164,16 @@ pub struct Venue {
     pub parking: String,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Named entrances: parties who must not meet use different ones where
+    /// the venue has separate entrances.
+    pub entrances: Vec<Option<String>>,
+}
+
+impl Venue {
+    /// The entrances' names, in order.
+    pub fn entrance_names(&self) -> Vec<String> {
+        texts_from_column(self.entrances.clone())
+    }
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -181,6 +191,7 @@ pub struct VenueFields {
     pub separate_entrances: bool,
     pub accessibility: String,
     pub parking: String,
+    pub entrances: Vec<Option<String>>,
 }
 
 /// A venue with its ids, for inserting many at once.

@@ -179,21 +179,61 @@ pub fn accreditation_changes(req: &Accreditation) -> Result<AccreditationChanges
 
 /// Room names: at least one, each non-blank, unique, at most 100 characters.
 fn rooms(errors: &mut Errors, rooms: &[String]) -> Vec<Option<String>> {
-    if rooms.is_empty() || rooms.len() > 50 {
-        errors.push("rooms", "length", "list 1 to 50 rooms");
+    names(errors, "rooms", rooms, 50)
+}
+
+/// The default entrances of a venue: one, or two where it has separate ones.
+fn default_entrances(separate: bool) -> Vec<Option<String>> {
+    let names: &[&str] = match separate {
+        true => &["Front entrance", "Side entrance"],
+        false => &["Main entrance"],
+    };
+    names.iter().map(|n| Some((*n).to_owned())).collect()
+}
+
+/// A venue's entrances: those sent, else those it has if they still fit,
+/// else the defaults. Where it has separate entrances, parties who must not
+/// meet come by different ones: it names at least two.
+fn entrances(
+    errors: &mut Errors,
+    sent: Option<&[String]>,
+    separate: bool,
+    current: Option<Vec<Option<String>>>,
+) -> Vec<Option<String>> {
+    match (sent, current) {
+        (Some(sent), _) => {
+            let named = names(errors, "entrances", sent, 10);
+            if separate && sent.len() < 2 {
+                errors.push(
+                    "entrances",
+                    "separate",
+                    "a venue with separate entrances names at least two",
+                );
+            }
+            named
+        }
+        (None, Some(current)) if !separate || current.len() >= 2 => current,
+        (None, _) => default_entrances(separate),
+    }
+}
+
+/// A list of distinct names (rooms, entrances) of 1 to 100 characters each.
+fn names(errors: &mut Errors, field: &str, list: &[String], max: usize) -> Vec<Option<String>> {
+    if list.is_empty() || list.len() > max {
+        errors.push(field, "length", format!("list 1 to {max} {field}"));
     }
     let mut seen: Vec<String> = Vec::new();
-    for (i, room) in rooms.iter().enumerate() {
-        let name = room.trim();
+    for (i, item) in list.iter().enumerate() {
+        let name = item.trim();
         if name.is_empty() || name.len() > 100 || name.contains('\0') {
             errors.push(
-                format!("rooms[{i}]"),
+                format!("{field}[{i}]"),
                 "length",
                 "must be 1 to 100 characters",
             );
         } else if seen.iter().any(|r| r.eq_ignore_ascii_case(name)) {
             errors.push(
-                format!("rooms[{i}]"),
+                format!("{field}[{i}]"),
                 "duplicate",
                 format!("{name} is listed twice"),
             );
@@ -301,6 +341,12 @@ pub fn new_venue(req: CreateVenueRequest) -> Result<VenueDraft, ApiError> {
     let mut errors = Errors::default();
     req.check(&mut errors);
     let rooms = rooms(&mut errors, &req.rooms);
+    let entrances = entrances(
+        &mut errors,
+        req.entrances.as_deref(),
+        req.separate_entrances,
+        None,
+    );
     let placement = placement(
         &mut errors,
         req.postcode.as_deref(),
@@ -328,6 +374,7 @@ pub fn new_venue(req: CreateVenueRequest) -> Result<VenueDraft, ApiError> {
             separate_entrances: req.separate_entrances,
             accessibility: req.accessibility.unwrap_or_default().trim().to_owned(),
             parking: req.parking.unwrap_or_default().trim().to_owned(),
+            entrances,
         },
         placement: placement.unwrap_or(Placement::Unchanged),
     };
@@ -341,6 +388,13 @@ pub fn venue_changes(current: Venue, req: UpdateVenueRequest) -> Result<VenueDra
         Some(r) => rooms(&mut errors, r),
         None => current.rooms.clone(),
     };
+    let separate_entrances = req.separate_entrances.unwrap_or(current.separate_entrances);
+    let entrances = entrances(
+        &mut errors,
+        req.entrances.as_deref(),
+        separate_entrances,
+        Some(current.entrances.clone()),
+    );
     let placement = placement(
         &mut errors,
         req.postcode.as_deref(),
@@ -371,7 +425,7 @@ pub fn venue_changes(current: Venue, req: UpdateVenueRequest) -> Result<VenueDra
             longitude: current.longitude,
             location_source: current.location_source,
             rooms,
-            separate_entrances: req.separate_entrances.unwrap_or(current.separate_entrances),
+            separate_entrances,
             accessibility: req
                 .accessibility
                 .map(|a| a.trim().to_owned())
@@ -380,6 +434,7 @@ pub fn venue_changes(current: Venue, req: UpdateVenueRequest) -> Result<VenueDra
                 .parking
                 .map(|p| p.trim().to_owned())
                 .unwrap_or(current.parking),
+            entrances,
         },
         placement,
     };

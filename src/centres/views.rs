@@ -64,6 +64,7 @@ pub fn venue(v: Venue, viewer: Viewer) -> Result<VenueResponse, ApiError> {
         longitude: v.longitude,
         location_source: v.location_source,
         separate_entrances: v.separate_entrances,
+        entrances: texts_from_column(v.entrances),
         accessibility: v.accessibility,
         parking: v.parking,
         rooms: insider.then(|| texts_from_column(v.rooms)),

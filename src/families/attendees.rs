@@ -363,7 +363,10 @@ pub async fn decide_attendee(
             .map(|d| parse_date("confirmation_on", d)),
     );
     // A reason, when sent, says something: blank is refused, as the schema says.
-    let reason = body.reason.as_deref().map(|r| errors.text("reason", r, 1, 2000));
+    let reason = body
+        .reason
+        .as_deref()
+        .map(|r| errors.text("reason", r, 1, 2000));
     if body.decision == AttendeeDecision::Approve && body.confirmation_on.is_none() {
         errors.push(
             "confirmation_on",
@@ -457,4 +460,19 @@ pub async fn decide_attendee(
         version,
         &view(attendee, Seen::Coordinator),
     ))
+}
+
+/// The people approved to attend with each party, as (whom they accompany,
+/// their name): for the letters and day sheets of the family's sessions.
+pub async fn approved(
+    conn: &mut AsyncPgConnection,
+    id: FamilyId,
+) -> Result<Vec<(crate::vocabulary::AdultId, String)>, ApiError> {
+    Ok(family_attendees::table
+        .filter(family_attendees::family_id.eq(id))
+        .filter(family_attendees::status.eq(AttendeeStatus::Approved))
+        .order((family_attendees::requested_at, family_attendees::id))
+        .select((family_attendees::accompanies, family_attendees::name))
+        .load(conn)
+        .await?)
 }

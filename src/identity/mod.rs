@@ -19,6 +19,7 @@ pub mod roles;
 pub mod secrets;
 pub mod tokens;
 pub mod users;
+pub mod vetting;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -32,6 +33,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::get_user)
         .service(users::disable_user)
         .service(users::invite_again)
+        .service(vetting::record_vetting)
+        .service(vetting::get_vetting)
         .service(organisations::create_organisation)
         .service(organisations::list_organisations)
         .service(clients::create_integration_client)

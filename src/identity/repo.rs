@@ -77,6 +77,23 @@ pub async fn centre_ids_of(
         .await?)
 }
 
+/// The addresses of a centre's active coordinators, whom the centre's
+/// notices reach.
+pub async fn coordinator_emails(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+) -> Result<Vec<String>, ApiError> {
+    Ok(users::table
+        .inner_join(centre_memberships::table)
+        .filter(centre_memberships::centre_id.eq(centre_id))
+        .filter(users::role.eq(Role::Coordinator))
+        .filter(users::status.eq(UserStatus::Active))
+        .select(users::email)
+        .order(users::email)
+        .load(conn)
+        .await?)
+}
+
 /// Which of `ids` are parents' accounts, in one query (ids that are not
 /// users at all are simply absent).
 pub async fn parents_among(

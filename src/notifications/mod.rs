@@ -35,10 +35,16 @@ pub enum Template {
     /// A letter about a referral is waiting for the recipient in the app
     /// (the message says there is one, never what it says).
     Letter,
+    /// A contact session is cancelled (the date, never who or why).
+    SessionCancelled,
+    /// A contact session is tomorrow: the recipient's own times.
+    SessionReminder,
+    /// A staff member's vetting lapsed: they were taken off sessions.
+    VettingLapsed,
 }
 
 impl Template {
-    const ALL: [Template; 8] = [
+    const ALL: [Template; 11] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -47,6 +53,9 @@ impl Template {
         Self::ReferralQuestion,
         Self::PlaceOffered,
         Self::Letter,
+        Self::SessionCancelled,
+        Self::SessionReminder,
+        Self::VettingLapsed,
     ];
 
     /// The template a stored word names.
@@ -64,6 +73,9 @@ impl Template {
             Self::ReferralQuestion => "referral_question",
             Self::PlaceOffered => "place_offered",
             Self::Letter => "letter",
+            Self::SessionCancelled => "session_cancelled",
+            Self::SessionReminder => "session_reminder",
+            Self::VettingLapsed => "vetting_lapsed",
         }
     }
 }

@@ -40,6 +40,9 @@ crate::text_enum! {
         PreVisit => "pre_visit",
         /// The referral closed, with its outcome.
         Closing => "closing",
+        /// Contact starts: the arrangement, the rules, who may attend, and
+        /// the recipient's own times (kept as the PDF sent too).
+        Acceptance => "acceptance",
     }
 }
 
@@ -90,7 +93,7 @@ pub struct Draft<'a> {
 /// Keeps a letter as sent and tells its recipient by email that it is
 /// there (the message never carries the letter). A letter to the referrer
 /// on a self-referral goes nowhere: the parent who referred is a party and
-/// has their own.
+/// has their own. An acceptance letter is kept as the PDF sent too.
 pub async fn send(
     conn: &mut AsyncPgConnection,
     referral: &Referral,
@@ -115,8 +118,10 @@ pub async fn send(
         body: draft.body,
         sent_at: OffsetDateTime::now_utc(),
     };
+    let pdf = (draft.kind == LetterKind::Acceptance)
+        .then(|| super::pdf::render(&letter.subject, &letter.body));
     diesel::insert_into(referral_letters::table)
-        .values(&letter)
+        .values((&letter, referral_letters::pdf.eq(pdf)))
         .execute(conn)
         .await?;
     let notice = match draft.kind {
@@ -179,6 +184,10 @@ pub struct LetterResponse {
     pub subject: String,
     /// Its text, as sent.
     pub body: String,
+    /// Where the PDF sent is kept (an acceptance letter), if it was sent
+    /// as one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<String>,
     /// When it was sent.
     #[schema(format = DateTime)]
     pub sent_at: String,
@@ -192,6 +201,8 @@ impl From<Letter> for LetterResponse {
             adult_id: l.adult_id.map(Into::into),
             recipient_name: l.recipient_name,
             subject: l.subject,
+            pdf: (l.kind == LetterKind::Acceptance)
+                .then(|| format!("/api/v1/referrals/{}/letters/{}/pdf", l.referral_id, l.id)),
             body: l.body,
             sent_at: timestamp(l.sent_at),
         }
@@ -267,4 +278,69 @@ pub async fn list_letters(
         cursor,
         Into::into,
     )))
+}
+
+/// A letter as the PDF sent, for those who may read the letter: the
+/// centre's coordinators, its recipient party, or the referrer's side for
+/// the referrer's. Each read is audited.
+#[utoipa::path(
+    tag = "referrals",
+    params(
+        ("id" = Uuid, Path, description = "The referral's id"),
+        ("letter_id" = Uuid, Path, description = "The letter's id"),
+    ),
+    responses(
+        (status = 200, description = "The letter as the PDF sent", content_type = "application/pdf", body = Vec<u8>),
+        (status = 403, description = "The centre's staff, or a network admin", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such letter the caller may read, or none kept as a PDF", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []), ("oauth2" = ["referrals:read"]))
+)]
+#[get("/referrals/{id}/letters/{letter_id}/pdf")]
+pub async fn letter_pdf(
+    pool: web::Data<Pool>,
+    caller: Caller,
+    path: web::Path<(ReferralId, Uuid)>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let (id, letter_id) = path.into_inner();
+    let mut conn = pool.get().await?;
+    let reader = &caller;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let b = referrals_repo::load_bundle(conn, id, false)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            let viewer = access::viewer(reader, &b)?;
+            let (adult_id, pdf): (Option<AdultId>, Option<Vec<u8>>) = referral_letters::table
+                .filter(referral_letters::referral_id.eq(id))
+                .filter(referral_letters::id.eq(letter_id))
+                .select((referral_letters::adult_id, referral_letters::pdf))
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or(ApiError::NotFound)?;
+            let readable = match (&viewer, adult_id) {
+                (Viewer::Centre, _) => true,
+                (Viewer::Staff, _) => return Err(ApiError::Forbidden),
+                (Viewer::Referrer, None) => true,
+                (Viewer::Parent { adult_ids }, Some(a)) => adult_ids.contains(&a),
+                _ => false,
+            };
+            let pdf = pdf.filter(|_| readable).ok_or(ApiError::NotFound)?;
+            audit::record(
+                conn,
+                Event::new(reader, "read_letter_pdf", "referral")
+                    .resource(id)
+                    .centre(b.referral.centre_if_sent()),
+            )
+            .await?;
+            Ok(pdf)
+        })
+        .await;
+    let event = Event::new(&caller, "read_letter_pdf", "referral").resource(id);
+    let pdf = refusal_audited(&mut conn, event, outcome).await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(pdf))
 }

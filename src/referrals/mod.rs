@@ -14,6 +14,7 @@ pub mod intake;
 pub mod letters;
 pub mod model;
 pub mod notes;
+pub mod pdf;
 pub mod problems;
 pub mod questions;
 pub mod quotes;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(notes::add_note)
         .service(notes::list_notes)
         .service(letters::list_letters)
+        .service(letters::letter_pdf)
         .service(court::add_court_order)
         .service(court::change_court_order)
         .service(court::set_court_proceedings)

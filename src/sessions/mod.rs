@@ -1,6 +1,7 @@
 //! Sessions: pre-visits and contact sessions booked into a centre's opening
 //! sessions, staggered where parties must not meet.
 
+pub mod contact;
 pub mod pre_visits;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,5 +10,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(pre_visits::handlers::book_pre_visit)
         .service(pre_visits::handlers::list_pre_visits)
-        .service(pre_visits::handlers::record_outcome);
+        .service(pre_visits::handlers::record_outcome)
+        .service(contact::start::start_contact)
+        .service(contact::handlers::book_contact_sessions)
+        .service(contact::handlers::list_contact_sessions)
+        .service(contact::handlers::cancel_contact_session);
 }

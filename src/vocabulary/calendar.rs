@@ -78,6 +78,22 @@ pub async fn uk_today(conn: &mut AsyncPgConnection) -> Result<Date, ApiError> {
     .await?)
 }
 
+/// The UK date of an instant.
+pub async fn uk_date_of(
+    conn: &mut AsyncPgConnection,
+    at: time::OffsetDateTime,
+) -> Result<Date, ApiError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Date as SqlDate, Timestamptz};
+    Ok(diesel::select(
+        sql::<SqlDate>("(")
+            .bind::<Timestamptz, _>(at)
+            .sql(" AT TIME ZONE 'Europe/London')::date"),
+    )
+    .get_result(conn)
+    .await?)
+}
+
 /// The years a date sent to the API may fall in: wide enough for any child's
 /// birth or court order, narrow enough that date arithmetic and PostgreSQL
 /// never overflow.

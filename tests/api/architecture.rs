@@ -20,6 +20,8 @@ const OWNERS: &[(&str, &[&str])] = &[
             "one_time_tokens",
             "refresh_tokens",
             "refused_token_marks",
+            "staff_vetting",
+            "staff_availability",
         ],
     ),
     ("auth", &["login_attempts", "unsolicited_requests"]),
@@ -60,7 +62,16 @@ const OWNERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("families", &["family_attendees"]),
-    ("sessions", &["pre_visits"]),
+    (
+        "sessions",
+        &[
+            "pre_visits",
+            "contact_sessions",
+            "session_windows",
+            "slot_places",
+            "contact_arrangements",
+        ],
+    ),
 ];
 
 /// The modules each module may use (ARCHITECTURE.md, "Layers"): the
@@ -96,7 +107,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("families", &["audit", "events", "identity", "referrals"]),
     (
         "sessions",
-        &["audit", "events", "identity", "centres", "referrals"],
+        &[
+            "audit",
+            "events",
+            "notifications",
+            "identity",
+            "centres",
+            "referrals",
+            "families",
+        ],
     ),
     ("attendance", &["audit", "events", "identity", "sessions"]),
     ("reports", &["audit", "identity", "centres", "referrals"]),

@@ -217,6 +217,30 @@ pub async fn book_pre_visit(
     .await
 }
 
+/// The move contact's start makes (`sessions::contact::start`): pre-visits
+/// to `active`. Refused like any move: 403 outside the centre's
+/// coordinators, 409 from any other status. Returns the referral, locked.
+pub async fn start_contact(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: ReferralId,
+    if_match: &IfMatchSent,
+    first_on: &str,
+) -> Result<ReferralBundle, ApiError> {
+    let text = format!("Contact starts on {first_on}");
+    let note = Note::shared(&text);
+    make_move(
+        conn,
+        caller,
+        id,
+        Move::Start,
+        note,
+        Effects::default(),
+        if_match,
+    )
+    .await
+}
+
 fn event_type(wanted: Move) -> &'static str {
     match wanted {
         Move::Review => "referral.under_review",
@@ -228,6 +252,7 @@ fn event_type(wanted: Move) -> &'static str {
         Move::Question => "referral.question_asked",
         Move::TakeOffer => "referral.place_taken",
         Move::BookPreVisit => "referral.pre_visits",
+        Move::Start => "referral.active",
     }
 }
 

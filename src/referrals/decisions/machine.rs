@@ -45,6 +45,9 @@ crate::text_enum! {
         /// The centre books an accepted family's first pre-visit
         /// (`POST /referrals/{id}/pre-visits`); later ones move nothing.
         BookPreVisit => "book_pre_visit",
+        /// The centre starts contact for a family ready for it
+        /// (`POST /referrals/{id}/start`).
+        Start => "start",
     }
 }
 
@@ -84,6 +87,9 @@ impl Move {
             Move::Question => deciding.then_some(InfoRequested),
             Move::TakeOffer => (from == Waitlisted).then_some(Accepted),
             Move::BookPreVisit => matches!(from, Accepted | PreVisits).then_some(PreVisits),
+            // Contact starts once the pre-visits are done (the readiness is
+            // the start's own rule, judged with the move).
+            Move::Start => (from == PreVisits).then_some(Active),
             Move::Withdraw | Move::Close => is_closable(from).then_some(Closed),
         }
     }

@@ -130,16 +130,17 @@ pub async fn check_booking<'a>(
 }
 
 /// How the family's visits keep apart, from one read of its conditions.
-struct Apart {
+pub struct Apart {
     /// Minutes between visits: the assessment's conditions, else the
     /// centre's default.
-    stagger: i32,
+    pub stagger: i32,
     /// Whether the parties must not meet: the referral says so (a party's
     /// request, the referrer's word), or the assessment's conditions do.
-    keep_apart: bool,
+    pub keep_apart: bool,
 }
 
-async fn apart(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<Apart, ApiError> {
+/// How the family's parties keep apart (pre-visits and contact sessions).
+pub async fn apart(conn: &mut AsyncPgConnection, b: &ReferralBundle) -> Result<Apart, ApiError> {
     let assessed = crate::referrals::assessment::repo::find(conn, b.referral.id, None).await?;
     let stagger = match &assessed {
         Some(a) => a.stagger_minutes,

@@ -13,6 +13,7 @@ mod notes;
 mod preparation;
 mod questions;
 mod redaction;
+mod sessions;
 mod visibility;
 mod waiting;
 

@@ -27,7 +27,7 @@ async fn get(w: &World, token: &str, path: &str, status: u16) -> Value {
 }
 
 /// Today at the centre (Europe/London), and the day `days` after it.
-async fn uk_day(w: &World, days: i32) -> String {
+pub(super) async fn uk_day(w: &World, days: i32) -> String {
     w.app
         .query_texts(&format!(
             "SELECT ((now() AT TIME ZONE 'Europe/London')::date + {days})::text AS value"
@@ -46,7 +46,7 @@ fn venue_of(centre: &Value) -> String {
 
 /// Reviewed and accepted, with the centre's ground rules at version 1:
 /// returns (referral id, jo, chris, Jo's adult id, Chris's adult id, venue).
-async fn accepted(w: &World) -> (String, String, String, String, String, String) {
+pub(super) async fn accepted(w: &World) -> (String, String, String, String, String, String) {
     let (referral, jo, chris) = referred_and_completed(w).await;
     let id = referral["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/referrals/{id}");

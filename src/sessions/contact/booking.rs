@@ -1,0 +1,579 @@
+//! Booking a family's contact sessions: the rules a booking is judged by
+//! once (the opening session, the service, who is assigned), then each date
+//! in a savepoint of its own, so that a repeat books what it can and lists
+//! what it skipped. Places and staff are held by the tables' constraints:
+//! bookings at once never overbook, whatever order they come in.
+
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use time::{Date, Duration, OffsetDateTime, Time};
+use uuid::Uuid;
+
+use super::dto::{SkipReason, SkippedDate};
+use super::repo::{self, ContactSession, NewContactSession, SessionWindow, Taken};
+use super::windows::{self, Fit, Refusal, Window, Windows};
+use super::{one_to_one, takes_place, WindowKind};
+use crate::centres::model::{OpeningSession, Venue};
+use crate::error::ApiError;
+use crate::identity::vetting::{self, Unassignable};
+use crate::referrals::assessment::dto::OrderConditions;
+use crate::referrals::model::ReferralBundle;
+use crate::sessions::pre_visits;
+use crate::validation::FieldErrors;
+use crate::vocabulary::calendar::{format_date, format_time};
+use crate::vocabulary::{AdultId, FamilyId, OpeningSessionId, ServiceType, UserId, Weekday};
+
+/// What a booking asks, read: the same for one date, a repeat, and the
+/// arrangement contact starts with.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub opening_session_id: Uuid,
+    pub service: Option<ServiceType>,
+    pub staff_id: Option<Uuid>,
+    pub meeting_link: Option<String>,
+    pub place: Option<String>,
+    pub pick_up_after_days: Option<i64>,
+}
+
+/// A booking judged against the case: everything each date needs.
+pub struct Plan {
+    pub family_id: FamilyId,
+    pub slot: OpeningSession,
+    pub venue: Venue,
+    pub service: ServiceType,
+    pub staff: Option<UserId>,
+    pub meeting_link: Option<String>,
+    pub place: Option<String>,
+    pub pick_up_after: i64,
+    pub keep_apart: bool,
+    pub stagger: i32,
+    /// Who brings and collects the child (they live with them).
+    pub residents: Vec<AdultId>,
+    /// The other parties who attend.
+    pub visitors: Vec<AdultId>,
+    pub booker: UserId,
+    pub series_id: Uuid,
+}
+
+/// The court orders' conditions the assessment recorded.
+fn orders(conditions: &serde_json::Value) -> Vec<OrderConditions> {
+    serde_json::from_value(conditions.clone()).unwrap_or_default()
+}
+
+/// Judges a booking's fields against the case: an opening session of the
+/// family's centre that offers the service; the service the assessment
+/// decided, and no court order naming another; a staff member for a
+/// one-to-one service (none otherwise); a link for a virtual one, a place
+/// for community contact. Per-field 422s, all at once.
+pub async fn plan(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    family_id: FamilyId,
+    asked: &Asked,
+    booker: UserId,
+) -> Result<Plan, ApiError> {
+    let centre_id = b.referral.centre_id;
+    let mut errors = FieldErrors::default();
+    let slot = crate::centres::repo::find_opening_session(
+        conn,
+        centre_id,
+        OpeningSessionId::from(asked.opening_session_id),
+    )
+    .await?;
+    if slot.is_none() {
+        errors.push(
+            "opening_session_id",
+            "unknown_opening_session",
+            "is not an opening session of this centre",
+        );
+    }
+    let assessed = crate::referrals::assessment::repo::find(conn, b.referral.id, None).await?;
+    let Some(assessed) = assessed else {
+        return Err(ApiError::Conflict(
+            "the family has no assessment: contact is booked under its conditions".into(),
+        ));
+    };
+    let service = asked.service.unwrap_or(assessed.service);
+    if service != assessed.service {
+        errors.push(
+            "service",
+            "not_assessed",
+            format!(
+                "the assessment decided {} contact",
+                assessed.service.as_str()
+            ),
+        );
+    }
+    let court = orders(&assessed.court_orders);
+    if let Some(o) = court
+        .iter()
+        .find(|o| o.service.is_some_and(|s| s != service))
+    {
+        errors.push(
+            "service",
+            "court_order",
+            format!(
+                "a court order requires {} contact",
+                o.service.map_or("other", |s| s.as_str())
+            ),
+        );
+    }
+    if service == ServiceType::Indirect {
+        errors.push(
+            "service",
+            "not_a_session",
+            "indirect contact (letterbox) is not booked into sessions",
+        );
+    }
+    if let Some(s) = &slot {
+        if !s.services.contains(&service) {
+            errors.push(
+                "service",
+                "not_in_opening_session",
+                format!(
+                    "the opening session does not offer {} contact",
+                    service.as_str()
+                ),
+            );
+        }
+    }
+    match (one_to_one(service), asked.staff_id) {
+        (true, None) => errors.push(
+            "staff_id",
+            "required",
+            "a one-to-one service needs a vetted staff member assigned",
+        ),
+        (false, Some(_)) => errors.push(
+            "staff_id",
+            "not_one_to_one",
+            "only one-to-one services are assigned a staff member",
+        ),
+        _ => {}
+    }
+    let virtual_call = matches!(
+        service,
+        ServiceType::VirtualSupported | ServiceType::VirtualSupervised
+    );
+    let link = asked.meeting_link.as_deref().map(str::trim);
+    match (virtual_call, link) {
+        (true, None) => errors.push(
+            "meeting_link",
+            "required",
+            "a virtual session needs its link",
+        ),
+        (true, Some(l))
+            if !l.starts_with("https://") || l.len() > 500 || l.contains(char::is_whitespace) =>
+        {
+            errors.push(
+                "meeting_link",
+                "url",
+                "must be an https:// link of at most 500 characters",
+            )
+        }
+        (false, Some(_)) => errors.push(
+            "meeting_link",
+            "not_virtual",
+            "only virtual sessions have a link",
+        ),
+        _ => {}
+    }
+    let place = asked
+        .place
+        .as_deref()
+        .map(|p| errors.text("place", p, 1, 500));
+    match (service == ServiceType::Community, &place) {
+        (true, None) => errors.push(
+            "place",
+            "required",
+            "community contact names the public place",
+        ),
+        (false, Some(_)) => errors.push(
+            "place",
+            "not_community",
+            "only community contact meets in a public place",
+        ),
+        _ => {}
+    }
+    let pick_up_after = asked.pick_up_after_days.unwrap_or(0);
+    if !(0..=14).contains(&pick_up_after) {
+        errors.push("pick_up_after_days", "range", "must be 0 to 14");
+    } else if pick_up_after > 0 && service != ServiceType::Handover {
+        errors.push(
+            "pick_up_after_days",
+            "not_handover",
+            "only a handover's pick-up may be on a later day",
+        );
+    }
+    let slot = errors.finish(slot)?.ok_or(ApiError::NotFound)?;
+    let venue = crate::centres::repo::find_venue(conn, centre_id, slot.venue_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("an opening session's venue is gone"))?;
+    let apart = pre_visits::booking::apart(conn, b).await?;
+    // Only named people attend: the assessment's list where it made one,
+    // never an adult a court order bars.
+    let may_attend: Vec<Uuid> = assessed.may_attend.iter().flatten().copied().collect();
+    let barred: Vec<Uuid> = court
+        .iter()
+        .flat_map(|o| o.barred_adult_ids.clone())
+        .collect();
+    let attending = b.adults.iter().filter(|a| {
+        let id = Uuid::from(a.id);
+        (may_attend.is_empty() || may_attend.contains(&id)) && !barred.contains(&id)
+    });
+    let (residents, visitors): (Vec<_>, Vec<_>) = attending.map(|a| a.id).partition(|id| {
+        b.relations
+            .iter()
+            .any(|r| r.adult_id == *id && r.lives_with)
+    });
+    Ok(Plan {
+        family_id,
+        slot,
+        venue,
+        service,
+        staff: asked.staff_id.map(UserId::from),
+        meeting_link: link.map(str::to_owned),
+        place,
+        pick_up_after,
+        keep_apart: apart.keep_apart,
+        stagger: apart.stagger,
+        residents,
+        visitors,
+        booker,
+        series_id: Uuid::now_v7(),
+    })
+}
+
+/// The dates of a booking: the first, then every week or fortnight to
+/// `until` or for `count` sessions, at most 52.
+pub fn dates(
+    first: Date,
+    every_days: Option<i64>,
+    until: Option<Date>,
+    count: Option<i64>,
+) -> Vec<Date> {
+    let Some(step) = every_days else {
+        return vec![first];
+    };
+    let count = count.unwrap_or(52).clamp(1, 52);
+    (0..count)
+        .map_while(|i| first.checked_add(Duration::days(step * i)))
+        .take_while(|d| until.is_none_or(|u| *d <= u))
+        .collect()
+}
+
+/// Whether the opening session runs on `date`: its weekday, within its
+/// effective dates.
+pub fn runs_on(slot: &OpeningSession, date: Date) -> bool {
+    Weekday::of(date).iso() == slot.weekday
+        && slot.effective_from <= date
+        && slot.effective_to.is_none_or(|to| date <= to)
+}
+
+/// A booked session with its windows.
+pub type Booked = (ContactSession, Vec<SessionWindow>);
+
+/// Why one date was skipped, or a failure that ends the request.
+enum Step {
+    Skip(SkipReason, String),
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for Step {
+    fn from(e: diesel::result::Error) -> Self {
+        Step::Failed(e.into())
+    }
+}
+
+impl From<ApiError> for Step {
+    fn from(e: ApiError) -> Self {
+        Step::Failed(e)
+    }
+}
+
+/// Books each date in a savepoint of its own: what a date cannot have is
+/// skipped, named, and leaves nothing written.
+pub async fn book_dates(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    plan: &Plan,
+    dates: &[Date],
+) -> Result<(Vec<Booked>, Vec<SkippedDate>), ApiError> {
+    if plan.keep_apart {
+        // Families kept apart are fitted around each other one at a time.
+        pre_visits::repo::lock_venue(conn, plan.venue.id).await?;
+    }
+    let closures = match (dates.first(), dates.last()) {
+        (Some(first), Some(last)) => {
+            crate::centres::repo::closures_of(
+                conn,
+                b.referral.centre_id,
+                Some((*first, *last + Duration::days(plan.pick_up_after))),
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
+    let mut booked = Vec::new();
+    let mut skipped = Vec::new();
+    for &date in dates {
+        let closed = closures.iter().find(|c| {
+            (c.venue_id.is_none() || c.venue_id == Some(plan.venue.id))
+                && c.starts_on <= date + Duration::days(plan.pick_up_after)
+                && date <= c.ends_on
+        });
+        if let Some(c) = closed {
+            skipped.push(skip(
+                date,
+                SkipReason::Closed,
+                format!("the centre is closed ({})", c.reason),
+            ));
+            continue;
+        }
+        let outcome = conn
+            .transaction::<_, Step, _>(async |conn| book_one(conn, b, plan, date).await)
+            .await;
+        match outcome {
+            Ok(one) => booked.push(one),
+            Err(Step::Skip(reason, detail)) => skipped.push(skip(date, reason, detail)),
+            Err(Step::Failed(e)) => return Err(e),
+        }
+    }
+    Ok((booked, skipped))
+}
+
+fn skip(date: Date, reason: SkipReason, detail: String) -> SkippedDate {
+    SkippedDate {
+        date: format_date(date),
+        reason,
+        detail,
+    }
+}
+
+fn minutes(t: Time) -> u16 {
+    u16::from(t.hour()) * 60 + u16::from(t.minute())
+}
+
+fn clock(m: u16) -> Time {
+    Time::from_hms((m / 60).min(23) as u8, (m % 60) as u8, 0).unwrap_or(Time::MIDNIGHT)
+}
+
+/// Other families' windows kept apart at the venue that day, as the
+/// calculator reads them (an entrance by its place in the venue's list).
+async fn busy(
+    conn: &mut AsyncPgConnection,
+    plan: &Plan,
+    date: Date,
+) -> Result<Vec<Window>, ApiError> {
+    let names = plan.venue.entrance_names();
+    Ok(
+        repo::kept_apart_windows(conn, plan.venue.id, date, plan.family_id)
+            .await?
+            .into_iter()
+            .map(|w| Window {
+                starts: minutes(w.starts),
+                ends: minutes(w.ends),
+                entrance: names
+                    .iter()
+                    .position(|n| *n == w.entrance)
+                    .unwrap_or(usize::MAX),
+            })
+            .collect(),
+    )
+}
+
+fn refused(r: Refusal, venue: &Venue) -> Step {
+    match r {
+        Refusal::TooShort => Step::Skip(
+            SkipReason::VenueBusy,
+            "the opening session is too short for the family's staggered arrivals".into(),
+        ),
+        Refusal::Busy(w) => Step::Skip(
+            SkipReason::VenueBusy,
+            format!(
+                "another family kept apart uses the {} from {} to {}, however the windows move",
+                venue
+                    .entrance_names()
+                    .get(w.entrance)
+                    .map_or("entrance", String::as_str),
+                format_time(clock(w.starts)),
+                format_time(clock(w.ends)),
+            ),
+        ),
+    }
+}
+
+/// The family's windows: arrivals fitted around that day's others, and
+/// the leaving around the pick-up day's (a handover's may be days later).
+async fn fit_windows(
+    conn: &mut AsyncPgConnection,
+    plan: &Plan,
+    date: Date,
+    ends_on: Date,
+) -> Result<Windows, Step> {
+    let fit = Fit {
+        starts: minutes(plan.slot.starts_at),
+        ends: minutes(plan.slot.ends_at),
+        gap: u16::try_from(plan.stagger).unwrap_or(0),
+        entrances: plan.venue.entrances.len().max(1),
+        keep_apart: plan.keep_apart,
+    };
+    let first = busy(conn, plan, date).await?;
+    let arrivals = windows::fit(&fit, &first).map_err(|r| refused(r, &plan.venue))?;
+    if ends_on == date {
+        return Ok(arrivals);
+    }
+    let last = busy(conn, plan, ends_on).await?;
+    let leaving = windows::fit(&fit, &last).map_err(|r| refused(r, &plan.venue))?;
+    Ok(Windows {
+        visiting_leaves: leaving.visiting_leaves,
+        resident_returns: leaving.resident_returns,
+        ..arrivals
+    })
+}
+
+async fn book_one(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    plan: &Plan,
+    date: Date,
+) -> Result<Booked, Step> {
+    if !runs_on(&plan.slot, date) {
+        return Err(Step::Skip(
+            SkipReason::NotRunning,
+            "the opening session does not run that day".into(),
+        ));
+    }
+    let ends_on = date + Duration::days(plan.pick_up_after);
+    let starts =
+        pre_visits::repo::instants(conn, date, plan.slot.starts_at, plan.slot.starts_at).await?;
+    let ends =
+        pre_visits::repo::instants(conn, ends_on, plan.slot.ends_at, plan.slot.ends_at).await?;
+    if starts.is_none() || ends.is_none() {
+        return Err(Step::Skip(
+            SkipReason::NoSuchTime,
+            "the clocks skip the opening session's time that day".into(),
+        ));
+    }
+    if let Some(staff) = plan.staff {
+        let ok = vetting::assignable(
+            conn,
+            staff,
+            b.referral.centre_id,
+            ends_on,
+            plan.slot.starts_at,
+            plan.slot.ends_at,
+        )
+        .await?;
+        let why = match ok {
+            Ok(()) => None,
+            Err(Unassignable::NotStaff) => Some("is not an active staff member of the centre"),
+            Err(Unassignable::NotVetted) => Some("has no vetting current that day"),
+            Err(Unassignable::Unavailable) => Some("is not available at that time"),
+        };
+        if let Some(why) = why {
+            return Err(Step::Skip(
+                SkipReason::StaffUnassignable,
+                format!("the staff member {why}"),
+            ));
+        }
+    }
+    let w = fit_windows(conn, plan, date, ends_on).await?;
+    let id = Uuid::now_v7();
+    let new = NewContactSession {
+        id,
+        referral_id: b.referral.id,
+        family_id: plan.family_id,
+        centre_id: b.referral.centre_id,
+        venue_id: plan.venue.id,
+        opening_session_id: plan.slot.id,
+        series_id: plan.series_id,
+        service: plan.service,
+        on_date: date,
+        starts: plan.slot.starts_at,
+        ends_on,
+        ends: plan.slot.ends_at,
+        takes_place: takes_place(plan.service),
+        staff_id: plan.staff,
+        meeting_link: plan.meeting_link.clone(),
+        place: plan.place.clone(),
+        keep_apart: plan.keep_apart,
+        booked_by: plan.booker,
+    };
+    let names = plan.venue.entrance_names();
+    let row = |adult_id: AdultId, kind: WindowKind, w: Window, on: Date| SessionWindow {
+        contact_session_id: id,
+        adult_id,
+        kind,
+        venue_id: plan.venue.id,
+        entrance: names
+            .get(w.entrance)
+            .cloned()
+            .unwrap_or_else(|| "Main entrance".to_owned()),
+        on_date: on,
+        starts: clock(w.starts),
+        ends: clock(w.ends),
+        keep_apart: plan.keep_apart,
+    };
+    let rows: Vec<SessionWindow> = plan
+        .residents
+        .iter()
+        .flat_map(|a| {
+            [
+                row(*a, WindowKind::Arrives, w.resident_arrives, date),
+                row(*a, WindowKind::Leaves, w.resident_returns, ends_on),
+            ]
+        })
+        .chain(plan.visitors.iter().flat_map(|a| {
+            [
+                row(*a, WindowKind::Arrives, w.visiting_arrives, date),
+                row(*a, WindowKind::Leaves, w.visiting_leaves, ends_on),
+            ]
+        }))
+        .collect();
+    match repo::insert(conn, &new, &rows).await? {
+        Ok(s) => Ok((s, rows)),
+        Err(taken) => Err(match taken {
+            Taken::Full => Step::Skip(
+                SkipReason::Full,
+                "every place in the opening session is taken".into(),
+            ),
+            Taken::StaffBusy => Step::Skip(
+                SkipReason::StaffBusy,
+                "the staff member is with another family then".into(),
+            ),
+            Taken::WindowBusy => Step::Skip(
+                SkipReason::VenueBusy,
+                "another family kept apart uses the entrances then".into(),
+            ),
+            Taken::AlreadyBooked => Step::Skip(
+                SkipReason::AlreadyBooked,
+                "the family is already booked into it that day".into(),
+            ),
+        }),
+    }
+}
+
+/// A single date refused: the problem for its one reason (a 409 where the
+/// place or the person is taken, else a 422 on the date).
+pub fn refusal(s: &SkippedDate) -> ApiError {
+    match s.reason {
+        SkipReason::Full
+        | SkipReason::StaffBusy
+        | SkipReason::AlreadyBooked
+        | SkipReason::VenueBusy => ApiError::Conflict(s.detail.clone()),
+        SkipReason::StaffUnassignable => {
+            ApiError::field("staff_id", s.reason.as_str(), s.detail.clone())
+        }
+        _ => ApiError::field("date", s.reason.as_str(), s.detail.clone()),
+    }
+}
+
+/// Whether the first date is still to come: today's only before it starts.
+pub async fn still_to_come(
+    conn: &mut AsyncPgConnection,
+    plan: &Plan,
+    date: Date,
+) -> Result<bool, ApiError> {
+    let at =
+        pre_visits::repo::instants(conn, date, plan.slot.starts_at, plan.slot.starts_at).await?;
+    Ok(at.is_none_or(|i| i.starts > OffsetDateTime::now_utc()))
+}

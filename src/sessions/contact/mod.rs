@@ -1,0 +1,122 @@
+//! Contact sessions: a family's bookings in the centre's opening sessions,
+//! from the day contact starts (`start`). A booking is for one date or a
+//! repeat; supported contact takes one of the opening session's places, a
+//! one-to-one service takes a vetted staff member for its time, and both are
+//! held by the database (`slot_places`' check, an exclusion constraint), so
+//! bookings at once never overbook. Each party has arrival and leaving
+//! windows (`windows`), kept apart where the parties must not meet.
+//!
+//! | viewer | sees |
+//! | --- | --- |
+//! | the centre's coordinators and staff | every session, every window, the staff member |
+//! | a party | each session, with their own windows only, once their identity was checked at their pre-visit |
+//! | the referrer's side | each session's date, the opening session's times and its status, never a window |
+
+pub mod booking;
+pub mod dto;
+pub mod handlers;
+pub mod repo;
+pub mod start;
+pub mod views;
+pub mod windows;
+
+use crate::vocabulary::ServiceType;
+
+crate::text_enum! {
+    /// Where a contact session stands.
+    pub enum ContactSessionStatus {
+        /// Booked, still to come (or today's, not yet recorded).
+        Scheduled => "scheduled",
+        /// Called off before it took place (by whom, the notice, the reason).
+        Cancelled => "cancelled",
+        /// It took place.
+        Completed => "completed",
+        /// Staff ended it early (it distressed the child).
+        Terminated => "terminated",
+        /// A party did not come.
+        NoShow => "no_show",
+    }
+}
+
+crate::text_enum! {
+    /// How often a regular arrangement repeats.
+    pub enum Frequency {
+        Weekly => "weekly",
+        Fortnightly => "fortnightly",
+    }
+}
+
+impl Frequency {
+    /// Days between sessions.
+    pub fn days(self) -> i64 {
+        match self {
+            Frequency::Weekly => 7,
+            Frequency::Fortnightly => 14,
+        }
+    }
+}
+
+crate::text_enum! {
+    /// A party's window at a session.
+    pub enum WindowKind {
+        /// When they arrive (the resident party brings the child).
+        Arrives => "arrives",
+        /// When they leave (the resident party collects the child).
+        Leaves => "leaves",
+    }
+}
+
+crate::text_enum! {
+    /// Who cancelled a session.
+    pub enum CancelledBy {
+        /// The centre's coordinator (or the centre's closure).
+        Centre => "centre",
+        /// The referrer's side.
+        Referrer => "referrer",
+        /// A party, giving notice of absence.
+        Party => "party",
+    }
+}
+
+/// Whether a service is one-to-one: it needs a vetted staff member of its
+/// own for its time (DOMAIN.md, "Services").
+pub fn one_to_one(service: ServiceType) -> bool {
+    matches!(
+        service,
+        ServiceType::Supervised
+            | ServiceType::VirtualSupervised
+            | ServiceType::Community
+            | ServiceType::Preparatory
+            | ServiceType::SupervisedAssessment
+            | ServiceType::LifeStory
+    )
+}
+
+/// Whether a service takes one of the opening session's places: several
+/// families share the room for supported contact.
+pub fn takes_place(service: ServiceType) -> bool {
+    service == ServiceType::Supported
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_send_their_database_words() {
+        crate::text_enum::assert_wire_words(
+            ContactSessionStatus::ALL,
+            ContactSessionStatus::as_str,
+        );
+        crate::text_enum::assert_wire_words(Frequency::ALL, Frequency::as_str);
+        crate::text_enum::assert_wire_words(WindowKind::ALL, WindowKind::as_str);
+        crate::text_enum::assert_wire_words(CancelledBy::ALL, CancelledBy::as_str);
+    }
+
+    #[test]
+    fn supported_shares_a_room_and_supervised_takes_a_person() {
+        assert!(takes_place(ServiceType::Supported) && !one_to_one(ServiceType::Supported));
+        assert!(one_to_one(ServiceType::Supervised) && !takes_place(ServiceType::Supervised));
+        assert!(!one_to_one(ServiceType::Handover) && !takes_place(ServiceType::Handover));
+    }
+}

@@ -1,0 +1,285 @@
+//! The `contact_sessions`, `session_windows`, `slot_places` and
+//! `contact_arrangements` tables.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::{Date, OffsetDateTime, Time};
+use uuid::Uuid;
+
+use super::{CancelledBy, ContactSessionStatus, Frequency, WindowKind};
+use crate::error::ApiError;
+use crate::schema::{contact_arrangements, contact_sessions, session_windows};
+use crate::vocabulary::{
+    AdultId, CentreId, FamilyId, OpeningSessionId, ReferralId, ServiceType, UserId, VenueId,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contact_sessions)]
+pub struct ContactSession {
+    pub id: Uuid,
+    pub referral_id: ReferralId,
+    pub family_id: FamilyId,
+    pub centre_id: CentreId,
+    pub venue_id: VenueId,
+    pub opening_session_id: OpeningSessionId,
+    pub series_id: Uuid,
+    pub service: ServiceType,
+    pub on_date: Date,
+    pub starts: Time,
+    pub ends_on: Date,
+    pub ends: Time,
+    /// Derived from the local dates and times by the table's trigger.
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    pub takes_place: bool,
+    pub staff_id: Option<UserId>,
+    pub meeting_link: Option<String>,
+    pub place: Option<String>,
+    pub keep_apart: bool,
+    pub status: ContactSessionStatus,
+    pub cancelled_by: Option<UserId>,
+    pub cancelled_by_side: Option<CancelledBy>,
+    pub cancelled_by_adult: Option<AdultId>,
+    pub cancelled_at: Option<OffsetDateTime>,
+    pub cancel_reason: Option<String>,
+    pub notice_hours: Option<i32>,
+    pub late: Option<bool>,
+    pub booked_by: UserId,
+    pub booked_at: OffsetDateTime,
+}
+
+/// A session to book (its instants are the table's to derive).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = contact_sessions)]
+pub struct NewContactSession {
+    pub id: Uuid,
+    pub referral_id: ReferralId,
+    pub family_id: FamilyId,
+    pub centre_id: CentreId,
+    pub venue_id: VenueId,
+    pub opening_session_id: OpeningSessionId,
+    pub series_id: Uuid,
+    pub service: ServiceType,
+    pub on_date: Date,
+    pub starts: Time,
+    pub ends_on: Date,
+    pub ends: Time,
+    pub takes_place: bool,
+    pub staff_id: Option<UserId>,
+    pub meeting_link: Option<String>,
+    pub place: Option<String>,
+    pub keep_apart: bool,
+    pub booked_by: UserId,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = session_windows)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+pub struct SessionWindow {
+    pub contact_session_id: Uuid,
+    pub adult_id: AdultId,
+    pub kind: WindowKind,
+    pub venue_id: VenueId,
+    pub entrance: String,
+    pub on_date: Date,
+    pub starts: Time,
+    pub ends: Time,
+    pub keep_apart: bool,
+}
+
+/// Why the database refused a session: each is a constraint of the tables,
+/// so two bookings at once are judged by the database, never by a read
+/// before the write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// The opening session's places are all taken that day.
+    Full,
+    /// The staff member is with another family then.
+    StaffBusy,
+    /// Another family kept apart has a window at that entrance then.
+    WindowBusy,
+    /// The family is already booked into it that day.
+    AlreadyBooked,
+}
+
+fn taken(e: &DieselError) -> Option<Taken> {
+    let DieselError::DatabaseError(kind, info) = e else {
+        return None;
+    };
+    match (kind, info.constraint_name()) {
+        (_, Some("slot_places_within_capacity")) => Some(Taken::Full),
+        (_, Some("contact_sessions_staff_free")) => Some(Taken::StaffBusy),
+        (_, Some("session_windows_apart")) => Some(Taken::WindowBusy),
+        (DatabaseErrorKind::UniqueViolation, Some("contact_sessions_once")) => {
+            Some(Taken::AlreadyBooked)
+        }
+        _ => None,
+    }
+}
+
+/// Books a session with its windows, or says which constraint refused it.
+/// The caller runs it in a savepoint of its own where a refusal must not
+/// end the transaction (a repeat books what it can).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    s: &NewContactSession,
+    windows: &[SessionWindow],
+) -> Result<Result<ContactSession, Taken>, ApiError> {
+    let booked = diesel::insert_into(contact_sessions::table)
+        .values(s)
+        .returning(ContactSession::as_returning())
+        .get_result(conn)
+        .await;
+    let booked = match booked {
+        Ok(b) => b,
+        Err(e) => return taken(&e).map(Err).ok_or_else(|| e.into()),
+    };
+    if let Err(e) = diesel::insert_into(session_windows::table)
+        .values(windows)
+        .execute(conn)
+        .await
+    {
+        return taken(&e).map(Err).ok_or_else(|| e.into());
+    }
+    Ok(Ok(booked))
+}
+
+/// A family's sessions, by time.
+pub async fn of_family(
+    conn: &mut AsyncPgConnection,
+    family_id: FamilyId,
+) -> Result<Vec<ContactSession>, ApiError> {
+    Ok(contact_sessions::table
+        .filter(contact_sessions::family_id.eq(family_id))
+        .order((contact_sessions::starts_at, contact_sessions::id))
+        .select(ContactSession::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// One session of a family, locked for a change.
+pub async fn find_locked(
+    conn: &mut AsyncPgConnection,
+    family_id: FamilyId,
+    id: Uuid,
+) -> Result<Option<ContactSession>, ApiError> {
+    Ok(contact_sessions::table
+        .filter(contact_sessions::family_id.eq(family_id))
+        .filter(contact_sessions::id.eq(id))
+        .select(ContactSession::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The windows of some sessions.
+pub async fn windows_of(
+    conn: &mut AsyncPgConnection,
+    session_ids: &[Uuid],
+) -> Result<Vec<SessionWindow>, ApiError> {
+    Ok(session_windows::table
+        .filter(session_windows::contact_session_id.eq_any(session_ids))
+        .order((session_windows::on_date, session_windows::starts))
+        .select(SessionWindow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Other families' windows kept apart at a venue on a date.
+pub async fn kept_apart_windows(
+    conn: &mut AsyncPgConnection,
+    venue_id: VenueId,
+    on_date: Date,
+    except: FamilyId,
+) -> Result<Vec<SessionWindow>, ApiError> {
+    let mine = contact_sessions::table
+        .filter(contact_sessions::family_id.eq(except))
+        .select(contact_sessions::id);
+    Ok(session_windows::table
+        .filter(session_windows::venue_id.eq(venue_id))
+        .filter(session_windows::on_date.eq(on_date))
+        .filter(session_windows::keep_apart.eq(true))
+        .filter(session_windows::contact_session_id.ne_all(mine))
+        .select(SessionWindow::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// What a cancellation records.
+#[derive(Debug, Clone)]
+pub struct Cancellation {
+    pub by: Option<UserId>,
+    pub side: CancelledBy,
+    pub adult: Option<AdultId>,
+    pub reason: String,
+    pub notice_hours: i32,
+    pub late: bool,
+}
+
+/// Cancels a scheduled session (its place and windows are freed by the
+/// table's triggers); `None` when it was no longer scheduled.
+pub async fn cancel(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    c: &Cancellation,
+) -> Result<Option<ContactSession>, ApiError> {
+    Ok(diesel::update(
+        contact_sessions::table
+            .filter(contact_sessions::id.eq(id))
+            .filter(contact_sessions::status.eq(ContactSessionStatus::Scheduled)),
+    )
+    .set((
+        contact_sessions::status.eq(ContactSessionStatus::Cancelled),
+        contact_sessions::cancelled_by.eq(c.by),
+        contact_sessions::cancelled_by_side.eq(c.side),
+        contact_sessions::cancelled_by_adult.eq(c.adult),
+        contact_sessions::cancelled_at.eq(OffsetDateTime::now_utc()),
+        contact_sessions::cancel_reason.eq(&c.reason),
+        contact_sessions::notice_hours.eq(c.notice_hours),
+        contact_sessions::late.eq(c.late),
+    ))
+    .returning(ContactSession::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// A family's regular arrangement, set when contact starts.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = contact_arrangements)]
+pub struct Arrangement {
+    pub referral_id: ReferralId,
+    pub opening_session_id: OpeningSessionId,
+    pub service: ServiceType,
+    pub frequency: Frequency,
+    pub first_on: Date,
+    pub until_on: Option<Date>,
+    pub staff_id: Option<UserId>,
+    pub set_by: UserId,
+}
+
+pub async fn insert_arrangement(
+    conn: &mut AsyncPgConnection,
+    a: &Arrangement,
+) -> Result<(), ApiError> {
+    diesel::insert_into(contact_arrangements::table)
+        .values(a)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The arrangement of a referral, if contact started.
+pub async fn arrangement_of(
+    conn: &mut AsyncPgConnection,
+    referral_id: ReferralId,
+) -> Result<Option<Arrangement>, ApiError> {
+    Ok(contact_arrangements::table
+        .find(referral_id)
+        .select(Arrangement::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}

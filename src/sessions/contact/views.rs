@@ -1,0 +1,148 @@
+//! Contact sessions as each viewer may see them: the one redaction step.
+
+use diesel_async::AsyncPgConnection;
+
+use super::dto::{CancellationResponse, ContactSessionResponse, WindowResponse};
+use super::repo::{ContactSession, SessionWindow};
+use super::{CancelledBy, WindowKind};
+use crate::error::ApiError;
+use crate::identity::roles::Scope;
+use crate::identity::Principal;
+use crate::referrals::access::{self, Viewer};
+use crate::referrals::model::ReferralBundle;
+use crate::referrals::views::timestamp;
+use crate::sessions::pre_visits::{self, PreVisitStatus};
+use crate::vocabulary::calendar::{format_date, format_time};
+use crate::vocabulary::AdultId;
+
+/// Who sees a family's sessions, and how much: as the referral's viewer,
+/// except that an integration client's token must hold `sessions:read`
+/// (a centre's client then sees as its staff do, an organisation's as the
+/// referrer's side). Anyone else learns nothing, not even that it exists.
+pub fn viewer(caller: &Principal, b: &ReferralBundle) -> Result<Viewer, ApiError> {
+    match caller {
+        Principal::User(_) => access::viewer(caller, b),
+        Principal::Client(c) => {
+            if !c.scopes.contains(&Scope::SessionsRead) {
+                return Err(ApiError::NotFound);
+            }
+            let mut reading = c.clone();
+            reading.scopes = vec![Scope::ReferralsRead];
+            access::viewer(&Principal::Client(reading), b)
+        }
+    }
+}
+
+/// What a viewer is shown of each session's windows and details.
+pub enum Shown {
+    /// The centre's people: everything.
+    All,
+    /// A party: their own windows, for those of their adults whose identity
+    /// was checked at a pre-visit; the link or place.
+    Party(Vec<AdultId>),
+    /// The referrer's side: dates, slot times and status.
+    Outline,
+}
+
+/// How much `viewer` is shown: a party's windows only once their identity
+/// was checked at their pre-visit (DOMAIN.md: only named people attend).
+pub async fn shown(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    viewer: &Viewer,
+) -> Result<Shown, ApiError> {
+    Ok(match viewer {
+        Viewer::Centre | Viewer::Staff => Shown::All,
+        Viewer::Referrer => Shown::Outline,
+        Viewer::Parent { adult_ids } => {
+            let checked = pre_visits::repo::of_referral(conn, b.referral.id)
+                .await?
+                .into_iter()
+                .filter(|v| v.status == PreVisitStatus::Done && v.identity_checked)
+                .map(|v| v.adult_id)
+                .filter(|a| adult_ids.contains(a))
+                .collect();
+            Shown::Party(checked)
+        }
+    })
+}
+
+fn window(w: &SessionWindow, s: &ContactSession) -> WindowResponse {
+    // A window lies within the session's hours on its first or last day:
+    // its instants are the session's, moved by the minutes between the
+    // local times (the clocks never change during opening hours).
+    let (at, from) = match w.kind {
+        WindowKind::Arrives => (s.starts_at, s.starts),
+        WindowKind::Leaves => (s.ends_at, s.ends),
+    };
+    let instant = |t: time::Time| at + (t - from);
+    WindowResponse {
+        adult_id: w.adult_id.into(),
+        kind: w.kind,
+        entrance: w.entrance.clone(),
+        date: format_date(w.on_date),
+        starts: format_time(w.starts),
+        ends: format_time(w.ends),
+        starts_at: timestamp(instant(w.starts)),
+        ends_at: timestamp(instant(w.ends)),
+    }
+}
+
+/// A session as `shown` allows, with the windows given for it.
+pub fn session(
+    s: ContactSession,
+    windows: &[SessionWindow],
+    shown: &Shown,
+) -> ContactSessionResponse {
+    let all = matches!(shown, Shown::All);
+    let party = !matches!(shown, Shown::Outline);
+    let windows = windows
+        .iter()
+        .filter(|w| w.contact_session_id == s.id)
+        .filter(|w| match shown {
+            Shown::All => true,
+            Shown::Party(own) => own.contains(&w.adult_id),
+            Shown::Outline => false,
+        })
+        .map(|w| window(w, &s))
+        .collect();
+    // The canceller's side sees their own reason; the other side only that
+    // it was cancelled.
+    let cancellation = s.cancelled_at.map(|at| CancellationResponse {
+        at: timestamp(at),
+        by: all.then_some(s.cancelled_by_side).flatten(),
+        reason: match shown {
+            Shown::All => s.cancel_reason.clone(),
+            Shown::Party(own) => s
+                .cancelled_by_adult
+                .filter(|a| own.contains(a))
+                .and(s.cancel_reason.clone()),
+            Shown::Outline => (s.cancelled_by_side == Some(CancelledBy::Referrer))
+                .then(|| s.cancel_reason.clone())
+                .flatten(),
+        },
+        notice_hours: all.then_some(s.notice_hours).flatten(),
+        late: all.then_some(s.late).flatten(),
+    });
+    ContactSessionResponse {
+        id: s.id,
+        family_id: s.family_id.into(),
+        referral_id: s.referral_id.into(),
+        series_id: s.series_id,
+        venue_id: s.venue_id.into(),
+        opening_session_id: s.opening_session_id.into(),
+        service: s.service,
+        date: format_date(s.on_date),
+        starts: format_time(s.starts),
+        ends: format_time(s.ends),
+        ends_on: format_date(s.ends_on),
+        starts_at: timestamp(s.starts_at),
+        ends_at: timestamp(s.ends_at),
+        status: s.status,
+        windows,
+        staff_id: s.staff_id.filter(|_| all).map(Into::into),
+        meeting_link: s.meeting_link.filter(|_| party),
+        place: s.place.filter(|_| party),
+        cancellation,
+    }
+}

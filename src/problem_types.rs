@@ -13,6 +13,7 @@ pub fn catalogue() -> Vec<&'static ProblemType> {
         .chain(crate::referrals::problems::PROBLEMS)
         .chain(crate::postcodes::PROBLEMS)
         .chain(crate::http::preconditions::PROBLEMS)
+        .chain(crate::sessions::contact::PROBLEMS)
         .collect()
 }
 

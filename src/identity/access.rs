@@ -65,23 +65,16 @@ pub async fn visible_user(
 /// May the caller make a client bound to `centre_id` (or to an organisation,
 /// with `None`) holding `scopes`? As [`may_manage_client`], except that a
 /// network admin, who sees no family detail, may not give a centre's client
-/// a scope that reads the centre's families (`referrals:*`, `sessions:read`,
-/// `attendance:read`): that is for the
+/// a scope that reads the centre's families (`referrals:*`): that is for the
 /// centre's own coordinators to give.
 pub fn may_create_client(
     actor: &crate::identity::UserPrincipal,
     centre_id: Option<CentreId>,
     scopes: &[Scope],
 ) -> bool {
-    let reads_families = scopes.iter().any(|s| {
-        matches!(
-            s,
-            Scope::ReferralsRead
-                | Scope::ReferralsWrite
-                | Scope::SessionsRead
-                | Scope::AttendanceRead
-        )
-    });
+    let reads_families = scopes
+        .iter()
+        .any(|s| matches!(s, Scope::ReferralsRead | Scope::ReferralsWrite));
     may_manage_client(actor, centre_id)
         && !(actor.role == Role::NetworkAdmin && centre_id.is_some() && reads_families)
 }

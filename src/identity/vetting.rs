@@ -107,16 +107,23 @@ pub struct VettingRequest {
 /// A person's vetting as recorded.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VettingResponse {
+    /// The staff member or coordinator.
     pub user_id: Uuid,
+    /// `dbs` or `access_ni`.
     pub scheme: VettingScheme,
+    /// The certificate's number.
     pub certificate_number: String,
+    /// When it was issued.
     #[schema(format = Date)]
     pub issued_on: String,
+    /// When it must be renewed: from then they are not assigned.
     #[schema(format = Date)]
     pub renewal_due_on: String,
     /// Whether the check is current today.
     pub current: bool,
+    /// Training completed, by course name.
     pub training: Vec<String>,
+    /// When they can be assigned each week (none: any time the centre is open).
     pub availability: Vec<AvailabilityEntry>,
 }
 

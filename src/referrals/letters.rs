@@ -311,6 +311,9 @@ pub async fn letter_pdf(
                 .await?
                 .ok_or(ApiError::NotFound)?;
             let viewer = access::viewer(reader, &b)?;
+            if viewer == Viewer::Staff {
+                return Err(ApiError::Forbidden);
+            }
             let (adult_id, pdf): (Option<AdultId>, Option<Vec<u8>>) = referral_letters::table
                 .filter(referral_letters::referral_id.eq(id))
                 .filter(referral_letters::id.eq(letter_id))
@@ -321,7 +324,6 @@ pub async fn letter_pdf(
                 .ok_or(ApiError::NotFound)?;
             let readable = match (&viewer, adult_id) {
                 (Viewer::Centre, _) => true,
-                (Viewer::Staff, _) => return Err(ApiError::Forbidden),
                 (Viewer::Referrer, None) => true,
                 (Viewer::Parent { adult_ids }, Some(a)) => adult_ids.contains(&a),
                 _ => false,

@@ -180,6 +180,9 @@ impl Fixture {
             .replace("{order_id}", &self.court_order)
             .replace("{attachment_id}", &self.attachment)
             .replace("{question_id}", &self.question)
+            // No such letter: each reader is refused, or finds none, by
+            // the same rule as the letters' list.
+            .replace("{letter_id}", "01a24c00-0000-7000-8000-000000000000")
     }
 }
 
@@ -918,6 +921,71 @@ fn rows() -> Vec<Row> {
         },
         Row {
             method: "POST",
+            path: "/api/v1/referrals/{id}/start",
+            // The centre's coordinators start contact; the matrix family is
+            // not assessed, so theirs is 409, past the permission.
+            body: Json(
+                |f, _| json!({"opening_session_id": f.session, "frequency": "weekly", "first_on": f.tomorrow}),
+            ),
+            expect: [401, 404, 403, 403, 403, 409, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/contact-sessions",
+            // The centre's coordinators book; the matrix family has not
+            // started contact, so theirs is 409, past the permission.
+            body: Json(|f, _| json!({"opening_session_id": f.session, "date": f.tomorrow})),
+            expect: [401, 404, 403, 403, 403, 409, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/families/{id}/contact-sessions",
+            // Whoever sees the family; a client needs `sessions:read` (the
+            // matrix centre's client holds it, and reads as its staff do).
+            body: None,
+            expect: [401, 200, 200, 200, 200, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/contact-sessions/{session_id}/cancel",
+            // A party, the referrer's side or a coordinator; no such
+            // session is found past the permission (404).
+            body: Json(|_, _| json!({"reason": "Unwell"})),
+            expect: [401, 403, 404, 404, 403, 404, 403],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "PUT",
+            path: "/api/v1/users/{id}/vetting",
+            // The coordinators of the staff member's centre; never the
+            // person themself, nor a network admin for staff.
+            body: Json(
+                |_, _| json!({"scheme": "dbs", "certificate_number": "001234567890", "issued_on": "2025-01-10", "renewal_due_on": "2028-01-10"}),
+            ),
+            expect: [401, 403, 404, 404, 403, 200, 403],
+            outsiders: [404, 404, 404, 404, 403, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/users/{id}/vetting",
+            // The person, and those who record it.
+            body: None,
+            expect: [401, 403, 404, 404, 200, 200, 403],
+            outsiders: [404, 404, 404, 404, 403, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/letters/{letter_id}/pdf",
+            // As the letters' list; no such letter past the permission.
+            body: None,
+            expect: [401, 404, 404, 404, 403, 404, 403],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
             path: "/api/v1/families/{id}/attendees",
             // A party for themself, the referrer's side, the coordinators.
             body: Json(
@@ -1166,6 +1234,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         ("pre-visits", "accepted"),
         ("parties/{adult_id}/agreement", "accepted"),
         ("quote", "accepted"),
+        ("start", "pre_visits"),
     ] {
         let made = app
             .json_of(

@@ -66,10 +66,12 @@ pub struct WindowResponse {
     pub date: String,
     /// Local start and end (`HH:MM`).
     pub starts: String,
+    /// Local end (`HH:MM`).
     pub ends: String,
     /// The same as instants (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub starts_at: String,
+    /// The end as an instant (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub ends_at: String,
 }
@@ -98,19 +100,26 @@ pub struct CancellationResponse {
 /// A contact session as its viewer may see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContactSessionResponse {
+    /// The session's id.
     pub id: Uuid,
+    /// The family.
     pub family_id: Uuid,
+    /// The family's referral.
     pub referral_id: Uuid,
     /// The sessions booked by one request share it.
     pub series_id: Uuid,
+    /// The venue.
     pub venue_id: Uuid,
+    /// The opening session (weekly slot) it is in.
     pub opening_session_id: Uuid,
+    /// The service.
     pub service: ServiceType,
     /// The local date (Europe/London).
     #[schema(format = Date)]
     pub date: String,
     /// The opening session's local start and end (`HH:MM`).
     pub starts: String,
+    /// The opening session's local end (`HH:MM`).
     pub ends: String,
     /// The local date it ends (a handover's pick-up may be days later).
     #[schema(format = Date)]
@@ -118,8 +127,10 @@ pub struct ContactSessionResponse {
     /// The start and end as instants (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub starts_at: String,
+    /// The end as an instant (RFC 3339, UTC).
     #[schema(format = DateTime)]
     pub ends_at: String,
+    /// `scheduled`, `cancelled`, `completed`, `terminated` or `no_show`.
     pub status: ContactSessionStatus,
     /// Arrival and leaving windows: every party's for the centre's people, a
     /// party's own for them (once their identity was checked), none for the
@@ -134,6 +145,7 @@ pub struct ContactSessionResponse {
     /// The public place (the centre's people and the parties).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
+    /// The cancellation, once cancelled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancellation: Option<CancellationResponse>,
 }
@@ -167,8 +179,10 @@ crate::text_enum! {
 /// A date of a repeat that was not booked, and why.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SkippedDate {
+    /// The date not booked.
     #[schema(format = Date)]
     pub date: String,
+    /// Why, as a word clients branch on.
     pub reason: SkipReason,
     /// In words (a closure's reason, the time in the way; never another
     /// family).
@@ -178,8 +192,11 @@ pub struct SkippedDate {
 /// What a booking booked, and the dates it skipped.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BookedResponse {
+    /// The id the sessions of this booking share.
     pub series_id: Uuid,
+    /// The sessions booked, by date.
     pub booked: Vec<ContactSessionResponse>,
+    /// The dates of a repeat not booked, and why.
     pub skipped: Vec<SkippedDate>,
 }
 
@@ -222,12 +239,18 @@ pub struct StartRequest {
 /// Contact started: the arrangement and the sessions booked.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StartedResponse {
+    /// The referral, now `active`.
     pub referral_id: Uuid,
+    /// How often sessions repeat.
     pub frequency: Frequency,
+    /// The first session's date.
     #[schema(format = Date)]
     pub first_on: String,
+    /// The last date sessions were booked to.
     #[schema(format = Date)]
     pub until: String,
+    /// The sessions booked, by date.
     pub booked: Vec<ContactSessionResponse>,
+    /// The dates not booked, and why.
     pub skipped: Vec<SkippedDate>,
 }

@@ -20,7 +20,16 @@ pub mod start;
 pub mod views;
 pub mod windows;
 
+use crate::error::ProblemType;
 use crate::vocabulary::ServiceType;
+
+/// This module's problems, for the catalogue.
+pub const PROBLEMS: &[ProblemType] = &[ProblemType {
+    uri: "/problems/not-ready",
+    title: "The family is not ready for contact to start",
+    statuses: &[409],
+    meaning: "Contact starts once every party's pre-visit is done, each agreed the centre's current ground rules and has a phone number recorded; `missing` lists each thing still missing (`what`: `pre_visit`, `ground_rules` or `phone`, with the `adult_id`).",
+}];
 
 crate::text_enum! {
     /// Where a contact session stands.

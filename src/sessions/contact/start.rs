@@ -122,7 +122,7 @@ pub async fn start_contact(
             };
             let family_id = crate::referrals::family::of_referral(conn, id)
                 .await?
-                .ok_or_else(|| ApiError::internal("a referral at pre-visits has no family"))?;
+                .ok_or_else(|| ApiError::Conflict("the family is not recorded yet".into()))?;
             let asked = Asked {
                 opening_session_id: body.opening_session_id,
                 service: None,
@@ -137,7 +137,7 @@ pub async fn start_contact(
                 .ok_or(ApiError::NotFound)?;
             let received = match b.referral.received_at {
                 Some(at) => uk_date_of(conn, at).await?,
-                None => return Err(ApiError::internal("a referral at pre-visits was never received")),
+                None => return Err(ApiError::Conflict("the referral has not reached the centre".into())),
             };
             let earliest = received + Duration::days(i64::from(centre.min_referral_notice_days));
             let mut errors = FieldErrors::default();

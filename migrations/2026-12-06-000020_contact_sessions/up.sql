@@ -161,8 +161,11 @@ CREATE TABLE session_windows (
     ends_at TIMESTAMPTZ NOT NULL,
     keep_apart BOOLEAN NOT NULL,
     PRIMARY KEY (contact_session_id, adult_id, kind),
+    -- (A family's own parties are kept apart by the stagger, not here: two
+    -- visitors may share their window.)
     CONSTRAINT session_windows_apart EXCLUDE USING gist (
-        venue_id WITH =, entrance WITH =, tstzrange(starts_at, ends_at) WITH &&
+        venue_id WITH =, entrance WITH =, contact_session_id WITH <>,
+        tstzrange(starts_at, ends_at) WITH &&
     ) WHERE (keep_apart)
 );
 CREATE INDEX session_windows_at_venue ON session_windows (venue_id, on_date) WHERE keep_apart;

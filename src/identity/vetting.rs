@@ -166,7 +166,7 @@ pub async fn assignable(
         .first(conn)
         .await
         .optional()?;
-    if !due.is_some_and(|d| d > date) {
+    if due.is_none_or(|d| d <= date) {
         return Ok(Err(Unassignable::NotVetted));
     }
     let times: Vec<Available> = staff_availability::table
@@ -199,10 +199,10 @@ fn may_record(actor: &UserPrincipal, target: UserId, role: Role, centres: &[Cent
         }
 }
 
-fn parse(
-    req: &VettingRequest,
-    today: Date,
-) -> Result<(Date, Date, Vec<(i16, Time, Time)>), ApiError> {
+/// A weekly time: ISO weekday, start, end.
+type Weekly = (i16, Time, Time);
+
+fn parse(req: &VettingRequest, today: Date) -> Result<(Date, Date, Vec<Weekly>), ApiError> {
     let mut errors = FieldErrors::default();
     errors.text("certificate_number", &req.certificate_number, 1, 40);
     if !req
@@ -252,12 +252,12 @@ fn parse(
         match (day, starts, ends) {
             (Some(d), Some(s), Some(e)) if e > s => {
                 if times.iter().any(|(td, ts, _)| *td == d.iso() && *ts == s) {
-                    errors.push(&f("starts"), "duplicate", "this time is listed twice");
+                    errors.push(f("starts"), "duplicate", "this time is listed twice");
                 }
                 times.push((d.iso(), s, e))
             }
             (Some(_), Some(_), Some(_)) => {
-                errors.push(&f("ends"), "before_start", "must be after the start")
+                errors.push(f("ends"), "before_start", "must be after the start")
             }
             _ => {}
         }
@@ -363,7 +363,7 @@ pub async fn record_vetting(
                 conn,
                 Event::new(&caller, "record_vetting", "user")
                     .resource(id)
-                    .centre(centres.iter().next().copied()),
+                    .centre(<[CentreId]>::first(&centres).copied()),
             )
             .await?;
             respond(v, times, today)
@@ -416,7 +416,7 @@ pub async fn get_vetting(
                 conn,
                 Event::new(&caller, "read_vetting", "user")
                     .resource(id)
-                    .centre(centres.iter().next().copied()),
+                    .centre(<[CentreId]>::first(&centres).copied()),
             )
             .await?;
             let today = crate::vocabulary::calendar::uk_today(conn).await?;

@@ -351,6 +351,23 @@ pub async fn cancel_contact_session(
                     "only a scheduled session still to come is cancelled".into(),
                 ));
             }
+            // Those who attend (have windows at it) are told, and a party
+            // cancels only a session they attend: never an adult kept away.
+            let attending: Vec<_> = repo::windows_of(conn, &[s.id])
+                .await?
+                .into_iter()
+                .map(|w| w.adult_id)
+                .collect();
+            let adult = match (&viewer, adult) {
+                (Viewer::Parent { adult_ids }, _) => Some(
+                    adult_ids
+                        .iter()
+                        .copied()
+                        .find(|a| attending.contains(a))
+                        .ok_or(ApiError::Forbidden)?,
+                ),
+                (_, adult) => adult,
+            };
             let notice = (s.starts_at - now).whole_hours();
             let c = Cancellation {
                 by: Some(user.id),
@@ -363,7 +380,7 @@ pub async fn cancel_contact_session(
             let s = repo::cancel(conn, s.id, &c)
                 .await?
                 .ok_or_else(|| ApiError::Conflict("the session was changed meanwhile".into()))?;
-            tell_cancelled(conn, &b, &s, adult).await?;
+            tell_cancelled(conn, &b, &s, adult, &attending).await?;
             record(
                 conn,
                 &caller,
@@ -388,6 +405,7 @@ pub async fn tell_cancelled(
     b: &ReferralBundle,
     s: &ContactSession,
     except: Option<crate::vocabulary::AdultId>,
+    attending: &[crate::vocabulary::AdultId],
 ) -> Result<(), ApiError> {
     let context = serde_json::json!({
         "family_id": s.family_id,
@@ -397,7 +415,7 @@ pub async fn tell_cancelled(
     let parties = b
         .adults
         .iter()
-        .filter(|a| Some(a.id) != except)
+        .filter(|a| Some(a.id) != except && attending.contains(&a.id))
         .filter_map(|a| a.email.clone());
     let coordinators =
         crate::identity::repo::coordinator_emails(conn, b.referral.centre_id).await?;

@@ -152,6 +152,11 @@ pub async fn start_contact(
                     ),
                 );
             }
+            if first < crate::vocabulary::calendar::uk_today(conn).await?
+                || !booking::still_to_come(conn, &plan, first).await?
+            {
+                errors.push("first_on", "past", "must be still to come");
+            }
             if !booking::runs_on(&plan.slot, first) {
                 errors.push("first_on", "not_running", "the opening session does not run that day");
             }
@@ -264,7 +269,13 @@ async fn send_letters(
         "Contact at {centre} starts on {}",
         format_date(first.on_date)
     );
-    for adult in b.adults.iter() {
+    // Only those who attend are told where and when: an adult the
+    // assessment leaves out, or a court order bars, gets no letter.
+    let attending = b
+        .adults
+        .iter()
+        .filter(|a| plan.residents.contains(&a.id) || plan.visitors.contains(&a.id));
+    for adult in attending {
         let own: Vec<String> = windows
             .iter()
             .filter(|w| w.adult_id == adult.id)
@@ -284,10 +295,7 @@ async fn send_letters(
         let body = format!(
             "Dear {},\n\n{common}\nYour own times:\n\n{}\n\nThese times are yours alone: please keep to them.\n",
             adult.name,
-            match own.is_empty() {
-                true => "You are not expected at the sessions.".to_owned(),
-                false => own.join("\n"),
-            }
+            own.join("\n")
         );
         letters::send(
             conn,

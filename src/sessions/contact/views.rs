@@ -37,9 +37,13 @@ pub fn viewer(caller: &Principal, b: &ReferralBundle) -> Result<Viewer, ApiError
 pub enum Shown {
     /// The centre's people: everything.
     All,
-    /// A party: their own windows, for those of their adults whose identity
-    /// was checked at a pre-visit; the link or place.
-    Party(Vec<AdultId>),
+    /// A party: their own windows (and the link or place) for those of
+    /// their adults who attend and whose identity was checked at a
+    /// pre-visit; the reason of a cancellation they gave.
+    Party {
+        checked: Vec<AdultId>,
+        own: Vec<AdultId>,
+    },
     /// The referrer's side: dates, slot times and status.
     Outline,
 }
@@ -62,7 +66,10 @@ pub async fn shown(
                 .map(|v| v.adult_id)
                 .filter(|a| adult_ids.contains(a))
                 .collect();
-            Shown::Party(checked)
+            Shown::Party {
+                checked,
+                own: adult_ids.clone(),
+            }
         }
     })
 }
@@ -95,17 +102,19 @@ pub fn session(
     shown: &Shown,
 ) -> ContactSessionResponse {
     let all = matches!(shown, Shown::All);
-    let party = !matches!(shown, Shown::Outline);
-    let windows = windows
+    let windows: Vec<WindowResponse> = windows
         .iter()
         .filter(|w| w.contact_session_id == s.id)
         .filter(|w| match shown {
             Shown::All => true,
-            Shown::Party(own) => own.contains(&w.adult_id),
+            Shown::Party { checked, .. } => checked.contains(&w.adult_id),
             Shown::Outline => false,
         })
         .map(|w| window(w, &s))
         .collect();
+    // Where and how to join: the centre's people, and a party who attends
+    // (has windows of their own in it); never an adult kept away.
+    let party = all || !windows.is_empty();
     // The canceller's side sees their own reason; the other side only that
     // it was cancelled.
     let cancellation = s.cancelled_at.map(|at| CancellationResponse {
@@ -113,7 +122,7 @@ pub fn session(
         by: all.then_some(s.cancelled_by_side).flatten(),
         reason: match shown {
             Shown::All => s.cancel_reason.clone(),
-            Shown::Party(own) => s
+            Shown::Party { own, .. } => s
                 .cancelled_by_adult
                 .filter(|a| own.contains(a))
                 .and(s.cancel_reason.clone()),

@@ -146,7 +146,7 @@ pub fn fit(fit: &Fit, busy: &[Window]) -> Result<Windows, Refusal> {
     let mut shifts = (0..=room).step_by(usize::from(STEP));
     let arrive = loop {
         let Some(shift) = shifts.next() else {
-            return Err(Refusal::Busy(first_busy.expect("a shift was tried")));
+            return Err(first_busy.map_or(Refusal::TooShort, Refusal::Busy));
         };
         let pair = arrivals(fit, shift);
         if !fit.keep_apart {
@@ -163,7 +163,7 @@ pub fn fit(fit: &Fit, busy: &[Window]) -> Result<Windows, Refusal> {
     let mut shifts = (0..=room - arrive.0).step_by(usize::from(STEP));
     let leave = loop {
         let Some(shift) = shifts.next() else {
-            return Err(Refusal::Busy(first_busy.expect("a shift was tried")));
+            return Err(first_busy.map_or(Refusal::TooShort, Refusal::Busy));
         };
         let pair = leaving(fit, shift);
         if !fit.keep_apart {

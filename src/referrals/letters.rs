@@ -290,7 +290,10 @@ pub async fn list_letters(
         ("letter_id" = Uuid, Path, description = "The letter's id"),
     ),
     responses(
-        (status = 200, description = "The letter as the PDF sent", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The letter as the PDF sent", content(
+            (crate::referrals::attachments::Document = "application/octet-stream"),
+            (crate::referrals::attachments::Document = "application/pdf"),
+        )),
         (status = 403, description = "The centre's staff, or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such letter the caller may read, or none kept as a PDF", body = Problem, content_type = "application/problem+json"),
     ),

@@ -106,6 +106,15 @@ impl FieldErrors {
             .filter(|t| !t.is_empty())
     }
 
+    /// The parsed value if no rule was broken, else one 422 listing them all
+    /// (a value missing is missing for a rule already named).
+    pub fn finish_one<A>(self, a: Option<A>) -> Result<A, crate::error::ApiError> {
+        match a {
+            Some(a) => self.finish(a),
+            None => Err(crate::error::ApiError::Validation(self.0)),
+        }
+    }
+
     /// Two parsed values if no rule was broken, else one 422 listing them all.
     pub fn finish_both<A, B>(
         self,

@@ -138,16 +138,24 @@ pub enum Unassignable {
     Unavailable,
 }
 
-/// Whether `user_id` may be assigned to a session of `centre_id` on `date`
-/// from `starts` to `ends` (local times).
-pub async fn assignable(
+/// What decides whether a person may be assigned to a centre's sessions,
+/// read once for a booking of many dates.
+#[derive(Debug, Clone)]
+pub struct Staffing {
+    pub user_id: UserId,
+    /// An active staff member or coordinator of the centre.
+    member: bool,
+    /// When their check must be renewed, if one is recorded.
+    renewal_due_on: Option<Date>,
+    times: Vec<Available>,
+}
+
+/// `user_id`'s staffing at `centre_id`.
+pub async fn staffing(
     conn: &mut AsyncPgConnection,
     user_id: UserId,
     centre_id: CentreId,
-    date: Date,
-    starts: Time,
-    ends: Time,
-) -> Result<Result<(), Unassignable>, ApiError> {
+) -> Result<Staffing, ApiError> {
     let member: Option<(Role, UserStatus)> = users::table
         .inner_join(centre_memberships::table)
         .filter(users::id.eq(user_id))
@@ -156,34 +164,50 @@ pub async fn assignable(
         .first(conn)
         .await
         .optional()?;
-    match member {
-        Some((Role::Staff | Role::Coordinator, UserStatus::Active)) => {}
-        _ => return Ok(Err(Unassignable::NotStaff)),
-    }
-    let due: Option<Date> = staff_vetting::table
+    let renewal_due_on: Option<Date> = staff_vetting::table
         .find(user_id)
         .select(staff_vetting::renewal_due_on)
         .first(conn)
         .await
         .optional()?;
-    if due.is_none_or(|d| d <= date) {
-        return Ok(Err(Unassignable::NotVetted));
-    }
     let times: Vec<Available> = staff_availability::table
         .filter(staff_availability::user_id.eq(user_id))
         .select(Available::as_select())
         .load(conn)
         .await?;
-    let day = Weekday::of(date).iso();
-    let covered = times.is_empty()
-        || times
-            .iter()
-            .any(|t| t.weekday == day && t.starts <= starts && t.ends >= ends);
-    Ok(if covered {
-        Ok(())
-    } else {
-        Err(Unassignable::Unavailable)
+    Ok(Staffing {
+        user_id,
+        member: matches!(
+            member,
+            Some((Role::Staff | Role::Coordinator, UserStatus::Active))
+        ),
+        renewal_due_on,
+        times,
     })
+}
+
+impl Staffing {
+    /// Whether they may be assigned to a session on `date` from `starts` to
+    /// `ends` (local times): a member, vetted past that date, available then
+    /// (no times recorded: whenever the centre is open).
+    pub fn assignable(&self, date: Date, starts: Time, ends: Time) -> Result<(), Unassignable> {
+        if !self.member {
+            return Err(Unassignable::NotStaff);
+        }
+        if self.renewal_due_on.is_none_or(|d| d <= date) {
+            return Err(Unassignable::NotVetted);
+        }
+        let day = Weekday::of(date).iso();
+        let covered = self.times.is_empty()
+            || self
+                .times
+                .iter()
+                .any(|t| t.weekday == day && t.starts <= starts && t.ends >= ends);
+        match covered {
+            true => Ok(()),
+            false => Err(Unassignable::Unavailable),
+        }
+    }
 }
 
 /// Whose vetting a coordinator or admin may record: a coordinator the staff
@@ -424,25 +448,4 @@ pub async fn get_vetting(
         })
         .await?;
     Ok(web::Json(response))
-}
-
-/// Staff whose check lapses on or before `date`, among `ids`.
-pub async fn lapsed_by(
-    conn: &mut AsyncPgConnection,
-    ids: &[UserId],
-    date: Date,
-) -> Result<Vec<(UserId, Date)>, ApiError> {
-    let recorded: Vec<(UserId, Date)> = staff_vetting::table
-        .filter(staff_vetting::user_id.eq_any(ids))
-        .select((staff_vetting::user_id, staff_vetting::renewal_due_on))
-        .load(conn)
-        .await?;
-    Ok(ids
-        .iter()
-        .map(|id| {
-            let due = recorded.iter().find(|(u, _)| u == id).map(|(_, d)| *d);
-            (*id, due.unwrap_or(Date::MIN))
-        })
-        .filter(|(_, due)| *due <= date)
-        .collect())
 }

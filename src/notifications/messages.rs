@@ -94,27 +94,6 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
                 text(payload, "family_id")
             ),
         ),
-        Template::SessionReminder => (
-            "Your contact session is tomorrow".to_owned(),
-            format!(
-                "Your contact session is tomorrow, {}. {}\n\nPlease sign in for the details:\n\n  \
-                 GET {api}/families/{}/contact-sessions\n",
-                text(payload, "date"),
-                text(payload, "times"),
-                text(payload, "family_id")
-            ),
-        ),
-        Template::VettingLapsed => (
-            "A staff member's vetting lapsed".to_owned(),
-            format!(
-                "The vetting of a staff member lapsed, so they were taken off {} contact \
-                 session(s) from {}. Please assign another vetted staff member:\n\n  \
-                 GET {api}/users/{}/vetting\n",
-                text(payload, "sessions"),
-                text(payload, "from"),
-                text(payload, "user_id")
-            ),
-        ),
     };
     Message { subject, body }
 }

@@ -37,14 +37,10 @@ pub enum Template {
     Letter,
     /// A contact session is cancelled (the date, never who or why).
     SessionCancelled,
-    /// A contact session is tomorrow: the recipient's own times.
-    SessionReminder,
-    /// A staff member's vetting lapsed: they were taken off sessions.
-    VettingLapsed,
 }
 
 impl Template {
-    const ALL: [Template; 11] = [
+    const ALL: [Template; 9] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -54,8 +50,6 @@ impl Template {
         Self::PlaceOffered,
         Self::Letter,
         Self::SessionCancelled,
-        Self::SessionReminder,
-        Self::VettingLapsed,
     ];
 
     /// The template a stored word names.
@@ -74,8 +68,6 @@ impl Template {
             Self::PlaceOffered => "place_offered",
             Self::Letter => "letter",
             Self::SessionCancelled => "session_cancelled",
-            Self::SessionReminder => "session_reminder",
-            Self::VettingLapsed => "vetting_lapsed",
         }
     }
 }

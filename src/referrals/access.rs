@@ -32,6 +32,16 @@ pub enum Viewer {
 /// The caller's view of a referral, or 404 where they may not see it (403
 /// for network admins, who may know referrals exist but see no family).
 pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, ApiError> {
+    viewer_for(caller, bundle, ClientUse::Read)
+}
+
+/// As [`viewer`], for a reading `what` needs of an integration client's
+/// token (a family's sessions need `sessions:read`); people as ever.
+pub fn viewer_for(
+    caller: &Principal,
+    bundle: &ReferralBundle,
+    what: ClientUse,
+) -> Result<Viewer, ApiError> {
     let r = &bundle.referral;
     let draft = r.status == ReferralStatus::Draft;
     match caller {
@@ -71,7 +81,7 @@ pub fn viewer(caller: &Principal, bundle: &ReferralBundle) -> Result<Viewer, Api
             let own = r.created_by_client == Some(c.id);
             // A token without the scope to read it learns nothing, not even
             // that it exists: the same 404 as a missing referral.
-            if !client_may(c, own, ClientUse::Read) {
+            if !client_may(c, own, what) {
                 return Err(ApiError::NotFound);
             }
             if own {
@@ -98,6 +108,8 @@ pub enum ClientUse {
     Read,
     /// Make, change or send it; attach a document; ask a party again.
     Write,
+    /// Read its family's contact sessions.
+    ReadSessions,
 }
 
 /// What an integration client's token must hold, operation by operation: the
@@ -109,11 +121,13 @@ pub enum ClientUse {
 /// | --- | --- |
 /// | read | `referrals:read`; or `referrals:write` for a referral the client sent |
 /// | write | `referrals:write` |
+/// | read sessions | `sessions:read` |
 pub fn client_may(client: &ClientPrincipal, own: bool, what: ClientUse) -> bool {
     let holds = |scope| client.scopes.contains(&scope);
     match what {
         ClientUse::Read => holds(Scope::ReferralsRead) || (own && holds(Scope::ReferralsWrite)),
         ClientUse::Write => holds(Scope::ReferralsWrite),
+        ClientUse::ReadSessions => holds(Scope::SessionsRead),
     }
 }
 

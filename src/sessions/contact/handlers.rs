@@ -6,10 +6,11 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::booking::{self, Asked, Booked};
+use super::booking::{self, Booked};
 use super::dto::{
     BookContactSessionsRequest, BookedResponse, CancelRequest, ContactSessionResponse,
 };
+use super::plan::{self, Asked};
 use super::repo::{self, Cancellation, ContactSession};
 use super::views::{self, Shown};
 use super::{CancelledBy, ContactSessionStatus};
@@ -136,7 +137,7 @@ pub async fn book_contact_sessions(
             );
         }
     }
-    let first = errors.finish(first)?.ok_or(ApiError::NotFound)?;
+    let first = errors.finish_one(first)?;
     let dates = booking::dates(
         first,
         repeat.map(|r| r.frequency.days()),
@@ -165,7 +166,7 @@ pub async fn book_contact_sessions(
                     "contact has not started for this family (POST /referrals/{id}/start)".into(),
                 ));
             }
-            let plan = booking::plan(conn, &b, id, &asked, booker).await?;
+            let plan = plan::plan(conn, &b, id, &asked, booker).await?;
             let started = repo::arrangement_of(conn, b.referral.id).await?;
             let mut errors = FieldErrors::default();
             if started.as_ref().is_some_and(|a| first < a.first_on) {
@@ -178,9 +179,7 @@ pub async fn book_contact_sessions(
                     "the opening session does not run that day",
                 );
             }
-            if first < crate::vocabulary::calendar::uk_today(conn).await?
-                || !booking::still_to_come(conn, &plan, first).await?
-            {
+            if !booking::still_to_come(conn, &plan, first).await? {
                 errors.push("date", "past", "must be still to come");
             }
             errors.finish(())?;
@@ -334,12 +333,10 @@ pub async fn cancel_contact_session(
             let Principal::User(user) = &*caller else {
                 return Err(ApiError::Forbidden);
             };
-            let (side, adult) = match (&viewer, user.role) {
-                (Viewer::Centre, Role::Coordinator) => (CancelledBy::Centre, None),
-                (Viewer::Referrer, _) => (CancelledBy::Referrer, None),
-                (Viewer::Parent { adult_ids }, _) => {
-                    (CancelledBy::Party, adult_ids.first().copied())
-                }
+            let side = match (&viewer, user.role) {
+                (Viewer::Centre, Role::Coordinator) => CancelledBy::Centre,
+                (Viewer::Referrer, _) => CancelledBy::Referrer,
+                (Viewer::Parent { .. }, _) => CancelledBy::Party,
                 _ => return Err(ApiError::Forbidden),
             };
             let s = repo::find_locked(conn, id, session_id)
@@ -358,15 +355,15 @@ pub async fn cancel_contact_session(
                 .into_iter()
                 .map(|w| w.adult_id)
                 .collect();
-            let adult = match (&viewer, adult) {
-                (Viewer::Parent { adult_ids }, _) => Some(
+            let adult = match &viewer {
+                Viewer::Parent { adult_ids } => Some(
                     adult_ids
                         .iter()
                         .copied()
                         .find(|a| attending.contains(a))
                         .ok_or(ApiError::Forbidden)?,
                 ),
-                (_, adult) => adult,
+                _ => None,
             };
             let notice = (s.starts_at - now).whole_hours();
             let c = Cancellation {

@@ -15,6 +15,7 @@
 pub mod booking;
 pub mod dto;
 pub mod handlers;
+pub mod plan;
 pub mod repo;
 pub mod start;
 pub mod views;

@@ -7,9 +7,10 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::Duration;
 
-use super::booking::{self, Asked, Booked, Plan};
+use super::booking::{self, Booked};
 use super::dto::{StartRequest, StartedResponse};
 use super::handlers::{booked_response, record};
+use super::plan::{self, Asked, Plan};
 use super::repo::{self, Arrangement};
 use super::WindowKind;
 use crate::db::Pool;
@@ -108,7 +109,7 @@ pub async fn start_contact(
             );
         }
     }
-    let first = errors.finish(first)?.ok_or(ApiError::NotFound)?;
+    let first = errors.finish_one(first)?;
     let until = until.unwrap_or(first + Duration::weeks(DEFAULT_WEEKS) - Duration::days(1));
     let if_match = IfMatchSent::of(&req);
     let mut conn = pool.get().await?;
@@ -131,7 +132,7 @@ pub async fn start_contact(
                 place: body.place.clone(),
                 pick_up_after_days: None,
             };
-            let plan = booking::plan(conn, &b, family_id, &asked, coordinator.id).await?;
+            let plan = plan::plan(conn, &b, family_id, &asked, coordinator.id).await?;
             let centre = crate::centres::repo::find_centre(conn, b.referral.centre_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
@@ -152,9 +153,7 @@ pub async fn start_contact(
                     ),
                 );
             }
-            if first < crate::vocabulary::calendar::uk_today(conn).await?
-                || !booking::still_to_come(conn, &plan, first).await?
-            {
+            if !booking::still_to_come(conn, &plan, first).await? {
                 errors.push("first_on", "past", "must be still to come");
             }
             if !booking::runs_on(&plan.slot, first) {
@@ -174,7 +173,7 @@ pub async fn start_contact(
                     frequency: body.frequency,
                     first_on: first,
                     until_on: Some(until),
-                    staff_id: plan.staff,
+                    staff_id: plan.staff.as_ref().map(|s| s.user_id),
                     set_by: coordinator.id,
                 },
             )

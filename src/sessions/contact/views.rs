@@ -6,9 +6,8 @@ use super::dto::{CancellationResponse, ContactSessionResponse, WindowResponse};
 use super::repo::{ContactSession, SessionWindow};
 use super::{CancelledBy, WindowKind};
 use crate::error::ApiError;
-use crate::identity::roles::Scope;
 use crate::identity::Principal;
-use crate::referrals::access::{self, Viewer};
+use crate::referrals::access::{self, ClientUse, Viewer};
 use crate::referrals::model::ReferralBundle;
 use crate::referrals::views::timestamp;
 use crate::sessions::pre_visits::{self, PreVisitStatus};
@@ -20,17 +19,7 @@ use crate::vocabulary::AdultId;
 /// (a centre's client then sees as its staff do, an organisation's as the
 /// referrer's side). Anyone else learns nothing, not even that it exists.
 pub fn viewer(caller: &Principal, b: &ReferralBundle) -> Result<Viewer, ApiError> {
-    match caller {
-        Principal::User(_) => access::viewer(caller, b),
-        Principal::Client(c) => {
-            if !c.scopes.contains(&Scope::SessionsRead) {
-                return Err(ApiError::NotFound);
-            }
-            let mut reading = c.clone();
-            reading.scopes = vec![Scope::ReferralsRead];
-            access::viewer(&Principal::Client(reading), b)
-        }
-    }
+    access::viewer_for(caller, b, ClientUse::ReadSessions)
 }
 
 /// What a viewer is shown of each session's windows and details.

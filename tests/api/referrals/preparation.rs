@@ -5,7 +5,7 @@
 
 use super::*;
 
-async fn call(
+pub(super) async fn call(
     w: &World,
     method: Method,
     token: &str,
@@ -18,11 +18,11 @@ async fn call(
         .await
 }
 
-async fn post(w: &World, token: &str, path: &str, body: Value, status: u16) -> Value {
+pub(super) async fn post(w: &World, token: &str, path: &str, body: Value, status: u16) -> Value {
     call(w, Method::POST, token, path, Some(body), status).await
 }
 
-async fn get(w: &World, token: &str, path: &str, status: u16) -> Value {
+pub(super) async fn get(w: &World, token: &str, path: &str, status: u16) -> Value {
     call(w, Method::GET, token, path, None, status).await
 }
 
@@ -36,7 +36,7 @@ pub(super) async fn uk_day(w: &World, days: i32) -> String {
         .remove(0)
 }
 
-fn items(page: &Value) -> &Vec<Value> {
+pub(super) fn items(page: &Value) -> &Vec<Value> {
     page["items"].as_array().unwrap()
 }
 

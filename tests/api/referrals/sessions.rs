@@ -2,33 +2,8 @@
 //! date or a repeat, places and staff held by the database, windows kept
 //! apart, cancellations, and who sees which times.
 
-use super::preparation::{accepted, uk_day};
+use super::preparation::{accepted, call, get, items, post, uk_day};
 use super::*;
-
-async fn call(
-    w: &World,
-    method: Method,
-    token: &str,
-    path: &str,
-    body: Option<Value>,
-    status: u16,
-) -> Value {
-    w.app
-        .json_of(method, Some(token), path, body.as_ref(), status)
-        .await
-}
-
-async fn post(w: &World, token: &str, path: &str, body: Value, status: u16) -> Value {
-    call(w, Method::POST, token, path, Some(body), status).await
-}
-
-async fn get(w: &World, token: &str, path: &str, status: u16) -> Value {
-    call(w, Method::GET, token, path, None, status).await
-}
-
-fn items(page: &Value) -> &Vec<Value> {
-    page["items"].as_array().unwrap()
-}
 
 fn s(v: &Value) -> String {
     v.as_str().unwrap().to_owned()

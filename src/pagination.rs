@@ -131,6 +131,16 @@ impl Cursor<i64> {
             id,
         }
     }
+    /// The instant this cursor was made [`at`](Self::at).
+    pub fn instant(&self) -> Result<time::OffsetDateTime, crate::error::ApiError> {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.key) * 1000).map_err(|_| {
+            crate::error::ApiError::field(
+                "cursor",
+                "invalid",
+                "is not a cursor returned by this list",
+            )
+        })
+    }
 }
 
 impl<K: Serialize + DeserializeOwned> Cursor<K> {

@@ -47,7 +47,7 @@ diesel::table! {
         stagger_minutes -> Int4,
         offer_days -> Int4,
         status_reason -> Nullable<Text>,
-        demo -> Bool,
+        demo -> Bool,        allows_observations -> Bool,
     }
 }
 
@@ -602,6 +602,38 @@ diesel::table! {
         late -> Nullable<Bool>,
         booked_by -> Uuid,
         booked_at -> Timestamptz,
+        reminded_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    session_outcomes (contact_session_id) {
+        contact_session_id -> Uuid,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+        note -> Nullable<Text>,
+        absent_adults -> Array<Uuid>,
+    }
+}
+
+diesel::table! {
+    observation_requests (id) {
+        id -> Uuid,
+        centre_id -> Uuid,
+        requested_by -> Uuid,
+        organisation_id -> Nullable<Uuid>,
+        observer_name -> Text,
+        organisation_name -> Text,
+        on_date -> Date,
+        clients -> Array<Text>,
+        note -> Nullable<Text>,
+        family_id -> Nullable<Uuid>,
+        status -> Text,
+        contact_session_id -> Nullable<Uuid>,
+        decided_by -> Nullable<Uuid>,
+        decided_at -> Nullable<Timestamptz>,
+        decline_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -700,6 +732,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_attempts,
     notifications_outbox,
     one_time_tokens,
+    observation_requests,
     opening_sessions,
     organisations,
     postcode_districts,
@@ -722,6 +755,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     refresh_tokens,
     refused_token_marks,
+    session_outcomes,
     session_windows,
     slot_places,
     staff_availability,

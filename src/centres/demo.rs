@@ -374,6 +374,7 @@ fn add_centre(
         accreditation_expires_on: Some(expires_on),
         services: services.to_vec(),
         accepts_self_referrals: carlisle || i % 4 != 3,
+        allows_observations: carlisle,
         fee_kind: if supervised {
             FeeKind::Charged
         } else {

@@ -90,6 +90,10 @@ pub struct CreateCentreRequest {
     /// Whether parents may refer themselves (where the self-referral grid allows).
     #[serde(default)]
     pub accepts_self_referrals: bool,
+    /// Whether a children's court officer may ask to observe a session
+    /// (default no).
+    #[serde(default)]
+    pub allows_observations: bool,
     /// What a family pays, if anything.
     pub fees: Option<Fees>,
     /// How to reach the centre: email, phone, website.
@@ -122,6 +126,8 @@ pub struct UpdateCentreRequest {
     pub services: Option<Vec<String>>,
     /// Whether parents may refer themselves (where the self-referral grid allows).
     pub accepts_self_referrals: Option<bool>,
+    /// Whether a children's court officer may ask to observe a session.
+    pub allows_observations: Option<bool>,
     /// What a family pays, if anything.
     pub fees: Option<Fees>,
     /// How to reach the centre: email, phone, website.
@@ -173,6 +179,8 @@ pub struct CentreResponse {
     pub services: Vec<ServiceType>,
     /// Whether parents may refer themselves (where the self-referral grid allows).
     pub accepts_self_referrals: bool,
+    /// Whether a children's court officer may ask to observe a session.
+    pub allows_observations: bool,
     /// What a family pays, if anything.
     pub fees: Fees,
     /// How to reach the centre: email, phone, website.

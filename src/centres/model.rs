@@ -80,6 +80,8 @@ pub struct Centre {
     pub accreditation_expires_on: Option<Date>,
     pub services: Vec<ServiceType>,
     pub accepts_self_referrals: bool,
+    /// Whether a children's court officer may ask to observe a session.
+    pub allows_observations: bool,
     pub fee_kind: FeeKind,
     pub fee_description: Option<String>,
     pub contact_email: Option<String>,
@@ -108,6 +110,8 @@ pub struct NewCentre {
     pub accreditation_expires_on: Option<Date>,
     pub services: Vec<ServiceType>,
     pub accepts_self_referrals: bool,
+    /// Whether a children's court officer may ask to observe a session.
+    pub allows_observations: bool,
     pub fee_kind: FeeKind,
     pub fee_description: Option<String>,
     pub contact_email: Option<String>,
@@ -126,6 +130,7 @@ pub struct CentreChanges {
     pub description: Option<String>,
     pub services: Option<Vec<ServiceType>>,
     pub accepts_self_referrals: Option<bool>,
+    pub allows_observations: Option<bool>,
     pub fee_kind: Option<FeeKind>,
     pub fee_description: Option<Option<String>>,
     pub contact_email: Option<Option<String>>,

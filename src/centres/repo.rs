@@ -28,10 +28,18 @@ pub async fn find_centre(
     conn: &mut AsyncPgConnection,
     id: CentreId,
 ) -> Result<Option<Centre>, ApiError> {
+    find_centre_alongside(conn, id).await
+}
+
+/// A centre, read on a connection other queries share (pipelined).
+pub async fn find_centre_alongside(
+    conn: &AsyncPgConnection,
+    id: CentreId,
+) -> Result<Option<Centre>, ApiError> {
     Ok(centres::table
         .find(id)
         .select(Centre::as_select())
-        .first(conn)
+        .first(&mut &*conn)
         .await
         .optional()?)
 }
@@ -366,4 +374,49 @@ pub async fn network_rows(conn: &mut AsyncPgConnection) -> Result<Vec<Centre>, A
         .order((centres::name, centres::id))
         .load(conn)
         .await?)
+}
+
+/// Where each of a centre's opening sessions is held: (the opening
+/// session, its room, its venue's name), for a day sheet.
+pub async fn rooms_of(
+    conn: &AsyncPgConnection,
+    centre_id: CentreId,
+) -> Result<Vec<(OpeningSessionId, String, String)>, ApiError> {
+    let (mut a, mut b) = (conn, conn);
+    let slots = opening_sessions::table
+        .filter(opening_sessions::centre_id.eq(centre_id))
+        .select((
+            opening_sessions::id,
+            opening_sessions::venue_id,
+            opening_sessions::room,
+        ))
+        .load::<(OpeningSessionId, VenueId, String)>(&mut a);
+    let venues = venues::table
+        .filter(venues::centre_id.eq(centre_id))
+        .select((venues::id, venues::name))
+        .load::<(VenueId, String)>(&mut b);
+    let (slots, venues) = futures_util::future::try_join(slots, venues).await?;
+    Ok(slots
+        .into_iter()
+        .map(|(id, venue, room)| {
+            let name = venues
+                .iter()
+                .find(|(v, _)| *v == venue)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default();
+            (id, room, name)
+        })
+        .collect())
+}
+
+/// Whether the centre runs any opening session on `date` (one of its
+/// weekly slots in effect, its venue and the centre not closed).
+pub async fn opens_on(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+    date: Date,
+) -> Result<bool, ApiError> {
+    let sessions = opening_sessions_of(conn, centre_id, Some((date, date))).await?;
+    let closures = closures_of(conn, centre_id, Some((date, date))).await?;
+    Ok(!super::openings::expand(&sessions, &closures, date, date).is_empty())
 }

@@ -129,6 +129,7 @@ pub fn new_centre(req: CreateCentreRequest, demo: bool) -> Result<NewCentre, Api
             .and_then(|a| a.accreditation_expires_on),
         services: services.to_vec(),
         accepts_self_referrals: req.accepts_self_referrals,
+        allows_observations: req.allows_observations,
         fee_kind,
         fee_description,
         contact_email: trimmed(contact.email),
@@ -158,6 +159,7 @@ pub fn centre_changes(
         description: req.description.map(|d| d.trim().to_owned()),
         services: services.clone(),
         accepts_self_referrals: req.accepts_self_referrals,
+        allows_observations: req.allows_observations,
         fee_kind: fee.as_ref().map(|(k, _)| *k),
         fee_description: fee.map(|(_, d)| d),
         // A contact block replaces all three details.

@@ -28,6 +28,7 @@ pub fn centre(c: Centre, venues: Vec<Venue>, viewer: Viewer) -> Result<CentreRes
         },
         services: c.services.clone(),
         accepts_self_referrals: c.accepts_self_referrals,
+        allows_observations: c.allows_observations,
         fees: match c.fee_kind {
             FeeKind::Free => Fees::Free,
             FeeKind::Charged => Fees::Charged {

@@ -476,3 +476,32 @@ pub async fn approved(
         .load(conn)
         .await?)
 }
+
+/// One approved attendee of a family, for a day sheet.
+#[derive(Debug, Clone, Queryable)]
+pub struct Approved {
+    pub family_id: FamilyId,
+    pub accompanies: AdultId,
+    pub name: String,
+    pub relation: String,
+}
+
+/// The people approved to attend with the parties of several families (a
+/// day sheet's).
+pub async fn approved_of_many(
+    conn: &AsyncPgConnection,
+    ids: &[FamilyId],
+) -> Result<Vec<Approved>, ApiError> {
+    Ok(family_attendees::table
+        .filter(family_attendees::family_id.eq_any(ids))
+        .filter(family_attendees::status.eq(AttendeeStatus::Approved))
+        .order((family_attendees::requested_at, family_attendees::id))
+        .select((
+            family_attendees::family_id,
+            family_attendees::accompanies,
+            family_attendees::name,
+            family_attendees::relation,
+        ))
+        .load::<Approved>(&mut &*conn)
+        .await?)
+}

@@ -434,3 +434,15 @@ pub async fn revoke_client(conn: &mut AsyncPgConnection, id: ClientId) -> Result
         .await?;
     Ok(())
 }
+
+/// The names of some users (the staff on a day sheet).
+pub async fn names_of(
+    conn: &AsyncPgConnection,
+    ids: &[UserId],
+) -> Result<Vec<(UserId, String)>, ApiError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::name))
+        .load(&mut &*conn)
+        .await?)
+}

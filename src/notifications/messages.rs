@@ -94,6 +94,24 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
                 text(payload, "family_id")
             ),
         ),
+        Template::ObservationRequested => (
+            "A request to observe a contact session".to_owned(),
+            format!(
+                "A children's court officer asks to observe a contact session on {}. Please sign \
+                 in to approve or decline it:\n\n  GET {api}/observation-requests/{}\n",
+                text(payload, "date"),
+                text(payload, "observation_request_id")
+            ),
+        ),
+        Template::ObservationAnswered => (
+            "Your request to observe is answered".to_owned(),
+            format!(
+                "The centre answered your request to observe a contact session on {}. Please \
+                 sign in to read it:\n\n  GET {api}/observation-requests/{}\n",
+                text(payload, "date"),
+                text(payload, "observation_request_id")
+            ),
+        ),
     };
     Message { subject, body }
 }

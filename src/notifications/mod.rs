@@ -37,10 +37,16 @@ pub enum Template {
     Letter,
     /// A contact session is cancelled (the date, never who or why).
     SessionCancelled,
+    /// A children's court officer asks to observe a session (to the
+    /// centre's coordinators; the day, never the clients).
+    ObservationRequested,
+    /// The coordinators answered an officer's request to observe (the day,
+    /// never the answer or the family).
+    ObservationAnswered,
 }
 
 impl Template {
-    const ALL: [Template; 9] = [
+    const ALL: [Template; 11] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -50,6 +56,8 @@ impl Template {
         Self::PlaceOffered,
         Self::Letter,
         Self::SessionCancelled,
+        Self::ObservationRequested,
+        Self::ObservationAnswered,
     ];
 
     /// The template a stored word names.
@@ -68,6 +76,8 @@ impl Template {
             Self::PlaceOffered => "place_offered",
             Self::Letter => "letter",
             Self::SessionCancelled => "session_cancelled",
+            Self::ObservationRequested => "observation_requested",
+            Self::ObservationAnswered => "observation_answered",
         }
     }
 }

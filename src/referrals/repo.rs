@@ -434,9 +434,7 @@ pub async fn list(
         query = query.filter(referrals::submitted_at.lt(to));
     }
     if let Some(after) = &page.after {
-        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(after.key) * 1000).map_err(
-            |_| ApiError::field("cursor", "invalid", "is not a cursor returned by this list"),
-        )?;
+        let at = after.instant()?;
         query = query.filter(beyond(
             referrals::created_at,
             referrals::id,
@@ -492,4 +490,34 @@ pub async fn count_by_status(
         .select((referrals::status, diesel::dsl::count_star()))
         .load(conn)
         .await?)
+}
+
+/// What a day sheet shows of several families: their children, their
+/// adults, and the risk statements the coordinators marked for staff (no
+/// other risk text leaves the centre's coordinators). Three queries sent
+/// together on the one connection.
+pub async fn in_brief(
+    conn: &AsyncPgConnection,
+    ids: &[ReferralId],
+) -> Result<(Vec<Child>, Vec<Adult>, Vec<Risk>), ApiError> {
+    let (mut a, mut b, mut c) = (conn, conn, conn);
+    let children = referral_children::table
+        .filter(referral_children::referral_id.eq_any(ids))
+        .order((referral_children::referral_id, referral_children::position))
+        .select(Child::as_select())
+        .load::<Child>(&mut a);
+    let adults = referral_adults::table
+        .filter(referral_adults::referral_id.eq_any(ids))
+        .order((referral_adults::referral_id, referral_adults::position))
+        .select(Adult::as_select())
+        .load::<Adult>(&mut b);
+    let risks = referral_risks::table
+        .filter(referral_risks::referral_id.eq_any(ids))
+        .filter(referral_risks::visible_to_staff.eq(true))
+        .order((referral_risks::created_at, referral_risks::id))
+        .select(Risk::as_select())
+        .load::<Risk>(&mut c);
+    let (children, adults, risks) =
+        futures_util::future::try_join3(children, adults, risks).await?;
+    Ok((children, adults, risks))
 }

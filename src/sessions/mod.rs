@@ -2,6 +2,8 @@
 //! sessions, staggered where parties must not meet.
 
 pub mod contact;
+pub mod day_sheet;
+pub mod observations;
 pub mod pre_visits;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,5 +16,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::start::start_contact)
         .service(contact::handlers::book_contact_sessions)
         .service(contact::handlers::list_contact_sessions)
-        .service(contact::handlers::cancel_contact_session);
+        .service(contact::handlers::cancel_contact_session)
+        .service(day_sheet::handlers::day_sheet)
+        .service(observations::handlers::ask_to_observe)
+        .service(observations::handlers::list_observation_requests)
+        .service(observations::handlers::get_observation_request)
+        .service(observations::handlers::approve_observation)
+        .service(observations::handlers::decline_observation)
+        .service(observations::handlers::withdraw_observation);
 }

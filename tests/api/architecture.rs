@@ -68,6 +68,8 @@ const OWNERS: &[(&str, &[&str])] = &[
             "pre_visits",
             "contact_sessions",
             "session_windows",
+            "observation_requests",
+            "session_outcomes",
             "slot_places",
             "contact_arrangements",
         ],

@@ -40,18 +40,30 @@ pub async fn referrer(
     org_name: &str,
     domain: &str,
 ) -> (String, String) {
+    referrer_of_type(app, admin, (org_name, "law_firm"), domain, "solicitor").await
+}
+
+/// A referrer of `referrer_type` registered into a new organisation
+/// (name, kind) at `domain`, confirmed, logged in: (token, organisation).
+pub async fn referrer_of_type(
+    app: &TestApp,
+    admin: &str,
+    (org_name, kind): (&str, &str),
+    domain: &str,
+    referrer_type: &str,
+) -> (String, String) {
     let org = app
         .json_of(
             Method::POST,
             Some(admin),
             "/api/v1/organisations",
-            Some(&json!({"name": org_name, "kind": "law_firm", "email_domain": domain})),
+            Some(&json!({"name": org_name, "kind": kind, "email_domain": domain})),
             201,
         )
         .await;
-    let email = format!("solicitor@{domain}");
+    let email = format!("{}@{domain}", referrer_type.replace('_', "."));
     app.json_of(Method::POST, None, "/api/v1/auth/register",
-        Some(&json!({"email": email, "name": "Sam Patel", "referrer_type": "solicitor", "organisation_id": org["id"]})), 202)
+        Some(&json!({"email": email, "name": "Sam Patel", "referrer_type": referrer_type, "organisation_id": org["id"]})), 202)
         .await;
     let token = app.outbox_token(&email, "confirm_email").await;
     app.json_of(

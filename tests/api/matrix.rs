@@ -102,6 +102,9 @@ struct Fixture {
     visit: String,
     /// The parent's request that someone attend with them, on the family.
     attendee: String,
+    /// The referrer's request to observe a session at the centre (entered
+    /// as a children's court officer's would be).
+    observation: String,
     /// Today at the centres (Europe/London).
     today: String,
     /// Tomorrow there: pre-visits are booked ahead.
@@ -156,7 +159,15 @@ impl Fixture {
                 "/centres/{id}/status",
                 &format!("/centres/{}/status", own.centre),
             )
+            .replace(
+                "/day-sheet",
+                &format!("/day-sheet?date={}", self.tomorrow),
+            )
             .replace("/centres/{id}", &format!("/centres/{}", self.centre))
+            .replace(
+                "/observation-requests/{id}",
+                &format!("/observation-requests/{}", self.observation),
+            )
             .replace("{venue_id}", &self.venue)
             .replace("{session_id}", session)
             .replace("{closure_id}", &own.closure)
@@ -958,6 +969,66 @@ fn rows() -> Vec<Row> {
             outsiders: [404, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "GET",
+            path: "/api/v1/centres/{id}/day-sheet",
+            // The centre's people, and its client holding `sessions:read`;
+            // a network admin sees no family.
+            body: None,
+            expect: [401, 200, 403, 403, 200, 200, 403],
+            outsiders: [403, 403, 403, 403, 403, 403],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/observation-requests",
+            // Children's court officers only (none among these callers;
+            // the sessions tests ask as one).
+            body: Json(
+                |f, _| json!({"centre_id": f.centre, "date": f.tomorrow, "clients": [{"name": "Matrix Child"}]}),
+            ),
+            expect: [401, 403, 403, 403, 403, 403, 403],
+            outsiders: [403, 403, 403, 403, 403, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/observation-requests",
+            // A coordinator reads their centres'; an officer their own.
+            body: None,
+            expect: [401, 403, 403, 403, 403, 200, 403],
+            outsiders: [403, 200, 403, 403, 403, 403],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/observation-requests/{id}",
+            // The one who asked, and the centre's coordinators.
+            body: None,
+            expect: [401, 404, 404, 200, 404, 200, 404],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/observation-requests/{id}/approve",
+            // The centre's coordinators; no session of theirs that day
+            // past the permission (422).
+            body: Json(|f, _| json!({"contact_session_id": f.session})),
+            expect: [401, 404, 404, 403, 404, 422, 404],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/observation-requests/{id}/decline",
+            body: Json(|_, _| json!({"reason": "Not this week"})),
+            expect: [401, 404, 404, 403, 404, 200, 404],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/observation-requests/{id}/withdraw",
+            // The one who asked; declined above, so theirs is 409.
+            body: None,
+            expect: [401, 404, 404, 409, 404, 403, 404],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "PUT",
             path: "/api/v1/users/{id}/vetting",
             // The coordinators of the staff member's centre; never the
@@ -1400,6 +1471,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         .as_str()
         .unwrap()
         .to_owned();
+    let observation = app
+        .query_texts(&format!(
+            "INSERT INTO observation_requests (id, centre_id, requested_by, observer_name, \
+             organisation_name, on_date, clients) SELECT '{}', '{centre}', id, name, 'Matrix Law', \
+             DATE '{tomorrow}', '{{Matrix Child}}' FROM users WHERE email = 'ref@matrix-law.org' \
+             RETURNING id::text AS value",
+            uuid::Uuid::now_v7()
+        ))
+        .await
+        .remove(0);
     let attachment: Value = app
         .client
         .post(app.url(&format!(
@@ -1485,6 +1566,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         visiting_adult,
         visit,
         attendee,
+        observation,
         today,
         tomorrow,
         own,

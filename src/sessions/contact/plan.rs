@@ -5,7 +5,7 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
-use super::one_to_one;
+use super::{one_to_one, repo};
 use crate::centres::model::{OpeningSession, Venue};
 use crate::error::ApiError;
 use crate::identity::vetting::{self, Staffing};
@@ -188,7 +188,7 @@ pub async fn plan(
         _ => {}
     }
     let pick_up_after = asked.pick_up_after_days.unwrap_or(0);
-    if !(0..=14).contains(&pick_up_after) {
+    if !(0..=repo::LONGEST_HANDOVER_DAYS).contains(&pick_up_after) {
         errors.push("pick_up_after_days", "range", "must be 0 to 14");
     } else if pick_up_after > 0 && service != ServiceType::Handover {
         errors.push(

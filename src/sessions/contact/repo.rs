@@ -283,3 +283,53 @@ pub async fn arrangement_of(
         .await
         .optional()?)
 }
+
+/// The longest a handover's pick-up may follow its drop-off, in days.
+pub const LONGEST_HANDOVER_DAYS: i64 = 14;
+
+/// A centre's sessions of a day, by time: those starting that day, and
+/// handovers whose pick-up falls on it (reading the centre's day index).
+pub async fn of_centre_on(
+    conn: &AsyncPgConnection,
+    centre_id: CentreId,
+    on: Date,
+) -> Result<Vec<ContactSession>, ApiError> {
+    let earliest = on - time::Duration::days(LONGEST_HANDOVER_DAYS);
+    Ok(contact_sessions::table
+        .filter(contact_sessions::centre_id.eq(centre_id))
+        .filter(contact_sessions::on_date.between(earliest, on))
+        .filter(
+            contact_sessions::on_date
+                .eq(on)
+                .or(contact_sessions::ends_on.eq(on)),
+        )
+        .order((contact_sessions::starts_at, contact_sessions::id))
+        .select(ContactSession::as_select())
+        .load(&mut &*conn)
+        .await?)
+}
+
+/// The windows of some sessions, sent alongside other queries.
+pub async fn windows_alongside(
+    conn: &AsyncPgConnection,
+    session_ids: &[Uuid],
+) -> Result<Vec<SessionWindow>, ApiError> {
+    Ok(session_windows::table
+        .filter(session_windows::contact_session_id.eq_any(session_ids))
+        .order((session_windows::on_date, session_windows::starts))
+        .select(SessionWindow::as_select())
+        .load(&mut &*conn)
+        .await?)
+}
+
+/// Some sessions by id (in no order).
+pub async fn by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<ContactSession>, ApiError> {
+    Ok(contact_sessions::table
+        .filter(contact_sessions::id.eq_any(ids))
+        .select(ContactSession::as_select())
+        .load(conn)
+        .await?)
+}

@@ -63,7 +63,8 @@ pub async fn shown(
     })
 }
 
-fn window(w: &SessionWindow, s: &ContactSession) -> WindowResponse {
+/// A window with its local times and instants.
+pub fn window(w: &SessionWindow, s: &ContactSession) -> WindowResponse {
     // A window lies within the session's hours on its first or last day:
     // its instants are the session's, moved by the minutes between the
     // local times (the clocks never change during opening hours).

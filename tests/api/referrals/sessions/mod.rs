@@ -2,6 +2,9 @@
 //! date or a repeat, places and staff held by the database, windows kept
 //! apart, cancellations, and who sees which times.
 
+mod day_sheet;
+mod observations;
+
 use super::preparation::{accepted, call, get, items, post, uk_day};
 use super::*;
 

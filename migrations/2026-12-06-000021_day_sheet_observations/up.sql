@@ -1,0 +1,56 @@
+-- The day's running of contact (issue "contact sessions", continued):
+-- observers, outcomes recorded on the day, and reminders the day before.
+
+-- Whether a centre lets a children's court officer observe a session
+-- (centres). Off until its coordinators say so.
+ALTER TABLE centres ADD COLUMN allows_observations BOOLEAN NOT NULL DEFAULT false;
+
+-- A children's court officer's request to observe a family's session
+-- (sessions). The officer names the day and the clients; where their
+-- organisation did not refer the family, the coordinators match it to a
+-- session, and nothing links the request to a family until they approve.
+-- The observer's name and organisation are kept as asked, for day sheets.
+CREATE TABLE observation_requests (
+    id UUID PRIMARY KEY,
+    centre_id UUID NOT NULL REFERENCES centres (id),
+    requested_by UUID NOT NULL REFERENCES users (id),
+    organisation_id UUID REFERENCES organisations (id),
+    observer_name TEXT NOT NULL,
+    organisation_name TEXT NOT NULL,
+    on_date DATE NOT NULL,
+    clients TEXT[] NOT NULL CHECK (cardinality(clients) BETWEEN 1 AND 10),
+    note TEXT,
+    family_id UUID REFERENCES families (id),
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'approved', 'declined', 'withdrawn')),
+    contact_session_id UUID REFERENCES contact_sessions (id),
+    decided_by UUID REFERENCES users (id),
+    decided_at TIMESTAMPTZ,
+    decline_reason TEXT,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    -- An approved request names its session; no other does.
+    CONSTRAINT observation_requests_session
+        CHECK ((status = 'approved') = (contact_session_id IS NOT NULL))
+);
+CREATE INDEX observation_requests_by_centre ON observation_requests (centre_id, created_at, id);
+CREATE INDEX observation_requests_by_requester ON observation_requests (requested_by, created_at, id);
+CREATE INDEX observation_requests_by_session ON observation_requests (contact_session_id)
+    WHERE contact_session_id IS NOT NULL;
+
+-- What happened on the day (sessions), recorded by the centre's people:
+-- the session's status says completed, terminated or no_show; this says who
+-- recorded it, a note, and for a no-show which parties did not come
+-- (counted per party).
+CREATE TABLE session_outcomes (
+    contact_session_id UUID PRIMARY KEY REFERENCES contact_sessions (id) ON DELETE CASCADE,
+    recorded_by UUID NOT NULL REFERENCES users (id),
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    note TEXT CHECK (length(note) <= 2000),
+    absent_adults UUID[] NOT NULL DEFAULT '{}'
+);
+CREATE INDEX session_outcomes_absent ON session_outcomes USING gin (absent_adults);
+
+-- When the reminder of the day before went out (once per session).
+ALTER TABLE contact_sessions ADD COLUMN reminded_at TIMESTAMPTZ;
+CREATE INDEX contact_sessions_to_remind ON contact_sessions (on_date)
+    WHERE status = 'scheduled' AND reminded_at IS NULL;

@@ -1,0 +1,206 @@
+//! The day sheet: what the centre's people need on the day, and nothing
+//! else (no address, no contact detail, no risk text not marked for staff).
+
+use super::*;
+
+/// An approved attendee with Jo, entered as the coordinators' decision
+/// leaves it.
+async fn approved_attendee(w: &World, f: &Family, name: &str) {
+    sql(
+        w,
+        &format!(
+            "INSERT INTO family_attendees (id, family_id, referral_id, accompanies, name, relation, why, \
+             requested_by_user, requested_at, status, decided_at, confirmation_on) \
+             SELECT gen_random_uuid(), '{}', '{}', '{}', '{name}', 'grandparent', 'Brings Alex', \
+             user_id, now(), 'approved', now(), current_date FROM referral_adults \
+             WHERE id = '{}' RETURNING id::text AS value",
+            f.family, f.id, f.jo_id, f.jo_id
+        ),
+    )
+    .await;
+}
+
+fn day_sheet(w: &World, date: &str) -> String {
+    format!("/api/v1/centres/{}/day-sheet?date={date}", w.supervised)
+}
+
+#[tokio::test]
+async fn the_day_sheet_shows_the_day_to_the_centre_and_no_address() {
+    let w = world().await;
+    let f = started(&w, "supported", 8).await;
+    // One risk statement is marked for staff; the parties' own are not.
+    let risk = sql(
+        &w,
+        &format!(
+            "SELECT id::text AS value FROM referral_risks WHERE referral_id = '{}' \
+             AND details LIKE 'Referrer%'",
+            f.id
+        ),
+    )
+    .await
+    .remove(0);
+    let case = format!("/api/v1/referrals/{}", f.id);
+    let tag = w.app.etag(&w.coordinator, &case).await;
+    w.app
+        .json_if_match(
+            Method::PATCH,
+            &w.coordinator,
+            &format!("{case}/risks/{risk}"),
+            &json!({"visible_to_staff": true}),
+            &tag,
+            200,
+        )
+        .await;
+    approved_attendee(&w, &f, "Pat Smith").await;
+
+    for token in [&w.staff, &w.coordinator] {
+        let sheet = get(&w, token, &day_sheet(&w, &f.first), 200).await;
+        assert_eq!(sheet["date"], f.first.as_str());
+        let sessions = sheet["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 1, "{sheet}");
+        let one = &sessions[0];
+        assert_eq!(one["family_id"], f.family.as_str());
+        assert_eq!(
+            (s(&one["starts"]), s(&one["room"])),
+            ("10:00".into(), "Hall".into())
+        );
+        assert_eq!(one["do_not_meet"], true);
+        assert_eq!(one["children"][0]["name"], "Alex Smith");
+        assert_eq!(one["children"][0]["needs"], "Asthma inhaler");
+        let adults = one["adults"].as_array().unwrap();
+        assert_eq!(adults.len(), 2);
+        assert!(adults.iter().all(|a| a["attends"] == true));
+        assert_eq!(one["attendees"][0]["name"], "Pat Smith");
+        assert_eq!(one["attendees"][0]["accompanies"], f.jo_id.as_str());
+        // Both parties' windows, by separate entrances.
+        let windows = one["windows"].as_array().unwrap();
+        assert_eq!(windows.len(), 4);
+        let entrance = |adult: &str| {
+            windows
+                .iter()
+                .filter(|x| x["adult_id"] == adult)
+                .map(|x| s(&x["entrance"]))
+                .collect::<Vec<_>>()
+        };
+        assert_ne!(entrance(&f.jo_id), entrance(&f.chris_id));
+        // Only the risk statement marked for staff.
+        let risks: Vec<String> = one["risks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| s(&r["details"]))
+            .collect();
+        assert_eq!(risks, ["Referrer's note: history of arguments at handover"]);
+        let text = sheet.to_string();
+        for private in [
+            "Home Street",
+            "Other Road",
+            "New Lane",
+            "jo@example.org",
+            "07700",
+            "Chris's view",
+            "Jo's view",
+        ] {
+            assert!(!text.contains(private), "{private} on the sheet: {text}");
+        }
+        assert!(one["observers"].as_array().unwrap().is_empty());
+    }
+    // Another day has nothing; a bad day is a 422 naming the field.
+    let next = sql(
+        &w,
+        &format!("SELECT (DATE '{}' + 1)::text AS value", f.first),
+    )
+    .await
+    .remove(0);
+    let empty = get(&w, &w.staff, &day_sheet(&w, &next), 200).await;
+    assert!(empty["sessions"].as_array().unwrap().is_empty());
+    let bad = get(&w, &w.staff, &day_sheet(&w, "2026-02-30"), 422).await;
+    assert_eq!(bad["errors"][0]["field"], "date", "{bad}");
+    // A cancelled session stays on the sheet, marked, without its windows.
+    let page = get(&w, &f.jo, &sessions(&f), 200).await;
+    let session = s(&items(&page)[0]["id"]);
+    post(
+        &w,
+        &f.jo,
+        &format!("{}/{session}/cancel", sessions(&f)),
+        json!({"reason": "Alex is unwell"}),
+        200,
+    )
+    .await;
+    let sheet = get(&w, &w.staff, &day_sheet(&w, &f.first), 200).await;
+    assert_eq!(sheet["sessions"][0]["status"], "cancelled");
+    assert!(sheet["sessions"][0]["windows"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Reads by people are audited.
+    let audited = sql(
+        &w,
+        &format!(
+            "SELECT count(*)::text AS value FROM audit_events WHERE action = 'read_day_sheet' \
+             AND resource_id = '{}'",
+            w.supervised
+        ),
+    )
+    .await;
+    assert_eq!(audited, ["4"]);
+}
+
+#[tokio::test]
+async fn only_the_centres_people_and_its_sessions_client_read_the_day_sheet() {
+    let w = world().await;
+    let f = started(&w, "supported", 8).await;
+    let path = day_sheet(&w, &f.first);
+    for token in [&w.admin, &w.solicitor, &f.jo, &f.chris] {
+        get(&w, token, &path, 403).await;
+    }
+    // The other centre's coordinator reads their own centre only.
+    let (_, carlisle) = w
+        .app
+        .invite_and_login(
+            &w.admin,
+            "coord@carlisle.example",
+            "coordinator",
+            &[&w.supported_only],
+        )
+        .await;
+    get(&w, &carlisle, &path, 403).await;
+    let own = format!(
+        "/api/v1/centres/{}/day-sheet?date={}",
+        w.supported_only, f.first
+    );
+    let theirs = get(&w, &carlisle, &own, 200).await;
+    assert!(theirs["sessions"].as_array().unwrap().is_empty());
+    get(
+        &w,
+        &w.staff,
+        &format!(
+            "/api/v1/centres/{}/day-sheet?date={}",
+            uuid::Uuid::now_v7(),
+            f.first
+        ),
+        404,
+    )
+    .await;
+    // The centre's client reads it with `sessions:read`, never without;
+    // an organisation's client never.
+    let token_of = |binding: Value, scopes: Value| {
+        let w = &w;
+        async move {
+            let client =
+                crate::builders::integration_client(&w.app, &w.admin, binding, scopes).await;
+            crate::builders::client_token(&w.app, &client, None).await
+        }
+    };
+    let reader = token_of(json!({"centre_id": w.supervised}), json!(["sessions:read"])).await;
+    let sheet = get(&w, &reader, &path, 200).await;
+    assert_eq!(sheet["sessions"].as_array().unwrap().len(), 1);
+    let without = token_of(json!({"centre_id": w.supervised}), json!(["centres:read"])).await;
+    get(&w, &without, &path, 403).await;
+    let organisation = token_of(
+        json!({"organisation_id": w.organisation}),
+        json!(["sessions:read"]),
+    )
+    .await;
+    get(&w, &organisation, &path, 403).await;
+}

@@ -470,6 +470,9 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::SerializationFailure => Self::Conflict(
                     "a concurrent change conflicted with this one; retry the request".to_owned(),
                 ),
+                // Raised only by the schema's own triggers, whose message
+                // says what stands in the way (dates at most, never a person).
+                DatabaseErrorKind::RestrictViolation => Self::Conflict(info.message().to_owned()),
                 DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
                     Self::Unprocessable("the request breaks a rule of the stored data".to_owned())
                 }

@@ -1,7 +1,9 @@
 //! Work no request waits for, run by every instance on a timer: passing on
 //! the places of offers that lapsed (so the next family hears at once, not
-//! at the next read of the list), and forgetting what the limits no longer
-//! read (`login_attempts`, `unsolicited_requests`, `refused_token_marks`).
+//! at the next read of the list), cancelling contact sessions a changed
+//! schedule no longer holds (with notice), and forgetting what the limits
+//! no longer read (`login_attempts`, `unsolicited_requests`,
+//! `refused_token_marks`).
 //!
 //! Instances share the work through the database: a centre's list is swept
 //! under its advisory lock, which a busy one skips; deletes are idempotent;
@@ -24,17 +26,23 @@ pub struct Pass {
     pub centres_swept: usize,
     /// Rows of the limits' tables forgotten.
     pub rows_pruned: usize,
+    /// Contact sessions cancelled because the centre's schedule no longer
+    /// holds them (a closure, a changed slot, a withdrawn service).
+    pub sessions_displaced: usize,
 }
 
 /// One pass of every job, at `now`.
 pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError> {
     let centres_swept = crate::referrals::waiting_list::repo::pass_on_lapsed(pool, now).await?;
+    let sessions_displaced =
+        crate::sessions::contact::displaced::cancel_displaced(pool, now).await?;
     let mut conn = pool.get().await?;
     let rows_pruned = crate::auth::repo::prune(&mut conn, now).await?
         + crate::identity::refused_tokens::prune(&mut conn, now).await?;
     Ok(Pass {
         centres_swept,
         rows_pruned,
+        sessions_displaced,
     })
 }
 

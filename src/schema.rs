@@ -607,6 +607,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    schedule_changes (centre_id) {
+        centre_id -> Uuid,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     session_outcomes (contact_session_id) {
         contact_session_id -> Uuid,
         recorded_by -> Uuid,
@@ -755,6 +762,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     refresh_tokens,
     refused_token_marks,
+    schedule_changes,
     session_outcomes,
     session_windows,
     slot_places,

@@ -1,3 +1,10 @@
+DROP TRIGGER IF EXISTS opening_sessions_keep_bookings ON opening_sessions;
+DROP FUNCTION IF EXISTS opening_session_keeps_bookings();
+DROP TRIGGER IF EXISTS centres_change_schedule ON centres;
+DROP TRIGGER IF EXISTS opening_sessions_change_schedule ON opening_sessions;
+DROP TRIGGER IF EXISTS closures_change_schedule ON closures;
+DROP FUNCTION IF EXISTS schedule_changed();
+DROP TABLE IF EXISTS schedule_changes;
 DROP INDEX IF EXISTS contact_sessions_to_remind;
 ALTER TABLE contact_sessions DROP COLUMN IF EXISTS reminded_at;
 DROP TABLE IF EXISTS session_outcomes;

@@ -54,3 +54,54 @@ CREATE INDEX session_outcomes_absent ON session_outcomes USING gin (absent_adult
 ALTER TABLE contact_sessions ADD COLUMN reminded_at TIMESTAMPTZ;
 CREATE INDEX contact_sessions_to_remind ON contact_sessions (on_date)
     WHERE status = 'scheduled' AND reminded_at IS NULL;
+
+-- A centre's schedule changed after sessions were booked (sessions): a
+-- closure entered, an opening session changed, a service withdrawn, the
+-- centre closed. The centres module knows nothing of contact sessions; these
+-- triggers note the centre here, in the same transaction as the change, and
+-- the jobs cancel the sessions that no longer fit, telling those who attend.
+CREATE TABLE schedule_changes (
+    centre_id UUID PRIMARY KEY REFERENCES centres (id) ON DELETE CASCADE,
+    changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+CREATE FUNCTION schedule_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO schedule_changes (centre_id) VALUES (
+        CASE TG_TABLE_NAME WHEN 'centres' THEN NEW.id ELSE NEW.centre_id END)
+    ON CONFLICT (centre_id) DO UPDATE SET changed_at = now();
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER closures_change_schedule AFTER INSERT OR UPDATE ON closures
+    FOR EACH ROW EXECUTE FUNCTION schedule_changed();
+CREATE TRIGGER opening_sessions_change_schedule AFTER UPDATE ON opening_sessions
+    FOR EACH ROW EXECUTE FUNCTION schedule_changed();
+CREATE TRIGGER centres_change_schedule AFTER UPDATE OF services, status ON centres
+    FOR EACH ROW WHEN (OLD.services IS DISTINCT FROM NEW.services OR OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION schedule_changed();
+
+-- An opening session with contact sessions booked in it is never removed:
+-- its history stays, and its future sessions are ended by setting its
+-- `effective_to`. The refusal lists the dates still to come.
+CREATE FUNCTION opening_session_keeps_bookings() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    booked TEXT;
+BEGIN
+    IF EXISTS (SELECT 1 FROM contact_sessions WHERE opening_session_id = OLD.id) THEN
+        SELECT string_agg(d::text, ', ' ORDER BY d) INTO booked FROM (
+            SELECT DISTINCT on_date AS d FROM contact_sessions
+            WHERE opening_session_id = OLD.id AND status = 'scheduled' AND starts_at > now()
+            ORDER BY d LIMIT 20) dates;
+        RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+            MESSAGE = 'contact sessions are booked in this opening session'
+                || COALESCE(' (still to come: ' || booked || ')', ' (past ones are kept)')
+                || '; set its effective_to to end it, and those after that day are cancelled with notice';
+    END IF;
+    RETURN OLD;
+END;
+$$;
+CREATE TRIGGER opening_sessions_keep_bookings BEFORE DELETE ON opening_sessions
+    FOR EACH ROW EXECUTE FUNCTION opening_session_keeps_bookings();

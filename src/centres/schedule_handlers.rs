@@ -241,7 +241,10 @@ pub async fn update_opening_session(
 }
 
 /// Remove a weekly opening session entered by mistake (to stop one that has
-/// run, set its `effective_to` instead, which keeps its history).
+/// run, set its `effective_to` instead, which keeps its history). One with
+/// contact sessions booked in it is never removed (409, listing the dates
+/// still to come): ending it with `effective_to` cancels those after that
+/// day, with notice to each family.
 #[utoipa::path(
     tag = "centres",
     params(
@@ -252,6 +255,7 @@ pub async fn update_opening_session(
         (status = 204, description = "Removed"),
         (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre or slot the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Contact sessions are booked in it (the dates still to come are listed): end it with `effective_to` instead", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -70,6 +70,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "session_windows",
             "observation_requests",
             "session_outcomes",
+            "schedule_changes",
             "slot_places",
             "contact_arrangements",
         ],
@@ -121,7 +122,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("attendance", &["audit", "events", "identity", "sessions"]),
     ("reports", &["audit", "identity", "centres", "referrals"]),
-    ("jobs", &["notifications", "auth", "identity", "referrals"]),
+    (
+        "jobs",
+        &["notifications", "auth", "identity", "referrals", "sessions"],
+    ),
 ];
 
 fn src() -> PathBuf {

@@ -159,10 +159,7 @@ impl Fixture {
                 "/centres/{id}/status",
                 &format!("/centres/{}/status", own.centre),
             )
-            .replace(
-                "/day-sheet",
-                &format!("/day-sheet?date={}", self.tomorrow),
-            )
+            .replace("/day-sheet", &format!("/day-sheet?date={}", self.tomorrow))
             .replace("/centres/{id}", &format!("/centres/{}", self.centre))
             .replace(
                 "/observation-requests/{id}",

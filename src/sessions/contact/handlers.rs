@@ -54,14 +54,14 @@ pub async fn family_case(
 /// carries no window and no reason: integrations of either side read it.
 pub async fn record(
     conn: &mut AsyncPgConnection,
-    caller: &Caller,
+    actor: impl Into<crate::audit::Actor>,
     s: &ContactSession,
     action: &str,
     event_type: &'static str,
 ) -> Result<(), ApiError> {
     audit::record(
         conn,
-        Event::new(caller, action, "contact_session")
+        Event::new(actor, action, "contact_session")
             .resource(s.id)
             .centre(Some(s.centre_id)),
     )

@@ -13,6 +13,7 @@
 //! | the referrer's side | each session's date, the opening session's times and its status, never a window |
 
 pub mod booking;
+pub mod displaced;
 pub mod dto;
 pub mod handlers;
 pub mod plan;

@@ -333,3 +333,42 @@ pub async fn by_ids(
         .load(conn)
         .await?)
 }
+
+/// Takes one centre off the queue of changed schedules (`None` when it is
+/// empty), skipping centres another instance is working on. The row is
+/// gone when the caller's transaction commits, and back if it fails.
+pub async fn take_schedule_change(
+    conn: &mut AsyncPgConnection,
+) -> Result<Option<CentreId>, ApiError> {
+    use crate::schema::schedule_changes;
+    let next: Option<CentreId> = schedule_changes::table
+        .order(schedule_changes::changed_at)
+        .select(schedule_changes::centre_id)
+        .for_update()
+        .skip_locked()
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(id) = next {
+        diesel::delete(schedule_changes::table.find(id))
+            .execute(conn)
+            .await?;
+    }
+    Ok(next)
+}
+
+/// A centre's scheduled sessions that start after `now`, by time.
+pub async fn scheduled_after(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+    now: OffsetDateTime,
+) -> Result<Vec<ContactSession>, ApiError> {
+    Ok(contact_sessions::table
+        .filter(contact_sessions::centre_id.eq(centre_id))
+        .filter(contact_sessions::status.eq(ContactSessionStatus::Scheduled))
+        .filter(contact_sessions::starts_at.gt(now))
+        .order((contact_sessions::starts_at, contact_sessions::id))
+        .select(ContactSession::as_select())
+        .load(conn)
+        .await?)
+}

@@ -2,6 +2,7 @@
 //! date or a repeat, places and staff held by the database, windows kept
 //! apart, cancellations, and who sees which times.
 
+mod changes;
 mod day_sheet;
 mod observations;
 

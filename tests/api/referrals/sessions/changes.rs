@@ -1,0 +1,149 @@
+//! Changes after booking: the centre's schedule moves under booked
+//! sessions, and the sessions follow, with notice.
+
+use super::*;
+
+/// A family started on three weekly sessions from `f.first`.
+async fn started_for_three_weeks(w: &World) -> (Family, Vec<String>) {
+    let f = prepared(w, "supported", 8).await;
+    post(
+        w,
+        &f.chris,
+        &format!(
+            "/api/v1/referrals/{}/parties/{}/agreement",
+            f.id, f.chris_id
+        ),
+        json!({"version": 1}),
+        201,
+    )
+    .await;
+    let until = sql(
+        w,
+        &format!("SELECT (DATE '{}' + 14)::text AS value", f.first),
+    )
+    .await
+    .remove(0);
+    start(
+        w,
+        &f,
+        json!({"opening_session_id": f.slot, "frequency": "weekly", "first_on": f.first, "until": until}),
+        201,
+    )
+    .await;
+    let page = get(w, &w.coordinator, &sessions(&f), 200).await;
+    let dates = items(&page).iter().map(|x| s(&x["date"])).collect();
+    (f, dates)
+}
+
+async fn run_jobs(w: &World) -> ccc::jobs::Pass {
+    ccc::jobs::run_once(&w.app.pool, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+}
+
+async fn statuses(w: &World, f: &Family) -> Vec<String> {
+    let page = get(w, &w.coordinator, &sessions(f), 200).await;
+    items(&page).iter().map(|x| s(&x["status"])).collect()
+}
+
+#[tokio::test]
+async fn a_closure_after_booking_cancels_and_notifies() {
+    let w = world().await;
+    let (f, dates) = started_for_three_weeks(&w).await;
+    assert_eq!(dates.len(), 3);
+    // Nothing changed: the job cancels nothing.
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
+    post(
+        &w,
+        &w.coordinator,
+        &format!("/api/v1/centres/{}/closures", w.supervised),
+        json!({"starts_on": dates[1], "reason": "Boiler repair"}),
+        201,
+    )
+    .await;
+    let pass = run_jobs(&w).await;
+    assert_eq!(pass.sessions_displaced, 1);
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["scheduled", "cancelled", "scheduled"]
+    );
+    // Each party and the coordinators are told: the date, nothing more.
+    for email in [
+        "jo@example.org",
+        "chris@example.org",
+        "coord@penrith.example",
+    ] {
+        let told = w.app.outbox_payload(email, "session_cancelled").await;
+        assert_eq!(told["date"], dates[1].as_str(), "{email}: {told}");
+        assert!(!told.to_string().contains("Boiler"), "{told}");
+    }
+    // The centre sees why; a party only that it is cancelled, by no one of
+    // theirs.
+    let centre = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let c = &items(&centre)[1]["cancellation"];
+    assert_eq!(c["by"], "centre");
+    assert!(s(&c["reason"]).contains("Boiler repair"), "{c}");
+    let jo = get(&w, &f.jo, &sessions(&f), 200).await;
+    assert!(items(&jo)[1]["cancellation"].get("reason").is_none());
+    // The place is free again; the queue is empty, so a second pass does
+    // nothing.
+    let taken = sql(
+        &w,
+        &format!(
+            "SELECT taken::text AS value FROM slot_places WHERE opening_session_id = '{}' \
+             AND on_date = DATE '{}'",
+            f.slot, dates[1]
+        ),
+    )
+    .await;
+    assert_eq!(taken, ["0"]);
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
+}
+
+#[tokio::test]
+async fn a_changed_slot_or_withdrawn_service_cancels_what_it_no_longer_holds() {
+    let w = world().await;
+    let (f, dates) = started_for_three_weeks(&w).await;
+    let slot = format!(
+        "/api/v1/centres/{}/opening-sessions/{}",
+        w.supervised, f.slot
+    );
+    // A slot with bookings is never removed: the refusal lists the dates.
+    let refused = call(&w, Method::DELETE, &w.coordinator, &slot, None, 409).await;
+    let detail = s(&refused["detail"]);
+    assert!(
+        dates.iter().all(|d| detail.contains(d.as_str())),
+        "{detail}"
+    );
+    // Ending the slot after the first date cancels the two after it.
+    call(
+        &w,
+        Method::PATCH,
+        &w.coordinator,
+        &slot,
+        Some(json!({"effective_to": dates[0]})),
+        200,
+    )
+    .await;
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 2);
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["scheduled", "cancelled", "cancelled"]
+    );
+    // The slot stops offering supported contact (the centre withdraws a
+    // service only once no slot offers it): the last one goes too.
+    call(
+        &w,
+        Method::PATCH,
+        &w.coordinator,
+        &slot,
+        Some(json!({"services": ["supervised"]})),
+        200,
+    )
+    .await;
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 1);
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["cancelled", "cancelled", "cancelled"]
+    );
+}

@@ -297,7 +297,7 @@ mod tests {
             ..s.clone()
         };
         let monday = closure(Some(venue), date!(2026 - 12 - 21), date!(2026 - 12 - 21));
-        assert!(displaced(&handover, &c, Some(&o), &[monday.clone()]).is_some());
+        assert!(displaced(&handover, &c, Some(&o), std::slice::from_ref(&monday)).is_some());
         assert!(displaced(&s, &c, Some(&o), &[monday]).is_none());
     }
 }

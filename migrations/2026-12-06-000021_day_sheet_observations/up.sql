@@ -67,9 +67,16 @@ CREATE TABLE schedule_changes (
 
 CREATE FUNCTION schedule_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    centre UUID;
 BEGIN
-    INSERT INTO schedule_changes (centre_id) VALUES (
-        CASE TG_TABLE_NAME WHEN 'centres' THEN NEW.id ELSE NEW.centre_id END)
+    -- A centre's row is its own id; a closure's or slot's names it.
+    IF TG_TABLE_NAME = 'centres' THEN
+        centre := NEW.id;
+    ELSE
+        centre := NEW.centre_id;
+    END IF;
+    INSERT INTO schedule_changes (centre_id) VALUES (centre)
     ON CONFLICT (centre_id) DO UPDATE SET changed_at = now();
     RETURN NEW;
 END;

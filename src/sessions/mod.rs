@@ -17,6 +17,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::handlers::book_contact_sessions)
         .service(contact::handlers::list_contact_sessions)
         .service(contact::handlers::cancel_contact_session)
+        .service(contact::outcomes::record_outcome)
+        .service(contact::outcomes::contact_record)
         .service(day_sheet::handlers::day_sheet)
         .service(observations::handlers::ask_to_observe)
         .service(observations::handlers::list_observation_requests)

@@ -966,6 +966,24 @@ fn rows() -> Vec<Row> {
             outsiders: [404, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/contact-sessions/{session_id}/outcome",
+            // The centre's people, on the day; no such session is found
+            // past the permission (404).
+            body: Json(|_, _| json!({"outcome": "completed"})),
+            expect: [401, 403, 403, 403, 404, 404, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/families/{id}/contact-record",
+            // The centre's people (its client with `sessions:read` reads as
+            // its staff do); never the parties or the referrer's side.
+            body: None,
+            expect: [401, 200, 403, 403, 200, 200, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "GET",
             path: "/api/v1/centres/{id}/day-sheet",
             // The centre's people, and its client holding `sessions:read`;

@@ -145,9 +145,7 @@ async fn centre_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocabulary::{
-        CentreId, FamilyId, OpeningSessionId, ReferralId, ServiceType, UserId, VenueId,
-    };
+    use crate::vocabulary::{CentreId, OpeningSessionId, ServiceType, VenueId};
     use time::macros::{date, datetime, time};
 
     fn centre() -> Centre {
@@ -196,38 +194,13 @@ mod tests {
         }
     }
 
-    /// A supported session on Saturday 19 December 2026, 10:00 to 12:00.
+    /// A supported session in `slot` on Saturday 19 December 2026.
     fn session(slot: &OpeningSession) -> ContactSession {
         ContactSession {
-            id: uuid::Uuid::now_v7(),
-            referral_id: ReferralId::new(),
-            family_id: FamilyId::new(),
             centre_id: slot.centre_id,
             venue_id: slot.venue_id,
             opening_session_id: slot.id,
-            series_id: uuid::Uuid::now_v7(),
-            service: ServiceType::Supported,
-            on_date: date!(2026 - 12 - 19),
-            starts: time!(10:00),
-            ends_on: date!(2026 - 12 - 19),
-            ends: time!(12:00),
-            starts_at: datetime!(2026-12-19 10:00 UTC),
-            ends_at: datetime!(2026-12-19 12:00 UTC),
-            takes_place: true,
-            staff_id: None,
-            meeting_link: None,
-            place: None,
-            keep_apart: false,
-            status: super::super::ContactSessionStatus::Scheduled,
-            cancelled_by: None,
-            cancelled_by_side: None,
-            cancelled_by_adult: None,
-            cancelled_at: None,
-            cancel_reason: None,
-            notice_hours: None,
-            late: None,
-            booked_by: UserId::new(),
-            booked_at: datetime!(2026-12-01 10:00 UTC),
+            ..super::super::samples::session()
         }
     }
 

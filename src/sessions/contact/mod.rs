@@ -16,6 +16,7 @@ pub mod booking;
 pub mod displaced;
 pub mod dto;
 pub mod handlers;
+pub mod outcomes;
 pub mod plan;
 pub mod repo;
 pub mod start;
@@ -107,6 +108,51 @@ pub fn one_to_one(service: ServiceType) -> bool {
 /// families share the room for supported contact.
 pub fn takes_place(service: ServiceType) -> bool {
     service == ServiceType::Supported
+}
+
+/// Sample values for this module's unit tests.
+#[cfg(test)]
+pub mod samples {
+    use super::repo::ContactSession;
+    use crate::vocabulary::{
+        CentreId, FamilyId, OpeningSessionId, ReferralId, ServiceType, UserId, VenueId,
+    };
+    use time::macros::{date, datetime, time};
+
+    /// A supported session on Saturday 19 December 2026, 10:00 to 12:00.
+    pub fn session() -> ContactSession {
+        ContactSession {
+            id: uuid::Uuid::now_v7(),
+            referral_id: ReferralId::new(),
+            family_id: FamilyId::new(),
+            centre_id: CentreId::new(),
+            venue_id: VenueId::new(),
+            opening_session_id: OpeningSessionId::new(),
+            series_id: uuid::Uuid::now_v7(),
+            service: ServiceType::Supported,
+            on_date: date!(2026 - 12 - 19),
+            starts: time!(10:00),
+            ends_on: date!(2026 - 12 - 19),
+            ends: time!(12:00),
+            starts_at: datetime!(2026-12-19 10:00 UTC),
+            ends_at: datetime!(2026-12-19 12:00 UTC),
+            takes_place: true,
+            staff_id: None,
+            meeting_link: None,
+            place: None,
+            keep_apart: false,
+            status: super::ContactSessionStatus::Scheduled,
+            cancelled_by: None,
+            cancelled_by_side: None,
+            cancelled_by_adult: None,
+            cancelled_at: None,
+            cancel_reason: None,
+            notice_hours: None,
+            late: None,
+            booked_by: UserId::new(),
+            booked_at: datetime!(2026-12-01 10:00 UTC),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -98,6 +98,17 @@ async fn a_closure_after_booking_cancels_and_notifies() {
     .await;
     assert_eq!(taken, ["0"]);
     assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
+    // The centre closes: what is left is cancelled too.
+    post(
+        &w,
+        &w.admin,
+        &format!("/api/v1/centres/{}/status", w.supervised),
+        json!({"status": "closed", "reason": "Merged with another centre"}),
+        200,
+    )
+    .await;
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 2);
+    assert_eq!(statuses(&w, &f).await, ["cancelled", "cancelled", "cancelled"]);
 }
 
 #[tokio::test]
@@ -146,4 +157,93 @@ async fn a_changed_slot_or_withdrawn_service_cancels_what_it_no_longer_holds() {
         statuses(&w, &f).await,
         ["cancelled", "cancelled", "cancelled"]
     );
+}
+
+#[tokio::test]
+async fn a_no_show_is_recorded_on_the_day_and_counts_against_the_absent_party() {
+    let w = world().await;
+    let (f, dates) = started_for_three_weeks(&w).await;
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let ids: Vec<String> = items(&page).iter().map(|x| s(&x["id"])).collect();
+    let outcome = |i: usize| format!("{}/{}/outcome", sessions(&f), ids[i]);
+    let no_show = json!({"outcome": "no_show", "absent_adult_ids": [f.chris_id]});
+    // Not before its day.
+    post(&w, &w.staff, &outcome(0), no_show.clone(), 409).await;
+    sql(
+        &w,
+        &format!(
+            "UPDATE contact_sessions SET on_date = (now() AT TIME ZONE 'Europe/London')::date, \
+             ends_on = (now() AT TIME ZONE 'Europe/London')::date WHERE id = '{}' \
+             RETURNING id::text AS value",
+            ids[0]
+        ),
+    )
+    .await;
+    // Only the centre's people record it.
+    for token in [&f.jo, &w.solicitor] {
+        post(&w, token, &outcome(0), no_show.clone(), 403).await;
+    }
+    // Each outcome says what it must.
+    for bad in [
+        json!({"outcome": "no_show"}),
+        json!({"outcome": "no_show", "absent_adult_ids": [uuid::Uuid::now_v7()]}),
+        json!({"outcome": "terminated"}),
+        json!({"outcome": "completed", "absent_adult_ids": [f.jo_id]}),
+    ] {
+        post(&w, &w.staff, &outcome(0), bad, 422).await;
+    }
+    let recorded = post(&w, &w.staff, &outcome(0), no_show.clone(), 200).await;
+    assert_eq!(recorded["session"]["status"], "no_show");
+    assert_eq!(recorded["absent_adult_ids"], json!([f.chris_id]));
+    post(&w, &w.staff, &outcome(0), no_show, 409).await;
+    // Jo cancels the third, three weeks ahead: not late.
+    post(
+        &w,
+        &f.jo,
+        &format!("{}/{}/cancel", sessions(&f), ids[2]),
+        json!({"reason": "A family wedding"}),
+        200,
+    )
+    .await;
+    let path = format!("/api/v1/families/{}/contact-record", f.family);
+    let record = get(&w, &w.coordinator, &path, 200).await;
+    assert_eq!(
+        (
+            record["sessions"]["no_show"].as_i64(),
+            record["sessions"]["scheduled"].as_i64(),
+            record["sessions"]["cancelled"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{record}"
+    );
+    let party = |id: &str| {
+        record["parties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["adult_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            party(&f.chris_id)["no_shows"].as_i64(),
+            party(&f.jo_id)["no_shows"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        (
+            party(&f.jo_id)["cancellations"].as_i64(),
+            party(&f.jo_id)["late_cancellations"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+    assert_eq!(dates.len(), 3);
+    // The centre's people read it; the parties and the referrer do not.
+    get(&w, &w.staff, &path, 200).await;
+    for token in [&f.jo, &w.solicitor] {
+        get(&w, token, &path, 403).await;
+    }
+    get(&w, &w.other_solicitor, &path, 404).await;
 }

@@ -1,9 +1,10 @@
 //! Work no request waits for, run by every instance on a timer: passing on
 //! the places of offers that lapsed (so the next family hears at once, not
 //! at the next read of the list), cancelling contact sessions a changed
-//! schedule no longer holds (with notice), and forgetting what the limits
-//! no longer read (`login_attempts`, `unsolicited_requests`,
-//! `refused_token_marks`).
+//! schedule no longer holds (with notice), taking staff whose vetting
+//! lapsed off future sessions, reminding parties the day before, and
+//! forgetting what the limits no longer read (`login_attempts`,
+//! `unsolicited_requests`, `refused_token_marks`).
 //!
 //! Instances share the work through the database: a centre's list is swept
 //! under its advisory lock, which a busy one skips; deletes are idempotent;
@@ -29,6 +30,11 @@ pub struct Pass {
     /// Contact sessions cancelled because the centre's schedule no longer
     /// holds them (a closure, a changed slot, a withdrawn service).
     pub sessions_displaced: usize,
+    /// Future sessions whose staff member may no longer be assigned, now
+    /// without one (their coordinators told).
+    pub staff_unassigned: usize,
+    /// Sessions whose parties were reminded the day before.
+    pub sessions_reminded: usize,
 }
 
 /// One pass of every job, at `now`.
@@ -36,6 +42,9 @@ pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError
     let centres_swept = crate::referrals::waiting_list::repo::pass_on_lapsed(pool, now).await?;
     let sessions_displaced =
         crate::sessions::contact::displaced::cancel_displaced(pool, now).await?;
+    let staff_unassigned = crate::sessions::contact::staffing::unassign_lapsed(pool, now).await?;
+    let sessions_reminded =
+        crate::sessions::contact::reminders::remind_day_before(pool, now).await?;
     let mut conn = pool.get().await?;
     let rows_pruned = crate::auth::repo::prune(&mut conn, now).await?
         + crate::identity::refused_tokens::prune(&mut conn, now).await?;
@@ -43,6 +52,8 @@ pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError
         centres_swept,
         rows_pruned,
         sessions_displaced,
+        staff_unassigned,
+        sessions_reminded,
     })
 }
 

@@ -103,6 +103,30 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
                 text(payload, "observation_request_id")
             ),
         ),
+        Template::StaffUnassigned => (
+            "A session needs another staff member".to_owned(),
+            format!(
+                "The staff member assigned to a contact session on {} {}, so they are no longer \
+                 assigned. Please assign another:\n\n  GET {api}/families/{}/contact-sessions\n",
+                text(payload, "date"),
+                text(payload, "why"),
+                text(payload, "family_id")
+            ),
+        ),
+        Template::SessionReminder => (
+            "Your contact session is tomorrow".to_owned(),
+            format!(
+                "Your contact session is tomorrow, {}. Please arrive between {} by the {}, and \
+                 leave or collect between {} by the {}. Please keep to your own times.\n\n  \
+                 GET {api}/families/{}/contact-sessions\n",
+                text(payload, "date"),
+                text(payload, "arrives"),
+                text(payload, "arrives_entrance"),
+                text(payload, "leaves"),
+                text(payload, "leaves_entrance"),
+                text(payload, "family_id")
+            ),
+        ),
         Template::ObservationAnswered => (
             "Your request to observe is answered".to_owned(),
             format!(

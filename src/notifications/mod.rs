@@ -43,10 +43,16 @@ pub enum Template {
     /// The coordinators answered an officer's request to observe (the day,
     /// never the answer or the family).
     ObservationAnswered,
+    /// A staff member can no longer be assigned to a session (to the
+    /// centre's coordinators: the date and why, so they assign another).
+    StaffUnassigned,
+    /// A contact session is tomorrow (to each party who attends: their own
+    /// arrival and leaving times only).
+    SessionReminder,
 }
 
 impl Template {
-    const ALL: [Template; 11] = [
+    const ALL: [Template; 13] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -58,6 +64,8 @@ impl Template {
         Self::SessionCancelled,
         Self::ObservationRequested,
         Self::ObservationAnswered,
+        Self::StaffUnassigned,
+        Self::SessionReminder,
     ];
 
     /// The template a stored word names.
@@ -78,6 +86,8 @@ impl Template {
             Self::SessionCancelled => "session_cancelled",
             Self::ObservationRequested => "observation_requested",
             Self::ObservationAnswered => "observation_answered",
+            Self::StaffUnassigned => "staff_unassigned",
+            Self::SessionReminder => "session_reminder",
         }
     }
 }

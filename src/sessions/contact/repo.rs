@@ -372,3 +372,24 @@ pub async fn scheduled_after(
         .load(conn)
         .await?)
 }
+
+/// Assigns a staff member to a session; the exclusion constraint refuses
+/// one who is with another family then (409).
+pub async fn assign_staff(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    staff: UserId,
+) -> Result<ContactSession, ApiError> {
+    let updated = diesel::update(contact_sessions::table.find(id))
+        .set(contact_sessions::staff_id.eq(staff))
+        .returning(ContactSession::as_returning())
+        .get_result(conn)
+        .await;
+    match updated {
+        Ok(s) => Ok(s),
+        Err(e) if taken(&e) == Some(Taken::StaffBusy) => Err(ApiError::Conflict(
+            "the staff member is with another family then".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

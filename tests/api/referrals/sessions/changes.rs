@@ -108,7 +108,10 @@ async fn a_closure_after_booking_cancels_and_notifies() {
     )
     .await;
     assert_eq!(run_jobs(&w).await.sessions_displaced, 2);
-    assert_eq!(statuses(&w, &f).await, ["cancelled", "cancelled", "cancelled"]);
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["cancelled", "cancelled", "cancelled"]
+    );
 }
 
 #[tokio::test]
@@ -246,4 +249,152 @@ async fn a_no_show_is_recorded_on_the_day_and_counts_against_the_absent_party() 
         get(&w, token, &path, 403).await;
     }
     get(&w, &w.other_solicitor, &path, 404).await;
+}
+
+#[tokio::test]
+async fn lapsed_vetting_is_taken_off_future_sessions_and_another_assigned() {
+    let w = world().await;
+    let f = prepared(&w, "supervised", 4).await;
+    post(
+        &w,
+        &f.chris,
+        &format!(
+            "/api/v1/referrals/{}/parties/{}/agreement",
+            f.id, f.chris_id
+        ),
+        json!({"version": 1}),
+        201,
+    )
+    .await;
+    let staff_id = s(&get(&w, &w.staff, "/api/v1/me", 200).await["id"]);
+    let vet = |due: &str| {
+        json!({"scheme": "dbs", "certificate_number": "001234567890", "issued_on": "2024-01-10",
+               "renewal_due_on": due})
+    };
+    let vetting = |id: &str| format!("/api/v1/users/{id}/vetting");
+    call(
+        &w,
+        Method::PUT,
+        &w.coordinator,
+        &vetting(&staff_id),
+        Some(vet("2029-01-10")),
+        200,
+    )
+    .await;
+    start(
+        &w,
+        &f,
+        json!({"opening_session_id": f.slot, "frequency": "weekly", "first_on": f.first,
+               "until": f.first, "staff_id": staff_id}),
+        201,
+    )
+    .await;
+    assert_eq!(run_jobs(&w).await.staff_unassigned, 0);
+    // The check is re-recorded: it must be renewed before the session.
+    let lapses = uk_day(&w, 10).await;
+    call(
+        &w,
+        Method::PUT,
+        &w.coordinator,
+        &vetting(&staff_id),
+        Some(vet(&lapses)),
+        200,
+    )
+    .await;
+    assert_eq!(run_jobs(&w).await.staff_unassigned, 1);
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let session = &items(&page)[0];
+    assert!(session.get("staff_id").is_none(), "{session}");
+    assert_eq!(session["status"], "scheduled");
+    let told = w
+        .app
+        .outbox_payload("coord@penrith.example", "staff_unassigned")
+        .await;
+    assert_eq!(told["date"], f.first.as_str());
+    assert_eq!(run_jobs(&w).await.staff_unassigned, 0);
+    // The coordinators assign another: never someone not vetted then.
+    let assign = format!("{}/{}/staff", sessions(&f), s(&session["id"]));
+    let refused = call(
+        &w,
+        Method::PUT,
+        &w.coordinator,
+        &assign,
+        Some(json!({"staff_id": staff_id})),
+        422,
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "unassignable");
+    let coordinator_id = s(&get(&w, &w.coordinator, "/api/v1/me", 200).await["id"]);
+    call(
+        &w,
+        Method::PUT,
+        &w.admin,
+        &vetting(&coordinator_id),
+        Some(vet("2029-01-10")),
+        200,
+    )
+    .await;
+    for token in [&w.staff, &f.jo, &w.solicitor] {
+        call(
+            &w,
+            Method::PUT,
+            token,
+            &assign,
+            Some(json!({"staff_id": coordinator_id})),
+            403,
+        )
+        .await;
+    }
+    let assigned = call(
+        &w,
+        Method::PUT,
+        &w.coordinator,
+        &assign,
+        Some(json!({"staff_id": coordinator_id})),
+        200,
+    )
+    .await;
+    assert_eq!(assigned["staff_id"], coordinator_id.as_str());
+}
+
+#[tokio::test]
+async fn a_reminder_the_day_before_gives_each_party_their_own_times() {
+    let w = world().await;
+    let f = started(&w, "supported", 8).await;
+    // The session is tomorrow.
+    sql(
+        &w,
+        &format!(
+            "UPDATE contact_sessions SET on_date = (now() AT TIME ZONE 'Europe/London')::date + 1, \
+             ends_on = (now() AT TIME ZONE 'Europe/London')::date + 1 WHERE family_id = '{}' \
+             RETURNING id::text AS value",
+            f.family
+        ),
+    )
+    .await;
+    assert_eq!(run_jobs(&w).await.sessions_reminded, 1);
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let windows = items(&page)[0]["windows"].as_array().unwrap().clone();
+    let own = |adult: &str, kind: &str| {
+        let x = windows
+            .iter()
+            .find(|x| x["adult_id"] == adult && x["kind"] == kind)
+            .unwrap();
+        format!("{} and {}", s(&x["starts"]), s(&x["ends"]))
+    };
+    for (email, mine, theirs) in [
+        ("jo@example.org", &f.jo_id, &f.chris_id),
+        ("chris@example.org", &f.chris_id, &f.jo_id),
+    ] {
+        let told = w.app.outbox_payload(email, "session_reminder").await;
+        assert_eq!(told["arrives"], own(mine, "arrives"), "{email}: {told}");
+        assert_eq!(told["leaves"], own(mine, "leaves"), "{email}: {told}");
+        let text = told.to_string();
+        assert!(
+            !text.contains(&own(theirs, "arrives")) && !text.contains(&own(theirs, "leaves")),
+            "{email} told the other party's times: {text}"
+        );
+    }
+    // Once only.
+    assert_eq!(run_jobs(&w).await.sessions_reminded, 0);
 }

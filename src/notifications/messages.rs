@@ -113,6 +113,21 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
                 text(payload, "family_id")
             ),
         ),
+        Template::SessionMoved => (
+            "Your contact session is moved".to_owned(),
+            format!(
+                "Your contact session on {} is moved to {}. Please arrive between {} by the {}, \
+                 and leave or collect between {} by the {}. Please keep to your own times.\n\n  \
+                 GET {api}/families/{}/contact-sessions\n",
+                text(payload, "moved_from"),
+                text(payload, "date"),
+                text(payload, "arrives"),
+                text(payload, "arrives_entrance"),
+                text(payload, "leaves"),
+                text(payload, "leaves_entrance"),
+                text(payload, "family_id")
+            ),
+        ),
         Template::SessionReminder => (
             "Your contact session is tomorrow".to_owned(),
             format!(

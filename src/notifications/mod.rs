@@ -49,10 +49,13 @@ pub enum Template {
     /// A contact session is tomorrow (to each party who attends: their own
     /// arrival and leaving times only).
     SessionReminder,
+    /// A contact session is moved (to each party who attends: the old date
+    /// and their own new times only).
+    SessionMoved,
 }
 
 impl Template {
-    const ALL: [Template; 13] = [
+    const ALL: [Template; 14] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -66,6 +69,7 @@ impl Template {
         Self::ObservationAnswered,
         Self::StaffUnassigned,
         Self::SessionReminder,
+        Self::SessionMoved,
     ];
 
     /// The template a stored word names.
@@ -88,6 +92,7 @@ impl Template {
             Self::ObservationAnswered => "observation_answered",
             Self::StaffUnassigned => "staff_unassigned",
             Self::SessionReminder => "session_reminder",
+            Self::SessionMoved => "session_moved",
         }
     }
 }

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::handlers::cancel_contact_session)
         .service(contact::outcomes::record_outcome)
         .service(contact::staffing::assign_staff)
+        .service(contact::moves::move_contact_session)
         .service(contact::outcomes::contact_record)
         .service(day_sheet::handlers::day_sheet)
         .service(observations::handlers::ask_to_observe)

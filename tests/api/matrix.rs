@@ -975,6 +975,15 @@ fn rows() -> Vec<Row> {
             outsiders: [403, 404, 404, 404, 404, 404],
         },
         Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/contact-sessions/{session_id}/move",
+            // The centre's coordinators; no such session is found past the
+            // permission (404).
+            body: Json(|f, _| json!({"date": f.tomorrow})),
+            expect: [401, 404, 403, 403, 403, 404, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
             method: "PUT",
             path: "/api/v1/families/{id}/contact-sessions/{session_id}/staff",
             // The centre's coordinators; no such session is found past the

@@ -16,6 +16,7 @@ pub mod booking;
 pub mod displaced;
 pub mod dto;
 pub mod handlers;
+pub mod moves;
 pub mod outcomes;
 pub mod plan;
 pub mod reminders;

@@ -89,8 +89,8 @@ async fn batch(
     Ok(due.len())
 }
 
-/// One party's own times at a session, for their reminder.
-fn own_times(
+/// One party's own times at a session, for their reminder or a move.
+pub fn own_times(
     s: &ContactSession,
     arrives: &SessionWindow,
     leaves: &SessionWindow,

@@ -398,3 +398,63 @@ async fn a_reminder_the_day_before_gives_each_party_their_own_times() {
     // Once only.
     assert_eq!(run_jobs(&w).await.sessions_reminded, 0);
 }
+
+#[tokio::test]
+async fn a_moved_session_tells_each_party_their_own_new_times() {
+    let w = world().await;
+    let (f, dates) = started_for_three_weeks(&w).await;
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let second = s(&items(&page)[1]["id"]);
+    let path = format!("{}/{second}/move", sessions(&f));
+    // Only a coordinator moves it.
+    for token in [&f.jo, &w.staff, &w.solicitor] {
+        post(&w, token, &path, json!({"date": dates[2]}), 403).await;
+    }
+    // A date the family already has is refused, and nothing changes.
+    post(&w, &w.coordinator, &path, json!({"date": dates[2]}), 409).await;
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["scheduled", "scheduled", "scheduled"]
+    );
+    let later = sql(
+        &w,
+        &format!("SELECT (DATE '{}' + 7)::text AS value", dates[2]),
+    )
+    .await
+    .remove(0);
+    let moved = post(&w, &w.coordinator, &path, json!({"date": later}), 201).await;
+    assert_eq!(
+        (s(&moved["date"]), s(&moved["status"])),
+        (later.clone(), "scheduled".into())
+    );
+    let centre = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let old = items(&centre)
+        .iter()
+        .find(|x| x["id"] == second.as_str())
+        .unwrap();
+    assert_eq!(old["status"], "cancelled");
+    assert!(s(&old["cancellation"]["reason"]).contains(&later));
+    let windows = moved["windows"].as_array().unwrap();
+    let own = |adult: &str, kind: &str| {
+        let x = windows
+            .iter()
+            .find(|x| x["adult_id"] == adult && x["kind"] == kind)
+            .unwrap();
+        format!("{} and {}", s(&x["starts"]), s(&x["ends"]))
+    };
+    for (email, mine, theirs) in [
+        ("jo@example.org", &f.jo_id, &f.chris_id),
+        ("chris@example.org", &f.chris_id, &f.jo_id),
+    ] {
+        let told = w.app.outbox_payload(email, "session_moved").await;
+        assert_eq!(told["date"], later.as_str(), "{told}");
+        assert_eq!(told["moved_from"], dates[1].as_str(), "{told}");
+        assert_eq!(told["arrives"], own(mine, "arrives"), "{told}");
+        assert!(
+            !told.to_string().contains(&own(theirs, "arrives")),
+            "{told}"
+        );
+    }
+    // The one moved from can no longer be moved.
+    post(&w, &w.coordinator, &path, json!({"date": later}), 409).await;
+}

@@ -607,6 +607,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feeds (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        adult_id -> Uuid,
+        token_hash -> Bytea,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     schedule_changes (centre_id) {
         centre_id -> Uuid,
         changed_at -> Timestamptz,
@@ -724,6 +736,7 @@ diesel::joinable!(venues -> centres (centre_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    calendar_feeds,
     centre_memberships,
     centres,
     closures,

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS calendar_feeds;
 DROP TRIGGER IF EXISTS opening_sessions_keep_bookings ON opening_sessions;
 DROP FUNCTION IF EXISTS opening_session_keeps_bookings();
 DROP TRIGGER IF EXISTS centres_change_schedule ON centres;

@@ -112,3 +112,16 @@ END;
 $$;
 CREATE TRIGGER opening_sessions_keep_bookings BEFORE DELETE ON opening_sessions
     FOR EACH ROW EXECUTE FUNCTION opening_session_keeps_bookings();
+
+-- A party's calendar feed (sessions): an .ics of their own sessions at a
+-- secret URL, kept as the SHA-256 of its token; revoked, it answers nothing.
+CREATE TABLE calendar_feeds (
+    id UUID PRIMARY KEY,
+    family_id UUID NOT NULL REFERENCES families (id),
+    adult_id UUID NOT NULL REFERENCES referral_adults (id),
+    token_hash BYTEA NOT NULL UNIQUE,
+    created_by UUID NOT NULL REFERENCES users (id),
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    revoked_at TIMESTAMPTZ
+);
+CREATE INDEX calendar_feeds_of_adult ON calendar_feeds (family_id, adult_id);

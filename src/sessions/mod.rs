@@ -1,6 +1,7 @@
 //! Sessions: pre-visits and contact sessions booked into a centre's opening
 //! sessions, staggered where parties must not meet.
 
+pub mod calendar;
 pub mod contact;
 pub mod day_sheet;
 pub mod observations;
@@ -22,6 +23,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::moves::move_contact_session)
         .service(contact::outcomes::contact_record)
         .service(day_sheet::handlers::day_sheet)
+        .service(calendar::handlers::make_feed)
+        .service(calendar::handlers::list_feeds)
+        .service(calendar::handlers::revoke_feed)
+        .service(calendar::handlers::read_feed)
         .service(observations::handlers::ask_to_observe)
         .service(observations::handlers::list_observation_requests)
         .service(observations::handlers::get_observation_request)

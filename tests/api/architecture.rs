@@ -71,6 +71,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "observation_requests",
             "session_outcomes",
             "schedule_changes",
+            "calendar_feeds",
             "slot_places",
             "contact_arrangements",
         ],

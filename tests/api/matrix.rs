@@ -191,6 +191,10 @@ impl Fixture {
             // No such letter: each reader is refused, or finds none, by
             // the same rule as the letters' list.
             .replace("{letter_id}", "01a24c00-0000-7000-8000-000000000000")
+            // No such feed: a party finds none of theirs; a feed's secret
+            // that opens nothing is a 404 to anyone.
+            .replace("{feed_id}", "01a24c00-0000-7000-8000-000000000000")
+            .replace("{token}", "no-such-feed")
     }
 }
 
@@ -1000,6 +1004,36 @@ fn rows() -> Vec<Row> {
             body: None,
             expect: [401, 200, 403, 403, 200, 200, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/families/{id}/calendar-feeds",
+            // A party of the family, for themself (the other parent too).
+            body: Json(|_, _| json!({})),
+            expect: [401, 403, 201, 403, 403, 403, 403],
+            outsiders: [201, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/families/{id}/calendar-feeds",
+            body: None,
+            expect: [401, 403, 200, 403, 403, 403, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "DELETE",
+            path: "/api/v1/families/{id}/calendar-feeds/{feed_id}",
+            body: None,
+            expect: [401, 403, 404, 403, 403, 403, 403],
+            outsiders: [404, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/calendar/{token}.ics",
+            // The secret URL is the credential: no token is asked for.
+            body: None,
+            expect: all(404),
+            outsiders: [404, 404, 404, 404, 404, 404],
         },
         Row {
             method: "GET",

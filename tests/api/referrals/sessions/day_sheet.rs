@@ -204,3 +204,76 @@ async fn only_the_centres_people_and_its_sessions_client_read_the_day_sheet() {
     .await;
     get(&w, &organisation, &path, 403).await;
 }
+
+/// The text of an unauthenticated GET, with its status and content type.
+async fn fetch(w: &World, path: &str) -> (u16, String, String) {
+    let r = w.app.client.get(w.app.url(path)).send().await.unwrap();
+    let status = r.status().as_u16();
+    let kind = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, kind, r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_calendar_feed_shows_a_party_their_own_times_until_revoked() {
+    let w = world().await;
+    let f = started(&w, "supported", 8).await;
+    let feeds = format!("/api/v1/families/{}/calendar-feeds", f.family);
+    // Only a party makes one, for themself.
+    post(&w, &w.coordinator, &feeds, json!({}), 403).await;
+    post(&w, &w.solicitor, &feeds, json!({}), 403).await;
+    post(&w, &w.other_solicitor, &feeds, json!({}), 404).await;
+    post(&w, &f.jo, &feeds, json!({"adult_id": f.chris_id}), 422).await;
+    let made = post(&w, &f.jo, &feeds, json!({}), 201).await;
+    let url = s(&made["url"]);
+    assert_eq!(made["adult_id"], f.jo_id.as_str());
+    let (status, kind, ics) = fetch(&w, &url).await;
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("BEGIN:VEVENT"),
+        "{ics}"
+    );
+    // Jo's own windows, never Chris's.
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let windows = items(&page)[0]["windows"].as_array().unwrap().clone();
+    let between = |adult: &str| {
+        windows
+            .iter()
+            .filter(|x| x["adult_id"] == adult)
+            .map(|x| format!("between {} and {}", s(&x["starts"]), s(&x["ends"])))
+            .collect::<Vec<_>>()
+    };
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(
+        between(&f.jo_id)
+            .iter()
+            .all(|b| unfolded.contains(b.as_str())),
+        "{unfolded}"
+    );
+    assert!(
+        between(&f.chris_id)
+            .iter()
+            .all(|b| !unfolded.contains(b.as_str())),
+        "{unfolded}"
+    );
+    assert!(!unfolded.contains("Chris"));
+    // The list never shows the URL again; Chris sees only his own feeds and
+    // cannot revoke Jo's.
+    let listed = get(&w, &f.jo, &feeds, 200).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(listed[0].get("url").is_none());
+    assert!(get(&w, &f.chris, &feeds, 200)
+        .await
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let revoke = format!("{feeds}/{}", s(&made["id"]));
+    call(&w, Method::DELETE, &f.chris, &revoke, None, 404).await;
+    call(&w, Method::DELETE, &f.jo, &revoke, None, 204).await;
+    assert_eq!(fetch(&w, &url).await.0, 404);
+    assert_eq!(fetch(&w, "/api/v1/calendar/not-a-feed.ics").await.0, 404);
+}

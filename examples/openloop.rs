@@ -5,6 +5,10 @@
 //!
 //! `openloop URL RATE SECONDS [METHOD] [BODY] [HEADER: VALUE]...`
 //! prints `sent achieved_rps p50_ms p99_ms non2xx`.
+//!
+//! With `OPENLOOP_REQUESTS=FILE`, each request takes the next line of FILE
+//! (`PATH<TAB>BODY`, the path appended to URL), in turn: for writes that
+//! must differ (each booking a new date).
 
 use std::time::{Duration, Instant};
 
@@ -38,6 +42,14 @@ async fn main() -> Result<(), Error> {
         .pool_max_idle_per_host(1024)
         .timeout(Duration::from_secs(10))
         .build()?;
+    let varied: Vec<(String, String)> = match std::env::var("OPENLOOP_REQUESTS") {
+        Ok(file) => std::fs::read_to_string(file)?
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(p, b)| (format!("{url}{p}"), b.to_owned()))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     let total = (rate * seconds).round() as u64;
     let interval = Duration::from_secs_f64(1.0 / rate);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Duration, bool)>();
@@ -45,10 +57,18 @@ async fn main() -> Result<(), Error> {
     for i in 0..total {
         let due = start + interval.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
-        let request = client.request(method.clone(), &url);
-        let request = match &body {
-            Some(body) => request.body(body.clone()),
-            None => request,
+        let request = match varied.get(i as usize % varied.len().max(1)) {
+            Some((path, body)) => client
+                .request(method.clone(), path)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone()),
+            None => {
+                let request = client.request(method.clone(), &url);
+                match &body {
+                    Some(body) => request.body(body.clone()),
+                    None => request,
+                }
+            }
         };
         let tx = tx.clone();
         tokio::spawn(async move {

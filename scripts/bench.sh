@@ -94,6 +94,57 @@ SQL
 )
 assessment="{\"factors\":[\"domestic_abuse\"],\"checks_made\":[\"court_order_seen\"],\"level\":\"low\",\"rationale\":\"Bench\",\"conditions\":{\"service\":\"supported\",\"parties_must_not_meet\":true,\"may_attend\":[\"$adult\"]}}"
 
+# Contact sessions at scale (scripts/bench-sessions.sql): a sessions
+# coordinator of 50 centres, each with 25 families booked weekly for 12 weeks.
+curl -fs -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d "{\"email\":\"bench-sessions@ccc.localhost\",\"name\":\"Bench Sessions\",\"role\":\"coordinator\",\"centre_ids\":[\"$centre\"]}" \
+  "$url/api/v1/users" >/dev/null
+invite=$(psql "$base/$db" -qAt -c "SELECT payload->>'token' FROM notifications_outbox WHERE recipient = 'bench-sessions@ccc.localhost'")
+curl -fs -H 'content-type: application/json' -d "{\"token\":\"$invite\",\"password\":\"$admin_password\"}" \
+  "$url/api/v1/auth/accept-invitation" >/dev/null
+sessions_user=$(psql "$base/$db" -qAt -c "SELECT id FROM users WHERE email = 'bench-sessions@ccc.localhost'")
+psql "$base/$db" -q -v centre="$centre" -v coordinator="$sessions_user" -f "$root/scripts/bench-sessions.sql"
+sessions_token=$(curl -fs -H 'content-type: application/json' \
+  -d "{\"email\":\"bench-sessions@ccc.localhost\",\"password\":\"$admin_password\"}" "$url/api/v1/auth/login" | json '["access_token"]')
+first_on=$(psql "$base/$db" -qAt -c "SELECT min(on_date) FROM contact_sessions WHERE centre_id = '$centre'")
+# A parent: the resident party of one family at the bench centre, their
+# identity checked at a done pre-visit (so they see their own windows).
+curl -fs -H 'content-type: application/json' -d '{"email":"bench-parent@ccc.localhost","name":"Bench Parent"}' \
+  "$url/api/v1/auth/register-parent" >/dev/null
+confirm=$(psql "$base/$db" -qAt -c "SELECT payload->>'token' FROM notifications_outbox WHERE recipient = 'bench-parent@ccc.localhost'")
+curl -fs -H 'content-type: application/json' -d "{\"token\":\"$confirm\",\"password\":\"$admin_password\"}" \
+  "$url/api/v1/auth/confirm-email" >/dev/null
+parent=$(curl -fs -H 'content-type: application/json' \
+  -d "{\"email\":\"bench-parent@ccc.localhost\",\"password\":\"$admin_password\"}" "$url/api/v1/auth/login" | json '["access_token"]')
+family=$(psql "$base/$db" -qAt -v ON_ERROR_STOP=1 <<SQL
+WITH a AS (
+  UPDATE referral_adults SET user_id = (SELECT id FROM users WHERE email = 'bench-parent@ccc.localhost'),
+                             email = 'bench-parent@ccc.localhost'
+  WHERE id = (SELECT a.id FROM referral_adults a JOIN families f ON f.referral_id = a.referral_id
+              WHERE f.centre_id = '$centre' AND a.party = 'resident_parent' ORDER BY a.name LIMIT 1)
+  RETURNING id, referral_id
+), v AS (
+  INSERT INTO pre_visits (id, referral_id, centre_id, adult_id, venue_id, with_children, on_date, starts, ends,
+                          starts_at, ends_at, status, identity_checked, recorded_by, recorded_at, booked_by)
+  SELECT gen_random_uuid(), a.referral_id, '$centre', a.id,
+         (SELECT venue_id FROM opening_sessions WHERE room = 'Bench room' AND centre_id = '$centre'),
+         false, current_date - 7, '10:00', '11:00', now(), now(), 'done', true, '$sessions_user', now(), '$sessions_user'
+  FROM a RETURNING referral_id
+)
+SELECT f.id FROM families f JOIN v ON v.referral_id = f.referral_id;
+SQL
+)
+# Booking requests, each a new date (weeks 13 to 40) of a bench family, in
+# turn across the families: the closed loop takes the first 25,000, the
+# open loop the rest.
+psql "$base/$db" -qAt -F$'\t' -c "SELECT '/api/v1/families/' || f.id || '/contact-sessions', \
+  json_build_object('opening_session_id', a.opening_session_id, 'date', (a.first_on + 7 * w)::text) \
+  FROM families f JOIN contact_arrangements a ON a.referral_id = f.referral_id, generate_series(12, 39) AS w \
+  WHERE a.set_by = '$sessions_user' ORDER BY w, f.id" >"$work/bookings.tsv"
+head -n 25000 "$work/bookings.tsv" >"$work/bookings-closed.tsv"
+tail -n +25001 "$work/bookings.tsv" >"$work/bookings-open.tsv"
+echo "seeded $(psql "$base/$db" -qAt -c "SELECT count(*) FROM contact_sessions") contact sessions at 50 centres; $(wc -l <"$work/bookings.tsv") bookings to make"
+
 # pgbench -S (one indexed read per transaction) on the same database, with the
 # same connections: the ceiling of a one-query read here.
 pgbench -i -q -s 10 "$base/$db" >/dev/null 2>&1
@@ -116,6 +167,27 @@ measure() {
     echo "wrk.method = \"$method\""
     [ -n "$body" ] && printf 'wrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$body"
     for h in "$@"; do echo "wrk.headers[\"${h%%:*}\"] = \"${h#*: }\""; done
+    # With VARIED=FILE, each request takes the next PATH<TAB>BODY line; the
+    # two threads take alternate lines, so no request repeats.
+    if [ -n "${VARIED:-}" ]; then
+      cat <<LUA
+wrk.headers["Content-Type"] = "application/json"
+local lines = {}
+for line in io.lines("$VARIED") do
+  local p, b = line:match("^([^\t]+)\t(.*)$")
+  lines[#lines + 1] = {p, b}
+end
+local threads = 0
+function setup(thread) thread:set("offset", threads); threads = threads + 1 end
+local counter = nil
+function request()
+  counter = counter or offset
+  local l = lines[(counter % #lines) + 1]
+  counter = counter + 2
+  return wrk.format(nil, l[1], nil, l[2])
+end
+LUA
+    fi
   } >"$lua"
   local out rps rate open
   out=$(wrk -t2 -c"$connections" -d"${duration}s" -s "$lua" "$url$path")
@@ -139,6 +211,11 @@ results+=("$(measure referral-read GET "/api/v1/referrals/$referral" '' "$auth")
 results+=("$(measure assessment-write PUT "/api/v1/referrals/$referral/assessment" "$assessment" "$auth" "If-Match: *")")
 results+=("$(measure me-authenticated GET /api/v1/me '' "Authorization: Bearer $token")")
 results+=("$(measure audit-list GET '/api/v1/audit?limit=25' '' "Authorization: Bearer $token")")
+results+=("$(measure day-sheet GET "/api/v1/centres/$centre/day-sheet?date=$first_on" '' \
+  "Authorization: Bearer $sessions_token")")
+results+=("$(measure parent-sessions GET "/api/v1/families/$family/contact-sessions" '' "Authorization: Bearer $parent")")
+results+=("$(VARIED="$work/bookings-closed.tsv" OPENLOOP_REQUESTS="$work/bookings-open.tsv" \
+  measure booking POST '' '' "Authorization: Bearer $sessions_token")")
 results+=("$(measure client-token-audited POST /api/v1/auth/token \
   "grant_type=client_credentials&client_id=$client_id&client_secret=$client_secret" \
   "Content-Type: application/x-www-form-urlencoded")")

@@ -37,24 +37,43 @@ pub struct Pass {
     pub sessions_reminded: usize,
 }
 
-/// One pass of every job, at `now`.
+/// One pass of every job, at `now`. A job that fails leaves the others to
+/// run; the first failure is returned once all have run (and logged by the
+/// timer).
 pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError> {
-    let centres_swept = crate::referrals::waiting_list::repo::pass_on_lapsed(pool, now).await?;
+    let mut failed: Option<ApiError> = None;
+    let mut ran = |outcome: Result<usize, ApiError>| match outcome {
+        Ok(n) => n,
+        Err(e) => {
+            failed.get_or_insert(e);
+            0
+        }
+    };
+    let centres_swept = ran(crate::referrals::waiting_list::repo::pass_on_lapsed(pool, now).await);
     let sessions_displaced =
-        crate::sessions::contact::displaced::cancel_displaced(pool, now).await?;
-    let staff_unassigned = crate::sessions::contact::staffing::unassign_lapsed(pool, now).await?;
+        ran(crate::sessions::contact::displaced::cancel_displaced(pool, now).await);
+    let staff_unassigned =
+        ran(crate::sessions::contact::staffing::unassign_lapsed(pool, now).await);
     let sessions_reminded =
-        crate::sessions::contact::reminders::remind_day_before(pool, now).await?;
+        ran(crate::sessions::contact::reminders::remind_day_before(pool, now).await);
+    let rows_pruned = ran(prune(pool, now).await);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Pass {
+            centres_swept,
+            rows_pruned,
+            sessions_displaced,
+            staff_unassigned,
+            sessions_reminded,
+        }),
+    }
+}
+
+/// Forgets what the limits no longer read.
+async fn prune(pool: &Pool, now: OffsetDateTime) -> Result<usize, ApiError> {
     let mut conn = pool.get().await?;
-    let rows_pruned = crate::auth::repo::prune(&mut conn, now).await?
-        + crate::identity::refused_tokens::prune(&mut conn, now).await?;
-    Ok(Pass {
-        centres_swept,
-        rows_pruned,
-        sessions_displaced,
-        staff_unassigned,
-        sessions_reminded,
-    })
+    Ok(crate::auth::repo::prune(&mut conn, now).await?
+        + crate::identity::refused_tokens::prune(&mut conn, now).await?)
 }
 
 /// Delivers what is due, batch after batch, until a batch comes back short

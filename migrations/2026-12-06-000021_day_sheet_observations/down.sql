@@ -1,3 +1,11 @@
+DROP TRIGGER IF EXISTS referrals_change_conditions ON referrals;
+DROP FUNCTION IF EXISTS referral_conditions_changed();
+DROP TRIGGER IF EXISTS referral_assessments_change_conditions ON referral_assessments;
+DROP FUNCTION IF EXISTS conditions_changed();
+DROP TRIGGER IF EXISTS contact_sessions_release_observers ON contact_sessions;
+DROP FUNCTION IF EXISTS contact_session_releases_observers();
+DROP TRIGGER IF EXISTS venues_keep_entrances_in_use ON venues;
+DROP FUNCTION IF EXISTS venue_keeps_entrances_in_use();
 DROP TABLE IF EXISTS calendar_feeds;
 DROP TRIGGER IF EXISTS opening_sessions_keep_bookings ON opening_sessions;
 DROP FUNCTION IF EXISTS opening_session_keeps_bookings();

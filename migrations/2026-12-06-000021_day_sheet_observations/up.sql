@@ -125,3 +125,71 @@ CREATE TABLE calendar_feeds (
     revoked_at TIMESTAMPTZ
 );
 CREATE INDEX calendar_feeds_of_adult ON calendar_feeds (family_id, adult_id);
+
+-- A venue keeps the entrances named by windows still to come (sessions): the
+-- windows of families kept apart are held apart by entrance name, so a
+-- renamed or removed entrance would let new windows clash with them.
+CREATE FUNCTION venue_keeps_entrances_in_use() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    in_use TEXT;
+BEGIN
+    SELECT string_agg(DISTINCT w.entrance, ', ') INTO in_use
+    FROM session_windows w JOIN contact_sessions s ON s.id = w.contact_session_id
+    WHERE w.venue_id = NEW.id AND s.status = 'scheduled' AND s.ends_at > now()
+      AND NOT (w.entrance = ANY (NEW.entrances));
+    IF in_use IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+            MESSAGE = 'entrances named by contact sessions still to come cannot be renamed or removed: '
+                || in_use || '; keep them until those sessions are over';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER venues_keep_entrances_in_use BEFORE UPDATE OF entrances ON venues
+    FOR EACH ROW WHEN (OLD.entrances IS DISTINCT FROM NEW.entrances)
+    EXECUTE FUNCTION venue_keeps_entrances_in_use();
+
+-- An approved observation follows its session: cancelled (or moved, which
+-- cancels it), the request is pending again for the coordinators to match
+-- to another session or decline.
+CREATE FUNCTION contact_session_releases_observers() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE observation_requests
+        SET status = 'pending', contact_session_id = NULL, decided_by = NULL, decided_at = NULL
+        WHERE contact_session_id = NEW.id AND status = 'approved';
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER contact_sessions_release_observers AFTER UPDATE OF status ON contact_sessions
+    FOR EACH ROW WHEN (NEW.status = 'cancelled' AND OLD.status = 'scheduled')
+    EXECUTE FUNCTION contact_session_releases_observers();
+
+-- A family's conditions changed after booking (a new assessment, or the
+-- parties asking never to meet): the centre is noted, and the jobs cancel,
+-- with notice, the sessions booked under the earlier conditions (someone
+-- who may no longer attend has windows, or the parties are no longer kept
+-- apart).
+CREATE FUNCTION conditions_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO schedule_changes (centre_id)
+        SELECT centre_id FROM referrals WHERE id = NEW.referral_id
+    ON CONFLICT (centre_id) DO UPDATE SET changed_at = now();
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER referral_assessments_change_conditions AFTER INSERT ON referral_assessments
+    FOR EACH ROW EXECUTE FUNCTION conditions_changed();
+CREATE FUNCTION referral_conditions_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO schedule_changes (centre_id) VALUES (NEW.centre_id)
+    ON CONFLICT (centre_id) DO UPDATE SET changed_at = now();
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER referrals_change_conditions AFTER UPDATE OF parties_must_not_meet ON referrals
+    FOR EACH ROW WHEN (NEW.parties_must_not_meet AND NOT OLD.parties_must_not_meet)
+    EXECUTE FUNCTION referral_conditions_changed();

@@ -121,6 +121,7 @@ pub async fn create_venue(
         (status = 200, description = "The venue as changed", body = VenueResponse),
         (status = 403, description = "Not a coordinator of this centre or a network admin", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such centre or venue the caller may see", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An entrance named by contact sessions still to come would be renamed or removed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, a room in use, or an unknown postcode", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -14,9 +14,11 @@ use crate::audit::{self, Event};
 use crate::centres::repo as centres_repo;
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
+use crate::identity::roles::UserStatus;
 use crate::identity::secrets::{random_token, token_hash};
 use crate::identity::{Caller, Principal};
 use crate::referrals::access::Viewer;
+use crate::referrals::model::ReferralStatus;
 use crate::referrals::views::timestamp;
 use crate::sessions::contact::handlers::family_case;
 use crate::sessions::contact::{repo as contact_repo, views};
@@ -218,7 +220,8 @@ const FEED_DAYS_BACK: i64 = 90;
 /// A party's sessions as iCalendar, at the feed's secret URL: no token in a
 /// header (calendar apps send none); the URL is the secret. It shows what
 /// the party's own list shows, their own windows only. An unknown or
-/// revoked feed is a 404.
+/// revoked feed is a 404, as is one whose maker's account is no longer
+/// active or no longer the party's, or whose referral has ended.
 #[utoipa::path(
     tag = "sessions",
     params(("token" = String, Path, description = "The feed's secret")),
@@ -243,7 +246,18 @@ pub async fn read_feed(
         .await?
         .ok_or(ApiError::NotFound)?;
     let b = family_case(&mut conn, found.family_id, false).await?;
-    if !b.adults.iter().any(|a| a.id == found.adult_id) {
+    // A feed lives as long as its maker's access: their account active,
+    // still the party's, the referral not ended.
+    let maker = crate::identity::repo::find_user(&mut conn, found.created_by).await?;
+    let still_theirs = b
+        .adults
+        .iter()
+        .any(|a| a.id == found.adult_id && a.user_id == Some(found.created_by));
+    let ended = matches!(
+        b.referral.status,
+        ReferralStatus::Closed | ReferralStatus::Declined
+    );
+    if !still_theirs || ended || maker.is_none_or(|u| u.status != UserStatus::Active) {
         return Err(ApiError::NotFound);
     }
     // As the party's own list shows it, for this one adult.

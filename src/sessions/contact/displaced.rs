@@ -4,6 +4,9 @@
 //! trigger, in the same transaction) and knows nothing of sessions; this
 //! job finds the scheduled sessions still to come that no longer fit and
 //! cancels each with notice to those who attend and to the coordinators.
+//! A family's conditions changing after booking (a new assessment that
+//! keeps someone away or the parties apart) is noted and judged the same
+//! way: its sessions are rebooked under the new conditions.
 //!
 //! A suspended centre keeps its bookings: a suspension may be lifted, and
 //! its coordinators cancel what must be.
@@ -12,6 +15,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use time::OffsetDateTime;
 
 use super::handlers::{record, tell_cancelled};
+use super::plan;
 use super::repo::{self, Cancellation, ContactSession};
 use super::CancelledBy;
 use crate::audit::Actor;
@@ -19,8 +23,11 @@ use crate::centres::model::{Centre, CentreStatus, Closure, OpeningSession};
 use crate::centres::repo as centres_repo;
 use crate::db::Pool;
 use crate::error::ApiError;
+use crate::referrals::model::ReferralBundle;
 use crate::referrals::repo as referrals_repo;
-use crate::vocabulary::Weekday;
+use crate::sessions::pre_visits;
+use crate::vocabulary::{AdultId, ReferralId, Weekday};
+use std::collections::hash_map::{Entry, HashMap};
 
 /// Why the schedule no longer holds a session, in the centre's words (the
 /// reason is the centre's; the family is told only that it is cancelled).
@@ -62,6 +69,52 @@ pub fn displaced(
         .map(|c| format!("The centre is closed then: {}", c.reason))
 }
 
+/// A family's case and the conditions its sessions are booked under now.
+struct Family {
+    bundle: ReferralBundle,
+    /// Who may attend (the assessment's list, less any court order bars).
+    attending: Vec<AdultId>,
+    /// Whether the parties must be kept apart.
+    keep_apart: bool,
+}
+
+async fn family(
+    conn: &mut AsyncPgConnection,
+    referral_id: ReferralId,
+) -> Result<Option<Family>, ApiError> {
+    let Some(bundle) = referrals_repo::load_bundle(conn, referral_id, false).await? else {
+        return Ok(None);
+    };
+    let Some(assessed) = crate::referrals::assessment::repo::find(conn, referral_id, None).await?
+    else {
+        return Ok(None);
+    };
+    let keep_apart = pre_visits::booking::apart(conn, &bundle).await?.keep_apart;
+    Ok(Some(Family {
+        attending: plan::attending(&bundle, &assessed),
+        keep_apart,
+        bundle,
+    }))
+}
+
+/// Why a session no longer fits the family's conditions: someone who may
+/// no longer attend has times at it, or the parties must now be kept apart
+/// and it was booked without.
+pub fn unfit(
+    s: &ContactSession,
+    has_times: &[AdultId],
+    may_attend: &[AdultId],
+    keep_apart: bool,
+) -> Option<String> {
+    if has_times.iter().any(|a| !may_attend.contains(a)) {
+        return Some("The family's conditions changed: someone at it may no longer attend".into());
+    }
+    if keep_apart && !s.keep_apart {
+        return Some("The family's conditions changed: the parties are now kept apart".into());
+    }
+    None
+}
+
 /// Cancels the displaced sessions of each centre whose schedule changed,
 /// a centre at a time, each in its own transaction; instances share the
 /// queue under `SKIP LOCKED`. Returns how many sessions were cancelled.
@@ -101,21 +154,30 @@ async fn centre_pass(
     };
     let slots = centres_repo::opening_sessions_of(conn, centre_id, None).await?;
     let closures = centres_repo::closures_of(conn, centre_id, Some((first, last))).await?;
+    let ids: Vec<uuid::Uuid> = sessions.iter().map(|s| s.id).collect();
+    let windows = repo::windows_of(conn, &ids).await?;
+    let mut families: HashMap<ReferralId, Option<Family>> = HashMap::new();
     let mut cancelled = 0;
     for s in sessions {
-        let slot = slots.iter().find(|o| o.id == s.opening_session_id);
-        let Some(reason) = displaced(&s, &centre, slot, &closures) else {
+        let f = match families.entry(s.referral_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(new) => new.insert(family(conn, s.referral_id).await?),
+        };
+        let Some(f) = f else {
             continue;
         };
-        let Some(b) = referrals_repo::load_bundle(conn, s.referral_id, false).await? else {
-            continue;
-        };
-        // Those who attend are told (their windows go with the session).
-        let attending: Vec<_> = repo::windows_of(conn, &[s.id])
-            .await?
-            .into_iter()
+        // Those who attend (their windows go with the session).
+        let attending: Vec<AdultId> = windows
+            .iter()
+            .filter(|w| w.contact_session_id == s.id)
             .map(|w| w.adult_id)
             .collect();
+        let slot = slots.iter().find(|o| o.id == s.opening_session_id);
+        let Some(reason) = displaced(&s, &centre, slot, &closures)
+            .or_else(|| unfit(&s, &attending, &f.attending, f.keep_apart))
+        else {
+            continue;
+        };
         let notice = (s.starts_at - now).whole_hours();
         let c = Cancellation {
             by: None,
@@ -128,7 +190,7 @@ async fn centre_pass(
         let Some(s) = repo::cancel(conn, s.id, &c).await? else {
             continue;
         };
-        tell_cancelled(conn, &b, &s, None, &attending).await?;
+        tell_cancelled(conn, &f.bundle, &s, None, &attending).await?;
         record(
             conn,
             Actor::system(),

@@ -404,20 +404,44 @@ pub async fn tell_cancelled(
     except: Option<crate::vocabulary::AdultId>,
     attending: &[crate::vocabulary::AdultId],
 ) -> Result<(), ApiError> {
-    let context = serde_json::json!({
+    let parties: Vec<_> = attending
+        .iter()
+        .copied()
+        .filter(|a| Some(*a) != except)
+        .collect();
+    tell_parties_cancelled(conn, b, s, &parties).await?;
+    let coordinators =
+        crate::identity::repo::coordinator_emails(conn, b.referral.centre_id).await?;
+    for email in coordinators {
+        notifications::enqueue(conn, &email, Template::SessionCancelled, cancelled(s)).await?;
+    }
+    Ok(())
+}
+
+/// What a cancellation notice says: the date, never who or why.
+fn cancelled(s: &ContactSession) -> serde_json::Value {
+    serde_json::json!({
         "family_id": s.family_id,
         "contact_session_id": s.id,
         "date": format_date(s.on_date),
-    });
-    let parties = b
+    })
+}
+
+/// Tells `parties` of the family (those with an address) that a session
+/// is cancelled, and nothing more.
+pub async fn tell_parties_cancelled(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    s: &ContactSession,
+    parties: &[crate::vocabulary::AdultId],
+) -> Result<(), ApiError> {
+    for email in b
         .adults
         .iter()
-        .filter(|a| Some(a.id) != except && attending.contains(&a.id))
-        .filter_map(|a| a.email.clone());
-    let coordinators =
-        crate::identity::repo::coordinator_emails(conn, b.referral.centre_id).await?;
-    for email in parties.chain(coordinators) {
-        notifications::enqueue(conn, &email, Template::SessionCancelled, context.clone()).await?;
+        .filter(|a| parties.contains(&a.id))
+        .filter_map(|a| a.email.as_deref())
+    {
+        notifications::enqueue(conn, email, Template::SessionCancelled, cancelled(s)).await?;
     }
     Ok(())
 }

@@ -117,6 +117,11 @@ pub async fn move_contact_session(
                 errors.push("date", "past", "must be still to come");
             }
             errors.finish(())?;
+            let attended: Vec<_> = repo::windows_of(conn, &[old.id])
+                .await?
+                .into_iter()
+                .map(|w| w.adult_id)
+                .collect();
             // The old session goes first, freeing its place, its staff
             // member's time and its windows for the new date.
             let notice = (old.starts_at - now).whole_hours();
@@ -153,6 +158,16 @@ pub async fn move_contact_session(
                 "contact_session.moved",
             )
             .await?;
+            // A party who attended the old session but not the new one
+            // (the conditions changed) is told only that it is cancelled.
+            let dropped: Vec<_> = attended
+                .iter()
+                .copied()
+                .filter(|a| !windows.iter().any(|w| w.adult_id == *a))
+                .collect();
+            if !dropped.is_empty() {
+                super::handlers::tell_parties_cancelled(conn, &b, &old, &dropped).await?;
+            }
             // Each party who attends hears their own new times.
             for a in &b.adults {
                 let theirs = |kind| {

@@ -23,7 +23,6 @@ use crate::referrals::access::Viewer;
 use crate::referrals::model::Party;
 use crate::schema::{contact_sessions, session_outcomes};
 use crate::validation::FieldErrors;
-use crate::vocabulary::calendar::uk_today;
 use crate::vocabulary::{AdultId, FamilyId, UserId};
 
 use super::dto::ContactSessionResponse;
@@ -90,8 +89,8 @@ struct SessionOutcome {
     absent_adults: Vec<AdultId>,
 }
 
-/// The centre's coordinators and staff record what happened, on the day or
-/// after: `completed`; `terminated` (staff ended it because it distressed
+/// The centre's coordinators and staff record what happened, once the
+/// session has begun: `completed`; `terminated` (staff ended it because it distressed
 /// the child), with the reason; or `no_show`, naming the parties who did
 /// not come, which counts against each of them. A session is recorded
 /// once.
@@ -106,7 +105,7 @@ struct SessionOutcome {
         (status = 200, description = "Recorded", body = OutcomeResponse),
         (status = 403, description = "Not one of the centre's people", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family or session the caller may see", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The session is cancelled or already recorded, or its day has not come", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The session is cancelled or already recorded, or has not begun", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A no-show names no party who attends, another outcome names one, or a termination gives no reason", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -158,9 +157,11 @@ pub async fn record_outcome(
                     s.status.as_str()
                 )));
             }
-            if uk_today(conn).await? < s.on_date {
+            // Recorded once it has begun: a no-show is not judged before a
+            // party could arrive.
+            if s.starts_at > OffsetDateTime::now_utc() {
                 return Err(ApiError::Conflict(
-                    "a session is recorded on its day or after".into(),
+                    "a session is recorded once it has begun".into(),
                 ));
             }
             let windows = repo::windows_of(conn, &[s.id]).await?;

@@ -10,6 +10,7 @@ use crate::centres::model::{OpeningSession, Venue};
 use crate::error::ApiError;
 use crate::identity::vetting::{self, Staffing};
 use crate::referrals::assessment::dto::OrderConditions;
+use crate::referrals::assessment::repo::Assessment;
 use crate::referrals::model::ReferralBundle;
 use crate::sessions::pre_visits;
 use crate::validation::FieldErrors;
@@ -46,6 +47,24 @@ pub struct Plan {
     pub visitors: Vec<AdultId>,
     pub booker: UserId,
     pub series_id: Uuid,
+}
+
+/// Who attends the family's sessions. Only named people attend: the
+/// assessment's list where it made one, never an adult a court order bars.
+pub fn attending(b: &ReferralBundle, assessed: &Assessment) -> Vec<AdultId> {
+    let may_attend: Vec<Uuid> = assessed.may_attend.iter().flatten().copied().collect();
+    let barred: Vec<Uuid> = orders(&assessed.court_orders)
+        .iter()
+        .flat_map(|o| o.barred_adult_ids.clone())
+        .collect();
+    b.adults
+        .iter()
+        .filter(|a| {
+            let id = Uuid::from(a.id);
+            (may_attend.is_empty() || may_attend.contains(&id)) && !barred.contains(&id)
+        })
+        .map(|a| a.id)
+        .collect()
 }
 
 /// The court orders' conditions the assessment recorded.
@@ -206,22 +225,12 @@ pub async fn plan(
         .await?
         .ok_or_else(|| ApiError::internal("an opening session's venue is gone"))?;
     let apart = pre_visits::booking::apart(conn, b).await?;
-    // Only named people attend: the assessment's list where it made one,
-    // never an adult a court order bars.
-    let may_attend: Vec<Uuid> = assessed.may_attend.iter().flatten().copied().collect();
-    let barred: Vec<Uuid> = court
-        .iter()
-        .flat_map(|o| o.barred_adult_ids.clone())
-        .collect();
-    let attending = b.adults.iter().filter(|a| {
-        let id = Uuid::from(a.id);
-        (may_attend.is_empty() || may_attend.contains(&id)) && !barred.contains(&id)
-    });
-    let (residents, visitors): (Vec<_>, Vec<_>) = attending.map(|a| a.id).partition(|id| {
-        b.relations
-            .iter()
-            .any(|r| r.adult_id == *id && r.lives_with)
-    });
+    let (residents, visitors): (Vec<_>, Vec<_>) =
+        attending(b, &assessed).into_iter().partition(|id| {
+            b.relations
+                .iter()
+                .any(|r| r.adult_id == *id && r.lives_with)
+        });
     Ok(Plan {
         family_id,
         slot,

@@ -100,8 +100,8 @@ pub async fn list(
         .await?)
 }
 
-/// A decision or withdrawal: the new status and, for an approval, the
-/// session observed.
+/// A decision (`decided_by`) or a withdrawal (none: the decision it follows
+/// is kept): the new status and, for an approval, the session observed.
 pub async fn settle(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -110,18 +110,35 @@ pub async fn settle(
     decided_by: Option<UserId>,
     reason: Option<String>,
 ) -> Result<ObservationRequest, ApiError> {
-    let decided_at = decided_by.map(|_| OffsetDateTime::now_utc());
-    Ok(diesel::update(observation_requests::table.find(id))
-        .set((
-            observation_requests::status.eq(status),
-            observation_requests::contact_session_id.eq(session),
-            observation_requests::decided_by.eq(decided_by),
-            observation_requests::decided_at.eq(decided_at),
-            observation_requests::decline_reason.eq(reason),
-        ))
-        .returning(ObservationRequest::as_returning())
-        .get_result(conn)
-        .await?)
+    let target = observation_requests::table.find(id);
+    let changed = match decided_by {
+        // A decision: who decided and when.
+        Some(by) => {
+            diesel::update(target)
+                .set((
+                    observation_requests::status.eq(status),
+                    observation_requests::contact_session_id.eq(session),
+                    observation_requests::decided_by.eq(by),
+                    observation_requests::decided_at.eq(OffsetDateTime::now_utc()),
+                    observation_requests::decline_reason.eq(reason),
+                ))
+                .returning(ObservationRequest::as_returning())
+                .get_result(conn)
+                .await?
+        }
+        // A withdrawal keeps the decision it follows.
+        None => {
+            diesel::update(target)
+                .set((
+                    observation_requests::status.eq(status),
+                    observation_requests::contact_session_id.eq(session),
+                ))
+                .returning(ObservationRequest::as_returning())
+                .get_result(conn)
+                .await?
+        }
+    };
+    Ok(changed)
 }
 
 /// An approved observer of a session, for the day sheet.

@@ -170,13 +170,13 @@ async fn a_no_show_is_recorded_on_the_day_and_counts_against_the_absent_party() 
     let ids: Vec<String> = items(&page).iter().map(|x| s(&x["id"])).collect();
     let outcome = |i: usize| format!("{}/{}/outcome", sessions(&f), ids[i]);
     let no_show = json!({"outcome": "no_show", "absent_adult_ids": [f.chris_id]});
-    // Not before its day.
+    // Not before it has begun.
     post(&w, &w.staff, &outcome(0), no_show.clone(), 409).await;
     sql(
         &w,
         &format!(
-            "UPDATE contact_sessions SET on_date = (now() AT TIME ZONE 'Europe/London')::date, \
-             ends_on = (now() AT TIME ZONE 'Europe/London')::date WHERE id = '{}' \
+            "UPDATE contact_sessions SET on_date = (now() AT TIME ZONE 'Europe/London')::date - 1, \
+             ends_on = (now() AT TIME ZONE 'Europe/London')::date - 1 WHERE id = '{}' \
              RETURNING id::text AS value",
             ids[0]
         ),
@@ -361,6 +361,8 @@ async fn lapsed_vetting_is_taken_off_future_sessions_and_another_assigned() {
 async fn a_reminder_the_day_before_gives_each_party_their_own_times() {
     let w = world().await;
     let f = started(&w, "supported", 8).await;
+    // What the setup changed is settled first.
+    run_jobs(&w).await;
     // The session is tomorrow.
     sql(
         &w,
@@ -457,4 +459,79 @@ async fn a_moved_session_tells_each_party_their_own_new_times() {
     }
     // The one moved from can no longer be moved.
     post(&w, &w.coordinator, &path, json!({"date": later}), 409).await;
+}
+
+#[tokio::test]
+async fn entrances_named_by_sessions_to_come_are_kept() {
+    let w = world().await;
+    let f = started(&w, "supported", 8).await;
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let venue = s(&items(&page)[0]["venue_id"]);
+    let path = format!("/api/v1/centres/{}/venues/{venue}", w.supervised);
+    for change in [
+        json!({"entrances": ["Door A", "Door B"]}),
+        json!({"entrances": ["Front entrance", "Back door"]}),
+    ] {
+        let refused = call(&w, Method::PATCH, &w.coordinator, &path, Some(change), 409).await;
+        assert!(s(&refused["detail"]).contains("entrance"), "{refused}");
+    }
+    // Adding one keeps those in use: allowed.
+    call(
+        &w,
+        Method::PATCH,
+        &w.coordinator,
+        &path,
+        Some(json!({"entrances": ["Front entrance", "Side entrance", "Garden gate"]})),
+        200,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_assessment_cancels_sessions_booked_under_the_old_conditions() {
+    let w = world().await;
+    let (f, _) = started_for_three_weeks(&w).await;
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
+    // The centre re-assesses: Chris may no longer attend.
+    let case = format!("/api/v1/referrals/{}", f.id);
+    let tag = w.app.etag(&w.coordinator, &case).await;
+    w.app
+        .json_if_match(Method::PUT, &w.coordinator, &format!("{case}/assessment"),
+            &json!({"factors": ["domestic_abuse"], "checks_made": ["court_order_seen"], "level": "high",
+                    "rationale": "A new order",
+                    "conditions": {"service": "supported", "parties_must_not_meet": true, "stagger_minutes": 15,
+                                   "may_attend": [f.jo_id]}}),
+            &tag, 200)
+        .await;
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 3);
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["cancelled", "cancelled", "cancelled"]
+    );
+    let told = w
+        .app
+        .outbox_payload("chris@example.org", "session_cancelled")
+        .await;
+    assert!(!told.is_null());
+    // Rebooked under the new conditions: Jo alone has times.
+    let later = sql(
+        &w,
+        &format!("SELECT (DATE '{}' + 21)::text AS value", f.first),
+    )
+    .await
+    .remove(0);
+    let booked = post(
+        &w,
+        &w.coordinator,
+        &sessions(&f),
+        json!({"opening_session_id": f.slot, "date": later}),
+        201,
+    )
+    .await;
+    let windows = booked["booked"][0]["windows"].as_array().unwrap();
+    assert!(
+        windows.iter().all(|x| x["adult_id"] == f.jo_id.as_str()),
+        "{booked}"
+    );
+    assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
 }

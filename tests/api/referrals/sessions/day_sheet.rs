@@ -266,14 +266,19 @@ async fn a_calendar_feed_shows_a_party_their_own_times_until_revoked() {
     let listed = get(&w, &f.jo, &feeds, 200).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert!(listed[0].get("url").is_none());
-    assert!(get(&w, &f.chris, &feeds, 200)
-        .await
-        .as_array()
-        .unwrap()
-        .is_empty());
     let revoke = format!("{feeds}/{}", s(&made["id"]));
     call(&w, Method::DELETE, &f.chris, &revoke, None, 404).await;
     call(&w, Method::DELETE, &f.jo, &revoke, None, 204).await;
+    // A feed lives as long as its maker's access.
+    let chris_feed = s(&post(&w, &f.chris, &feeds, json!({}), 201).await["url"]);
+    assert_eq!(fetch(&w, &chris_feed).await.0, 200);
+    let chris_id = s(&get(&w, &f.chris, "/api/v1/me", 200).await["id"]);
+    sql(
+        &w,
+        &format!("UPDATE users SET status = 'disabled' WHERE id = '{chris_id}' RETURNING id::text AS value"),
+    )
+    .await;
+    assert_eq!(fetch(&w, &chris_feed).await.0, 404);
     assert_eq!(fetch(&w, &url).await.0, 404);
     assert_eq!(fetch(&w, "/api/v1/calendar/not-a-feed.ics").await.0, 404);
 }

@@ -228,4 +228,27 @@ async fn an_unapproved_observation_reveals_nothing() {
         .as_array()
         .unwrap()
         .is_empty());
+
+    // An approved observation follows its session: cancelled, the request
+    // is pending again for the coordinators.
+    let again = post(&w, &officer, ASK, ask(&["Alex Smith"], &f.first), 201).await;
+    post(
+        &w,
+        &w.coordinator,
+        &approve(&again),
+        json!({"contact_session_id": session}),
+        200,
+    )
+    .await;
+    post(
+        &w,
+        &f.jo,
+        &format!("{}/{session}/cancel", sessions(&f)),
+        json!({"reason": "Alex is unwell"}),
+        200,
+    )
+    .await;
+    let released = get(&w, &w.coordinator, &path(&again), 200).await;
+    assert_eq!(released["status"], "pending", "{released}");
+    assert!(released.get("session").is_none() && released.get("decision").is_none());
 }

@@ -73,11 +73,11 @@ FROM bench_sessions;
 -- The resident party brings the child first and collects last.
 INSERT INTO session_windows (contact_session_id, adult_id, kind, venue_id, entrance, on_date,
                              starts, ends, keep_apart)
-SELECT session_id, resident, 'arrives', venue_id, 'Main entrance', on_date, '09:50', '10:00', false FROM bench_sessions
+SELECT session_id, resident, 'arrives', venue_id, 'Main entrance', on_date, TIME '09:50', TIME '10:00', false FROM bench_sessions
 UNION ALL
-SELECT session_id, visitor, 'arrives', venue_id, 'Main entrance', on_date, '10:15', '10:25', false FROM bench_sessions
+SELECT session_id, visitor, 'arrives', venue_id, 'Main entrance', on_date, TIME '10:15', TIME '10:25', false FROM bench_sessions
 UNION ALL
-SELECT session_id, visitor, 'leaves', venue_id, 'Main entrance', on_date, '11:35', '11:45', false FROM bench_sessions
+SELECT session_id, visitor, 'leaves', venue_id, 'Main entrance', on_date, TIME '11:35', TIME '11:45', false FROM bench_sessions
 UNION ALL
-SELECT session_id, resident, 'leaves', venue_id, 'Main entrance', on_date, '12:00', '12:10', false FROM bench_sessions;
+SELECT session_id, resident, 'leaves', venue_id, 'Main entrance', on_date, TIME '12:00', TIME '12:10', false FROM bench_sessions;
 ANALYZE contact_sessions; ANALYZE session_windows; ANALYZE referrals; ANALYZE referral_adults;

@@ -607,6 +607,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    arrangement_proposals (id) {
+        id -> Uuid,
+        referral_id -> Uuid,
+        opening_session_id -> Uuid,
+        frequency -> Text,
+        first_on -> Date,
+        until_on -> Date,
+        staff_id -> Nullable<Uuid>,
+        proposed_by -> Uuid,
+        proposed_at -> Timestamptz,
+        needs -> Array<Uuid>,
+        agreed -> Array<Uuid>,
+        status -> Text,
+        settled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     calendar_feeds (id) {
         id -> Uuid,
         family_id -> Uuid,
@@ -735,6 +753,7 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(venues -> centres (centre_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    arrangement_proposals,
     audit_events,
     calendar_feeds,
     centre_memberships,

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS arrangement_proposals;
 DROP TRIGGER IF EXISTS referrals_change_conditions ON referrals;
 DROP FUNCTION IF EXISTS referral_conditions_changed();
 DROP TRIGGER IF EXISTS referral_assessments_change_conditions ON referral_assessments;

@@ -193,3 +193,26 @@ $$;
 CREATE TRIGGER referrals_change_conditions AFTER UPDATE OF parties_must_not_meet ON referrals
     FOR EACH ROW WHEN (NEW.parties_must_not_meet AND NOT OLD.parties_must_not_meet)
     EXECUTE FUNCTION referral_conditions_changed();
+
+-- A new regular arrangement the centre proposes once contact runs
+-- (sessions): it takes effect only when every party who attends agreed.
+CREATE TABLE arrangement_proposals (
+    id UUID PRIMARY KEY,
+    referral_id UUID NOT NULL REFERENCES referrals (id),
+    opening_session_id UUID NOT NULL REFERENCES opening_sessions (id),
+    frequency TEXT NOT NULL CHECK (frequency IN ('weekly', 'fortnightly')),
+    first_on DATE NOT NULL,
+    until_on DATE NOT NULL CHECK (until_on >= first_on),
+    staff_id UUID REFERENCES users (id),
+    proposed_by UUID NOT NULL REFERENCES users (id),
+    proposed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    -- The parties whose agreement it needs, and those who gave it.
+    needs UUID[] NOT NULL,
+    agreed UUID[] NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'in_force', 'superseded', 'lapsed')),
+    settled_at TIMESTAMPTZ
+);
+-- At most one proposal waits for agreement per family.
+CREATE UNIQUE INDEX arrangement_proposals_one_pending ON arrangement_proposals (referral_id)
+    WHERE status = 'pending';

@@ -128,6 +128,25 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
                 text(payload, "family_id")
             ),
         ),
+        Template::ArrangementProposed => (
+            "The centre proposes a new arrangement".to_owned(),
+            format!(
+                "The centre proposes a new arrangement for your contact sessions, {} from {}. It \
+                 takes effect once everyone agrees. Please sign in to read and agree to it:\n\n  \
+                 GET {api}/referrals/{referral}/arrangement-proposals\n",
+                text(payload, "frequency"),
+                text(payload, "first_on")
+            ),
+        ),
+        Template::ArrangementInForce => (
+            "Your new arrangement is in force".to_owned(),
+            format!(
+                "Everyone agreed: your new arrangement starts on {}. Please sign in for your \
+                 sessions and your own times:\n\n  GET {api}/families/{}/contact-sessions\n",
+                text(payload, "first_on"),
+                text(payload, "family_id")
+            ),
+        ),
         Template::SessionReminder => (
             "Your contact session is tomorrow".to_owned(),
             format!(

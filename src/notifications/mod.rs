@@ -52,10 +52,15 @@ pub enum Template {
     /// A contact session is moved (to each party who attends: the old date
     /// and their own new times only).
     SessionMoved,
+    /// The centre proposes a new regular arrangement (to each party whose
+    /// agreement it needs).
+    ArrangementProposed,
+    /// A new arrangement every party agreed is in force (to each party).
+    ArrangementInForce,
 }
 
 impl Template {
-    const ALL: [Template; 14] = [
+    const ALL: [Template; 16] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -70,6 +75,8 @@ impl Template {
         Self::StaffUnassigned,
         Self::SessionReminder,
         Self::SessionMoved,
+        Self::ArrangementProposed,
+        Self::ArrangementInForce,
     ];
 
     /// The template a stored word names.
@@ -93,6 +100,8 @@ impl Template {
             Self::StaffUnassigned => "staff_unassigned",
             Self::SessionReminder => "session_reminder",
             Self::SessionMoved => "session_moved",
+            Self::ArrangementProposed => "arrangement_proposed",
+            Self::ArrangementInForce => "arrangement_in_force",
         }
     }
 }

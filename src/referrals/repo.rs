@@ -16,7 +16,7 @@ use crate::schema::{
     referral_adults, referral_children, referral_court_orders, referral_history,
     referral_relations, referral_risks, referrals,
 };
-use crate::vocabulary::{AdultId, CentreId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
+use crate::vocabulary::{CentreId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
 
 pub async fn insert_bundle(
     conn: &mut AsyncPgConnection,
@@ -104,51 +104,34 @@ pub async fn insert_risks(conn: &mut AsyncPgConnection, risks: &[Risk]) -> Resul
 }
 
 /// The referral and all it holds; with `lock`, the referral row is locked
-/// until the transaction ends.
+/// until the transaction ends. Its parts are read together on the one
+/// connection (pipelined: one round trip, or two with the lock, which is
+/// taken first).
 pub async fn load_bundle(
     conn: &mut AsyncPgConnection,
     id: ReferralId,
     lock: bool,
 ) -> Result<Option<ReferralBundle>, ApiError> {
     let query = referrals::table.find(id).select(Referral::as_select());
-    let referral = if lock {
-        query.for_update().first(conn).await.optional()?
+    let (referral, parts) = if lock {
+        let referral = query.for_update().first(conn).await.optional()?;
+        if referral.is_none() {
+            return Ok(None);
+        }
+        (referral, parts_of(conn, id).await?)
     } else {
-        query.first(conn).await.optional()?
+        let shared: &AsyncPgConnection = conn;
+        let mut first = shared;
+        let referral = async { query.first(&mut first).await.optional() };
+        let (referral, parts) =
+            futures_util::future::try_join(async { Ok(referral.await?) }, parts_of(shared, id))
+                .await?;
+        (referral, parts)
     };
     let Some(referral) = referral else {
         return Ok(None);
     };
-    let children: Vec<Child> = referral_children::table
-        .filter(referral_children::referral_id.eq(id))
-        .order(referral_children::position)
-        .select(Child::as_select())
-        .load(conn)
-        .await?;
-    let adults: Vec<Adult> = referral_adults::table
-        .filter(referral_adults::referral_id.eq(id))
-        .order(referral_adults::position)
-        .select(Adult::as_select())
-        .load(conn)
-        .await?;
-    let adult_ids: Vec<AdultId> = adults.iter().map(|a| a.id).collect();
-    let relations: Vec<RelationRow> = referral_relations::table
-        .filter(referral_relations::adult_id.eq_any(&adult_ids))
-        .select(RelationRow::as_select())
-        .load(conn)
-        .await?;
-    let court_orders: Vec<CourtOrder> = referral_court_orders::table
-        .filter(referral_court_orders::referral_id.eq(id))
-        .order(referral_court_orders::position)
-        .select(CourtOrder::as_select())
-        .load(conn)
-        .await?;
-    let risks: Vec<Risk> = referral_risks::table
-        .filter(referral_risks::referral_id.eq(id))
-        .order((referral_risks::created_at, referral_risks::id))
-        .select(Risk::as_select())
-        .load(conn)
-        .await?;
+    let (children, adults, relations, court_orders, risks) = parts;
     Ok(Some(ReferralBundle {
         referral,
         children,
@@ -157,6 +140,48 @@ pub async fn load_bundle(
         court_orders,
         risks,
     }))
+}
+
+type Parts = (
+    Vec<Child>,
+    Vec<Adult>,
+    Vec<RelationRow>,
+    Vec<CourtOrder>,
+    Vec<Risk>,
+);
+
+/// A referral's children, adults, relations, court orders and risks, sent
+/// together.
+async fn parts_of(conn: &AsyncPgConnection, id: ReferralId) -> Result<Parts, ApiError> {
+    let (mut a, mut b, mut c, mut d, mut e) = (conn, conn, conn, conn, conn);
+    let children = referral_children::table
+        .filter(referral_children::referral_id.eq(id))
+        .order(referral_children::position)
+        .select(Child::as_select())
+        .load::<Child>(&mut a);
+    let adults = referral_adults::table
+        .filter(referral_adults::referral_id.eq(id))
+        .order(referral_adults::position)
+        .select(Adult::as_select())
+        .load::<Adult>(&mut b);
+    let of_referral = referral_adults::table
+        .filter(referral_adults::referral_id.eq(id))
+        .select(referral_adults::id);
+    let relations = referral_relations::table
+        .filter(referral_relations::adult_id.eq_any(of_referral))
+        .select(RelationRow::as_select())
+        .load::<RelationRow>(&mut c);
+    let court_orders = referral_court_orders::table
+        .filter(referral_court_orders::referral_id.eq(id))
+        .order(referral_court_orders::position)
+        .select(CourtOrder::as_select())
+        .load::<CourtOrder>(&mut d);
+    let risks = referral_risks::table
+        .filter(referral_risks::referral_id.eq(id))
+        .order((referral_risks::created_at, referral_risks::id))
+        .select(Risk::as_select())
+        .load::<Risk>(&mut e);
+    Ok(futures_util::future::try_join5(children, adults, relations, court_orders, risks).await?)
 }
 
 pub async fn history_of(

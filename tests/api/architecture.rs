@@ -72,6 +72,7 @@ const OWNERS: &[(&str, &[&str])] = &[
             "session_outcomes",
             "schedule_changes",
             "calendar_feeds",
+            "arrangement_proposals",
             "slot_places",
             "contact_arrangements",
         ],

@@ -194,6 +194,7 @@ impl Fixture {
             // No such feed: a party finds none of theirs; a feed's secret
             // that opens nothing is a 404 to anyone.
             .replace("{feed_id}", "01a24c00-0000-7000-8000-000000000000")
+            .replace("{proposal_id}", "01a24c00-0000-7000-8000-000000000000")
             .replace("{token}", "no-such-feed")
     }
 }
@@ -1004,6 +1005,33 @@ fn rows() -> Vec<Row> {
             body: None,
             expect: [401, 200, 403, 403, 200, 200, 403],
             outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/arrangement-proposals",
+            // The centre's coordinators; the matrix family's contact is
+            // not running, so theirs is 409, past the permission.
+            body: Json(
+                |f, _| json!({"opening_session_id": f.session, "frequency": "weekly", "first_on": f.tomorrow}),
+            ),
+            expect: [401, 404, 403, 403, 403, 409, 403],
+            outsiders: [403, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "GET",
+            path: "/api/v1/referrals/{id}/arrangement-proposals",
+            // Whoever sees the family's sessions.
+            body: None,
+            expect: [401, 200, 200, 200, 200, 200, 403],
+            outsiders: [200, 404, 404, 404, 404, 404],
+        },
+        Row {
+            method: "POST",
+            path: "/api/v1/referrals/{id}/arrangement-proposals/{proposal_id}/agreement",
+            // A party it needs; no such proposal past the permission.
+            body: None,
+            expect: [401, 403, 404, 403, 403, 403, 403],
+            outsiders: [404, 404, 404, 404, 404, 404],
         },
         Row {
             method: "POST",

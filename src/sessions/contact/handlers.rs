@@ -262,29 +262,39 @@ pub async fn list_contact_sessions(
         .parse::<i64>(cursors.seal("contact_sessions", &id))?;
     let mut conn = pool.get().await?;
     let reader = &caller;
-    let outcome = conn
-        .transaction::<_, ApiError, _>(async move |conn| {
-            let b = family_case(conn, id, false).await?;
-            let viewer = views::viewer(reader, &b)?;
-            let shown = views::shown(conn, &b, &viewer).await?;
-            let sessions = repo::of_family(conn, id).await?;
-            let ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
-            let windows = match shown {
-                Shown::Outline => Vec::new(),
-                _ => repo::windows_of(conn, &ids).await?,
-            };
-            if matches!(&**reader, Principal::User(_)) {
-                audit::record(
-                    conn,
-                    Event::new(reader, "list_contact_sessions", "family")
-                        .resource(id)
-                        .centre(Some(b.referral.centre_id)),
-                )
-                .await?;
+    // A read: no transaction; the sessions, their windows and the audit row
+    // go together on the one connection once the reader is judged.
+    let outcome = async {
+        let b = family_case(&mut conn, id, false).await?;
+        let viewer = views::viewer(reader, &b)?;
+        let shown = views::shown(&mut conn, &b, &viewer).await?;
+        let conn: &AsyncPgConnection = &conn;
+        let windows = async {
+            match shown {
+                Shown::Outline => Ok(Vec::new()),
+                _ => repo::windows_of_family(conn, id).await,
             }
-            Ok((sessions, windows, shown))
-        })
-        .await;
+        };
+        let audited = async {
+            match &**reader {
+                Principal::User(_) => {
+                    audit::record_alongside(
+                        conn,
+                        Event::new(reader, "list_contact_sessions", "family")
+                            .resource(id)
+                            .centre(Some(b.referral.centre_id)),
+                    )
+                    .await
+                }
+                Principal::Client(_) => Ok(()),
+            }
+        };
+        let (sessions, windows, ()) =
+            futures_util::future::try_join3(repo::of_family_alongside(conn, id), windows, audited)
+                .await?;
+        Ok((sessions, windows, shown))
+    }
+    .await;
     let event = Event::new(&caller, "list_contact_sessions", "family").resource(id);
     let (sessions, windows, shown) = refusal_audited(&mut conn, event, outcome).await?;
     let cursor = |s: &ContactSession| Cursor::at(s.starts_at, s.id);

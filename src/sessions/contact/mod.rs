@@ -12,6 +12,7 @@
 //! | a party | each session, with their own windows only, once their identity was checked at their pre-visit |
 //! | the referrer's side | each session's date, the opening session's times and its status, never a window |
 
+pub mod arrangement;
 pub mod booking;
 pub mod displaced;
 pub mod dto;

@@ -150,12 +150,7 @@ pub async fn of_family(
     conn: &mut AsyncPgConnection,
     family_id: FamilyId,
 ) -> Result<Vec<ContactSession>, ApiError> {
-    Ok(contact_sessions::table
-        .filter(contact_sessions::family_id.eq(family_id))
-        .order((contact_sessions::starts_at, contact_sessions::id))
-        .select(ContactSession::as_select())
-        .load(conn)
-        .await?)
+    of_family_alongside(conn, family_id).await
 }
 
 /// One session of a family, locked for a change.
@@ -392,4 +387,33 @@ pub async fn assign_staff(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// A family's sessions, by time, sent alongside other queries.
+pub async fn of_family_alongside(
+    conn: &AsyncPgConnection,
+    family_id: FamilyId,
+) -> Result<Vec<ContactSession>, ApiError> {
+    Ok(contact_sessions::table
+        .filter(contact_sessions::family_id.eq(family_id))
+        .order((contact_sessions::starts_at, contact_sessions::id))
+        .select(ContactSession::as_select())
+        .load(&mut &*conn)
+        .await?)
+}
+
+/// The windows of a family's sessions, sent alongside other queries.
+pub async fn windows_of_family(
+    conn: &AsyncPgConnection,
+    family_id: FamilyId,
+) -> Result<Vec<SessionWindow>, ApiError> {
+    let theirs = contact_sessions::table
+        .filter(contact_sessions::family_id.eq(family_id))
+        .select(contact_sessions::id);
+    Ok(session_windows::table
+        .filter(session_windows::contact_session_id.eq_any(theirs))
+        .order((session_windows::on_date, session_windows::starts))
+        .select(SessionWindow::as_select())
+        .load(&mut &*conn)
+        .await?)
 }

@@ -535,3 +535,66 @@ async fn a_new_assessment_cancels_sessions_booked_under_the_old_conditions() {
     );
     assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
 }
+
+#[tokio::test]
+async fn a_new_arrangement_takes_effect_once_each_party_agrees() {
+    let w = world().await;
+    let (f, dates) = started_for_three_weeks(&w).await;
+    let proposals = format!("/api/v1/referrals/{}/arrangement-proposals", f.id);
+    let until = sql(
+        &w,
+        &format!("SELECT (DATE '{}' + 28)::text AS value", dates[1]),
+    )
+    .await
+    .remove(0);
+    let body = json!({"opening_session_id": f.slot, "frequency": "fortnightly",
+                      "first_on": dates[1], "until": until});
+    for token in [&f.jo, &w.solicitor, &w.staff] {
+        post(&w, token, &proposals, body.clone(), 403).await;
+    }
+    let proposed = post(&w, &w.coordinator, &proposals, body, 201).await;
+    assert_eq!(proposed["status"], "pending");
+    assert_eq!(proposed["needs"].as_array().unwrap().len(), 2);
+    assert!(!w
+        .app
+        .outbox_payload("chris@example.org", "arrangement_proposed")
+        .await
+        .is_null());
+    // A party sees only their own part in it.
+    let seen = get(&w, &f.jo, &proposals, 200).await;
+    assert_eq!(seen[0]["needs"], json!([f.jo_id]));
+    let agree = format!("{proposals}/{}/agreement", s(&proposed["id"]));
+    for token in [&w.staff, &w.coordinator, &w.solicitor] {
+        post(&w, token, &agree, json!({}), 403).await;
+    }
+    let half = post(&w, &f.jo, &agree, json!({}), 200).await;
+    assert_eq!(half["status"], "pending");
+    // Nothing changes until everyone agreed.
+    assert_eq!(
+        statuses(&w, &f).await,
+        ["scheduled", "scheduled", "scheduled"]
+    );
+    let done = post(&w, &f.chris, &agree, json!({}), 200).await;
+    assert_eq!(done["status"], "in_force");
+    let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
+    let scheduled: Vec<String> = items(&page)
+        .iter()
+        .filter(|x| x["status"] == "scheduled")
+        .map(|x| s(&x["date"]))
+        .collect();
+    let fortnight = sql(
+        &w,
+        &format!("SELECT (DATE '{}' + 14)::text AS value", dates[1]),
+    )
+    .await
+    .remove(0);
+    assert_eq!(
+        scheduled,
+        [dates[0].clone(), dates[1].clone(), fortnight, until]
+    );
+    for email in ["jo@example.org", "chris@example.org"] {
+        let told = w.app.outbox_payload(email, "arrangement_in_force").await;
+        assert_eq!(told["first_on"], dates[1].as_str());
+    }
+    post(&w, &f.jo, &agree, json!({}), 409).await;
+}

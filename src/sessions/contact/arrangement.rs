@@ -9,7 +9,7 @@ use actix_web::{get, post, web, HttpResponse};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, OffsetDateTime};
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -28,7 +28,7 @@ use crate::referrals::repo as referrals_repo;
 use crate::referrals::views::timestamp;
 use crate::schema::{arrangement_proposals, contact_arrangements, contact_sessions};
 use crate::validation::FieldErrors;
-use crate::vocabulary::calendar::{format_date, parse_date};
+use crate::vocabulary::calendar::format_date;
 use crate::vocabulary::{AdultId, OpeningSessionId, ReferralId, UserId};
 
 crate::text_enum! {
@@ -202,24 +202,7 @@ pub async fn propose_arrangement(
     body: web::Json<ProposalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut errors = FieldErrors::default();
-    let first = errors.take(parse_date("first_on", &body.first_on));
-    let until = body
-        .until
-        .as_deref()
-        .and_then(|u| errors.take(parse_date("until", u)));
-    if let (Some(f), Some(u)) = (first, until) {
-        if u < f || u > f + Duration::days(366) {
-            errors.push(
-                "until",
-                "range",
-                "must be from the first date to a year after it",
-            );
-        }
-    }
-    let first = errors.finish_one(first)?;
-    let until =
-        until.unwrap_or(first + Duration::weeks(super::start::DEFAULT_WEEKS) - Duration::days(1));
+    let (first, until) = super::start::span(&body.first_on, body.until.as_deref())?;
     let mut conn = pool.get().await?;
     let made = conn
         .transaction::<_, ApiError, _>(async move |conn| {

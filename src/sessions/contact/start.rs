@@ -5,7 +5,7 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
-use time::Duration;
+use time::{Date, Duration};
 
 use super::booking::{self, Booked};
 use super::dto::{StartRequest, StartedResponse};
@@ -29,6 +29,28 @@ use crate::vocabulary::ReferralId;
 
 /// Sessions are booked this far ahead when no end is given.
 pub const DEFAULT_WEEKS: i64 = 12;
+
+/// An arrangement's first and last dates as asked: the last at most a year
+/// on, 12 weeks on when not given.
+pub fn span(first_on: &str, until: Option<&str>) -> Result<(Date, Date), ApiError> {
+    let mut errors = FieldErrors::default();
+    let first = errors.take(parse_date("first_on", first_on));
+    let until = until.and_then(|u| errors.take(parse_date("until", u)));
+    if let (Some(f), Some(u)) = (first, until) {
+        if u < f || u > f + Duration::days(366) {
+            errors.push(
+                "until",
+                "range",
+                "must be from the first date to a year after it",
+            );
+        }
+    }
+    let first = errors.finish_one(first)?;
+    Ok((
+        first,
+        until.unwrap_or(first + Duration::weeks(DEFAULT_WEEKS) - Duration::days(1)),
+    ))
+}
 
 /// What a family still lacks to start, each named.
 async fn missing(
@@ -94,23 +116,7 @@ pub async fn start_contact(
     body: web::Json<StartRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let mut errors = FieldErrors::default();
-    let first = errors.take(parse_date("first_on", &body.first_on));
-    let until = body
-        .until
-        .as_deref()
-        .and_then(|u| errors.take(parse_date("until", u)));
-    if let (Some(f), Some(u)) = (first, until) {
-        if u < f || u > f + Duration::days(366) {
-            errors.push(
-                "until",
-                "range",
-                "must be from the first date to a year after it",
-            );
-        }
-    }
-    let first = errors.finish_one(first)?;
-    let until = until.unwrap_or(first + Duration::weeks(DEFAULT_WEEKS) - Duration::days(1));
+    let (first, until) = span(&body.first_on, body.until.as_deref())?;
     let if_match = IfMatchSent::of(&req);
     let mut conn = pool.get().await?;
     let (response, version, family_id) = conn

@@ -6,17 +6,7 @@ use super::*;
 /// A family started on three weekly sessions from `f.first`.
 async fn started_for_three_weeks(w: &World) -> (Family, Vec<String>) {
     let f = prepared(w, "supported", 8).await;
-    post(
-        w,
-        &f.chris,
-        &format!(
-            "/api/v1/referrals/{}/parties/{}/agreement",
-            f.id, f.chris_id
-        ),
-        json!({"version": 1}),
-        201,
-    )
-    .await;
+    chris_agrees(w, &f).await;
     let until = sql(
         w,
         &format!("SELECT (DATE '{}' + 14)::text AS value", f.first),
@@ -255,17 +245,7 @@ async fn a_no_show_is_recorded_on_the_day_and_counts_against_the_absent_party() 
 async fn lapsed_vetting_is_taken_off_future_sessions_and_another_assigned() {
     let w = world().await;
     let f = prepared(&w, "supervised", 4).await;
-    post(
-        &w,
-        &f.chris,
-        &format!(
-            "/api/v1/referrals/{}/parties/{}/agreement",
-            f.id, f.chris_id
-        ),
-        json!({"version": 1}),
-        201,
-    )
-    .await;
+    chris_agrees(&w, &f).await;
     let staff_id = s(&get(&w, &w.staff, "/api/v1/me", 200).await["id"]);
     let vet = |due: &str| {
         json!({"scheme": "dbs", "certificate_number": "001234567890", "issued_on": "2024-01-10",

@@ -116,6 +116,21 @@ async fn prepared(w: &World, service: &str, capacity: i64) -> Family {
     }
 }
 
+/// Chris agrees the ground rules: the family is then ready to start.
+async fn chris_agrees(w: &World, f: &Family) {
+    post(
+        w,
+        &f.chris,
+        &format!(
+            "/api/v1/referrals/{}/parties/{}/agreement",
+            f.id, f.chris_id
+        ),
+        json!({"version": 1}),
+        201,
+    )
+    .await;
+}
+
 async fn start(w: &World, f: &Family, body: Value, status: u16) -> Value {
     let path = format!("/api/v1/referrals/{}", f.id);
     let tag = w.app.etag(&w.coordinator, &path).await;
@@ -133,17 +148,7 @@ async fn start(w: &World, f: &Family, body: Value, status: u16) -> Value {
 
 async fn started(w: &World, service: &str, capacity: i64) -> Family {
     let f = prepared(w, service, capacity).await;
-    post(
-        w,
-        &f.chris,
-        &format!(
-            "/api/v1/referrals/{}/parties/{}/agreement",
-            f.id, f.chris_id
-        ),
-        json!({"version": 1}),
-        201,
-    )
-    .await;
+    chris_agrees(w, &f).await;
     start(w, &f, json!({"opening_session_id": f.slot, "frequency": "weekly", "first_on": f.first, "until": f.first}), 201).await;
     f
 }
@@ -605,17 +610,7 @@ async fn do_not_meet_windows_never_overlap_across_families() {
 async fn lapsed_vetting_cannot_be_assigned() {
     let w = world().await;
     let f = prepared(&w, "supervised", 4).await;
-    post(
-        &w,
-        &f.chris,
-        &format!(
-            "/api/v1/referrals/{}/parties/{}/agreement",
-            f.id, f.chris_id
-        ),
-        json!({"version": 1}),
-        201,
-    )
-    .await;
+    chris_agrees(&w, &f).await;
     let staff_id = s(&get(&w, &w.staff, "/api/v1/me", 200).await["id"]);
     let vetting = format!("/api/v1/users/{staff_id}/vetting");
     let arrangement = json!({"opening_session_id": f.slot, "frequency": "weekly", "first_on": f.first, "until": f.first, "staff_id": staff_id});

@@ -546,3 +546,36 @@ pub async fn in_brief(
         futures_util::future::try_join3(children, adults, risks).await?;
     Ok((children, adults, risks))
 }
+
+/// A referral with its adults only (no children, relations, court orders
+/// or risks): enough to judge a viewer (`access::viewer_for`) and nothing
+/// else, for reads of a family's other records that show none of the case.
+/// Two queries sent together.
+pub async fn load_head(
+    conn: &AsyncPgConnection,
+    id: ReferralId,
+) -> Result<Option<ReferralBundle>, ApiError> {
+    let (mut a, mut b) = (conn, conn);
+    let referral = async {
+        referrals::table
+            .find(id)
+            .select(Referral::as_select())
+            .first::<Referral>(&mut a)
+            .await
+            .optional()
+    };
+    let adults = referral_adults::table
+        .filter(referral_adults::referral_id.eq(id))
+        .order(referral_adults::position)
+        .select(Adult::as_select())
+        .load::<Adult>(&mut b);
+    let (referral, adults) = futures_util::future::try_join(referral, adults).await?;
+    Ok(referral.map(|referral| ReferralBundle {
+        referral,
+        children: Vec::new(),
+        adults,
+        relations: Vec::new(),
+        court_orders: Vec::new(),
+        risks: Vec::new(),
+    }))
+}

@@ -265,7 +265,13 @@ pub async fn list_contact_sessions(
     // A read: no transaction; the sessions, their windows and the audit row
     // go together on the one connection once the reader is judged.
     let outcome = async {
-        let b = family_case(&mut conn, id, false).await?;
+        // Who may read, judged on the referral and its adults alone.
+        let family = crate::referrals::family::find(&mut conn, id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let b = referrals_repo::load_head(&conn, family.referral_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
         let viewer = views::viewer(reader, &b)?;
         let shown = views::shown(&mut conn, &b, &viewer).await?;
         let conn: &AsyncPgConnection = &conn;

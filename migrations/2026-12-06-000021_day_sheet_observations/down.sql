@@ -1,3 +1,18 @@
+DROP TRIGGER IF EXISTS referral_assessments_supersede_proposals ON referral_assessments;
+DROP FUNCTION IF EXISTS assessment_supersedes_proposals();
+DROP TRIGGER IF EXISTS referrals_end_proposals ON referrals;
+DROP FUNCTION IF EXISTS referral_ends_proposals();
+DROP FUNCTION IF EXISTS supersede_pending_proposals(UUID);
+-- Cancelled sessions' windows go, as before this migration.
+DELETE FROM session_windows w USING contact_sessions s
+    WHERE s.id = w.contact_session_id AND s.status = 'cancelled';
+CREATE OR REPLACE FUNCTION contact_session_frees_windows() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM session_windows WHERE contact_session_id = NEW.id;
+    RETURN NEW;
+END;
+$$;
 DROP TABLE IF EXISTS arrangement_proposals;
 DROP TRIGGER IF EXISTS referrals_change_conditions ON referrals;
 DROP FUNCTION IF EXISTS referral_conditions_changed();

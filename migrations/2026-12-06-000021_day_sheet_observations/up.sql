@@ -216,3 +216,40 @@ CREATE TABLE arrangement_proposals (
 -- At most one proposal waits for agreement per family.
 CREATE UNIQUE INDEX arrangement_proposals_one_pending ON arrangement_proposals (referral_id)
     WHERE status = 'pending';
+
+-- A cancelled session keeps its windows, no longer held apart: they still
+-- say who attended it (who may see it), and free the entrance for others.
+CREATE OR REPLACE FUNCTION contact_session_frees_windows() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE session_windows SET keep_apart = false WHERE contact_session_id = NEW.id;
+    RETURN NEW;
+END;
+$$;
+
+-- A proposal waiting for agreement ends with the case, and gives way to a
+-- new assessment (whose conditions may change who must agree).
+CREATE FUNCTION supersede_pending_proposals(referral UUID) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE arrangement_proposals SET status = 'superseded', settled_at = now()
+        WHERE referral_id = referral AND status = 'pending';
+$$;
+CREATE FUNCTION referral_ends_proposals() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM supersede_pending_proposals(NEW.id);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER referrals_end_proposals AFTER UPDATE OF status ON referrals
+    FOR EACH ROW WHEN (NEW.status IN ('declined', 'closed') AND OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION referral_ends_proposals();
+CREATE FUNCTION assessment_supersedes_proposals() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM supersede_pending_proposals(NEW.referral_id);
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER referral_assessments_supersede_proposals AFTER INSERT ON referral_assessments
+    FOR EACH ROW EXECUTE FUNCTION assessment_supersedes_proposals();

@@ -275,6 +275,7 @@ pub async fn read_feed(
     let venues = centres_repo::venues_of(&mut conn, b.referral.centre_id).await?;
     let shown: Vec<_> = sessions
         .into_iter()
+        .filter(|s| views::listed(s, &windows, &shown))
         .map(|s| views::session(s, &windows, &shown))
         .collect();
     let body = ics::calendar(

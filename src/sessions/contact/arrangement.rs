@@ -247,7 +247,18 @@ pub async fn propose_arrangement(
             if !booking::still_to_come(conn, &plan, first).await? {
                 errors.push("first_on", "past", "must be still to come");
             }
-            errors.finish(())?;
+            if let Some(staff) = &plan.staff {
+                if staff
+                    .assignable(first, plan.slot.starts_at, plan.slot.ends_at)
+                    .is_err()
+                {
+                    errors.push(
+                        "staff_id",
+                        "unassignable",
+                        "the staff member may not be assigned on the first date",
+                    );
+                }
+            }
             // Those who would attend under it agree to it.
             p.needs = plan
                 .residents
@@ -255,6 +266,14 @@ pub async fn propose_arrangement(
                 .chain(&plan.visitors)
                 .copied()
                 .collect();
+            if p.needs.is_empty() {
+                errors.push(
+                    "opening_session_id",
+                    "nobody_attends",
+                    "under the assessment nobody of the family attends",
+                );
+            }
+            errors.finish(())?;
             diesel::update(
                 arrangement_proposals::table
                     .filter(arrangement_proposals::referral_id.eq(id))
@@ -346,7 +365,13 @@ pub async fn list_proposals(
         .select(Proposal::as_select())
         .load(&mut conn)
         .await?;
-    Ok(web::Json(rows.iter().map(|p| view(p, &reader)).collect()))
+    // A party sees only the proposals that need them: never one made for
+    // sessions they are kept away from.
+    let rows = rows.iter().filter(|p| match &reader {
+        Reader::Party(own) => p.needs.iter().any(|a| own.contains(a)),
+        Reader::Centre | Reader::Referrer => true,
+    });
+    Ok(web::Json(rows.map(|p| view(p, &reader)).collect()))
 }
 
 /// A party who attends agrees to a proposed arrangement. Once every party
@@ -396,6 +421,11 @@ pub async fn agree_arrangement(
             let Some(adult) = own.iter().copied().find(|a| p.needs.contains(a)) else {
                 return Err(ApiError::Forbidden);
             };
+            if b.referral.status != ReferralStatus::Active {
+                return Err(ApiError::Conflict(
+                    "contact is no longer running for this family".into(),
+                ));
+            }
             if p.status != ProposalStatus::Pending {
                 return Err(ApiError::Conflict(format!(
                     "the proposal is {}",
@@ -411,6 +441,7 @@ pub async fn agree_arrangement(
             }
             diesel::update(arrangement_proposals::table.find(p.id))
                 .set((
+                    arrangement_proposals::needs.eq(&p.needs),
                     arrangement_proposals::agreed.eq(&p.agreed),
                     arrangement_proposals::status.eq(p.status),
                     arrangement_proposals::settled_at.eq(p.settled_at),
@@ -444,11 +475,26 @@ async fn put_in_force(
         p.settled_at = Some(OffsetDateTime::now_utc());
         return Ok(());
     }
+    // Every party who would attend now must have agreed (a new assessment
+    // supersedes a proposal, so this is a last guard).
+    let attending: Vec<AdultId> = plan
+        .residents
+        .iter()
+        .chain(&plan.visitors)
+        .copied()
+        .collect();
+    if attending.iter().any(|a| !p.agreed.contains(a)) {
+        p.needs = attending;
+        p.agreed.retain(|a| p.needs.contains(a));
+        return Ok(());
+    }
     let now = OffsetDateTime::now_utc();
     let replaced: Vec<repo::ContactSession> = contact_sessions::table
         .filter(contact_sessions::referral_id.eq(b.referral.id))
         .filter(contact_sessions::status.eq(ContactSessionStatus::Scheduled))
         .filter(contact_sessions::on_date.ge(p.first_on))
+        // A session already begun stays as it is.
+        .filter(contact_sessions::starts_at.gt(now))
         .select(repo::ContactSession::as_select())
         .for_update()
         .load(conn)
@@ -509,7 +555,7 @@ async fn put_in_force(
     for email in b
         .adults
         .iter()
-        .filter(|a| p.needs.contains(&a.id))
+        .filter(|a| attending.contains(&a.id))
         .filter_map(|a| a.email.as_deref())
     {
         notifications::enqueue(conn, email, Template::ArrangementInForce, context.clone()).await?;

@@ -6,7 +6,8 @@
 //! cancels each with notice to those who attend and to the coordinators.
 //! A family's conditions changing after booking (a new assessment that
 //! keeps someone away or the parties apart) is noted and judged the same
-//! way: its sessions are rebooked under the new conditions.
+//! way: its sessions are cancelled, for the coordinators to book again
+//! under the new conditions.
 //!
 //! A suspended centre keeps its bookings: a suspension may be lifted, and
 //! its coordinators cancel what must be.
@@ -26,7 +27,7 @@ use crate::error::ApiError;
 use crate::referrals::model::ReferralBundle;
 use crate::referrals::repo as referrals_repo;
 use crate::sessions::pre_visits;
-use crate::vocabulary::{AdultId, ReferralId, Weekday};
+use crate::vocabulary::{AdultId, CentreId, ReferralId, Weekday};
 use std::collections::hash_map::{Entry, HashMap};
 
 /// Why the schedule no longer holds a session, in the centre's words (the
@@ -51,6 +52,9 @@ pub fn displaced(
         && slot.effective_to.is_none_or(|end| s.on_date <= end);
     if !runs {
         return Some("The opening session no longer runs that day".into());
+    }
+    if slot.venue_id != s.venue_id {
+        return Some("The opening session moved to another venue".into());
     }
     if slot.starts_at != s.starts || slot.ends_at != s.ends {
         return Some("The opening session's times changed".into());
@@ -142,15 +146,37 @@ async fn centre_pass(
     let Some(centre_id) = repo::take_schedule_change(conn).await? else {
         return Ok(None);
     };
+    // A centre whose pass fails goes to the back of the queue (its work
+    // undone by the savepoint), so it never holds up the others.
+    let pass = conn
+        .transaction::<_, ApiError, _>(async |conn| cancel_at(conn, centre_id, now).await)
+        .await;
+    match pass {
+        Ok(n) => Ok(Some(n)),
+        Err(e) => {
+            log::warn!("jobs: sessions of centre {centre_id:?} not judged: {e}");
+            repo::requeue_schedule_change(conn, centre_id).await?;
+            Ok(Some(0))
+        }
+    }
+}
+
+/// Cancels the centre's sessions its schedule or families' conditions no
+/// longer hold.
+async fn cancel_at(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+    now: OffsetDateTime,
+) -> Result<usize, ApiError> {
     let Some(centre) = centres_repo::find_centre(conn, centre_id).await? else {
-        return Ok(Some(0));
+        return Ok(0);
     };
     let sessions = repo::scheduled_after(conn, centre_id, now).await?;
     let (Some(first), Some(last)) = (
         sessions.iter().map(|s| s.on_date).min(),
         sessions.iter().map(|s| s.ends_on).max(),
     ) else {
-        return Ok(Some(0));
+        return Ok(0);
     };
     let slots = centres_repo::opening_sessions_of(conn, centre_id, None).await?;
     let closures = centres_repo::closures_of(conn, centre_id, Some((first, last))).await?;
@@ -201,7 +227,7 @@ async fn centre_pass(
         .await?;
         cancelled += 1;
     }
-    Ok(Some(cancelled))
+    Ok(cancelled)
 }
 
 #[cfg(test)]

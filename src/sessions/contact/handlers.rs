@@ -298,6 +298,10 @@ pub async fn list_contact_sessions(
         let (sessions, windows, ()) =
             futures_util::future::try_join3(repo::of_family_alongside(conn, id), windows, audited)
                 .await?;
+        let sessions: Vec<ContactSession> = sessions
+            .into_iter()
+            .filter(|s| views::listed(s, &windows, &shown))
+            .collect();
         Ok((sessions, windows, shown))
     }
     .await;

@@ -417,3 +417,22 @@ pub async fn windows_of_family(
         .load(&mut &*conn)
         .await?)
 }
+
+/// Puts a centre back on the queue of changed schedules, at its end.
+pub async fn requeue_schedule_change(
+    conn: &mut AsyncPgConnection,
+    centre_id: CentreId,
+) -> Result<(), ApiError> {
+    use crate::schema::schedule_changes;
+    diesel::insert_into(schedule_changes::table)
+        .values((
+            schedule_changes::centre_id.eq(centre_id),
+            schedule_changes::changed_at.eq(OffsetDateTime::now_utc()),
+        ))
+        .on_conflict(schedule_changes::centre_id)
+        .do_update()
+        .set(schedule_changes::changed_at.eq(OffsetDateTime::now_utc()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

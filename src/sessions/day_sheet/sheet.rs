@@ -14,6 +14,7 @@ use crate::referrals::repo as referrals_repo;
 use crate::referrals::views::timestamp;
 use crate::sessions::contact::repo::{self as contact_repo, ContactSession};
 use crate::sessions::contact::views;
+use crate::sessions::contact::ContactSessionStatus;
 use crate::sessions::observations;
 use crate::vocabulary::calendar::{format_date, format_time};
 use crate::vocabulary::{CentreId, FamilyId, ReferralId, UserId};
@@ -54,9 +55,12 @@ pub async fn assemble(
     Ok(sessions
         .into_iter()
         .map(|s| {
+            // A cancelled session keeps its windows (who would have come),
+            // but nobody is expected: none are listed.
+            let cancelled = s.status == ContactSessionStatus::Cancelled;
             let windows: Vec<_> = windows
                 .iter()
-                .filter(|w| w.contact_session_id == s.id)
+                .filter(|w| !cancelled && w.contact_session_id == s.id)
                 .collect();
             let attends = |a| windows.iter().any(|w| w.adult_id == a);
             let (room, venue_name) = rooms

@@ -514,6 +514,16 @@ async fn a_new_assessment_cancels_sessions_booked_under_the_old_conditions() {
         "{booked}"
     );
     assert_eq!(run_jobs(&w).await.sessions_displaced, 0);
+    // Chris, kept away now, is never shown the new session, not even its
+    // date: only the ones he was booked into, cancelled.
+    let chris_sees = get(&w, &f.chris, &sessions(&f), 200).await;
+    assert_eq!(items(&chris_sees).len(), 3, "{chris_sees}");
+    assert!(
+        items(&chris_sees)
+            .iter()
+            .all(|x| x["status"] == "cancelled" && x["date"] != later.as_str()),
+        "{chris_sees}"
+    );
 }
 
 #[tokio::test]

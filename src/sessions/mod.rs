@@ -18,7 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(contact::handlers::book_contact_sessions)
         .service(contact::handlers::list_contact_sessions)
         .service(contact::handlers::cancel_contact_session)
-        .service(contact::outcomes::record_outcome)
+        .service(contact::outcomes::record_session_outcome)
         .service(contact::staffing::assign_staff)
         .service(contact::moves::move_contact_session)
         .service(contact::arrangement::propose_arrangement)

@@ -111,7 +111,7 @@ struct SessionOutcome {
     security(("bearer" = []))
 )]
 #[post("/families/{id}/contact-sessions/{session_id}/outcome")]
-pub async fn record_outcome(
+pub async fn record_session_outcome(
     pool: web::Data<Pool>,
     caller: Caller,
     path: web::Path<(FamilyId, Uuid)>,

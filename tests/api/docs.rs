@@ -246,3 +246,63 @@ fn every_property_has_a_description() {
         "properties without a description: {bare:#?}"
     );
 }
+
+/// The types the spec names by their Rust name: those deriving `ToSchema`
+/// and those made by `text_enum!`. Two of one name in different modules
+/// would be one schema in the document, the later replacing the earlier
+/// silently.
+#[test]
+fn no_two_schema_types_share_a_name() {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    files(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut paths,
+    );
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for path in &paths {
+        let code = std::fs::read_to_string(path).unwrap();
+        let mut named = false;
+        for line in code.lines() {
+            let line = line.trim();
+            if (line.starts_with("#[derive(") && line.contains("ToSchema"))
+                || line.starts_with("crate::text_enum!")
+            {
+                named = true;
+            }
+            if named {
+                let item = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))
+                    .or_else(|| line.strip_prefix("struct "))
+                    .or_else(|| line.strip_prefix("enum "));
+                if let Some(item) = item {
+                    let name: String = item
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    seen.entry(name)
+                        .or_default()
+                        .push(path.display().to_string());
+                    named = false;
+                }
+            }
+        }
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(
+        seen.len() > 100,
+        "too few schema types found: {}",
+        seen.len()
+    );
+    assert!(twice.is_empty(), "schema names used twice: {twice:?}");
+}

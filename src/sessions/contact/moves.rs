@@ -32,7 +32,7 @@ use crate::vocabulary::FamilyId;
 /// Where a session moves to.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"date": "2027-01-09"}))]
-pub struct MoveRequest {
+pub struct MoveSessionRequest {
     /// The new date, at the centre (Europe/London).
     #[schema(format = Date)]
     pub date: String,
@@ -52,7 +52,7 @@ pub struct MoveRequest {
         ("id" = Uuid, Path, description = "The family's id"),
         ("session_id" = Uuid, Path, description = "The contact session's id"),
     ),
-    request_body = MoveRequest,
+    request_body = MoveSessionRequest,
     responses(
         (status = 201, description = "Moved: the new session (the old one is cancelled by the centre)", body = ContactSessionResponse,
             headers(("Location" = String, description = "The family's sessions"))),
@@ -68,7 +68,7 @@ pub async fn move_contact_session(
     pool: web::Data<Pool>,
     caller: Caller,
     path: web::Path<(FamilyId, Uuid)>,
-    body: web::Json<MoveRequest>,
+    body: web::Json<MoveSessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, session_id) = path.into_inner();
     let mut errors = FieldErrors::default();

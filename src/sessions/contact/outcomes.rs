@@ -29,7 +29,7 @@ use super::dto::ContactSessionResponse;
 
 crate::text_enum! {
     /// What happened, recorded on the day.
-    pub enum Outcome {
+    pub enum SessionResult {
         /// It took place.
         Completed => "completed",
         /// Staff ended it early (it distressed the child); the note says why.
@@ -39,12 +39,12 @@ crate::text_enum! {
     }
 }
 
-impl Outcome {
+impl SessionResult {
     fn status(self) -> ContactSessionStatus {
         match self {
-            Outcome::Completed => ContactSessionStatus::Completed,
-            Outcome::Terminated => ContactSessionStatus::Terminated,
-            Outcome::NoShow => ContactSessionStatus::NoShow,
+            SessionResult::Completed => ContactSessionStatus::Completed,
+            SessionResult::Terminated => ContactSessionStatus::Terminated,
+            SessionResult::NoShow => ContactSessionStatus::NoShow,
         }
     }
 }
@@ -54,7 +54,7 @@ impl Outcome {
 #[schema(example = json!({"outcome": "no_show", "absent_adult_ids": ["0192f0c4-5b6e-7d3a-9c1b-2a4e6f8d0b1c"]}))]
 pub struct OutcomeRequest {
     /// `completed`, `terminated` or `no_show`.
-    pub outcome: Outcome,
+    pub outcome: SessionResult,
     /// For a no-show, the parties who did not come (each one who attends
     /// the session); none otherwise.
     #[serde(default)]
@@ -121,17 +121,17 @@ pub async fn record_session_outcome(
     let body = body.into_inner();
     let mut errors = FieldErrors::default();
     let note = errors.optional_text("note", body.note.as_deref(), 2000);
-    if body.outcome == Outcome::Terminated && note.is_none() {
+    if body.outcome == SessionResult::Terminated && note.is_none() {
         errors.push("note", "required", "say why the session was ended");
     }
-    if body.outcome != Outcome::NoShow && !body.absent_adult_ids.is_empty() {
+    if body.outcome != SessionResult::NoShow && !body.absent_adult_ids.is_empty() {
         errors.push(
             "absent_adult_ids",
             "not_no_show",
             "only a no-show names absent parties",
         );
     }
-    if body.outcome == Outcome::NoShow && body.absent_adult_ids.is_empty() {
+    if body.outcome == SessionResult::NoShow && body.absent_adult_ids.is_empty() {
         errors.push(
             "absent_adult_ids",
             "required",

@@ -24,6 +24,14 @@ pub struct DomainEvent {
 }
 
 pub async fn record(conn: &mut AsyncPgConnection, event: DomainEvent) -> Result<(), ApiError> {
+    record_alongside(conn, event).await
+}
+
+/// As [`record`], on a connection other queries share (pipelined).
+pub async fn record_alongside(
+    conn: &AsyncPgConnection,
+    event: DomainEvent,
+) -> Result<(), ApiError> {
     diesel::insert_into(domain_events::table)
         .values((
             domain_events::id.eq(Uuid::now_v7()),
@@ -34,7 +42,7 @@ pub async fn record(conn: &mut AsyncPgConnection, event: DomainEvent) -> Result<
             domain_events::organisation_id.eq(event.organisation_id),
             domain_events::payload.eq(event.payload),
         ))
-        .execute(conn)
+        .execute(&mut &*conn)
         .await?;
     Ok(())
 }

@@ -106,9 +106,15 @@ pub async fn book_dates(
             ));
             continue;
         }
-        let outcome = conn
-            .transaction::<_, Step, _>(async |conn| book_one(conn, b, plan, date).await)
-            .await;
+        // A single date that cannot be had fails the whole request, so it
+        // needs no savepoint of its own.
+        let outcome = match dates.len() {
+            1 => book_one(conn, b, plan, date).await,
+            _ => {
+                conn.transaction::<_, Step, _>(async |conn| book_one(conn, b, plan, date).await)
+                    .await
+            }
+        };
         match outcome {
             Ok(one) => booked.push(one),
             Err(Step::Skip(reason, detail)) => skipped.push(skip(date, reason, detail)),

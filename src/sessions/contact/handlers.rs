@@ -59,30 +59,34 @@ pub async fn record(
     action: &str,
     event_type: &'static str,
 ) -> Result<(), ApiError> {
-    audit::record(
-        conn,
-        Event::new(actor, action, "contact_session")
-            .resource(s.id)
-            .centre(Some(s.centre_id)),
+    // The audit row and the event go together (one round trip).
+    let conn: &AsyncPgConnection = conn;
+    futures_util::future::try_join(
+        audit::record_alongside(
+            conn,
+            Event::new(actor, action, "contact_session")
+                .resource(s.id)
+                .centre(Some(s.centre_id)),
+        ),
+        events::record_alongside(
+            conn,
+            DomainEvent {
+                event_type,
+                resource_type: "contact_session",
+                resource_id: s.id,
+                centre_id: Some(s.centre_id),
+                organisation_id: None,
+                payload: serde_json::json!({
+                    "family_id": s.family_id,
+                    "referral_id": s.referral_id,
+                    "date": format_date(s.on_date),
+                    "status": s.status,
+                }),
+            },
+        ),
     )
     .await?;
-    events::record(
-        conn,
-        DomainEvent {
-            event_type,
-            resource_type: "contact_session",
-            resource_id: s.id,
-            centre_id: Some(s.centre_id),
-            organisation_id: None,
-            payload: serde_json::json!({
-                "family_id": s.family_id,
-                "referral_id": s.referral_id,
-                "date": format_date(s.on_date),
-                "status": s.status,
-            }),
-        },
-    )
-    .await
+    Ok(())
 }
 
 const ID: &str = "The family's id";

@@ -224,7 +224,11 @@ pub async fn plan(
     let venue = crate::centres::repo::find_venue(conn, centre_id, slot.venue_id)
         .await?
         .ok_or_else(|| ApiError::internal("an opening session's venue is gone"))?;
-    let apart = pre_visits::booking::apart(conn, b).await?;
+    // As `pre_visits::booking::apart` judges it, from the assessment in hand.
+    let apart = pre_visits::booking::Apart {
+        stagger: assessed.stagger_minutes,
+        keep_apart: b.referral.parties_must_not_meet || assessed.parties_must_not_meet,
+    };
     let (residents, visitors): (Vec<_>, Vec<_>) =
         attending(b, &assessed).into_iter().partition(|id| {
             b.relations

@@ -20,7 +20,7 @@ use crate::identity::{Caller, Principal};
 use crate::referrals::access::Viewer;
 use crate::referrals::model::ReferralStatus;
 use crate::referrals::views::timestamp;
-use crate::sessions::contact::handlers::family_case;
+use crate::sessions::contact::handlers::family_head;
 use crate::sessions::contact::{repo as contact_repo, views};
 use crate::vocabulary::{AdultId, FamilyId};
 
@@ -69,7 +69,7 @@ async fn own_adults(
     caller: &Principal,
     id: FamilyId,
 ) -> Result<Vec<AdultId>, ApiError> {
-    let b = family_case(conn, id, false).await?;
+    let b = family_head(conn, id).await?;
     match (caller, views::viewer(caller, &b)?) {
         (Principal::User(_), Viewer::Parent { adult_ids }) if !adult_ids.is_empty() => {
             Ok(adult_ids)
@@ -245,7 +245,7 @@ pub async fn read_feed(
     let found = repo::by_token(&mut conn, &hash)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let b = family_case(&mut conn, found.family_id, false).await?;
+    let b = family_head(&mut conn, found.family_id).await?;
     // A feed lives as long as its maker's access: their account active,
     // still the party's, the referral not ended.
     let maker = crate::identity::repo::find_user(&mut conn, found.created_by).await?;

@@ -50,6 +50,21 @@ pub async fn family_case(
         .ok_or(ApiError::NotFound)
 }
 
+/// The family's referral with its adults only (`referrals::repo::load_head`):
+/// enough to judge who may read the family's sessions, for reads that show
+/// nothing else of the case. 404 as [`family_case`].
+pub async fn family_head(
+    conn: &mut AsyncPgConnection,
+    id: FamilyId,
+) -> Result<ReferralBundle, ApiError> {
+    let family = crate::referrals::family::find(conn, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    referrals_repo::load_head(conn, family.referral_id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 /// The audit row and domain event of a change to a session. The event
 /// carries no window and no reason: integrations of either side read it.
 pub async fn record(
@@ -269,13 +284,7 @@ pub async fn list_contact_sessions(
     // A read: no transaction; the sessions, their windows and the audit row
     // go together on the one connection once the reader is judged.
     let outcome = async {
-        // Who may read, judged on the referral and its adults alone.
-        let family = crate::referrals::family::find(&mut conn, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        let b = referrals_repo::load_head(&conn, family.referral_id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let b = family_head(&mut conn, id).await?;
         let viewer = views::viewer(reader, &b)?;
         let shown = views::shown(&mut conn, &b, &viewer).await?;
         let conn: &AsyncPgConnection = &conn;

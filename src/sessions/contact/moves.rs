@@ -15,15 +15,15 @@ use super::booking;
 use super::dto::ContactSessionResponse;
 use super::handlers::{family_case, record, LATE_NOTICE_HOURS};
 use super::plan::{self, Asked};
-use super::reminders::own_times;
+use super::reminders::tell_own_times;
 use super::repo::{self, Cancellation};
 use super::views::{self, Shown};
-use super::{CancelledBy, ContactSessionStatus, WindowKind};
+use super::{CancelledBy, ContactSessionStatus};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
 use crate::identity::roles::Role;
 use crate::identity::{Caller, Principal};
-use crate::notifications::{self, Template};
+use crate::notifications::Template;
 use crate::referrals::decisions::{machine::Side, side_of};
 use crate::validation::FieldErrors;
 use crate::vocabulary::calendar::{format_date, parse_date};
@@ -169,23 +169,11 @@ pub async fn move_contact_session(
                 super::handlers::tell_parties_cancelled(conn, &b, &old, &dropped).await?;
             }
             // Each party who attends hears their own new times.
-            for a in &b.adults {
-                let theirs = |kind| {
-                    windows
-                        .iter()
-                        .find(|w| w.adult_id == a.id && w.kind == kind)
-                };
-                let (Some(arrives), Some(leaves), Some(email)) = (
-                    theirs(WindowKind::Arrives),
-                    theirs(WindowKind::Leaves),
-                    a.email.as_deref(),
-                ) else {
-                    continue;
-                };
-                let mut context = own_times(&new, arrives, leaves);
-                context["moved_from"] = serde_json::json!(format_date(old.on_date));
-                notifications::enqueue(conn, email, Template::SessionMoved, context).await?;
-            }
+            let moved_from = format_date(old.on_date);
+            tell_own_times(conn, &b, &new, &windows, Template::SessionMoved, |c| {
+                c["moved_from"] = serde_json::json!(moved_from);
+            })
+            .await?;
             Ok(views::session(new, &windows, &Shown::All))
         })
         .await?;

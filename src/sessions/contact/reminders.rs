@@ -12,6 +12,7 @@ use super::{ContactSessionStatus, WindowKind};
 use crate::db::Pool;
 use crate::error::ApiError;
 use crate::notifications::{self, Template};
+use crate::referrals::model::ReferralBundle;
 use crate::referrals::repo as referrals_repo;
 use crate::schema::contact_sessions;
 use crate::vocabulary::calendar::{format_date, format_time, uk_date_of};
@@ -60,27 +61,7 @@ async fn batch(
         let Some(b) = referrals_repo::load_bundle(conn, s.referral_id, false).await? else {
             continue;
         };
-        let theirs = |adult, kind| {
-            windows
-                .iter()
-                .find(|w| w.contact_session_id == s.id && w.adult_id == adult && w.kind == kind)
-        };
-        for a in &b.adults {
-            let (Some(arrives), Some(leaves), Some(email)) = (
-                theirs(a.id, WindowKind::Arrives),
-                theirs(a.id, WindowKind::Leaves),
-                a.email.as_deref(),
-            ) else {
-                continue;
-            };
-            notifications::enqueue(
-                conn,
-                email,
-                Template::SessionReminder,
-                own_times(s, arrives, leaves),
-            )
-            .await?;
-        }
+        tell_own_times(conn, &b, s, &windows, Template::SessionReminder, |_| {}).await?;
     }
     diesel::update(contact_sessions::table.filter(contact_sessions::id.eq_any(&ids)))
         .set(contact_sessions::reminded_at.eq(now))
@@ -89,8 +70,39 @@ async fn batch(
     Ok(due.len())
 }
 
+/// Tells each party of the family who attends `s` (has both windows in
+/// `windows`) and has an address their own times there, never another's,
+/// with `template`; `more` adds to each message's payload.
+pub async fn tell_own_times(
+    conn: &mut AsyncPgConnection,
+    b: &ReferralBundle,
+    s: &ContactSession,
+    windows: &[SessionWindow],
+    template: Template,
+    more: impl Fn(&mut serde_json::Value),
+) -> Result<(), ApiError> {
+    let theirs = |adult, kind| {
+        windows
+            .iter()
+            .find(|w| w.contact_session_id == s.id && w.adult_id == adult && w.kind == kind)
+    };
+    for a in &b.adults {
+        let (Some(arrives), Some(leaves), Some(email)) = (
+            theirs(a.id, WindowKind::Arrives),
+            theirs(a.id, WindowKind::Leaves),
+            a.email.as_deref(),
+        ) else {
+            continue;
+        };
+        let mut context = own_times(s, arrives, leaves);
+        more(&mut context);
+        notifications::enqueue(conn, email, template, context).await?;
+    }
+    Ok(())
+}
+
 /// One party's own times at a session, for their reminder or a move.
-pub fn own_times(
+fn own_times(
     s: &ContactSession,
     arrives: &SessionWindow,
     leaves: &SessionWindow,

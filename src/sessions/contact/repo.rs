@@ -174,12 +174,7 @@ pub async fn windows_of(
     conn: &mut AsyncPgConnection,
     session_ids: &[Uuid],
 ) -> Result<Vec<SessionWindow>, ApiError> {
-    Ok(session_windows::table
-        .filter(session_windows::contact_session_id.eq_any(session_ids))
-        .order((session_windows::on_date, session_windows::starts))
-        .select(SessionWindow::as_select())
-        .load(conn)
-        .await?)
+    windows_alongside(conn, session_ids).await
 }
 
 /// Other families' windows kept apart at a venue on a date.

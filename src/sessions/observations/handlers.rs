@@ -2,7 +2,7 @@
 //! `POST /observation-requests/{id}/approve|decline|withdraw`.
 
 use actix_web::{get, post, web, HttpResponse};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -11,125 +11,27 @@ use super::dto::{
     ObservationRequestResponse,
 };
 use super::repo::{self, ObservationRequest, Whose};
+use super::rules::{answer, officer, record, seen_by, shown, to_decide};
 use super::views::{self, Seen};
 use super::ObservationStatus;
 use crate::audit::{self, Event};
 use crate::centres::{access as centre_access, repo as centres_repo};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
-use crate::events::{self, DomainEvent};
 use crate::identity::repo as identity_repo;
-use crate::identity::roles::{ReferrerType, Role};
-use crate::identity::{Caller, Principal, UserPrincipal};
-use crate::notifications::{self, Template};
+use crate::identity::roles::Role;
+use crate::identity::{Caller, Principal};
+use crate::notifications::Template;
 use crate::pagination::{Cursor, CursorKey, Page, PageParams};
 use crate::referrals::model::ReferralStatus;
 use crate::sessions::contact::handlers::family_case;
 use crate::sessions::contact::repo as contact_repo;
 use crate::sessions::contact::ContactSessionStatus;
 use crate::validation::{FieldErrors, Name};
-use crate::vocabulary::calendar::{format_date, parse_date, uk_today};
+use crate::vocabulary::calendar::{parse_date, uk_today};
 use crate::vocabulary::{CentreId, FamilyId};
 
 const ID: &str = "The observation request's id";
-
-/// The audit row, domain event and word to those concerned of a change to
-/// a request. The event says the day and the status, never the clients.
-async fn record(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    r: &ObservationRequest,
-    action: &str,
-    event_type: &'static str,
-    tell: &[String],
-    template: Template,
-) -> Result<(), ApiError> {
-    audit::record(
-        conn,
-        Event::new(caller, action, "observation_request")
-            .resource(r.id)
-            .centre(Some(r.centre_id)),
-    )
-    .await?;
-    events::record(
-        conn,
-        DomainEvent {
-            event_type,
-            resource_type: "observation_request",
-            resource_id: r.id,
-            centre_id: Some(r.centre_id),
-            organisation_id: r.organisation_id,
-            payload: serde_json::json!({
-                "date": format_date(r.on_date),
-                "status": r.status,
-            }),
-        },
-    )
-    .await?;
-    let context = serde_json::json!({
-        "observation_request_id": r.id,
-        "date": format_date(r.on_date),
-    });
-    for email in tell {
-        notifications::enqueue(conn, email, template, context.clone()).await?;
-    }
-    Ok(())
-}
-
-/// The officer asking: a person, a referrer of type
-/// `childrens_court_officer`.
-async fn officer(
-    conn: &mut AsyncPgConnection,
-    caller: &Principal,
-) -> Result<crate::identity::model::User, ApiError> {
-    let Principal::User(u) = caller else {
-        return Err(ApiError::Forbidden);
-    };
-    if u.role != Role::Referrer {
-        return Err(ApiError::Forbidden);
-    }
-    let user = identity_repo::find_user(conn, u.id)
-        .await?
-        .ok_or(ApiError::Forbidden)?;
-    match user.referrer_type {
-        Some(ReferrerType::ChildrensCourtOfficer) => Ok(user),
-        _ => Err(ApiError::Forbidden),
-    }
-}
-
-/// A coordinator of the request's centre.
-fn coordinator_of(caller: &Principal, centre_id: CentreId) -> Option<&UserPrincipal> {
-    match caller {
-        Principal::User(u) if u.role == Role::Coordinator && u.centre_ids.contains(&centre_id) => {
-            Some(u)
-        }
-        _ => None,
-    }
-}
-
-/// How the caller sees a request, or 404 where they may not see it.
-fn seen_by(caller: &Principal, r: &ObservationRequest) -> Result<Seen, ApiError> {
-    if coordinator_of(caller, r.centre_id).is_some() {
-        return Ok(Seen::Centre);
-    }
-    match caller {
-        Principal::User(u) if u.id == r.requested_by => Ok(Seen::Requester),
-        _ => Err(ApiError::NotFound),
-    }
-}
-
-/// A request with its session (once approved), as the caller sees it.
-async fn shown(
-    conn: &mut AsyncPgConnection,
-    r: ObservationRequest,
-    seen: Seen,
-) -> Result<ObservationRequestResponse, ApiError> {
-    let session = match r.contact_session_id {
-        Some(id) => contact_repo::by_ids(conn, &[id]).await?.into_iter().next(),
-        None => None,
-    };
-    Ok(views::request(r, session.as_ref(), seen))
-}
 
 /// A children's court officer asks to observe a session at a centre that
 /// allows it: a later day than today on which the centre is open, naming
@@ -358,42 +260,6 @@ pub async fn get_observation_request(
     Ok(web::Json(shown(&mut conn, r, seen).await?))
 }
 
-/// A pending request of the caller's centre, locked, for a coordinator's
-/// decision.
-async fn to_decide(
-    conn: &mut AsyncPgConnection,
-    caller: &Principal,
-    id: Uuid,
-) -> Result<(ObservationRequest, crate::vocabulary::UserId), ApiError> {
-    let r = repo::find(conn, id, true)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let Some(coordinator) = coordinator_of(caller, r.centre_id) else {
-        // The officer may read it, but not decide it.
-        seen_by(caller, &r)?;
-        return Err(ApiError::Forbidden);
-    };
-    if r.status != ObservationStatus::Pending {
-        return Err(ApiError::Conflict(format!(
-            "the request is {}; only a pending request is decided",
-            r.status.as_str()
-        )));
-    }
-    Ok((r, coordinator.id))
-}
-
-/// The officer's address, to tell them the request was answered.
-async fn officer_email(
-    conn: &mut AsyncPgConnection,
-    r: &ObservationRequest,
-) -> Result<Vec<String>, ApiError> {
-    Ok(identity_repo::find_user(conn, r.requested_by)
-        .await?
-        .map(|u| u.email)
-        .into_iter()
-        .collect())
-}
-
 /// A coordinator approves a pending request, matching it to the family's
 /// contact session at the centre that day (still scheduled, still to come).
 /// The session is not changed: the observer joins it in its room and hours,
@@ -441,24 +307,15 @@ pub async fn approve_observation(
                         "not a scheduled session of this centre on the day asked, still to come",
                     )
                 })?;
-            let r = repo::settle(
-                conn,
-                r.id,
-                ObservationStatus::Approved,
-                Some(session.id),
-                Some(coordinator),
-                None,
-            )
-            .await?;
-            let tell = officer_email(conn, &r).await?;
-            record(
+            let r = answer(
                 conn,
                 &caller,
                 &r,
-                "approve_observation",
-                "observation_request.approved",
-                &tell,
-                Template::ObservationAnswered,
+                coordinator,
+                ObservationStatus::Approved,
+                Some(session.id),
+                None,
+                ("approve_observation", "observation_request.approved"),
             )
             .await?;
             Ok(views::request(r, Some(&session), Seen::Centre))
@@ -498,24 +355,15 @@ pub async fn decline_observation(
     let response = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let (r, coordinator) = to_decide(conn, &caller, id).await?;
-            let r = repo::settle(
-                conn,
-                r.id,
-                ObservationStatus::Declined,
-                None,
-                Some(coordinator),
-                Some(reason),
-            )
-            .await?;
-            let tell = officer_email(conn, &r).await?;
-            record(
+            let r = answer(
                 conn,
                 &caller,
                 &r,
-                "decline_observation",
-                "observation_request.declined",
-                &tell,
-                Template::ObservationAnswered,
+                coordinator,
+                ObservationStatus::Declined,
+                None,
+                Some(reason),
+                ("decline_observation", "observation_request.declined"),
             )
             .await?;
             Ok(views::request(r, None, Seen::Centre))

@@ -20,6 +20,7 @@
 pub mod dto;
 pub mod handlers;
 pub mod repo;
+mod rules;
 mod views;
 
 crate::text_enum! {

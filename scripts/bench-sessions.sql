@@ -38,10 +38,16 @@ SELECT referral_id, centre_id, 'handover', 'active', 'professional', :'coordinat
        'referrer@bench.example', 'none', now() - interval '60 days', now() - interval '60 days',
        now() - interval '60 days'
 FROM bench_families;
+-- Rows go in as the service writes them: a referral's adults together, a
+-- family's sessions (booked as a series when contact starts) together, and
+-- each session's windows with it. Rows scattered by kind instead would make
+-- every read touch a page per row.
 INSERT INTO referral_adults (id, referral_id, name, party, may_attend, position)
-SELECT resident, referral_id, 'Resident ' || n, 'resident_parent', true, 0 FROM bench_families
-UNION ALL
-SELECT visitor, referral_id, 'Visitor ' || n, 'non_resident_parent', true, 1 FROM bench_families;
+SELECT a.* FROM bench_families,
+  LATERAL (VALUES (resident, referral_id, 'Resident ' || n, 'resident_parent', true, 0),
+                  (visitor, referral_id, 'Visitor ' || n, 'non_resident_parent', true, 1))
+          AS a (id, referral_id, name, party, may_attend, position)
+ORDER BY bench_families.referral_id, a.position;
 INSERT INTO referral_children (id, referral_id, name, name_key, date_of_birth, needs, position)
 SELECT child, referral_id, 'Child ' || n, 'child ' || n, date '2019-05-01', 'None known', 0
 FROM bench_families;
@@ -63,21 +69,22 @@ FROM bench_families, bench_first;
 
 CREATE TEMP TABLE bench_sessions AS
 SELECT f.*, gen_random_uuid() AS session_id, first_on + 7 * w AS on_date
-FROM bench_families f, bench_first, generate_series(0, 11) AS w;
+FROM bench_families f, bench_first, generate_series(0, 11) AS w
+ORDER BY f.family_id, w;
 INSERT INTO contact_sessions (id, referral_id, family_id, centre_id, venue_id, opening_session_id,
                               series_id, service, on_date, starts, ends_on, ends, takes_place,
                               keep_apart, booked_by)
 SELECT session_id, referral_id, family_id, centre_id, venue_id, slot_id, referral_id, 'handover',
        on_date, '10:00', on_date, '12:00', false, false, :'coordinator'
-FROM bench_sessions;
+FROM bench_sessions ORDER BY family_id, on_date;
 -- The resident party brings the child first and collects last.
 INSERT INTO session_windows (contact_session_id, adult_id, kind, venue_id, entrance, on_date,
                              starts, ends, keep_apart)
-SELECT session_id, resident, 'arrives', venue_id, 'Main entrance', on_date, TIME '09:50', TIME '10:00', false FROM bench_sessions
-UNION ALL
-SELECT session_id, visitor, 'arrives', venue_id, 'Main entrance', on_date, TIME '10:15', TIME '10:25', false FROM bench_sessions
-UNION ALL
-SELECT session_id, visitor, 'leaves', venue_id, 'Main entrance', on_date, TIME '11:35', TIME '11:45', false FROM bench_sessions
-UNION ALL
-SELECT session_id, resident, 'leaves', venue_id, 'Main entrance', on_date, TIME '12:00', TIME '12:10', false FROM bench_sessions;
+SELECT session_id, w.* FROM bench_sessions,
+  LATERAL (VALUES (resident, 'arrives', venue_id, 'Main entrance', on_date, TIME '09:50', TIME '10:00', false),
+                  (visitor, 'arrives', venue_id, 'Main entrance', on_date, TIME '10:15', TIME '10:25', false),
+                  (visitor, 'leaves', venue_id, 'Main entrance', on_date, TIME '11:35', TIME '11:45', false),
+                  (resident, 'leaves', venue_id, 'Main entrance', on_date, TIME '12:00', TIME '12:10', false))
+          AS w (adult_id, kind, venue_id, entrance, on_date, starts, ends, keep_apart)
+ORDER BY family_id, bench_sessions.on_date, w.starts;
 ANALYZE contact_sessions; ANALYZE session_windows; ANALYZE referrals; ANALYZE referral_adults;

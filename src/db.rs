@@ -23,10 +23,15 @@ const MIGRATION_LOCK_KEY: i64 = 0x0ccc_0001;
 /// Builds the pool. No connection is opened yet: the service starts even while the
 /// database is down, and `/ready` says so.
 pub fn build_pool(config: &Config) -> Result<Pool, String> {
-    // Verified recycling pings a pooled connection before handing it out, so a
-    // connection broken by a database restart is dropped instead of failing a request.
+    // A pooled connection is handed out again without a ping (a round trip,
+    // and a statement for PostgreSQL, on every request): one the server closed,
+    // as a restart or a terminated backend does, is already known to be
+    // closed (its driver task has read the end of the socket) and is dropped
+    // on the way out of the pool, so it never reaches a request. One that
+    // breaks while in use fails that request with a retryable 503 and is not
+    // returned to the pool.
     let mut manager_config = ManagerConfig::default();
-    manager_config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Verified;
+    manager_config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         config.database_url.expose(),
         manager_config,

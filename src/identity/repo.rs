@@ -32,25 +32,21 @@ pub async fn find_user_with_centres(
     conn: &mut AsyncPgConnection,
     id: UserId,
 ) -> Result<Option<(User, Vec<CentreId>)>, ApiError> {
-    // Every authenticated request asks this: two queries diesel keeps
-    // prepared (no SQL text of ours, which PostgreSQL would plan afresh each
-    // time), sent together on the one connection (pipelined: one round trip).
-    let shared: &AsyncPgConnection = conn;
-    let (mut for_user, mut for_centres) = (shared, shared);
-    let user = users::table
+    // Every authenticated request asks this: one statement (the centres as
+    // an array beside the user), which diesel keeps prepared: no SQL text of
+    // ours, which PostgreSQL would plan afresh each time.
+    let centres = diesel::dsl::array::<diesel::sql_types::Uuid, _>(
+        centre_memberships::table
+            .filter(centre_memberships::user_id.eq(id))
+            .order(centre_memberships::centre_id)
+            .select(centre_memberships::centre_id),
+    );
+    Ok(users::table
         .find(id)
-        .select(User::as_select())
-        .first::<User>(&mut for_user);
-    let centres = centre_memberships::table
-        .filter(centre_memberships::user_id.eq(id))
-        .order(centre_memberships::centre_id)
-        .select(centre_memberships::centre_id)
-        .load::<CentreId>(&mut for_centres);
-    let (user, centres) = futures_util::future::join(user, centres).await;
-    match user.optional()? {
-        Some(user) => Ok(Some((user, centres?))),
-        None => Ok(None),
-    }
+        .select((User::as_select(), centres))
+        .first::<(User, Vec<CentreId>)>(conn)
+        .await
+        .optional()?)
 }
 
 pub async fn find_user_by_email(

@@ -72,3 +72,13 @@ pub async fn find(conn: &mut AsyncPgConnection, id: FamilyId) -> Result<Option<F
         .await
         .optional()?)
 }
+
+/// The referral of family `id`, as a subquery (`… WHERE referral_id IN
+/// (this)`): a read keyed by the family's id then needs no round trip to
+/// find its referral first.
+#[diesel::dsl::auto_type]
+pub fn referral_of(id: FamilyId) -> _ {
+    families::table
+        .filter(families::id.eq(id))
+        .select(families::referral_id)
+}

@@ -16,7 +16,7 @@ use crate::schema::{
     referral_adults, referral_children, referral_court_orders, referral_history,
     referral_relations, referral_risks, referrals,
 };
-use crate::vocabulary::{CentreId, ClientId, OrganisationId, ReferralId, RiskId, UserId};
+use crate::vocabulary::{CentreId, ClientId, FamilyId, OrganisationId, ReferralId, RiskId, UserId};
 
 pub async fn insert_bundle(
     conn: &mut AsyncPgConnection,
@@ -547,25 +547,27 @@ pub async fn in_brief(
     Ok((children, adults, risks))
 }
 
-/// A referral with its adults only (no children, relations, court orders
-/// or risks): enough to judge a viewer (`access::viewer_for`) and nothing
-/// else, for reads of a family's other records that show none of the case.
-/// Two queries sent together.
-pub async fn load_head(
+/// The referral of a family with its adults only (no children, relations,
+/// court orders or risks): enough to judge a viewer (`access::viewer_for`)
+/// and nothing else, for reads of a family's other records that show none
+/// of the case. Two queries sent together, each finding the referral
+/// through the family: one round trip from the family's id.
+pub async fn load_head_of_family(
     conn: &AsyncPgConnection,
-    id: ReferralId,
+    family_id: FamilyId,
 ) -> Result<Option<ReferralBundle>, ApiError> {
     let (mut a, mut b) = (conn, conn);
+    let of_family = || super::family::referral_of(family_id);
     let referral = async {
         referrals::table
-            .find(id)
+            .filter(referrals::id.eq_any(of_family()))
             .select(Referral::as_select())
             .first::<Referral>(&mut a)
             .await
             .optional()
     };
     let adults = referral_adults::table
-        .filter(referral_adults::referral_id.eq(id))
+        .filter(referral_adults::referral_id.eq_any(of_family()))
         .order(referral_adults::position)
         .select(Adult::as_select())
         .load::<Adult>(&mut b);

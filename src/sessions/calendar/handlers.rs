@@ -245,7 +245,7 @@ pub async fn read_feed(
     let found = repo::by_token(&mut conn, &hash)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let b = family_head(&mut conn, found.family_id).await?;
+    let b = family_head(&conn, found.family_id).await?;
     // A feed lives as long as its maker's access: their account active,
     // still the party's, the referral not ended.
     let maker = crate::identity::repo::find_user(&mut conn, found.created_by).await?;

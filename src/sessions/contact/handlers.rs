@@ -27,6 +27,7 @@ use crate::referrals::decisions::{machine::Side, side_of};
 use crate::referrals::model::{ReferralBundle, ReferralStatus};
 use crate::referrals::read::refusal_audited;
 use crate::referrals::repo as referrals_repo;
+use crate::sessions::pre_visits;
 use crate::validation::FieldErrors;
 use crate::vocabulary::calendar::{format_date, parse_date};
 use crate::vocabulary::FamilyId;
@@ -50,19 +51,39 @@ pub async fn family_case(
         .ok_or(ApiError::NotFound)
 }
 
-/// The family's referral with its adults only (`referrals::repo::load_head`):
-/// enough to judge who may read the family's sessions, for reads that show
-/// nothing else of the case. 404 as [`family_case`].
+/// The family's referral with its adults only
+/// (`referrals::repo::load_head_of_family`): enough to judge who may read
+/// the family's sessions, for reads that show nothing else of the case. 404
+/// as [`family_case`].
 pub async fn family_head(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     id: FamilyId,
 ) -> Result<ReferralBundle, ApiError> {
-    let family = crate::referrals::family::find(conn, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    referrals_repo::load_head(conn, family.referral_id)
+    referrals_repo::load_head_of_family(conn, id)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// [`family_head`], and what `reader` is shown of the family's sessions
+/// (`views::shown`): a party's checked identities are read alongside the
+/// referral, so the reader is judged in one round trip.
+pub async fn family_head_shown(
+    conn: &AsyncPgConnection,
+    id: FamilyId,
+    reader: &Principal,
+) -> Result<(ReferralBundle, Shown), ApiError> {
+    // Only a parent can be a party (`access::viewer_for`).
+    let party = matches!(reader, Principal::User(u) if u.role == Role::Parent);
+    let checked = async {
+        match party {
+            true => pre_visits::repo::identity_checked_of_family(conn, id).await,
+            false => Ok(Vec::new()),
+        }
+    };
+    let (b, checked) = futures_util::future::try_join(family_head(conn, id), checked).await?;
+    let viewer = views::viewer(reader, &b)?;
+    let shown = views::shown_given(&viewer, &checked);
+    Ok((b, shown))
 }
 
 /// The audit row and domain event of a change to a session. The event
@@ -284,10 +305,8 @@ pub async fn list_contact_sessions(
     // A read: no transaction; the sessions, their windows and the audit row
     // go together on the one connection once the reader is judged.
     let outcome = async {
-        let b = family_head(&mut conn, id).await?;
-        let viewer = views::viewer(reader, &b)?;
-        let shown = views::shown(&mut conn, &b, &viewer).await?;
         let conn: &AsyncPgConnection = &conn;
+        let (b, shown) = family_head_shown(conn, id, reader).await?;
         let windows = async {
             match shown {
                 Shown::Outline => Ok(Vec::new()),

@@ -44,23 +44,33 @@ pub async fn shown(
     b: &ReferralBundle,
     viewer: &Viewer,
 ) -> Result<Shown, ApiError> {
-    Ok(match viewer {
+    let checked = match viewer {
+        Viewer::Parent { .. } => pre_visits::repo::of_referral(conn, b.referral.id)
+            .await?
+            .into_iter()
+            .filter(|v| v.status == PreVisitStatus::Done && v.identity_checked)
+            .map(|v| v.adult_id)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(shown_given(viewer, &checked))
+}
+
+/// How much `viewer` is shown, given the family's adults whose identity
+/// was checked at a done pre-visit (as [`shown`] reads them).
+pub fn shown_given(viewer: &Viewer, checked: &[AdultId]) -> Shown {
+    match viewer {
         Viewer::Centre | Viewer::Staff => Shown::All,
         Viewer::Referrer => Shown::Outline,
-        Viewer::Parent { adult_ids } => {
-            let checked = pre_visits::repo::of_referral(conn, b.referral.id)
-                .await?
-                .into_iter()
-                .filter(|v| v.status == PreVisitStatus::Done && v.identity_checked)
-                .map(|v| v.adult_id)
+        Viewer::Parent { adult_ids } => Shown::Party {
+            checked: checked
+                .iter()
+                .copied()
                 .filter(|a| adult_ids.contains(a))
-                .collect();
-            Shown::Party {
-                checked,
-                own: adult_ids.clone(),
-            }
-        }
-    })
+                .collect(),
+            own: adult_ids.clone(),
+        },
+    }
 }
 
 /// A window with its local times and instants.

@@ -9,7 +9,7 @@ use super::rules::Instants;
 use super::PreVisitStatus;
 use crate::error::ApiError;
 use crate::schema::pre_visits;
-use crate::vocabulary::{AdultId, CentreId, ReferralId, UserId, VenueId};
+use crate::vocabulary::{AdultId, CentreId, FamilyId, ReferralId, UserId, VenueId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pre_visits)]
@@ -83,6 +83,23 @@ pub async fn kept_apart_near(
         .order(pre_visits::starts_at)
         .select(PreVisit::as_select())
         .load(conn)
+        .await?)
+}
+
+/// The adults of family `family_id` whose identity was checked at a done
+/// pre-visit. Keyed by the family, so that it goes out with the reads that
+/// find the family's referral.
+pub async fn identity_checked_of_family(
+    conn: &AsyncPgConnection,
+    family_id: FamilyId,
+) -> Result<Vec<AdultId>, ApiError> {
+    let mut conn = conn;
+    Ok(pre_visits::table
+        .filter(pre_visits::referral_id.eq_any(crate::referrals::family::referral_of(family_id)))
+        .filter(pre_visits::status.eq(PreVisitStatus::Done))
+        .filter(pre_visits::identity_checked.eq(true))
+        .select(pre_visits::adult_id)
+        .load(&mut conn)
         .await?)
 }
 

@@ -24,14 +24,17 @@ const MIGRATION_LOCK_KEY: i64 = 0x0ccc_0001;
 /// database is down, and `/ready` says so.
 pub fn build_pool(config: &Config) -> Result<Pool, String> {
     // A pooled connection is handed out again without a ping (a round trip,
-    // and a statement for PostgreSQL, on every request): one the server closed,
-    // as a restart or a terminated backend does, is already known to be
-    // closed (its driver task has read the end of the socket) and is dropped
-    // on the way out of the pool, so it never reaches a request. One that
-    // breaks while in use fails that request with a retryable 503 and is not
-    // returned to the pool.
+    // and a statement for PostgreSQL, on every request). One the server
+    // closed, as a restart or a terminated backend does, is known to be
+    // closed once its driver task reads the end of the socket, and is dropped
+    // on the way out of the pool; one that breaks while in use fails its
+    // request with a retryable 503 and is not returned. A connection whose
+    // network path died silently (no end of socket ever arrives) is found by
+    // the TCP timeouts `connect` sets, within seconds, not the kernel's
+    // quarter of an hour.
     let mut manager_config = ManagerConfig::default();
     manager_config.recycling_method = diesel_async::pooled_connection::RecyclingMethod::Fast;
+    manager_config.custom_setup = Box::new(|url| Box::pin(connect(url.to_owned())));
     let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
         config.database_url.expose(),
         manager_config,
@@ -44,6 +47,28 @@ pub fn build_pool(config: &Config) -> Result<Pool, String> {
         .runtime(::deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| format!("cannot build the database pool: {e}"))
+}
+
+/// How long a connection may go unanswered before it counts as gone: an idle
+/// one is probed after `DEAD_PATH_SECS` and dropped after three unanswered
+/// probes; data sent and not acknowledged for as long closes it.
+const DEAD_PATH_SECS: u64 = 10;
+
+/// Opens a pooled connection with TCP keepalives and a user timeout, so that
+/// a connection whose network path died silently fails fast (a 503 its
+/// caller may retry) instead of hanging a request until the kernel gives up.
+async fn connect(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    use std::time::Duration;
+    let bad = |e: tokio_postgres::Error| diesel::ConnectionError::BadConnection(e.to_string());
+    let mut config: tokio_postgres::Config = url.parse().map_err(bad)?;
+    config
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(DEAD_PATH_SECS))
+        .keepalives_interval(Duration::from_secs(DEAD_PATH_SECS / 3))
+        .keepalives_retries(3)
+        .tcp_user_timeout(Duration::from_secs(DEAD_PATH_SECS));
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await.map_err(bad)?;
+    AsyncPgConnection::try_from_client_and_connection(client, connection).await
 }
 
 /// Why migrating failed.

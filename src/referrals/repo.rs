@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::access::ListScope;
 use super::model::{
-    Adult, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Listed, Referral,
-    ReferralBundle, ReferralStatus, RelationRow, Risk,
+    Adult, AdultInBrief, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Listed,
+    Referral, ReferralBundle, ReferralStatus, RelationRow, Risk,
 };
 use crate::error::ApiError;
 use crate::pagination::{beyond, Direction, PageRequest};
@@ -518,13 +518,13 @@ pub async fn count_by_status(
 }
 
 /// What a day sheet shows of several families: their children, their
-/// adults, and the risk statements the coordinators marked for staff (no
+/// adults (names and parties only), and the risk statements the coordinators marked for staff (no
 /// other risk text leaves the centre's coordinators). Three queries sent
 /// together on the one connection.
 pub async fn in_brief(
     conn: &AsyncPgConnection,
     ids: &[ReferralId],
-) -> Result<(Vec<Child>, Vec<Adult>, Vec<Risk>), ApiError> {
+) -> Result<(Vec<Child>, Vec<AdultInBrief>, Vec<Risk>), ApiError> {
     let (mut a, mut b, mut c) = (conn, conn, conn);
     let children = referral_children::table
         .filter(referral_children::referral_id.eq_any(ids))
@@ -534,8 +534,8 @@ pub async fn in_brief(
     let adults = referral_adults::table
         .filter(referral_adults::referral_id.eq_any(ids))
         .order((referral_adults::referral_id, referral_adults::position))
-        .select(Adult::as_select())
-        .load::<Adult>(&mut b);
+        .select(AdultInBrief::as_select())
+        .load::<AdultInBrief>(&mut b);
     let risks = referral_risks::table
         .filter(referral_risks::referral_id.eq_any(ids))
         .filter(referral_risks::visible_to_staff.eq(true))

@@ -436,6 +436,11 @@ pub async fn names_of(
     conn: &AsyncPgConnection,
     ids: &[UserId],
 ) -> Result<Vec<(UserId, String)>, ApiError> {
+    // No names to find is common (a day without staff assigned): no round
+    // trip, and no statement PostgreSQL would plan afresh for an empty list.
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     Ok(users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::name))

@@ -68,14 +68,30 @@ pub fn parse_weekday(field: &str, text: &str) -> Result<Weekday, FieldError> {
     })
 }
 
+/// The zone of every centre.
+pub const UK_ZONE: &str = "Europe/London";
+
+// PostgreSQL's `timezone(zone, …)` (what `AT TIME ZONE` means) both ways, as
+// typed expressions: statements built from them keep the same text and stay
+// prepared, where SQL text of ours would be parsed and planned on every call.
+diesel::define_sql_function! {
+    /// The instant of a local time in `zone`.
+    #[sql_name = "timezone"]
+    fn instant_of_local(zone: diesel::sql_types::Text, local: diesel::sql_types::Timestamp) -> diesel::sql_types::Timestamptz;
+}
+diesel::define_sql_function! {
+    /// The local time in `zone` of an instant.
+    #[sql_name = "timezone"]
+    fn local_of_instant(zone: diesel::sql_types::Text, at: diesel::sql_types::Timestamptz) -> diesel::sql_types::Timestamp;
+}
+
 /// Today's date in the UK, where every centre is, whatever the server's zone.
 pub async fn uk_today(conn: &mut AsyncPgConnection) -> Result<Date, ApiError> {
-    use diesel::dsl::sql;
-    Ok(diesel::select(sql::<diesel::sql_types::Date>(
-        "(now() AT TIME ZONE 'Europe/London')::date",
-    ))
-    .get_result(conn)
-    .await?)
+    let local: time::PrimitiveDateTime =
+        diesel::select(local_of_instant(UK_ZONE, diesel::dsl::now))
+            .get_result(conn)
+            .await?;
+    Ok(local.date())
 }
 
 /// The UK date of an instant.
@@ -83,15 +99,10 @@ pub async fn uk_date_of(
     conn: &mut AsyncPgConnection,
     at: time::OffsetDateTime,
 ) -> Result<Date, ApiError> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Date as SqlDate, Timestamptz};
-    Ok(diesel::select(
-        sql::<SqlDate>("(")
-            .bind::<Timestamptz, _>(at)
-            .sql(" AT TIME ZONE 'Europe/London')::date"),
-    )
-    .get_result(conn)
-    .await?)
+    let local: time::PrimitiveDateTime = diesel::select(local_of_instant(UK_ZONE, at))
+        .get_result(conn)
+        .await?;
+    Ok(local.date())
 }
 
 /// The years a date sent to the API may fall in: wide enough for any child's

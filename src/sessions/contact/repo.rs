@@ -50,8 +50,10 @@ pub struct ContactSession {
 }
 
 /// A session to book (its instants are the table's to derive).
+/// An absent staff member, link or place is written as NULL (those columns
+/// have no other default), so the insert keeps one text and stays prepared.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = contact_sessions)]
+#[diesel(table_name = contact_sessions, treat_none_as_default_value = false)]
 pub struct NewContactSession {
     pub id: Uuid,
     pub referral_id: ReferralId,
@@ -190,7 +192,9 @@ pub async fn kept_apart_windows(
     Ok(session_windows::table
         .filter(session_windows::venue_id.eq(venue_id))
         .filter(session_windows::on_date.eq(on_date))
-        .filter(session_windows::keep_apart.eq(true))
+        // The column itself, not `= $n`: a prepared statement can then use
+        // the partial index (`WHERE keep_apart`) in its one generic plan.
+        .filter(session_windows::keep_apart)
         .filter(session_windows::contact_session_id.ne_all(mine))
         .select(SessionWindow::as_select())
         .load(conn)

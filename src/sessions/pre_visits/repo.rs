@@ -75,7 +75,7 @@ pub async fn kept_apart_near(
     let gap = time::Duration::minutes(gap);
     Ok(pre_visits::table
         .filter(pre_visits::venue_id.eq(venue_id))
-        .filter(pre_visits::keep_apart.eq(true))
+        .filter(pre_visits::keep_apart)
         .filter(pre_visits::status.eq(PreVisitStatus::Booked))
         .filter(pre_visits::referral_id.ne(except))
         .filter(pre_visits::starts_at.lt(when.ends + gap))
@@ -162,16 +162,6 @@ pub async fn record(
     .optional()?)
 }
 
-#[derive(QueryableByName)]
-struct Local {
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    starts_at: OffsetDateTime,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    ends_at: OffsetDateTime,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    exists: bool,
-}
-
 /// The instants of local times at the centre (Europe/London) on `date`, or
 /// `None` when one of them does not exist there (the hour the clocks skip).
 pub async fn instants(
@@ -180,20 +170,24 @@ pub async fn instants(
     starts: Time,
     ends: Time,
 ) -> Result<Option<Instants>, ApiError> {
-    use diesel::sql_types::{Date as SqlDate, Time as SqlTime};
-    let local: Local = diesel::sql_query(
-        "SELECT ($1 + $2) AT TIME ZONE 'Europe/London' AS starts_at, \
-                ($1 + $3) AT TIME ZONE 'Europe/London' AS ends_at, \
-                ((($1 + $2) AT TIME ZONE 'Europe/London') AT TIME ZONE 'Europe/London') = ($1 + $2) \
-            AND ((($1 + $3) AT TIME ZONE 'Europe/London') AT TIME ZONE 'Europe/London') = ($1 + $3) AS exists",
-    )
-    .bind::<SqlDate, _>(date)
-    .bind::<SqlTime, _>(starts)
-    .bind::<SqlTime, _>(ends)
+    use crate::vocabulary::calendar::{instant_of_local, local_of_instant, UK_ZONE};
+    let (s, e) = (
+        time::PrimitiveDateTime::new(date, starts),
+        time::PrimitiveDateTime::new(date, ends),
+    );
+    // A local time exists when its instant reads back as the same local
+    // time (the skipped hour does not).
+    let (starts_at, ends_at, exists): (OffsetDateTime, OffsetDateTime, bool) = diesel::select((
+        instant_of_local(UK_ZONE, s),
+        instant_of_local(UK_ZONE, e),
+        local_of_instant(UK_ZONE, instant_of_local(UK_ZONE, s))
+            .eq(s)
+            .and(local_of_instant(UK_ZONE, instant_of_local(UK_ZONE, e)).eq(e)),
+    ))
     .get_result(conn)
     .await?;
-    Ok(local.exists.then_some(Instants {
-        starts: local.starts_at,
-        ends: local.ends_at,
+    Ok(exists.then_some(Instants {
+        starts: starts_at,
+        ends: ends_at,
     }))
 }

@@ -65,8 +65,12 @@ SELECT gen_random_uuid(), '$centre', 'supported', 'submitted', 'professional',
        'Bench Referrer', 'referrer@bench.example', 'none',
        now() - n * interval '1 minute', now() - n * interval '1 minute'
 FROM generate_series(1, $referrals) AS n;
+-- Each child their own name and birthday, as at a real centre: 5,000 children
+-- of one name and birthday would make every referral read's check for the
+-- same child referred twice match them all.
 INSERT INTO referral_children (id, referral_id, name, name_key, date_of_birth, position)
-SELECT gen_random_uuid(), id, 'Child', 'child', date '2018-01-01', 0 FROM referrals;
+SELECT gen_random_uuid(), id, 'Child ' || n, 'child ' || n, date '2010-01-01' + (n % 5000)::int, 0
+FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS n FROM referrals) AS numbered;
 ANALYZE referrals; ANALYZE referral_children;
 SQL
 echo "seeded $referrals referrals at the centre"

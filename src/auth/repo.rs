@@ -218,8 +218,10 @@ impl Limits {
         limit: i64,
     ) -> Result<Vec<OffsetDateTime>, ApiError> {
         let since = OffsetDateTime::now_utc() - self.window;
+        // `NOT succeeded` as written in the partial indexes' predicate (a
+        // bound `false` would keep the prepared statement's plan off them).
         let mut q = login_attempts::table
-            .filter(login_attempts::succeeded.eq(false))
+            .filter(diesel::dsl::not(login_attempts::succeeded))
             .filter(login_attempts::at.gt(since))
             .select(login_attempts::at)
             .order(login_attempts::at.desc())

@@ -264,7 +264,7 @@ pub async fn read_feed(
     let viewer = Viewer::Parent {
         adult_ids: vec![found.adult_id],
     };
-    let shown = views::shown(&mut conn, &b, &viewer).await?;
+    let shown = views::shown(&conn, found.family_id, &viewer).await?;
     let sessions: Vec<_> = contact_repo::of_family(&mut conn, found.family_id)
         .await?
         .into_iter()

@@ -438,7 +438,7 @@ pub async fn cancel_contact_session(
                 "contact_session.cancelled",
             )
             .await?;
-            let shown = views::shown(conn, &b, &viewer).await?;
+            let shown = views::shown(conn, s.family_id, &viewer).await?;
             let windows = repo::windows_of(conn, &[s.id]).await?;
             Ok(views::session(s, &windows, &shown))
         })

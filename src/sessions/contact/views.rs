@@ -10,9 +10,9 @@ use crate::identity::Principal;
 use crate::referrals::access::{self, ClientUse, Viewer};
 use crate::referrals::model::ReferralBundle;
 use crate::referrals::views::timestamp;
-use crate::sessions::pre_visits::{self, PreVisitStatus};
+use crate::sessions::pre_visits;
 use crate::vocabulary::calendar::{format_date, format_time};
-use crate::vocabulary::AdultId;
+use crate::vocabulary::{AdultId, FamilyId};
 
 /// Who sees a family's sessions, and how much: as the referral's viewer,
 /// except that an integration client's token must hold `sessions:read`
@@ -40,17 +40,14 @@ pub enum Shown {
 /// How much `viewer` is shown: a party's windows only once their identity
 /// was checked at their pre-visit (DOMAIN.md: only named people attend).
 pub async fn shown(
-    conn: &mut AsyncPgConnection,
-    b: &ReferralBundle,
+    conn: &AsyncPgConnection,
+    family_id: FamilyId,
     viewer: &Viewer,
 ) -> Result<Shown, ApiError> {
     let checked = match viewer {
-        Viewer::Parent { .. } => pre_visits::repo::of_referral(conn, b.referral.id)
-            .await?
-            .into_iter()
-            .filter(|v| v.status == PreVisitStatus::Done && v.identity_checked)
-            .map(|v| v.adult_id)
-            .collect(),
+        Viewer::Parent { .. } => {
+            pre_visits::repo::identity_checked_of_family(conn, family_id).await?
+        }
         _ => Vec::new(),
     };
     Ok(shown_given(viewer, &checked))

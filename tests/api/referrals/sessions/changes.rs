@@ -357,13 +357,7 @@ async fn a_reminder_the_day_before_gives_each_party_their_own_times() {
     assert_eq!(run_jobs(&w).await.sessions_reminded, 1);
     let page = get(&w, &w.coordinator, &sessions(&f), 200).await;
     let windows = items(&page)[0]["windows"].as_array().unwrap().clone();
-    let own = |adult: &str, kind: &str| {
-        let x = windows
-            .iter()
-            .find(|x| x["adult_id"] == adult && x["kind"] == kind)
-            .unwrap();
-        format!("{} and {}", s(&x["starts"]), s(&x["ends"]))
-    };
+    let own = |adult: &str, kind: &str| window_times(&windows, adult, kind);
     for (email, mine, theirs) in [
         ("jo@example.org", &f.jo_id, &f.chris_id),
         ("chris@example.org", &f.chris_id, &f.jo_id),
@@ -417,13 +411,7 @@ async fn a_moved_session_tells_each_party_their_own_new_times() {
     assert_eq!(old["status"], "cancelled");
     assert!(s(&old["cancellation"]["reason"]).contains(&later));
     let windows = moved["windows"].as_array().unwrap();
-    let own = |adult: &str, kind: &str| {
-        let x = windows
-            .iter()
-            .find(|x| x["adult_id"] == adult && x["kind"] == kind)
-            .unwrap();
-        format!("{} and {}", s(&x["starts"]), s(&x["ends"]))
-    };
+    let own = |adult: &str, kind: &str| window_times(windows, adult, kind);
     for (email, mine, theirs) in [
         ("jo@example.org", &f.jo_id, &f.chris_id),
         ("chris@example.org", &f.chris_id, &f.jo_id),
@@ -587,4 +575,14 @@ async fn a_new_arrangement_takes_effect_once_each_party_agrees() {
         assert_eq!(told["first_on"], dates[1].as_str());
     }
     post(&w, &f.jo, &agree, json!({}), 409).await;
+}
+
+/// An adult's window of `kind` among a session's `windows`, as a notice to
+/// them words it ("09:50 and 10:00").
+fn window_times(windows: &[serde_json::Value], adult: &str, kind: &str) -> String {
+    let x = windows
+        .iter()
+        .find(|x| x["adult_id"] == adult && x["kind"] == kind)
+        .unwrap();
+    format!("{} and {}", s(&x["starts"]), s(&x["ends"]))
 }

@@ -65,18 +65,49 @@ pub async fn visible_user(
 /// May the caller make a client bound to `centre_id` (or to an organisation,
 /// with `None`) holding `scopes`? As [`may_manage_client`], except that a
 /// network admin, who sees no family detail, may not give a centre's client
-/// a scope that reads the centre's families (`referrals:*`): that is for the
-/// centre's own coordinators to give.
+/// a scope that reads the centre's families (see [`reads_families`]): that
+/// is for the centre's own coordinators to give.
 pub fn may_create_client(
     actor: &crate::identity::UserPrincipal,
     centre_id: Option<CentreId>,
     scopes: &[Scope],
 ) -> bool {
-    let reads_families = scopes
-        .iter()
-        .any(|s| matches!(s, Scope::ReferralsRead | Scope::ReferralsWrite));
-    may_manage_client(actor, centre_id)
-        && !(actor.role == Role::NetworkAdmin && centre_id.is_some() && reads_families)
+    may_manage_client(actor, centre_id) && !admin_would_read_families(actor, centre_id, scopes)
+}
+
+/// May the caller take a new secret for a client? As [`may_manage_client`],
+/// except that a network admin may not take the secret of a centre's client
+/// that reads the centre's families: holding it, they would read what the
+/// client reads. (They may still revoke it.)
+pub fn may_rotate_client(
+    actor: &crate::identity::UserPrincipal,
+    centre_id: Option<CentreId>,
+    scopes: &[Scope],
+) -> bool {
+    may_create_client(actor, centre_id, scopes)
+}
+
+/// A scope through which a centre's client reads its families: their
+/// referrals, contact sessions (the day sheet names families, children and
+/// needs) or attendance.
+pub fn reads_families(scope: Scope) -> bool {
+    match scope {
+        Scope::ReferralsRead
+        | Scope::ReferralsWrite
+        | Scope::SessionsRead
+        | Scope::AttendanceRead => true,
+        Scope::CentresRead => false,
+    }
+}
+
+fn admin_would_read_families(
+    actor: &crate::identity::UserPrincipal,
+    centre_id: Option<CentreId>,
+    scopes: &[Scope],
+) -> bool {
+    actor.role == Role::NetworkAdmin
+        && centre_id.is_some()
+        && scopes.iter().copied().any(reads_families)
 }
 
 /// May the caller manage a client bound to this organisation or centre? Network

@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
 
-use super::access::{may_create_client, may_manage_client};
+use super::access::{may_create_client, may_manage_client, may_rotate_client};
 use super::dto::*;
 use super::repo::{self, NewClient};
 use super::Caller;
@@ -22,7 +22,7 @@ use crate::vocabulary::ClientId;
     request_body = CreateClientRequest,
     responses(
         (status = 201, description = "Registered; keep the secret now", body = ClientWithSecretResponse),
-        (status = 403, description = "Not allowed to register a client for this organisation or centre, or (a network admin) to give a centre's client `referrals:*` scopes", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not allowed to register a client for this organisation or centre, or (a network admin) to give a centre's client a scope that reads its families (`referrals:*`, `sessions:read`, `attendance:read`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or an unknown organisation or centre", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -144,7 +144,7 @@ async fn managed_client(
     params(("id" = Uuid, Path, description = "The client's id")),
     responses(
         (status = 200, description = "The new secret; keep it now", body = ClientWithSecretResponse),
-        (status = 403, description = "Not a network admin or coordinator", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a network admin or coordinator, or (a network admin) the client is a centre's that reads its families: its coordinator rotates it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such client the caller manages", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client is revoked", body = Problem, content_type = "application/problem+json"),
     ),
@@ -159,6 +159,10 @@ pub async fn rotate_integration_client_secret(
     let id = id.into_inner();
     let mut conn = pool.get().await?;
     let client = managed_client(&mut conn, &caller, id).await?;
+    let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
+    if !may_rotate_client(actor, client.centre_id, &client.scopes) {
+        return Err(ApiError::Forbidden);
+    }
     if client.revoked_at.is_some() {
         return Err(ApiError::Conflict("the client is revoked".into()));
     }

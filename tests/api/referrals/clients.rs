@@ -74,15 +74,19 @@ async fn a_clients_token_scopes_govern_each_operation_on_its_own_referrals() {
 }
 
 /// Network admins see no family detail, so they may not give a centre's
-/// client a scope that reads the centre's families; the centre's own
-/// coordinator may.
+/// client a scope that reads the centre's families, nor take a new secret
+/// for one that has such a scope (holding it, they would read what it
+/// reads); the centre's own coordinator may do both, and the admin may
+/// still revoke it.
 #[tokio::test]
-async fn only_a_centres_coordinator_gives_its_client_referral_scopes() {
+async fn only_a_centres_coordinator_gives_its_client_family_scopes() {
     let w = world().await;
     let app = &w.app;
     for scopes in [
         json!(["referrals:read"]),
         json!(["centres:read", "referrals:write"]),
+        json!(["sessions:read"]),
+        json!(["attendance:read"]),
     ] {
         let body = json!({"name": "Centre system", "scopes": scopes, "centre_id": w.supervised});
         app.json_of(
@@ -93,23 +97,46 @@ async fn only_a_centres_coordinator_gives_its_client_referral_scopes() {
             403,
         )
         .await;
-        app.json_of(
-            Method::POST,
-            Some(&w.coordinator),
-            "/api/v1/integration-clients",
-            Some(&body),
-            201,
-        )
-        .await;
+        let made = app
+            .json_of(
+                Method::POST,
+                Some(&w.coordinator),
+                "/api/v1/integration-clients",
+                Some(&body),
+                201,
+            )
+            .await;
+        let rotate = format!(
+            "/api/v1/integration-clients/{}/rotate-secret",
+            made["client"]["id"].as_str().unwrap()
+        );
+        let refused = app
+            .json_of(Method::POST, Some(&w.admin), &rotate, None, 403)
+            .await;
+        assert!(refused.get("client_secret").is_none());
+        let rotated = app
+            .json_of(Method::POST, Some(&w.coordinator), &rotate, None, 200)
+            .await;
+        assert_ne!(rotated["client_secret"], made["client_secret"]);
+        let revoke = rotate.replace("rotate-secret", "revoke");
+        app.json_of(Method::POST, Some(&w.admin), &revoke, None, 204)
+            .await;
     }
     // Directory scopes for a centre, and organisations' clients, stay the admin's to give.
     let directory = json!({"name": "Kiosk", "scopes": ["centres:read"], "centre_id": w.supervised});
-    app.json_of(
-        Method::POST,
-        Some(&w.admin),
-        "/api/v1/integration-clients",
-        Some(&directory),
-        201,
-    )
-    .await;
+    let kiosk = app
+        .json_of(
+            Method::POST,
+            Some(&w.admin),
+            "/api/v1/integration-clients",
+            Some(&directory),
+            201,
+        )
+        .await;
+    let rotate = format!(
+        "/api/v1/integration-clients/{}/rotate-secret",
+        kiosk["client"]["id"].as_str().unwrap()
+    );
+    app.json_of(Method::POST, Some(&w.admin), &rotate, None, 200)
+        .await;
 }

@@ -187,8 +187,13 @@ async fn only_the_centres_people_and_its_sessions_client_read_the_day_sheet() {
     let token_of = |binding: Value, scopes: Value| {
         let w = &w;
         async move {
-            let client =
-                crate::builders::integration_client(&w.app, &w.admin, binding, scopes).await;
+            // A centre's family scopes are its coordinator's to give.
+            let maker = if binding.get("centre_id").is_some() {
+                &w.coordinator
+            } else {
+                &w.admin
+            };
+            let client = crate::builders::integration_client(&w.app, maker, binding, scopes).await;
             crate::builders::client_token(&w.app, &client, None).await
         }
     };

@@ -3,28 +3,32 @@
 //! document is what utoipa collects from them, on top of [`crate::openapi`].
 
 use utoipa::OpenApi;
-use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::http::routes::{self, Routes};
 use crate::{
     attendance, auth, centres, families, health, identity, postcodes, referrals, reports, sessions,
 };
 
 /// Every documented route. The router and the OpenAPI document are both built
-/// from this one function, so they cannot drift apart.
+/// from this one function, so they cannot drift apart. The API's routes are
+/// grouped by their first segment ([`routes::grouped`]).
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health).service(health::ready).service(
-        scope("/api/v1")
-            .configure(auth::configure)
-            .configure(identity::configure)
-            .configure(centres::configure)
-            .configure(postcodes::configure)
-            .configure(referrals::configure)
-            .configure(families::configure)
-            .configure(reports::configure)
-            .configure(sessions::configure)
-            .configure(attendance::configure),
-    );
+    cfg.service(health::health).service(health::ready);
+    routes::grouped(cfg, "/api/v1", every_module);
+}
+
+/// Each module registers its routes, in this order.
+fn every_module(routes: &mut Routes) {
+    auth::configure(routes);
+    identity::configure(routes);
+    centres::configure(routes);
+    postcodes::configure(routes);
+    referrals::configure(routes);
+    families::configure(routes);
+    reports::configure(routes);
+    sessions::configure(routes);
+    attendance::configure(routes);
 }
 
 /// The whole document, as the running service serves it.

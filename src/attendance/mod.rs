@@ -1,7 +1,7 @@
 //! Attendance: who came to a session and when, recorded by staff; the only
 //! report a supported centre gives.
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(_cfg: &mut ServiceConfig) {}
+pub fn configure(_cfg: &mut Routes) {}

@@ -10,10 +10,10 @@ pub mod registration;
 pub mod repo;
 pub mod sign_in;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(sign_in::login)
         .service(sign_in::refresh)
         .service(sign_in::logout)

@@ -21,10 +21,10 @@ pub mod search;
 pub mod venue_handlers;
 pub mod views;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(handlers::list_centres)
         .service(handlers::create_centre)
         .service(handlers::get_centre)

@@ -382,31 +382,12 @@ pub async fn rooms_of(
     conn: &AsyncPgConnection,
     centre_id: CentreId,
 ) -> Result<Vec<(OpeningSessionId, String, String)>, ApiError> {
-    let (mut a, mut b) = (conn, conn);
-    let slots = opening_sessions::table
+    Ok(opening_sessions::table
+        .inner_join(venues::table.on(venues::id.eq(opening_sessions::venue_id)))
         .filter(opening_sessions::centre_id.eq(centre_id))
-        .select((
-            opening_sessions::id,
-            opening_sessions::venue_id,
-            opening_sessions::room,
-        ))
-        .load::<(OpeningSessionId, VenueId, String)>(&mut a);
-    let venues = venues::table
-        .filter(venues::centre_id.eq(centre_id))
-        .select((venues::id, venues::name))
-        .load::<(VenueId, String)>(&mut b);
-    let (slots, venues) = futures_util::future::try_join(slots, venues).await?;
-    Ok(slots
-        .into_iter()
-        .map(|(id, venue, room)| {
-            let name = venues
-                .iter()
-                .find(|(v, _)| *v == venue)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default();
-            (id, room, name)
-        })
-        .collect())
+        .select((opening_sessions::id, opening_sessions::room, venues::name))
+        .load(&mut &*conn)
+        .await?)
 }
 
 /// Whether the centre runs any opening session on `date` (one of its

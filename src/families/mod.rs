@@ -12,10 +12,10 @@ pub mod attendees;
 pub mod dto;
 pub mod handlers;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(handlers::get_family)
         .service(handlers::update_contact)
         .service(attendees::ask_attendee)

@@ -1,5 +1,6 @@
 //! The HTTP plumbing shared by every resource: request ids, access log, extractor
-//! error mapping, and answers for unrouted requests.
+//! error mapping, answers for unrouted requests, and the routes grouped by
+//! their first segment.
 
 pub mod caching;
 pub mod client_addr;
@@ -7,3 +8,4 @@ pub mod extractors;
 pub mod fallback;
 pub mod middleware;
 pub mod preconditions;
+pub mod routes;

@@ -21,12 +21,12 @@ pub mod tokens;
 pub mod users;
 pub mod vetting;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 pub use caller::{Caller, ClientPrincipal, MaybeCaller, Principal, UserPrincipal};
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(me::me)
         .service(users::create_user)
         .service(users::list_users)

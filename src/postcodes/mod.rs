@@ -16,14 +16,14 @@ pub mod repo;
 
 pub use parse::{parse, MalformedPostcode, Postcode};
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// The attribution the Open Government Licence asks of anyone who shows the data.
 pub const ATTRIBUTION: &str = "Contains OS data © Crown copyright and database right 2025. \
 Contains Royal Mail data © Royal Mail copyright and database right 2025.";
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(handlers::get_postcode);
 }
 

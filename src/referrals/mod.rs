@@ -23,10 +23,10 @@ pub mod repo;
 pub mod views;
 pub mod waiting_list;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(intake::handlers::create_referral)
         .service(handlers::list_referrals)
         .service(handlers::get_referral)

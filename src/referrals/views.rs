@@ -1,7 +1,6 @@
 //! The one redaction step on the way out: a referral as its viewer may see it
 //! (the table in [`super::access`]).
 
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::access::Viewer;
@@ -19,8 +18,9 @@ use crate::vocabulary::calendar::format_date;
 use crate::vocabulary::AdultId;
 use crate::vocabulary::Weekday;
 
+/// An instant as the API writes it: RFC 3339 in UTC.
 pub fn timestamp(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
+    crate::vocabulary::calendar::format_instant(at)
 }
 
 /// An awaited part past its due time counts as expired, whether or not

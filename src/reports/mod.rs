@@ -8,10 +8,10 @@ pub mod audit_trail;
 pub mod dto;
 pub mod network;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(audit_trail::list_audit_events)
         .service(network::get_network_summary);
 }

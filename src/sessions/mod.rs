@@ -7,10 +7,10 @@ pub mod day_sheet;
 pub mod observations;
 pub mod pre_visits;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::routes::Routes;
 
 /// Registers this module's routes under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig) {
+pub fn configure(cfg: &mut Routes) {
     cfg.service(pre_visits::handlers::book_pre_visit)
         .service(pre_visits::handlers::list_pre_visits)
         .service(pre_visits::handlers::record_outcome)

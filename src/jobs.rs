@@ -2,7 +2,8 @@
 //! the places of offers that lapsed (so the next family hears at once, not
 //! at the next read of the list), cancelling contact sessions a changed
 //! schedule no longer holds (with notice), taking staff whose vetting
-//! lapsed off future sessions, reminding parties the day before, and
+//! lapsed off future sessions, reminding parties the day before, telling
+//! officers whose approved observation went back to pending, and
 //! forgetting what the limits no longer read (`login_attempts`,
 //! `unsolicited_requests`, `refused_token_marks`).
 //!
@@ -35,6 +36,9 @@ pub struct Pass {
     pub staff_unassigned: usize,
     /// Sessions whose parties were reminded the day before.
     pub sessions_reminded: usize,
+    /// Officers told that the session they were to observe was cancelled
+    /// and their request is pending again.
+    pub observers_told: usize,
 }
 
 /// One pass of every job, at `now`. A job that fails leaves the others to
@@ -56,6 +60,7 @@ pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError
         ran(crate::sessions::contact::staffing::unassign_lapsed(pool, now).await);
     let sessions_reminded =
         ran(crate::sessions::contact::reminders::remind_day_before(pool, now).await);
+    let observers_told = ran(crate::sessions::observations::released::tell_released(pool).await);
     let rows_pruned = ran(prune(pool, now).await);
     match failed {
         Some(e) => Err(e),
@@ -65,6 +70,7 @@ pub async fn run_once(pool: &Pool, now: OffsetDateTime) -> Result<Pass, ApiError
             sessions_displaced,
             staff_unassigned,
             sessions_reminded,
+            observers_told,
         }),
     }
 }

@@ -671,6 +671,7 @@ diesel::table! {
         decided_at -> Nullable<Timestamptz>,
         decline_reason -> Nullable<Text>,
         created_at -> Timestamptz,
+        released_from -> Nullable<Uuid>,
     }
 }
 

@@ -170,6 +170,17 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
                 text(payload, "observation_request_id")
             ),
         ),
+        Template::ObservationReleased => (
+            "The session you were to observe is not going ahead".to_owned(),
+            format!(
+                "The contact session you were approved to observe on {} is no longer going \
+                 ahead as arranged, so your request is pending again: the centre will match it \
+                 to another session or decline it. Please sign in to follow it:\n\n  \
+                 GET {api}/observation-requests/{}\n",
+                text(payload, "date"),
+                text(payload, "observation_request_id")
+            ),
+        ),
     };
     Message { subject, body }
 }

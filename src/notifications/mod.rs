@@ -43,6 +43,9 @@ pub enum Template {
     /// The coordinators answered an officer's request to observe (the day,
     /// never the answer or the family).
     ObservationAnswered,
+    /// An approved observation is pending again: its session was cancelled
+    /// or moved (to the officer: the day, never why nor the family).
+    ObservationReleased,
     /// A staff member can no longer be assigned to a session (to the
     /// centre's coordinators: the date and why, so they assign another).
     StaffUnassigned,
@@ -60,7 +63,7 @@ pub enum Template {
 }
 
 impl Template {
-    const ALL: [Template; 16] = [
+    const ALL: [Template; 17] = [
         Self::Invitation,
         Self::ConfirmEmail,
         Self::AccountExists,
@@ -72,6 +75,7 @@ impl Template {
         Self::SessionCancelled,
         Self::ObservationRequested,
         Self::ObservationAnswered,
+        Self::ObservationReleased,
         Self::StaffUnassigned,
         Self::SessionReminder,
         Self::SessionMoved,
@@ -97,6 +101,7 @@ impl Template {
             Self::SessionCancelled => "session_cancelled",
             Self::ObservationRequested => "observation_requested",
             Self::ObservationAnswered => "observation_answered",
+            Self::ObservationReleased => "observation_released",
             Self::StaffUnassigned => "staff_unassigned",
             Self::SessionReminder => "session_reminder",
             Self::SessionMoved => "session_moved",

@@ -19,6 +19,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod released;
 pub mod repo;
 mod rules;
 mod views;

@@ -121,6 +121,7 @@ pub async fn settle(
                     observation_requests::decided_by.eq(by),
                     observation_requests::decided_at.eq(OffsetDateTime::now_utc()),
                     observation_requests::decline_reason.eq(reason),
+                    observation_requests::released_from.eq(None::<Uuid>),
                 ))
                 .returning(ObservationRequest::as_returning())
                 .get_result(conn)
@@ -132,6 +133,7 @@ pub async fn settle(
                 .set((
                     observation_requests::status.eq(status),
                     observation_requests::contact_session_id.eq(session),
+                    observation_requests::released_from.eq(None::<Uuid>),
                 ))
                 .returning(ObservationRequest::as_returning())
                 .get_result(conn)
@@ -139,6 +141,33 @@ pub async fn settle(
         }
     };
     Ok(changed)
+}
+
+/// Requests released to pending by their session's cancellation whose
+/// officers are still to hear of it (at most `limit`), locked; those another
+/// instance is telling are skipped.
+pub async fn released(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+) -> Result<Vec<ObservationRequest>, ApiError> {
+    Ok(observation_requests::table
+        .filter(observation_requests::released_from.is_not_null())
+        .order(observation_requests::id)
+        .limit(limit)
+        .select(ObservationRequest::as_select())
+        .for_update()
+        .skip_locked()
+        .load(conn)
+        .await?)
+}
+
+/// Their officers were told.
+pub async fn told_of_release(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<(), ApiError> {
+    diesel::update(observation_requests::table.filter(observation_requests::id.eq_any(ids)))
+        .set(observation_requests::released_from.eq(None::<Uuid>))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// An approved observer of a session, for the day sheet.

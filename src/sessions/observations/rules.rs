@@ -23,7 +23,7 @@ use crate::vocabulary::{CentreId, UserId};
 /// a request. The event says the day and the status, never the clients.
 pub(super) async fn record(
     conn: &mut AsyncPgConnection,
-    caller: &Caller,
+    actor: impl Into<crate::audit::Actor>,
     r: &ObservationRequest,
     action: &str,
     event_type: &'static str,
@@ -32,7 +32,7 @@ pub(super) async fn record(
 ) -> Result<(), ApiError> {
     audit::record(
         conn,
-        Event::new(caller, action, "observation_request")
+        Event::new(actor, action, "observation_request")
             .resource(r.id)
             .centre(Some(r.centre_id)),
     )

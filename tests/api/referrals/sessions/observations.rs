@@ -251,4 +251,24 @@ async fn an_unapproved_observation_reveals_nothing() {
     let released = get(&w, &w.coordinator, &path(&again), 200).await;
     assert_eq!(released["status"], "pending", "{released}");
     assert!(released.get("session").is_none() && released.get("decision").is_none());
+    // The officer hears of it from the jobs, once: the day and that it is
+    // pending again, never why the session was cancelled.
+    let pass = ccc::jobs::run_once(&w.app.pool, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(pass.observers_told, 1);
+    let told = w
+        .app
+        .outbox_payload(
+            "childrens.court.officer@court-officers.example",
+            "observation_released",
+        )
+        .await;
+    assert_eq!(told["observation_request_id"], again["id"], "{told}");
+    assert_eq!(told["date"], released["date"], "{told}");
+    assert!(!told.to_string().contains("unwell"), "{told}");
+    let pass = ccc::jobs::run_once(&w.app.pool, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    assert_eq!(pass.observers_told, 0);
 }

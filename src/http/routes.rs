@@ -6,9 +6,10 @@
 //! ninety). Here each first segment (`/centres`, `/referrals`, ...) gets its
 //! own scope, guarded by a string comparison, holding the routes of every
 //! module that begins with it; a request meets only those. Within a group
-//! the routes keep the modules' order, so a fixed segment
-//! (`/referrals/waiting-list`) still comes before a parameter
-//! (`/referrals/{id}`) wherever it did.
+//! the routes keep the modules' order, so were a fixed segment and a
+//! parameter ever to compete for one path, the one registered first would
+//! still win. The guard reads the path as sent: a first segment written
+//! with percent-escapes (`/api/v1/%63entres`) matches no group (404).
 
 use std::collections::BTreeSet;
 
@@ -74,9 +75,12 @@ pub fn grouped(cfg: &mut ServiceConfig, prefix: &'static str, modules: fn(&mut R
     cfg.service(api);
 }
 
-/// `centres` of `/centres/{id}/day-sheet`.
+/// `centres` of `/centres/{id}/day-sheet`; empty unless the path begins
+/// with `/`.
 fn first_segment(path: &str) -> &str {
-    path.split('/').nth(1).unwrap_or_default()
+    path.strip_prefix('/')
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
 }
 
 /// Whether a request's path under `prefix` begins with `segment`.
@@ -105,5 +109,6 @@ mod tests {
         assert_eq!(first_segment("/me"), "me");
         assert_eq!(first_segment("/"), "");
         assert_eq!(first_segment(""), "");
+        assert_eq!(first_segment("x/centres"), "");
     }
 }

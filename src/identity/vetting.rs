@@ -187,6 +187,12 @@ pub async fn staffing(
 }
 
 impl Staffing {
+    /// Whether they are an active staff member or coordinator of the centre
+    /// at all (vetted or not).
+    pub fn is_member(&self) -> bool {
+        self.member
+    }
+
     /// Whether they may be assigned to a session on `date` from `starts` to
     /// `ends` (local times): a member, vetted past that date, available then
     /// (no times recorded: whenever the centre is open).

@@ -142,7 +142,7 @@ const ID: &str = "The family's id";
         (status = 403, description = "Not a coordinator of the family's centre", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such family the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Contact has not started, no place is left, the staff member or the venue's entrances are taken then, or nothing of a repeat could be booked", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields: not an opening session of the centre, a date it does not run or before contact started, a closure, a service not offered or not allowed, a staff member not vetted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: not an opening session of the centre, a date it does not run or before contact started, a closure, a service not offered or not allowed, a staff member not of the centre or not vetted", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -221,6 +221,17 @@ pub async fn plan(
         Some(id) => Some(vetting::staffing(conn, UserId::from(id), centre_id).await?),
         None => None,
     };
+    // Someone who is not of the centre at all is a bad field, whatever the
+    // dates (vetting and availability are judged date by date).
+    if staff.as_ref().is_some_and(|s| !s.is_member()) {
+        let mut errors = FieldErrors::default();
+        errors.push(
+            "staff_id",
+            "not_staff",
+            "must be an active staff member or coordinator of the centre",
+        );
+        errors.finish(())?;
+    }
     let venue = crate::centres::repo::find_venue(conn, centre_id, slot.venue_id)
         .await?
         .ok_or_else(|| ApiError::internal("an opening session's venue is gone"))?;

@@ -103,7 +103,7 @@ async fn missing(
         (status = 404, description = "No such referral the caller may see", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not ready (`/problems/not-ready`, listing what is missing), not at pre-visits (`/problems/illegal-move`), or no session could be booked", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The case changed since the ETag sent in If-Match (`/problems/stale`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields: a first date within the centre's notice or on another weekday, an opening session not of the centre, a service not offered, a staff member not vetted", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields: a first date within the centre's notice or on another weekday, an opening session not of the centre, a service not offered, a staff member not of the centre or not vetted", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

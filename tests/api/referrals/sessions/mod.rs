@@ -614,6 +614,16 @@ async fn lapsed_vetting_cannot_be_assigned() {
     let staff_id = s(&get(&w, &w.staff, "/api/v1/me", 200).await["id"]);
     let vetting = format!("/api/v1/users/{staff_id}/vetting");
     let arrangement = json!({"opening_session_id": f.slot, "frequency": "weekly", "first_on": f.first, "until": f.first, "staff_id": staff_id});
+    // Someone who is not of the centre at all (no account, or the network
+    // admin) is a bad field, named.
+    let admin_id = s(&get(&w, &w.admin, "/api/v1/me", 200).await["id"]);
+    for stranger in [uuid::Uuid::now_v7().to_string(), admin_id] {
+        let mut asked = arrangement.clone();
+        asked["staff_id"] = json!(stranger);
+        let refused = start(&w, &f, asked, 422).await;
+        assert_eq!(refused["errors"][0]["field"], "staff_id", "{refused}");
+        assert_eq!(refused["errors"][0]["code"], "not_staff", "{refused}");
+    }
     // No vetting recorded: not assigned.
     let none = start(&w, &f, arrangement.clone(), 409).await;
     assert!(s(&none["detail"]).contains("no session"), "{none}");

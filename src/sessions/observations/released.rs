@@ -12,11 +12,10 @@
 use diesel_async::AsyncConnection;
 
 use super::repo;
-use super::rules::record;
+use super::rules::{officer_of, record};
 use crate::audit::Actor;
 use crate::db::Pool;
 use crate::error::ApiError;
-use crate::identity::repo as identity_repo;
 use crate::notifications::Template;
 
 /// Requests handled per transaction.
@@ -33,11 +32,7 @@ pub async fn tell_released(pool: &Pool) -> Result<usize, ApiError> {
             .transaction::<_, ApiError, _>(async move |conn| {
                 let released = repo::released(conn, BATCH).await?;
                 for r in &released {
-                    let officer: Vec<String> = identity_repo::find_user(conn, r.requested_by)
-                        .await?
-                        .map(|u| u.email)
-                        .into_iter()
-                        .collect();
+                    let officer = officer_of(conn, r).await?;
                     record(
                         conn,
                         Actor::system(),

@@ -156,11 +156,7 @@ pub(super) async fn answer(
     (action, event_type): (&str, &'static str),
 ) -> Result<ObservationRequest, ApiError> {
     let r = repo::settle(conn, r.id, status, session, Some(coordinator), reason).await?;
-    let officer: Vec<String> = identity_repo::find_user(conn, r.requested_by)
-        .await?
-        .map(|u| u.email)
-        .into_iter()
-        .collect();
+    let officer = officer_of(conn, &r).await?;
     record(
         conn,
         caller,
@@ -172,4 +168,16 @@ pub(super) async fn answer(
     )
     .await?;
     Ok(r)
+}
+
+/// Where the officer who asked is told (none if their account is gone).
+pub(super) async fn officer_of(
+    conn: &mut AsyncPgConnection,
+    r: &ObservationRequest,
+) -> Result<Vec<String>, ApiError> {
+    Ok(identity_repo::find_user(conn, r.requested_by)
+        .await?
+        .map(|u| u.email)
+        .into_iter()
+        .collect())
 }

@@ -180,7 +180,6 @@ pub async fn rotate_integration_client_secret(
         .await
     })
     .await?;
-    repo::stamp_rotation(&mut conn, id).await?;
     Ok(web::Json(ClientWithSecretResponse {
         client: client.into(),
         client_secret: secret,

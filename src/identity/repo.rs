@@ -422,18 +422,6 @@ pub async fn set_client_secret(
     Ok(())
 }
 
-/// Stamps the rotation again, once the new secret is committed: until then
-/// other transactions still saw the old hash, and a token they minted with
-/// it falls before this stamp (and is refused) rather than after the
-/// rotation's start.
-pub async fn stamp_rotation(conn: &mut AsyncPgConnection, id: ClientId) -> Result<(), ApiError> {
-    diesel::update(integration_clients::table.find(id))
-        .set(integration_clients::secret_rotated_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 pub async fn revoke_client(conn: &mut AsyncPgConnection, id: ClientId) -> Result<(), ApiError> {
     diesel::update(integration_clients::table.find(id))
         .filter(integration_clients::revoked_at.is_null())

@@ -5,7 +5,8 @@
 -- withdrawal clears it too: the officer then hears of that instead).
 ALTER TABLE observation_requests
     ADD COLUMN released_from UUID REFERENCES contact_sessions (id) ON DELETE SET NULL;
-CREATE INDEX observation_requests_released ON observation_requests (id)
+-- For the job, and for deleting a contact session (its foreign key).
+CREATE INDEX observation_requests_released ON observation_requests (released_from)
     WHERE released_from IS NOT NULL;
 
 CREATE OR REPLACE FUNCTION contact_session_releases_observers() RETURNS trigger

@@ -174,8 +174,8 @@ pub fn render(template: Template, payload: &serde_json::Value, base: &str) -> Me
             "The session you were to observe is not going ahead".to_owned(),
             format!(
                 "The contact session you were approved to observe on {} is no longer going \
-                 ahead as arranged, so your request is pending again: the centre will match it \
-                 to another session or decline it. Please sign in to follow it:\n\n  \
+                 ahead as arranged, so your request is pending again until the centre answers \
+                 it. Please sign in to follow it:\n\n  \
                  GET {api}/observation-requests/{}\n",
                 text(payload, "date"),
                 text(payload, "observation_request_id")

@@ -236,6 +236,7 @@ pub async fn propose_arrangement(
                 settled_at: None,
             };
             let plan = planned(conn, &b, &p, by).await?;
+            plan::require_member(&plan)?;
             let mut errors = FieldErrors::default();
             if !booking::runs_on(&plan.slot, first) {
                 errors.push(

@@ -207,6 +207,7 @@ pub async fn book_contact_sessions(
                 ));
             }
             let plan = plan::plan(conn, &b, id, &asked, booker).await?;
+            plan::require_member(&plan)?;
             let started = repo::arrangement_of(conn, b.referral.id).await?;
             let mut errors = FieldErrors::default();
             if started.as_ref().is_some_and(|a| first < a.first_on) {

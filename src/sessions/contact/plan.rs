@@ -221,17 +221,7 @@ pub async fn plan(
         Some(id) => Some(vetting::staffing(conn, UserId::from(id), centre_id).await?),
         None => None,
     };
-    // Someone who is not of the centre at all is a bad field, whatever the
-    // dates (vetting and availability are judged date by date).
-    if staff.as_ref().is_some_and(|s| !s.is_member()) {
-        let mut errors = FieldErrors::default();
-        errors.push(
-            "staff_id",
-            "not_staff",
-            "must be an active staff member or coordinator of the centre",
-        );
-        errors.finish(())?;
-    }
+
     let venue = crate::centres::repo::find_venue(conn, centre_id, slot.venue_id)
         .await?
         .ok_or_else(|| ApiError::internal("an opening session's venue is gone"))?;
@@ -262,4 +252,22 @@ pub async fn plan(
         booker,
         series_id: Uuid::now_v7(),
     })
+}
+
+/// A `staff_id` the caller sent names someone of the centre at all, or it is
+/// a bad field whatever the dates (vetting and availability are judged date
+/// by date). Only for a staff member just asked for: one named earlier (a
+/// proposal being agreed, a session being moved) who has since left is
+/// judged date by date, as the booking skips them.
+pub fn require_member(plan: &Plan) -> Result<(), ApiError> {
+    if plan.staff.as_ref().is_some_and(|s| !s.is_member()) {
+        let mut errors = FieldErrors::default();
+        errors.push(
+            "staff_id",
+            "not_staff",
+            "must be an active staff member or coordinator of the centre",
+        );
+        return errors.finish(());
+    }
+    Ok(())
 }

@@ -316,6 +316,23 @@ pub async fn windows_alongside(
         .await?)
 }
 
+/// One session, share-locked until the caller's transaction ends: a
+/// cancellation waits for it, so what the caller decides from the session
+/// (an observer approved for it) is there for the cancellation's trigger to
+/// see, or the caller sees it cancelled.
+pub async fn find_shared(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<ContactSession>, ApiError> {
+    Ok(contact_sessions::table
+        .find(id)
+        .select(ContactSession::as_select())
+        .for_share()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// Some sessions by id (in no order).
 pub async fn by_ids(
     conn: &mut AsyncPgConnection,

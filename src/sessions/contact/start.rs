@@ -139,6 +139,7 @@ pub async fn start_contact(
                 pick_up_after_days: None,
             };
             let plan = plan::plan(conn, &b, family_id, &asked, coordinator.id).await?;
+            plan::require_member(&plan)?;
             let centre = crate::centres::repo::find_centre(conn, b.referral.centre_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;

@@ -289,10 +289,10 @@ pub async fn approve_observation(
     let response = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let (r, coordinator) = to_decide(conn, &caller, id).await?;
-            let session = contact_repo::by_ids(conn, &[body.contact_session_id])
+            // Share-locked: a cancellation racing this approval either
+            // waits and releases the observer, or is seen here.
+            let session = contact_repo::find_shared(conn, body.contact_session_id)
                 .await?
-                .into_iter()
-                .next()
                 .filter(|s| {
                     s.centre_id == r.centre_id
                         && s.on_date == r.on_date

@@ -18,16 +18,18 @@ use crate::db::Pool;
 use crate::error::ApiError;
 use crate::notifications::Template;
 
-/// Requests handled per transaction.
+/// Requests handled per transaction, and batches per pass (the rest wait for
+/// the next pass, so one pass never runs long).
 const BATCH: i64 = 100;
+const BATCHES: usize = 20;
 
-/// Tells the officers of released requests, batch after batch; how many were
-/// told. Instances share the work: a request another instance holds is
+/// Tells the officers of released requests, batch after batch (at most
+/// [`BATCHES`]); how many were told. Instances share the work: a request another instance holds is
 /// skipped, and one told is never told again.
 pub async fn tell_released(pool: &Pool) -> Result<usize, ApiError> {
     let mut conn = pool.get().await?;
     let mut told = 0;
-    loop {
+    for _ in 0..BATCHES {
         let batch = conn
             .transaction::<_, ApiError, _>(async move |conn| {
                 let released = repo::released(conn, BATCH).await?;
@@ -51,7 +53,8 @@ pub async fn tell_released(pool: &Pool) -> Result<usize, ApiError> {
             .await?;
         told += batch;
         if batch < BATCH as usize {
-            return Ok(told);
+            break;
         }
     }
+    Ok(told)
 }

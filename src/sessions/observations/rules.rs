@@ -170,13 +170,15 @@ pub(super) async fn answer(
     Ok(r)
 }
 
-/// Where the officer who asked is told (none if their account is gone).
+/// Where the officer who asked is told: nowhere if their account is gone
+/// or no longer active.
 pub(super) async fn officer_of(
     conn: &mut AsyncPgConnection,
     r: &ObservationRequest,
 ) -> Result<Vec<String>, ApiError> {
     Ok(identity_repo::find_user(conn, r.requested_by)
         .await?
+        .filter(|u| u.status == crate::identity::roles::UserStatus::Active)
         .map(|u| u.email)
         .into_iter()
         .collect())

@@ -13,8 +13,8 @@ use crate::error::{ApiError, Problem};
 use crate::http::client_addr::client_addr;
 use crate::identity::repo as users;
 use crate::identity::roles::Scope;
-use crate::identity::secrets::token_hash;
-use crate::identity::tokens::{Subject, TokenKeys};
+use crate::identity::secrets::{secret_fingerprint, token_hash};
+use crate::identity::tokens::TokenKeys;
 use crate::vocabulary::ClientId;
 
 /// Client id and secret from HTTP Basic, else from the form.
@@ -133,7 +133,11 @@ pub async fn issue_client_token(
     )
     .await?;
     Ok(web::Json(TokenResponse {
-        access_token: keys.issue(Subject::Client, client.id.into(), None, Some(scope.clone()))?,
+        access_token: keys.issue_client(
+            client.id.into(),
+            scope.clone(),
+            secret_fingerprint(&client.secret_hash),
+        )?,
         token_type: super::dto::TokenType::Bearer,
         expires_in: keys.access_ttl_secs(),
         refresh_token: None,

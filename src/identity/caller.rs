@@ -10,7 +10,8 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::refused_tokens::{self, Refused};
-use super::tokens::{Claims, Subject, TokenKeys};
+use super::secrets::secret_fingerprint;
+use super::tokens::{Subject, TokenKeys};
 use crate::audit::Actor;
 use crate::config::Config;
 use crate::db::Pool;
@@ -205,7 +206,10 @@ async fn principal_of(
                     "the client has been revoked".into(),
                 ));
             }
-            if minted_before(&claims, client.secret_rotated_at) {
+            // A token of any other secret than the current one: got
+            // before a rotation (or while one was under way, with the old
+            // secret still readable), or before tokens named their secret.
+            if claims.sec.as_deref() != Some(secret_fingerprint(&client.secret_hash).as_str()) {
                 *refused = Some(Refused::ClientRotated(Actor::client(client.id)));
                 return Err(ApiError::Unauthenticated(
                     "the access token was issued before the client's secret was rotated".into(),
@@ -227,22 +231,6 @@ async fn principal_of(
             }))
         }
     }
-}
-
-/// Whether a token was minted before `rotated_at`: a secret rotation ends the
-/// tokens the old secret got. The token's id is a UUID v7, which says when it
-/// was minted to the millisecond (`iat` is in whole seconds, too coarse for a
-/// token minted just before a rotation).
-fn minted_before(claims: &Claims, rotated_at: Option<time::OffsetDateTime>) -> bool {
-    let Some(rotated_at) = rotated_at else {
-        return false;
-    };
-    let minted_ms = claims.jti.get_timestamp().map(|t| {
-        let (secs, nanos) = t.to_unix();
-        i128::from(secs) * 1000 + i128::from(nanos / 1_000_000)
-    });
-    let rotated_ms = rotated_at.unix_timestamp_nanos() / 1_000_000;
-    minted_ms.is_none_or(|minted| minted < rotated_ms)
 }
 
 impl FromRequest for MaybeCaller {

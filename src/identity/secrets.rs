@@ -20,6 +20,14 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// Which of a client's secrets got an access token, carried in the token
+/// (`sec`): 12 bytes of the SHA-256 of the stored hash, so the token says
+/// nothing of the hash itself. A rotation changes it, ending every token of
+/// the old secret, however close to the rotation it was minted.
+pub fn secret_fingerprint(secret_hash: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(secret_hash)[..12])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +39,14 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
         assert_eq!(token_hash(&a).len(), 32);
+    }
+
+    #[test]
+    fn a_fingerprint_names_one_secret_and_shows_nothing_of_its_hash() {
+        let a = token_hash("first secret");
+        let b = token_hash("second secret");
+        assert_eq!(secret_fingerprint(&a), secret_fingerprint(&a));
+        assert_ne!(secret_fingerprint(&a), secret_fingerprint(&b));
+        assert!(!URL_SAFE_NO_PAD.encode(&a).contains(&secret_fingerprint(&a)));
     }
 }

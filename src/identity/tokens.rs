@@ -37,6 +37,10 @@ pub struct Claims {
     /// A client's scopes, space-separated (for a user: absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// Which of a client's secrets got the token
+    /// ([`super::secrets::secret_fingerprint`]; for a user: absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sec: Option<String>,
 }
 
 const ALGORITHM: Algorithm = Algorithm::HS256;
@@ -79,6 +83,33 @@ impl TokenKeys {
         role: Option<String>,
         scope: Option<String>,
     ) -> Result<String, ApiError> {
+        self.issue_with(typ, sub, role, scope, None)
+    }
+
+    /// A client's token, naming the secret that got it.
+    pub fn issue_client(
+        &self,
+        sub: Uuid,
+        scope: String,
+        secret_fingerprint: String,
+    ) -> Result<String, ApiError> {
+        self.issue_with(
+            Subject::Client,
+            sub,
+            None,
+            Some(scope),
+            Some(secret_fingerprint),
+        )
+    }
+
+    fn issue_with(
+        &self,
+        typ: Subject,
+        sub: Uuid,
+        role: Option<String>,
+        scope: Option<String>,
+        sec: Option<String>,
+    ) -> Result<String, ApiError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let claims = Claims {
             iss: self.config.issuer.clone(),
@@ -91,6 +122,7 @@ impl TokenKeys {
             typ,
             role,
             scope,
+            sec,
         };
         self.sign(&claims)
     }

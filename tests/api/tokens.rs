@@ -337,3 +337,55 @@ async fn suspicious_tokens_are_audited_once_a_minute_per_address_and_expired_one
         ]
     );
 }
+
+/// A client's token names the secret that got it: one minted after a
+/// rotation (as a token request that read the old secret while the rotation
+/// was under way would be) is refused all the same, as is one naming no
+/// secret; one naming the current secret is accepted.
+#[tokio::test]
+async fn a_client_token_of_any_secret_but_the_current_one_is_refused() {
+    use ccc::identity::secrets::{secret_fingerprint, token_hash};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let centre = app.create_centre(&admin, "Centre").await;
+    let made = crate::builders::integration_client(
+        &app,
+        &admin,
+        json!({ "centre_id": centre }),
+        json!(["centres:read"]),
+    )
+    .await;
+    let id = made["client"]["id"].as_str().unwrap().to_owned();
+    let old = made["client_secret"].as_str().unwrap().to_owned();
+    let rotate = format!("/api/v1/integration-clients/{id}/rotate-secret");
+    let rotated: Value = app
+        .post_json(Some(&admin), &rotate, &json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let new = rotated["client_secret"].as_str().unwrap().to_owned();
+    // Minted now, after the rotation, each naming a secret (or none).
+    let token = |sec: Option<String>| {
+        let mut c = json!({"iss": "ccc", "aud": "ccc-api", "sub": id, "exp": now() + 600,
+            "iat": now(), "nbf": now(), "jti": uuid::Uuid::now_v7(), "typ": "client",
+            "scope": "centres:read"});
+        if let Some(sec) = sec {
+            c["sec"] = json!(sec);
+        }
+        sign(Algorithm::HS256, Some("k1"), JWT_SECRET, &c)
+    };
+    let centres = "/api/v1/centres?limit=1";
+    for (case, sec) in [
+        (
+            "the old secret",
+            Some(secret_fingerprint(&token_hash(&old))),
+        ),
+        ("no secret", None),
+    ] {
+        let response = app.get_as(&token(sec), centres).await;
+        assert_eq!(response.status(), 401, "{case}");
+    }
+    let current = token(Some(secret_fingerprint(&token_hash(&new))));
+    assert_eq!(app.get_as(&current, centres).await.status(), 200);
+}

@@ -15,17 +15,20 @@ use crate::validation::FieldErrors;
 use crate::vocabulary::calendar::{format_date, parse_date};
 use crate::vocabulary::CentreId;
 
+/// The centre's people: its coordinators and staff. Their membership says
+/// the centre exists and that they see it whatever its status
+/// (`centres::access::is_insider`).
+fn of_its_people(caller: &Principal, centre_id: CentreId) -> bool {
+    matches!(caller, Principal::User(u)
+        if matches!(u.role, Role::Coordinator | Role::Staff) && u.centre_ids.contains(&centre_id))
+}
+
 /// The centre's people, and its own integration client holding
 /// `sessions:read`: those who run the day. A network admin sees no family.
 fn may_read(caller: &Principal, centre_id: CentreId) -> Result<(), ApiError> {
-    let allowed = match caller {
-        Principal::User(u) => {
-            matches!(u.role, Role::Coordinator | Role::Staff) && u.centre_ids.contains(&centre_id)
-        }
-        Principal::Client(c) => {
-            c.centre_id == Some(centre_id) && c.scopes.contains(&Scope::SessionsRead)
-        }
-    };
+    let allowed = of_its_people(caller, centre_id)
+        || matches!(caller, Principal::Client(c)
+            if c.centre_id == Some(centre_id) && c.scopes.contains(&Scope::SessionsRead));
     allowed.then_some(()).ok_or(ApiError::Forbidden)
 }
 
@@ -60,15 +63,22 @@ pub async fn day_sheet(
     let on = errors.take(parse_date("date", &query.date));
     let on = errors.finish_one(on)?;
     let conn = pool.get().await?;
-    // The centre and its day are read together (one round trip); nothing
-    // of the day leaves before the caller is judged.
-    let (centre, sessions) = futures_util::future::try_join(
-        centres_repo::find_centre_alongside(&conn, id),
-        contact_repo::of_centre_on(&conn, id, on),
-    )
-    .await?;
-    centre_access::visible(Some(&caller), centre)?;
-    may_read(&caller, id)?;
+    let sessions = if of_its_people(&caller, id) {
+        contact_repo::of_centre_on(&conn, id, on).await?
+    } else {
+        // Anyone else is judged on the centre: one they may not see does
+        // not exist for them (404), and then may they read its day (403).
+        // The centre and its day are read together (one round trip);
+        // nothing of the day leaves before the caller is judged.
+        let (centre, sessions) = futures_util::future::try_join(
+            centres_repo::find_centre_alongside(&conn, id),
+            contact_repo::of_centre_on(&conn, id, on),
+        )
+        .await?;
+        centre_access::visible(Some(&caller), centre)?;
+        may_read(&caller, id)?;
+        sessions
+    };
     let audited = async {
         match &*caller {
             Principal::User(_) => {

@@ -66,7 +66,8 @@ pub async fn visible_user(
 /// with `None`) holding `scopes`? As [`may_manage_client`], except that a
 /// network admin, who sees no family detail, may not give a centre's client
 /// a scope that reads the centre's families (see [`reads_families`]): that
-/// is for the centre's own coordinators to give.
+/// is for the centre's own coordinators to give. Rotating a client's secret
+/// follows the same rule, as the secret's holder reads what the client reads.
 pub fn may_create_client(
     actor: &crate::identity::UserPrincipal,
     centre_id: Option<CentreId>,
@@ -75,22 +76,10 @@ pub fn may_create_client(
     may_manage_client(actor, centre_id) && !admin_would_read_families(actor, centre_id, scopes)
 }
 
-/// May the caller take a new secret for a client? As [`may_manage_client`],
-/// except that a network admin may not take the secret of a centre's client
-/// that reads the centre's families: holding it, they would read what the
-/// client reads. (They may still revoke it.)
-pub fn may_rotate_client(
-    actor: &crate::identity::UserPrincipal,
-    centre_id: Option<CentreId>,
-    scopes: &[Scope],
-) -> bool {
-    may_create_client(actor, centre_id, scopes)
-}
-
 /// A scope through which a centre's client reads its families: their
 /// referrals, contact sessions (the day sheet names families, children and
 /// needs) or attendance.
-pub fn reads_families(scope: Scope) -> bool {
+fn reads_families(scope: Scope) -> bool {
     match scope {
         Scope::ReferralsRead
         | Scope::ReferralsWrite

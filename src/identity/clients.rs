@@ -4,10 +4,10 @@ use actix_web::{get, post, web, HttpResponse};
 use diesel_async::AsyncConnection;
 use time::OffsetDateTime;
 
-use super::access::{may_create_client, may_manage_client, may_rotate_client};
+use super::access::{may_create_client, may_manage_client};
 use super::dto::*;
 use super::repo::{self, NewClient};
-use super::Caller;
+use super::{Caller, UserPrincipal};
 use crate::audit::{self, Event};
 use crate::db::Pool;
 use crate::error::{ApiError, Problem};
@@ -121,18 +121,19 @@ pub async fn list_integration_clients(
     )))
 }
 
-/// Loads a client the caller may manage; anyone else's is a 404.
-async fn managed_client(
+/// Loads a client the caller may manage, with the caller as its manager;
+/// anyone else's is a 404.
+async fn managed_client<'c>(
     conn: &mut diesel_async::AsyncPgConnection,
-    caller: &Caller,
+    caller: &'c Caller,
     id: ClientId,
-) -> Result<super::model::IntegrationClient, ApiError> {
+) -> Result<(&'c UserPrincipal, super::model::IntegrationClient), ApiError> {
     let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
     let client = repo::find_client(conn, id)
         .await?
         .ok_or(ApiError::NotFound)?;
     if may_manage_client(actor, client.centre_id) {
-        Ok(client)
+        Ok((actor, client))
     } else {
         Err(ApiError::NotFound)
     }
@@ -158,9 +159,10 @@ pub async fn rotate_integration_client_secret(
 ) -> Result<web::Json<ClientWithSecretResponse>, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
-    let client = managed_client(&mut conn, &caller, id).await?;
-    let actor = caller.require_role(&[Role::NetworkAdmin, Role::Coordinator])?;
-    if !may_rotate_client(actor, client.centre_id, &client.scopes) {
+    let (actor, client) = managed_client(&mut conn, &caller, id).await?;
+    // Whoever holds the new secret reads what the client reads: the rule
+    // for giving its scopes (a network admin no centre's family scopes).
+    if !may_create_client(actor, client.centre_id, &client.scopes) {
         return Err(ApiError::Forbidden);
     }
     if client.revoked_at.is_some() {
@@ -205,7 +207,7 @@ pub async fn revoke_integration_client(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let mut conn = pool.get().await?;
-    let client = managed_client(&mut conn, &caller, id).await?;
+    let (_, client) = managed_client(&mut conn, &caller, id).await?;
     conn.transaction::<_, ApiError, _>(async move |conn| {
         repo::revoke_client(conn, id).await?;
         audit::record(

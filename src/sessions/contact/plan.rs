@@ -261,13 +261,11 @@ pub async fn plan(
 /// judged date by date, as the booking skips them.
 pub fn require_member(plan: &Plan) -> Result<(), ApiError> {
     if plan.staff.as_ref().is_some_and(|s| !s.is_member()) {
-        let mut errors = FieldErrors::default();
-        errors.push(
+        return Err(ApiError::field(
             "staff_id",
             "not_staff",
             "must be an active staff member or coordinator of the centre",
-        );
-        return errors.finish(());
+        ));
     }
     Ok(())
 }

@@ -24,8 +24,8 @@ const BATCH: i64 = 100;
 const BATCHES: usize = 20;
 
 /// Tells the officers of released requests, batch after batch (at most
-/// [`BATCHES`]); how many were told. Instances share the work: a request another instance holds is
-/// skipped, and one told is never told again.
+/// [`BATCHES`]); how many were told. Instances share the work: a request
+/// another instance holds is skipped, and one told is never told again.
 pub async fn tell_released(pool: &Pool) -> Result<usize, ApiError> {
     let mut conn = pool.get().await?;
     let mut told = 0;

@@ -265,17 +265,12 @@ pub async fn read_feed(
         adult_ids: vec![found.adult_id],
     };
     let shown = views::shown(&conn, found.family_id, &viewer).await?;
-    let sessions: Vec<_> = contact_repo::of_family(&mut conn, found.family_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.ends_at > now - Duration::days(FEED_DAYS_BACK))
-        .collect();
-    let ids: Vec<Uuid> = sessions.iter().map(|s| s.id).collect();
-    let windows = contact_repo::windows_of(&mut conn, &ids).await?;
+    let (sessions, windows) =
+        contact_repo::attended_by(&conn, found.family_id, &[found.adult_id]).await?;
     let venues = centres_repo::venues_of(&mut conn, b.referral.centre_id).await?;
     let shown: Vec<_> = sessions
         .into_iter()
-        .filter(|s| views::listed(s, &windows, &shown))
+        .filter(|s| s.ends_at > now - Duration::days(FEED_DAYS_BACK))
         .map(|s| views::session(s, &windows, &shown))
         .collect();
     let body = ics::calendar(

@@ -308,10 +308,19 @@ pub async fn list_contact_sessions(
     let outcome = async {
         let conn: &AsyncPgConnection = &conn;
         let (b, shown) = family_head_shown(conn, id, reader).await?;
-        let windows = async {
-            match shown {
-                Shown::Outline => Ok(Vec::new()),
-                _ => repo::windows_of_family(conn, id).await,
+        let listed = async {
+            match &shown {
+                // A party sees only the sessions they attend, never those
+                // of an adult kept away by the assessment or a court order.
+                Shown::Party { own, .. } => repo::attended_by(conn, id, own).await,
+                Shown::All => {
+                    futures_util::future::try_join(
+                        repo::of_family_alongside(conn, id),
+                        repo::windows_of_family(conn, id),
+                    )
+                    .await
+                }
+                Shown::Outline => Ok((repo::of_family_alongside(conn, id).await?, Vec::new())),
             }
         };
         let audited = async {
@@ -328,13 +337,7 @@ pub async fn list_contact_sessions(
                 Principal::Client(_) => Ok(()),
             }
         };
-        let (sessions, windows, ()) =
-            futures_util::future::try_join3(repo::of_family_alongside(conn, id), windows, audited)
-                .await?;
-        let sessions: Vec<ContactSession> = sessions
-            .into_iter()
-            .filter(|s| views::listed(s, &windows, &shown))
-            .collect();
+        let ((sessions, windows), ()) = futures_util::future::try_join(listed, audited).await?;
         Ok((sessions, windows, shown))
     }
     .await;

@@ -434,6 +434,48 @@ pub async fn windows_of_family(
         .await?)
 }
 
+/// The sessions of a family that any of `adults` attends (has a window at,
+/// whatever the session's status), by time, and those adults' windows at
+/// them, by time: what a party's own list and calendar show, in one
+/// statement sent alongside other queries.
+pub async fn attended_by(
+    conn: &AsyncPgConnection,
+    family_id: FamilyId,
+    adults: &[AdultId],
+) -> Result<(Vec<ContactSession>, Vec<SessionWindow>), ApiError> {
+    let query = session_windows::table
+        .inner_join(
+            contact_sessions::table
+                .on(contact_sessions::id.eq(session_windows::contact_session_id)),
+        )
+        .filter(contact_sessions::family_id.eq(family_id))
+        .order((
+            contact_sessions::starts_at,
+            contact_sessions::id,
+            session_windows::on_date,
+            session_windows::starts,
+        ))
+        .select((ContactSession::as_select(), SessionWindow::as_select()))
+        .into_boxed();
+    // A party is one adult, compared as a value, so PostgreSQL keeps the
+    // statement's plan; a list (`= ANY`) it would plan afresh each time.
+    let query = match adults {
+        [adult] => query.filter(session_windows::adult_id.eq(*adult)),
+        _ => query.filter(session_windows::adult_id.eq_any(adults)),
+    };
+    let rows: Vec<(ContactSession, SessionWindow)> = query.load(&mut &*conn).await?;
+    // A session comes once per window of theirs, its rows together.
+    let mut sessions: Vec<ContactSession> = Vec::new();
+    let mut windows = Vec::with_capacity(rows.len());
+    for (s, w) in rows {
+        if sessions.last().is_none_or(|last| last.id != s.id) {
+            sessions.push(s);
+        }
+        windows.push(w);
+    }
+    Ok((sessions, windows))
+}
+
 /// Puts a centre back on the queue of changed schedules, at its end.
 pub async fn requeue_schedule_change(
     conn: &mut AsyncPgConnection,

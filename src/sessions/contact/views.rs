@@ -92,20 +92,6 @@ pub fn window(w: &SessionWindow, s: &ContactSession) -> WindowResponse {
     }
 }
 
-/// Whether `shown` lists a session at all: a party sees only the sessions
-/// they attend (have windows at, checked or not), never those of an adult
-/// kept away by the assessment or a court order; the centre and the
-/// referrer's side see every one. A cancelled session keeps its windows for
-/// this.
-pub fn listed(s: &ContactSession, windows: &[SessionWindow], shown: &Shown) -> bool {
-    match shown {
-        Shown::Party { own, .. } => windows
-            .iter()
-            .any(|w| w.contact_session_id == s.id && own.contains(&w.adult_id)),
-        Shown::All | Shown::Outline => true,
-    }
-}
-
 /// A session as `shown` allows, with the windows given for it.
 pub fn session(
     s: ContactSession,

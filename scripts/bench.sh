@@ -8,7 +8,7 @@
 #   scripts/bench.sh SERVER_URL     (a PostgreSQL URL; its server hosts the bench database)
 # BENCH_ONLY=regex measures only the endpoints whose names match (and /health,
 # the ceiling), and skips the deep-page plans: for working on one endpoint.
-# The server runs with the service's default pool (DB_POOL_SIZE 16;
+# The server runs with the service's default pools (DB_POOL_SIZE 16, 8 for each of the two workers;
 # BENCH_POOL overrides): on two cores more connections only add switching
 # (2,623 req/s for the coordinator's list at 32 against 2,914 at 16, one run).
 set -euo pipefail

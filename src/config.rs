@@ -47,7 +47,9 @@ pub struct Config {
     pub port: u16,
     /// `PUBLIC_URL`: the base URL that clients use, shown as the spec's server.
     pub public_url: String,
-    /// `DB_POOL_SIZE`: most connections one instance holds.
+    /// `DB_POOL_SIZE`: most connections the HTTP workers hold together, an
+    /// even share each (at least one); start-up and the background jobs hold
+    /// at most `db::JOBS_POOL_SIZE` more.
     pub db_pool_size: usize,
     /// `DB_TIMEOUT_MS`: longest wait for a pooled or new connection before 503.
     pub db_timeout: Duration,

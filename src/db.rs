@@ -20,9 +20,62 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// nothing pending). Any constant works as long as it is the same everywhere.
 const MIGRATION_LOCK_KEY: i64 = 0x0ccc_0001;
 
-/// Builds the pool. No connection is opened yet: the service starts even while the
-/// database is down, and `/ready` says so.
-pub fn build_pool(config: &Config) -> Result<Pool, String> {
+/// Connections the instance's own pool holds at most: start-up and the
+/// background jobs, whose two loops each run one step at a time.
+pub const JOBS_POOL_SIZE: usize = 2;
+
+/// The pools of the HTTP workers, one each, sharing `DB_POOL_SIZE`
+/// connections evenly (at least one each). A connection's driver task runs
+/// on the thread that opened it; with one pool for every worker, a request
+/// would often talk to PostgreSQL through another worker's thread, paying a
+/// wake-up of that thread for every message each way. A worker takes its
+/// own pool as it starts ([`WorkerPools::take`]) and opens its connections
+/// itself.
+#[derive(Clone)]
+pub struct WorkerPools {
+    pools: std::sync::Arc<[Pool]>,
+    turn: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl WorkerPools {
+    /// A pool for each of `workers` (at least one).
+    pub fn build(config: &Config, workers: usize) -> Result<Self, String> {
+        let workers = workers.max(1);
+        let each = (config.db_pool_size / workers).max(1);
+        let pools = (0..workers)
+            .map(|_| build_pool(config, each))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            pools: pools.into(),
+            turn: Default::default(),
+        })
+    }
+
+    /// The next pool in turn: each worker takes one as it starts (a worker
+    /// restarted after a panic takes the next, shared from then on).
+    pub fn take(&self) -> Pool {
+        use std::sync::atomic::Ordering;
+        // Never empty: `build` makes at least one.
+        let turn = self.turn.fetch_add(1, Ordering::Relaxed);
+        self.pools[turn % self.pools.len()].clone()
+    }
+
+    /// Every worker's pool, in the order they are taken.
+    pub fn all(&self) -> &[Pool] {
+        &self.pools
+    }
+
+    /// Closes every pool: their idle connections now, the rest as they are
+    /// returned.
+    pub fn close(&self) {
+        self.pools.iter().for_each(Pool::close);
+    }
+}
+
+/// Builds a pool of at most `size` connections. No connection is opened
+/// yet: the service starts even while the database is down, and `/ready`
+/// says so.
+pub fn build_pool(config: &Config, size: usize) -> Result<Pool, String> {
     // A pooled connection is handed out again without a ping (a round trip,
     // and a statement for PostgreSQL, on every request). One the server
     // closed, as a restart or a terminated backend does, is known to be
@@ -40,7 +93,7 @@ pub fn build_pool(config: &Config) -> Result<Pool, String> {
         manager_config,
     );
     deadpool::Pool::builder(manager)
-        .max_size(config.db_pool_size)
+        .max_size(size)
         .wait_timeout(Some(config.db_timeout))
         .create_timeout(Some(config.db_timeout))
         .recycle_timeout(Some(config.db_timeout))

@@ -53,7 +53,10 @@ pub enum StartupError {
 pub struct Application {
     pub port: u16,
     pub server: actix_web::dev::Server,
+    /// The instance's own pool: start-up and the background jobs.
     pub pool: db::Pool,
+    /// The HTTP workers' pools.
+    pub worker_pools: db::WorkerPools,
 }
 
 /// Migrates the database, builds the pool, binds the listener and starts serving.
@@ -62,7 +65,9 @@ pub async fn run(config: Config) -> Result<Application, StartupError> {
     if !applied.is_empty() {
         log::info!("applied migrations: {}", applied.join(", "));
     }
-    let pool = db::build_pool(&config).map_err(StartupError::Pool)?;
+    let pool = db::build_pool(&config, db::JOBS_POOL_SIZE).map_err(StartupError::Pool)?;
+    let workers = startup::worker_count(&config);
+    let worker_pools = db::WorkerPools::build(&config, workers).map_err(StartupError::Pool)?;
     identity::bootstrap::bootstrap_admin(&pool, &config)
         .await
         .map_err(|e| StartupError::Bootstrap(e.to_string()))?;
@@ -76,9 +81,16 @@ pub async fn run(config: Config) -> Result<Application, StartupError> {
         .map_err(|source| StartupError::Bind { addr, source })?
         .port();
     let server =
-        startup::run(listener, config, pool.clone()).map_err(|source| StartupError::Bind {
-            addr: format!("port {port}"),
-            source,
+        startup::run(listener, config, pool.clone(), worker_pools.clone()).map_err(|source| {
+            StartupError::Bind {
+                addr: format!("port {port}"),
+                source,
+            }
         })?;
-    Ok(Application { port, server, pool })
+    Ok(Application {
+        port,
+        server,
+        pool,
+        worker_pools,
+    })
 }

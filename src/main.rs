@@ -107,8 +107,9 @@ async fn serve(config: Config) -> ExitCode {
     log::info!("docs:  {public_url}/docs/");
     log::info!("spec:  {public_url}/api-docs/openapi.json");
     let result = app.server.await;
+    app.worker_pools.close();
     app.pool.close();
-    log::info!("stopped; database pool closed");
+    log::info!("stopped; database pools closed");
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -10,19 +10,34 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
-use crate::db::Pool;
+use crate::db::{Pool, WorkerPools};
 use crate::http::{extractors, fallback, middleware};
 use crate::identity::tokens::TokenKeys;
 use crate::pagination::CursorKey;
 use crate::{centres, router};
 
-/// Starts serving on `listener`; the returned server runs until stopped (SIGTERM
-/// or SIGINT stop it gracefully: no new connections, in-flight requests finish).
-pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result<Server> {
+/// How many HTTP workers serve: `WORKERS`, or one per core.
+pub fn worker_count(config: &Config) -> usize {
+    match config.workers {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    }
+}
+
+/// Starts serving on `listener` with [`worker_count`] workers, each with its
+/// own pool of `worker_pools`; the jobs run on `pool`. The returned server
+/// runs until stopped (SIGTERM or SIGINT stop it gracefully: no new
+/// connections, in-flight requests finish).
+pub fn run(
+    listener: TcpListener,
+    config: Config,
+    pool: Pool,
+    worker_pools: WorkerPools,
+) -> std::io::Result<Server> {
     let route_table = web::Data::new(fallback::RouteTable::from_openapi(&router::spec()));
     let spec = router::spec_value();
     let shutdown_timeout = config.shutdown_timeout.as_secs();
-    let workers = config.workers;
+    let workers = worker_count(&config);
     let max_json_bytes = config.max_json_bytes;
     let keys = web::Data::new(TokenKeys::new(&config.jwt));
     let cursor_key = web::Data::new(CursorKey::derive(config.jwt.secret.expose().as_bytes()));
@@ -41,16 +56,15 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
         crate::jobs::spawn(pool.clone(), every, mailer);
     }
     let config = web::Data::new(config);
-    let pool = web::Data::new(pool);
     // One snapshot of the directory per instance, shared by its workers.
     let directory = web::Data::new(centres::directory::DirectoryCache::new(
         config.directory_recheck,
     ));
-    let mut server = HttpServer::new(move || {
+    let server = HttpServer::new(move || {
         App::new()
             .into_utoipa_app()
             .app_data(config.clone())
-            .app_data(pool.clone())
+            .app_data(web::Data::new(worker_pools.take()))
             .app_data(route_table.clone())
             .app_data(keys.clone())
             .app_data(cursor_key.clone())
@@ -82,10 +96,8 @@ pub fn run(listener: TcpListener, config: Config, pool: Pool) -> std::io::Result
             .wrap(middleware::cors(&cors_origins))
             .wrap(middleware::RequestContext)
     })
+    .workers(workers)
     .listen(listener)?
     .shutdown_timeout(shutdown_timeout);
-    if workers > 0 {
-        server = server.workers(workers);
-    }
     Ok(server.run())
 }

@@ -61,8 +61,11 @@ async fn ready_is_503_while_the_database_is_down_and_recovers_without_a_restart(
 async fn ready_is_503_when_no_pooled_connection_is_free_in_time() {
     let app =
         crate::helpers::spawn_app_with(&[("DB_POOL_SIZE", "1"), ("DB_TIMEOUT_MS", "300")]).await;
-    // The test holds the service's only connection.
-    let held = app.pool.get().await.expect("a connection");
+    // The test holds the only connection of the service's one worker.
+    let [worker] = app.worker_pools.all() else {
+        panic!("one worker, as the tests configure");
+    };
+    let held = worker.get().await.expect("a connection");
     let response = app.get("/ready").await;
     assert_eq!(response.status(), 503);
     assert_eq!(problem(response).await["type"], "/problems/unavailable");

@@ -17,7 +17,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The instance's own pool (the jobs'), for the tests' own queries.
     pub pool: ccc::db::Pool,
+    /// The HTTP workers' pools.
+    pub worker_pools: ccc::db::WorkerPools,
     pub database_url: String,
 }
 
@@ -423,6 +426,7 @@ pub async fn spawn_app_on(database_url: &str, overrides: &[(&str, &str)]) -> Tes
             .build()
             .expect("client"),
         pool: app.pool,
+        worker_pools: app.worker_pools,
         database_url: database_url.to_owned(),
     }
 }

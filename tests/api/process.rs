@@ -157,7 +157,7 @@ async fn sigterm_finishes_in_flight_requests_closes_the_pool_and_logs_no_secrets
     assert!(status.success(), "exit status {status}");
     seen.extend(lines.try_iter());
     let log = seen.join("\n");
-    assert!(log.contains("database pool closed"), "{log}");
+    assert!(log.contains("database pools closed"), "{log}");
 
     assert_no_configured_secret(&log);
     let access: Vec<&str> = seen

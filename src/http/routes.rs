@@ -1,15 +1,18 @@
-//! Registering the API's routes grouped by their first segment.
+//! Registering the API's routes grouped by their first segment and their
+//! number of segments.
 //!
 //! actix-web tries a scope's routes one by one, each a regular expression,
 //! until one matches. With every module's routes in one scope, a request met
 //! every route registered before its own (a day sheet, near the end, about
-//! ninety). Here each first segment (`/centres`, `/referrals`, ...) gets its
-//! own scope, guarded by a string comparison, holding the routes of every
-//! module that begins with it; a request meets only those. Within a group
-//! the routes keep the modules' order, so were a fixed segment and a
-//! parameter ever to compete for one path, the one registered first would
-//! still win. The guard reads the path as sent: a first segment written
-//! with percent-escapes (`/api/v1/%63entres`) matches no group (404).
+//! ninety). Here each shape (`/centres` with three segments, `/referrals`
+//! with two, ...) gets its own scope, guarded by a string comparison,
+//! holding the routes of every module with that shape; a request meets only
+//! those. A parameter (`{id}`) matches one segment, never a `/`, so no
+//! route of another shape could have matched. Within a group the routes
+//! keep the modules' order, so were a fixed segment and a parameter ever to
+//! compete for one path, the one registered first would still win. The
+//! guard reads the path as sent: a first segment written with
+//! percent-escapes (`/api/v1/%63entres`) matches no group (404).
 
 use std::collections::BTreeSet;
 
@@ -26,10 +29,33 @@ pub struct Routes<'a, 's> {
 }
 
 enum Mode<'a, 's> {
-    /// Noting the first segment of each route.
-    Survey(&'a mut BTreeSet<String>),
-    /// Registering the routes whose first segment is this one.
-    Register(&'a mut ServiceConfig<'s>, &'a str),
+    /// Noting the shape of each route.
+    Survey(&'a mut BTreeSet<Shape>),
+    /// Registering the routes of this shape.
+    Register(&'a mut ServiceConfig<'s>, &'a Shape),
+}
+
+/// A path's first segment and how many segments it has:
+/// `/centres/{id}/day-sheet` is (`centres`, 3).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Shape {
+    first: String,
+    segments: usize,
+}
+
+impl Shape {
+    /// The shape of `path`; no first segment unless it begins with `/`.
+    fn of(path: &str) -> Shape {
+        Shape {
+            first: first_segment(path).to_owned(),
+            segments: segment_count(path),
+        }
+    }
+
+    /// Whether `path` has this shape, without building one.
+    fn fits(&self, path: &str) -> bool {
+        first_segment(path) == self.first && segment_count(path) == self.segments
+    }
 }
 
 impl Routes<'_, '_> {
@@ -39,11 +65,11 @@ impl Routes<'_, '_> {
     {
         let path = F::path();
         match &mut self.mode {
-            Mode::Survey(segments) => {
-                segments.insert(first_segment(&path).to_owned());
+            Mode::Survey(shapes) => {
+                shapes.insert(Shape::of(&path));
             }
-            Mode::Register(cfg, segment) => {
-                if first_segment(&path) == *segment {
+            Mode::Register(cfg, shape) => {
+                if shape.fits(&path) {
                     cfg.service(handler);
                 }
             }
@@ -53,22 +79,22 @@ impl Routes<'_, '_> {
 }
 
 /// Registers under `prefix` the routes `modules` register, one guarded
-/// scope per first segment. The OpenAPI document is the same as with one
-/// scope: each route is registered once, at its own path.
+/// scope per shape. The OpenAPI document is the same as with one scope:
+/// each route is registered once, at its own path.
 pub fn grouped(cfg: &mut ServiceConfig, prefix: &'static str, modules: fn(&mut Routes)) {
-    let mut segments = BTreeSet::new();
+    let mut shapes = BTreeSet::new();
     modules(&mut Routes {
-        mode: Mode::Survey(&mut segments),
+        mode: Mode::Survey(&mut shapes),
     });
     let mut api = scope(prefix);
-    for segment in segments {
-        let group = scope("").guard(FirstSegment {
+    for shape in shapes {
+        let group = scope("").guard(Shaped {
             prefix,
-            segment: segment.clone(),
+            shape: shape.clone(),
         });
         api = api.service(group.configure(|cfg| {
             modules(&mut Routes {
-                mode: Mode::Register(cfg, &segment),
+                mode: Mode::Register(cfg, &shape),
             })
         }));
     }
@@ -83,25 +109,45 @@ fn first_segment(path: &str) -> &str {
         .unwrap_or_default()
 }
 
-/// Whether a request's path under `prefix` begins with `segment`.
-struct FirstSegment {
-    prefix: &'static str,
-    segment: String,
+/// 3 for `/centres/{id}/day-sheet`; 0 unless the path begins with `/`.
+fn segment_count(path: &str) -> usize {
+    path.strip_prefix('/')
+        .map_or(0, |rest| rest.split('/').count())
 }
 
-impl Guard for FirstSegment {
+/// Whether a request's path under `prefix` has `shape`.
+struct Shaped {
+    prefix: &'static str,
+    shape: Shape,
+}
+
+impl Guard for Shaped {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
         ctx.head()
             .uri
             .path()
             .strip_prefix(self.prefix)
-            .is_some_and(|rest| first_segment(rest) == self.segment)
+            .is_some_and(|rest| self.shape.fits(rest))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_segment;
+    use super::{first_segment, Shape};
+
+    #[test]
+    fn a_shape_is_the_first_segment_and_the_number_of_segments() {
+        let day_sheet = Shape::of("/centres/{id}/day-sheet");
+        assert_eq!(day_sheet.first, "centres");
+        assert_eq!(day_sheet.segments, 3);
+        assert!(day_sheet.fits("/centres/7f45/day-sheet"));
+        assert!(!day_sheet.fits("/centres/7f45"));
+        assert!(!day_sheet.fits("/centres/7f45/day-sheet/"));
+        assert!(!day_sheet.fits("/referrals/7f45/day-sheet"));
+        assert!(!day_sheet.fits("centres/7f45/day-sheet"));
+        assert_eq!(Shape::of("/me").segments, 1);
+        assert_eq!(Shape::of("").segments, 0);
+    }
 
     #[test]
     fn the_first_segment_is_the_one_after_the_leading_slash() {

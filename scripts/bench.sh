@@ -8,9 +8,9 @@
 #   scripts/bench.sh SERVER_URL     (a PostgreSQL URL; its server hosts the bench database)
 # BENCH_ONLY=regex measures only the endpoints whose names match (and /health,
 # the ceiling), and skips the deep-page plans: for working on one endpoint.
-# The server runs with the service's default pools (DB_POOL_SIZE 16, 8 for each of the two workers;
-# BENCH_POOL overrides): on two cores more connections only add switching
-# (2,623 req/s for the coordinator's list at 32 against 2,914 at 16, one run).
+# The server runs with the service's default pools (four connections for
+# each worker, one worker per core; BENCH_POOL sets DB_POOL_SIZE): on two
+# cores more connections only add switching.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 server_url=${1:?usage: scripts/bench.sh SERVER_URL}
@@ -33,7 +33,7 @@ DATABASE_URL="$base/$db" RUST_LOG=info "$root/target/release/ccc" seed-demo 2>&1
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 admin_password=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')
-DATABASE_URL="$base/$db" PORT=$port RUST_LOG=warn DB_POOL_SIZE=${BENCH_POOL:-16} \
+DATABASE_URL="$base/$db" PORT=$port RUST_LOG=warn DB_POOL_SIZE=${BENCH_POOL:-} \
   JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
   BOOTSTRAP_ADMIN_EMAIL=bench-admin@ccc.localhost BOOTSTRAP_ADMIN_PASSWORD=$admin_password \
   "$root/target/release/ccc" >"$work/server.log" 2>&1 &

@@ -66,8 +66,8 @@ pub async fn run(config: Config) -> Result<Application, StartupError> {
         log::info!("applied migrations: {}", applied.join(", "));
     }
     let pool = db::build_pool(&config, db::JOBS_POOL_SIZE).map_err(StartupError::Pool)?;
-    let workers = startup::worker_count(&config);
-    let worker_pools = db::WorkerPools::build(&config, workers).map_err(StartupError::Pool)?;
+    let worker_pools =
+        db::WorkerPools::build(&config, config.workers).map_err(StartupError::Pool)?;
     identity::bootstrap::bootstrap_admin(&pool, &config)
         .await
         .map_err(|e| StartupError::Bootstrap(e.to_string()))?;

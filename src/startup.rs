@@ -16,15 +16,7 @@ use crate::identity::tokens::TokenKeys;
 use crate::pagination::CursorKey;
 use crate::{centres, router};
 
-/// How many HTTP workers serve: `WORKERS`, or one per core.
-pub fn worker_count(config: &Config) -> usize {
-    match config.workers {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
-        n => n,
-    }
-}
-
-/// Starts serving on `listener` with [`worker_count`] workers, each with its
+/// Starts serving on `listener` with `config.workers` workers, each with its
 /// own pool of `worker_pools`; the jobs run on `pool`. The returned server
 /// runs until stopped (SIGTERM or SIGINT stop it gracefully: no new
 /// connections, in-flight requests finish).
@@ -37,7 +29,7 @@ pub fn run(
     let route_table = web::Data::new(fallback::RouteTable::from_openapi(&router::spec()));
     let spec = router::spec_value();
     let shutdown_timeout = config.shutdown_timeout.as_secs();
-    let workers = worker_count(&config);
+    let workers = config.workers;
     let max_json_bytes = config.max_json_bytes;
     let keys = web::Data::new(TokenKeys::new(&config.jwt));
     let cursor_key = web::Data::new(CursorKey::derive(config.jwt.secret.expose().as_bytes()));

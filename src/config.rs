@@ -36,7 +36,21 @@ impl<T> fmt::Display for Secret<T> {
     }
 }
 
-/// Connections a worker's pool holds unless `DB_POOL_SIZE` says otherwise.
+/// The most HTTP workers actix-web runs.
+pub const MAX_WORKERS: usize = 512;
+
+/// Connections the workers hold unless `DB_POOL_SIZE` says otherwise:
+/// [`CONNECTIONS_PER_WORKER`] each, but no more than
+/// [`MAX_DEFAULT_POOL`] in all (PostgreSQL allows 100 connections unless
+/// told otherwise, shared by every instance), and at least one each.
+pub fn default_pool_size(workers: usize) -> usize {
+    (CONNECTIONS_PER_WORKER * workers).min(MAX_DEFAULT_POOL.max(workers))
+}
+
+/// See [`default_pool_size`].
+pub const MAX_DEFAULT_POOL: usize = 32;
+
+/// Connections a worker's pool holds by default (see [`default_pool_size`]).
 /// A worker is one thread; a few connections keep PostgreSQL busy while it
 /// works on other requests, and more only have PostgreSQL switch between
 /// backends: on two cores a day sheet ran 1.08-1.26x faster with four a
@@ -55,9 +69,9 @@ pub struct Config {
     /// `PUBLIC_URL`: the base URL that clients use, shown as the spec's server.
     pub public_url: String,
     /// `DB_POOL_SIZE`: most connections the HTTP workers hold together, an
-    /// even share each (at least one); by default
-    /// [`CONNECTIONS_PER_WORKER`] each. Start-up and the background jobs
-    /// hold at most `db::JOBS_POOL_SIZE` more.
+    /// even share each, at least one (so at least `workers`); by default
+    /// [`default_pool_size`]. Start-up and the background jobs hold at most
+    /// `db::JOBS_POOL_SIZE` more.
     pub db_pool_size: usize,
     /// `DB_TIMEOUT_MS`: longest wait for a pooled or new connection before 503.
     pub db_timeout: Duration,
@@ -167,16 +181,20 @@ impl Config {
         let public_url = env
             .optional("PUBLIC_URL")
             .unwrap_or_else(|| format!("http://{host}:{port}"));
+        // actix-web serves with at most 512 workers.
         let workers = match env.parsed::<usize>("WORKERS", Some(0))? {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
             n => n,
-        };
-        let db_pool_size: usize =
-            env.parsed("DB_POOL_SIZE", Some(CONNECTIONS_PER_WORKER * workers))?;
-        if db_pool_size == 0 {
+        }
+        .min(MAX_WORKERS);
+        let db_pool_size: usize = env.parsed("DB_POOL_SIZE", Some(default_pool_size(workers)))?;
+        // Each worker has a pool of its own, of at least one connection.
+        if db_pool_size < workers {
             return Err(ConfigError::Malformed {
                 name: "DB_POOL_SIZE",
-                reason: "must be at least 1".into(),
+                reason: format!(
+                    "must be at least WORKERS ({workers}): each worker has its own pool"
+                ),
             });
         }
         let db_timeout_ms: u64 = env.parsed("DB_TIMEOUT_MS", Some(2_000))?;
@@ -402,6 +420,18 @@ mod tests {
         assert_eq!((c.workers, c.db_pool_size), (3, 12));
         let c = config(&[URL, KEY, ("WORKERS", "3"), ("DB_POOL_SIZE", "5")]).expect("valid");
         assert_eq!((c.workers, c.db_pool_size), (3, 5));
+        // Capped in all, but never below one a worker.
+        assert_eq!(default_pool_size(16), 32);
+        assert_eq!(default_pool_size(64), 64);
+        let c = config(&[URL, KEY, ("WORKERS", "10000")]).expect("valid");
+        assert_eq!(c.workers, MAX_WORKERS);
+    }
+
+    #[test]
+    fn every_worker_needs_a_connection() {
+        let err =
+            config(&[URL, KEY, ("WORKERS", "4"), ("DB_POOL_SIZE", "3")]).expect_err("too few");
+        assert!(err.to_string().contains("DB_POOL_SIZE"), "{err}");
     }
 
     #[test]

@@ -38,12 +38,11 @@ pub struct WorkerPools {
 }
 
 impl WorkerPools {
-    /// A pool for each of `workers` (at least one).
+    /// A pool for each of `workers` (at least one), `DB_POOL_SIZE` shared
+    /// out: 10 over 4 workers is 3, 3, 2 and 2.
     pub fn build(config: &Config, workers: usize) -> Result<Self, String> {
-        let workers = workers.max(1);
-        let each = (config.db_pool_size / workers).max(1);
-        let pools = (0..workers)
-            .map(|_| build_pool(config, each))
+        let pools = shares(config.db_pool_size, workers)
+            .map(|size| build_pool(config, size))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             pools: pools.into(),
@@ -70,6 +69,14 @@ impl WorkerPools {
     pub fn close(&self) {
         self.pools.iter().for_each(Pool::close);
     }
+}
+
+/// `total` shared out among `workers` (at least one), the first taking one
+/// more while some are left over; each at least one.
+fn shares(total: usize, workers: usize) -> impl Iterator<Item = usize> {
+    let workers = workers.max(1);
+    let (each, over) = (total / workers, total % workers);
+    (0..workers).map(move |i| (each + usize::from(i < over)).max(1))
 }
 
 /// Builds a pool of at most `size` connections. No connection is opened
@@ -198,4 +205,19 @@ pub async fn advisory_xact_lock(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shares;
+
+    #[test]
+    fn the_connections_are_shared_out_among_the_workers() {
+        assert_eq!(shares(10, 4).collect::<Vec<_>>(), [3, 3, 2, 2]);
+        assert_eq!(shares(8, 2).collect::<Vec<_>>(), [4, 4]);
+        assert_eq!(shares(1, 1).collect::<Vec<_>>(), [1]);
+        assert_eq!(shares(5, 0).collect::<Vec<_>>(), [5]);
+        // Never a worker without a connection.
+        assert_eq!(shares(1, 2).collect::<Vec<_>>(), [1, 1]);
+    }
 }

@@ -30,7 +30,9 @@ pub async fn health() -> HttpResponse {
 
 /// Can this instance serve requests? 200 when the database answers, 503 when it
 /// does not. The instance keeps running and becomes ready again by itself when
-/// the database comes back.
+/// the database comes back. The question goes through the pool of the worker
+/// that answers, as a request's queries would: a worker whose connections are
+/// all busy past `DB_TIMEOUT_MS` says 503.
 #[utoipa::path(
     tag = "health",
     responses(

@@ -12,7 +12,7 @@ use crate::{
 
 /// Every documented route. The router and the OpenAPI document are both built
 /// from this one function, so they cannot drift apart. The API's routes are
-/// grouped by their first segment ([`routes::grouped`]).
+/// grouped by their first segment and number of segments ([`routes::grouped`]).
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready);
     routes::grouped(cfg, "/api/v1", every_module);

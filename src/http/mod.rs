@@ -1,6 +1,6 @@
 //! The HTTP plumbing shared by every resource: request ids, access log, extractor
 //! error mapping, answers for unrouted requests, and the routes grouped by
-//! their first segment.
+//! their first segment and number of segments.
 
 pub mod caching;
 pub mod client_addr;

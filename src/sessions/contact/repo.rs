@@ -310,7 +310,12 @@ pub async fn windows_alongside(
 ) -> Result<Vec<SessionWindow>, ApiError> {
     Ok(session_windows::table
         .filter(session_windows::contact_session_id.eq_any(session_ids))
-        .order((session_windows::on_date, session_windows::starts))
+        .order((
+            session_windows::on_date,
+            session_windows::starts,
+            session_windows::adult_id,
+            session_windows::kind,
+        ))
         .select(SessionWindow::as_select())
         .load(&mut &*conn)
         .await?)
@@ -428,7 +433,12 @@ pub async fn windows_of_family(
         .select(contact_sessions::id);
     Ok(session_windows::table
         .filter(session_windows::contact_session_id.eq_any(theirs))
-        .order((session_windows::on_date, session_windows::starts))
+        .order((
+            session_windows::on_date,
+            session_windows::starts,
+            session_windows::adult_id,
+            session_windows::kind,
+        ))
         .select(SessionWindow::as_select())
         .load(&mut &*conn)
         .await?)
@@ -454,6 +464,8 @@ pub async fn attended_by(
             contact_sessions::id,
             session_windows::on_date,
             session_windows::starts,
+            session_windows::adult_id,
+            session_windows::kind,
         ))
         .select((ContactSession::as_select(), SessionWindow::as_select()))
         .into_boxed();

@@ -38,10 +38,10 @@ pub struct WorkerPools {
 }
 
 impl WorkerPools {
-    /// A pool for each of `workers` (at least one), `DB_POOL_SIZE` shared
-    /// out: 10 over 4 workers is 3, 3, 2 and 2.
-    pub fn build(config: &Config, workers: usize) -> Result<Self, String> {
-        let pools = shares(config.db_pool_size, workers)
+    /// A pool for each of `WORKERS`, `DB_POOL_SIZE` shared out: 10 over 4
+    /// workers is 3, 3, 2 and 2.
+    pub fn build(config: &Config) -> Result<Self, String> {
+        let pools = shares(config.db_pool_size, config.workers)
             .map(|size| build_pool(config, size))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {

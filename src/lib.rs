@@ -59,15 +59,14 @@ pub struct Application {
     pub worker_pools: db::WorkerPools,
 }
 
-/// Migrates the database, builds the pool, binds the listener and starts serving.
+/// Migrates the database, builds the pools, binds the listener and starts serving.
 pub async fn run(config: Config) -> Result<Application, StartupError> {
     let applied = db::run_migrations(config.database_url.expose()).await?;
     if !applied.is_empty() {
         log::info!("applied migrations: {}", applied.join(", "));
     }
     let pool = db::build_pool(&config, db::JOBS_POOL_SIZE).map_err(StartupError::Pool)?;
-    let worker_pools =
-        db::WorkerPools::build(&config, config.workers).map_err(StartupError::Pool)?;
+    let worker_pools = db::WorkerPools::build(&config).map_err(StartupError::Pool)?;
     identity::bootstrap::bootstrap_admin(&pool, &config)
         .await
         .map_err(|e| StartupError::Bootstrap(e.to_string()))?;

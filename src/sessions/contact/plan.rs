@@ -221,7 +221,6 @@ pub async fn plan(
         Some(id) => Some(vetting::staffing(conn, UserId::from(id), centre_id).await?),
         None => None,
     };
-
     let venue = crate::centres::repo::find_venue(conn, centre_id, slot.venue_id)
         .await?
         .ok_or_else(|| ApiError::internal("an opening session's venue is gone"))?;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod agreements;
 pub mod assessment;
 pub mod attachments;
+pub mod brief;
 pub mod court;
 pub mod decisions;
 pub mod dto;

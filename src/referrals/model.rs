@@ -262,17 +262,6 @@ pub struct Adult {
     pub part_recorded_by: Option<UserId>,
 }
 
-/// An adult as a day sheet names them: who they are to the family, never
-/// how to reach them (no contact detail is even read).
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = referral_adults)]
-pub struct AdultInBrief {
-    pub id: AdultId,
-    pub referral_id: ReferralId,
-    pub name: String,
-    pub party: Party,
-}
-
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = referral_relations)]
 pub struct RelationRow {

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::access::ListScope;
 use super::model::{
-    Adult, AdultInBrief, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Listed,
-    Referral, ReferralBundle, ReferralStatus, RelationRow, Risk,
+    Adult, Child, CourtOrder, HistoryEntry, HistoryVisibility, ListFilter, Listed, Referral,
+    ReferralBundle, ReferralStatus, RelationRow, Risk,
 };
 use crate::error::ApiError;
 use crate::pagination::{beyond, Direction, PageRequest};
@@ -515,36 +515,6 @@ pub async fn count_by_status(
         .select((referrals::status, diesel::dsl::count_star()))
         .load(conn)
         .await?)
-}
-
-/// What a day sheet shows of several families: their children, their
-/// adults (names and parties only), and the risk statements the coordinators marked for staff (no
-/// other risk text leaves the centre's coordinators). Three queries sent
-/// together on the one connection.
-pub async fn in_brief(
-    conn: &AsyncPgConnection,
-    ids: &[ReferralId],
-) -> Result<(Vec<Child>, Vec<AdultInBrief>, Vec<Risk>), ApiError> {
-    let (mut a, mut b, mut c) = (conn, conn, conn);
-    let children = referral_children::table
-        .filter(referral_children::referral_id.eq_any(ids))
-        .order((referral_children::referral_id, referral_children::position))
-        .select(Child::as_select())
-        .load::<Child>(&mut a);
-    let adults = referral_adults::table
-        .filter(referral_adults::referral_id.eq_any(ids))
-        .order((referral_adults::referral_id, referral_adults::position))
-        .select(AdultInBrief::as_select())
-        .load::<AdultInBrief>(&mut b);
-    let risks = referral_risks::table
-        .filter(referral_risks::referral_id.eq_any(ids))
-        .filter(referral_risks::visible_to_staff.eq(true))
-        .order((referral_risks::created_at, referral_risks::id))
-        .select(Risk::as_select())
-        .load::<Risk>(&mut c);
-    let (children, adults, risks) =
-        futures_util::future::try_join3(children, adults, risks).await?;
-    Ok((children, adults, risks))
 }
 
 /// The referral of a family with its adults only (no children, relations,

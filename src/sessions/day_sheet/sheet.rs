@@ -10,7 +10,7 @@ use crate::centres::repo as centres_repo;
 use crate::error::ApiError;
 use crate::families::attendees;
 use crate::identity::repo as identity_repo;
-use crate::referrals::repo as referrals_repo;
+use crate::referrals::brief;
 use crate::referrals::views::timestamp;
 use crate::sessions::contact::repo::{self as contact_repo, ContactSession};
 use crate::sessions::contact::views;
@@ -38,20 +38,19 @@ pub async fn assemble(
     family_ids.sort_unstable();
     family_ids.dedup();
     let staff_ids: Vec<UserId> = sessions.iter().filter_map(|s| s.staff_id).collect();
-    let ((windows, (children, adults, risks), approved), (staff, rooms, observers)) =
-        futures_util::future::try_join(
-            futures_util::future::try_join3(
-                contact_repo::windows_alongside(conn, &ids),
-                referrals_repo::in_brief(conn, &referral_ids),
-                attendees::approved_of_many(conn, &family_ids),
-            ),
-            futures_util::future::try_join3(
-                identity_repo::names_of(conn, &staff_ids),
-                centres_repo::rooms_of(conn, centre_id),
-                observations::repo::approved_for(conn, &ids),
-            ),
-        )
-        .await?;
+    let ((windows, brief, approved), (staff, rooms, observers)) = futures_util::future::try_join(
+        futures_util::future::try_join3(
+            contact_repo::windows_alongside(conn, &ids),
+            brief::in_brief(conn, &referral_ids),
+            attendees::approved_of_many(conn, &family_ids),
+        ),
+        futures_util::future::try_join3(
+            identity_repo::names_of(conn, &staff_ids),
+            centres_repo::rooms_of(conn, centre_id),
+            observations::repo::approved_for(conn, &ids),
+        ),
+    )
+    .await?;
     Ok(sessions
         .into_iter()
         .map(|s| {
@@ -96,7 +95,8 @@ pub async fn assemble(
                 }),
                 meeting_link: s.meeting_link.clone(),
                 place: s.place.clone(),
-                children: children
+                children: brief
+                    .children
                     .iter()
                     .filter(|c| c.referral_id == s.referral_id)
                     .map(|c| ChildOnSheet {
@@ -105,7 +105,8 @@ pub async fn assemble(
                         needs: c.needs.clone(),
                     })
                     .collect(),
-                adults: adults
+                adults: brief
+                    .adults
                     .iter()
                     .filter(|a| a.referral_id == s.referral_id)
                     .map(|a| AdultOnSheet {
@@ -126,7 +127,8 @@ pub async fn assemble(
                     })
                     .collect(),
                 windows: windows.iter().map(|w| views::window(w, &s)).collect(),
-                risks: risks
+                risks: brief
+                    .risks
                     .iter()
                     .filter(|r| r.referral_id == s.referral_id)
                     .map(|r| RiskOnSheet {

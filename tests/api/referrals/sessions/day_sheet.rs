@@ -70,6 +70,11 @@ async fn the_day_sheet_shows_the_day_to_the_centre_and_no_address() {
         let adults = one["adults"].as_array().unwrap();
         assert_eq!(adults.len(), 2);
         assert!(adults.iter().all(|a| a["attends"] == true));
+        // In the referral's order, each with their part in the case.
+        assert_eq!(adults[0]["id"], f.jo_id.as_str());
+        assert_eq!(adults[1]["id"], f.chris_id.as_str());
+        assert_ne!(adults[0]["party"], adults[1]["party"]);
+        assert_eq!(one["children"].as_array().unwrap().len(), 1);
         assert_eq!(one["attendees"][0]["name"], "Pat Smith");
         assert_eq!(one["attendees"][0]["accompanies"], f.jo_id.as_str());
         // Both parties' windows, by separate entrances.

@@ -9,6 +9,8 @@ use time::{Date, Time};
 use crate::error::{ApiError, FieldError};
 use crate::text_enum;
 
+pub use super::written::{format_date, format_instant, format_time};
+
 text_enum! {
     /// A day of the week.
     pub enum Weekday {
@@ -124,83 +126,12 @@ pub fn parse_date(field: &str, text: &str) -> Result<Date, FieldError> {
         })
 }
 
-/// Writes a date as ISO 8601 (`2026-11-28`).
-///
-/// Written by hand, digit by digit: a day sheet writes hundreds of dates and
-/// times per answer, and `time`'s general formatter costs several times
-/// more. Years outside 0..=9999 (never stored: see [`YEARS`]) take the
-/// general path, which writes them exactly as before.
-pub fn format_date(date: Date) -> String {
-    let mut out = String::with_capacity(10);
-    if push_date(&mut out, date) {
-        out
-    } else {
-        date.format(format_description!("[year]-[month]-[day]"))
-            .unwrap_or_default()
-    }
-}
-
-/// Appends `YYYY-MM-DD`; false (having written nothing) for a year that
-/// does not take four digits.
-fn push_date(out: &mut String, date: Date) -> bool {
-    let Ok(year) = u32::try_from(date.year()) else {
-        return false;
-    };
-    if year > 9999 {
-        return false;
-    }
-    push_digits(out, year, 4);
-    out.push('-');
-    push_digits(out, u32::from(u8::from(date.month())), 2);
-    out.push('-');
-    push_digits(out, u32::from(date.day()), 2);
-    true
-}
-
-/// Appends `n` as exactly `width` decimal digits, zero-padded (`n` must fit).
-fn push_digits(out: &mut String, n: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (n / 10u32.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
-    }
-}
-
-/// Writes an instant as RFC 3339 in UTC (`2026-11-28T09:30:00Z`), as
-/// `time` does; whole seconds in UTC (every session time) are written by
-/// hand, anything else by `time`'s formatter.
-pub fn format_instant(at: time::OffsetDateTime) -> String {
-    use time::format_description::well_known::Rfc3339;
-    if at.offset().is_utc() && at.nanosecond() == 0 {
-        let mut out = String::with_capacity(20);
-        if push_date(&mut out, at.date()) {
-            out.push('T');
-            push_digits(&mut out, u32::from(at.hour()), 2);
-            out.push(':');
-            push_digits(&mut out, u32::from(at.minute()), 2);
-            out.push(':');
-            push_digits(&mut out, u32::from(at.second()), 2);
-            out.push('Z');
-            return out;
-        }
-    }
-    at.format(&Rfc3339).unwrap_or_default()
-}
-
 /// Reads a time of day on the 24-hour clock (`09:30`, or `09:30:00`).
 pub fn parse_time(field: &str, text: &str) -> Result<Time, FieldError> {
     let text = text.trim();
     Time::parse(text, format_description!("[hour]:[minute]"))
         .or_else(|_| Time::parse(text, format_description!("[hour]:[minute]:[second]")))
         .map_err(|_| FieldError::new(field, "time", "must be a time as HH:MM (24-hour clock)"))
-}
-
-/// Writes a time of day as `HH:MM`.
-pub fn format_time(time: Time) -> String {
-    let mut out = String::with_capacity(5);
-    push_digits(&mut out, u32::from(time.hour()), 2);
-    out.push(':');
-    push_digits(&mut out, u32::from(time.minute()), 2);
-    out
 }
 
 #[cfg(test)]
@@ -237,37 +168,5 @@ mod tests {
             parse_time("t", "25:00").err().map(|e| e.code),
             Some("time".to_owned())
         );
-    }
-
-    proptest::proptest! {
-        /// The hand-written forms are exactly `time`'s, for any date, time
-        /// and instant (including those that take the general path).
-        #[test]
-        fn hand_written_forms_match_the_general_formatter(
-            day in -1_930_999i32..=5_373_484,
-            secs in 0u32..86_400,
-            nanos in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000_000],
-            offset_minutes in proptest::prop_oneof![proptest::strategy::Just(0i16), -720i16..720],
-        ) {
-            use time::format_description::well_known::Rfc3339;
-            let date = Date::from_julian_day(day).unwrap();
-            let time = Time::from_hms_nano(
-                (secs / 3600) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8, nanos,
-            ).unwrap();
-            proptest::prop_assert_eq!(
-                format_date(date),
-                date.format(format_description!("[year]-[month]-[day]")).unwrap()
-            );
-            proptest::prop_assert_eq!(
-                format_time(time),
-                time.format(format_description!("[hour]:[minute]")).unwrap()
-            );
-            let offset = time::UtcOffset::from_whole_seconds(i32::from(offset_minutes) * 60).unwrap();
-            let at = time::PrimitiveDateTime::new(date, time).assume_offset(offset);
-            proptest::prop_assert_eq!(
-                format_instant(at),
-                at.format(&Rfc3339).unwrap_or_default()
-            );
-        }
     }
 }

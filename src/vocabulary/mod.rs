@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod ids;
 pub mod service;
+pub mod written;
 
 pub use calendar::Weekday;
 pub use ids::*;

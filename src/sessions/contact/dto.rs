@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::vocabulary::written::{ClockTime, IsoDate, UtcInstant};
+
 use super::{CancelledBy, ContactSessionStatus, Frequency, WindowKind};
 use crate::vocabulary::ServiceType;
 
@@ -62,18 +64,20 @@ pub struct WindowResponse {
     /// The entrance to use.
     pub entrance: String,
     /// The local date (Europe/London).
-    #[schema(format = Date)]
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: IsoDate,
     /// Local start and end (`HH:MM`).
-    pub starts: String,
+    #[schema(value_type = String)]
+    pub starts: ClockTime,
     /// Local end (`HH:MM`).
-    pub ends: String,
+    #[schema(value_type = String)]
+    pub ends: ClockTime,
     /// The same as instants (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub starts_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: UtcInstant,
     /// The end as an instant (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub ends_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: UtcInstant,
 }
 
 /// A cancellation, as its viewer may see it: the centre sees who and why;
@@ -115,21 +119,23 @@ pub struct ContactSessionResponse {
     /// The service.
     pub service: ServiceType,
     /// The local date (Europe/London).
-    #[schema(format = Date)]
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: IsoDate,
     /// The opening session's local start and end (`HH:MM`).
-    pub starts: String,
+    #[schema(value_type = String)]
+    pub starts: ClockTime,
     /// The opening session's local end (`HH:MM`).
-    pub ends: String,
+    #[schema(value_type = String)]
+    pub ends: ClockTime,
     /// The local date it ends (a handover's pick-up may be days later).
-    #[schema(format = Date)]
-    pub ends_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub ends_on: IsoDate,
     /// The start and end as instants (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub starts_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: UtcInstant,
     /// The end as an instant (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub ends_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: UtcInstant,
     /// `scheduled`, `cancelled`, `completed`, `terminated` or `no_show`.
     pub status: ContactSessionStatus,
     /// Arrival and leaving windows: every party's for the centre's people, a

@@ -11,7 +11,7 @@ use crate::referrals::access::{self, ClientUse, Viewer};
 use crate::referrals::model::ReferralBundle;
 use crate::referrals::views::timestamp;
 use crate::sessions::pre_visits;
-use crate::vocabulary::calendar::{format_date, format_time};
+use crate::vocabulary::written::{ClockTime, IsoDate, UtcInstant};
 use crate::vocabulary::{AdultId, FamilyId};
 
 /// Who sees a family's sessions, and how much: as the referral's viewer,
@@ -84,11 +84,11 @@ pub fn window(w: &SessionWindow, s: &ContactSession) -> WindowResponse {
         adult_id: w.adult_id.into(),
         kind: w.kind,
         entrance: w.entrance.clone(),
-        date: format_date(w.on_date),
-        starts: format_time(w.starts),
-        ends: format_time(w.ends),
-        starts_at: timestamp(instant(w.starts)),
-        ends_at: timestamp(instant(w.ends)),
+        date: IsoDate(w.on_date),
+        starts: ClockTime(w.starts),
+        ends: ClockTime(w.ends),
+        starts_at: UtcInstant(instant(w.starts)),
+        ends_at: UtcInstant(instant(w.ends)),
     }
 }
 
@@ -140,12 +140,12 @@ pub fn session(
         venue_id: s.venue_id.into(),
         opening_session_id: s.opening_session_id.into(),
         service: s.service,
-        date: format_date(s.on_date),
-        starts: format_time(s.starts),
-        ends: format_time(s.ends),
-        ends_on: format_date(s.ends_on),
-        starts_at: timestamp(s.starts_at),
-        ends_at: timestamp(s.ends_at),
+        date: IsoDate(s.on_date),
+        starts: ClockTime(s.starts),
+        ends: ClockTime(s.ends),
+        ends_on: IsoDate(s.ends_on),
+        starts_at: UtcInstant(s.starts_at),
+        ends_at: UtcInstant(s.ends_at),
         status: s.status,
         windows,
         staff_id: s.staff_id.filter(|_| all).map(Into::into),

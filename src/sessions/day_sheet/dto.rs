@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::vocabulary::written::{ClockTime, IsoDate, UtcInstant};
+
 use crate::referrals::model::{Party, RiskKind};
 use crate::sessions::contact::dto::WindowResponse;
 use crate::sessions::contact::ContactSessionStatus;
@@ -33,8 +35,8 @@ pub struct ChildOnSheet {
     /// The child's name.
     pub name: String,
     /// Date of birth.
-    #[schema(format = Date)]
-    pub date_of_birth: String,
+    #[schema(value_type = String, format = Date)]
+    pub date_of_birth: IsoDate,
     /// Needs the centre should know of (health, language, support).
     pub needs: String,
 }
@@ -108,21 +110,23 @@ pub struct DaySheetSession {
     /// The opening session (weekly slot).
     pub opening_session_id: Uuid,
     /// The local date it starts (Europe/London).
-    #[schema(format = Date)]
-    pub date: String,
+    #[schema(value_type = String, format = Date)]
+    pub date: IsoDate,
     /// The opening session's local start (`HH:MM`).
-    pub starts: String,
+    #[schema(value_type = String)]
+    pub starts: ClockTime,
     /// The opening session's local end (`HH:MM`).
-    pub ends: String,
+    #[schema(value_type = String)]
+    pub ends: ClockTime,
     /// The local date it ends (a handover's pick-up may be days later).
-    #[schema(format = Date)]
-    pub ends_on: String,
+    #[schema(value_type = String, format = Date)]
+    pub ends_on: IsoDate,
     /// The start as an instant (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub starts_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: UtcInstant,
     /// The end as an instant (RFC 3339, UTC).
-    #[schema(format = DateTime)]
-    pub ends_at: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: UtcInstant,
     /// The parties must not meet: keep to the windows and entrances.
     pub do_not_meet: bool,
     /// The staff member assigned (one-to-one services).

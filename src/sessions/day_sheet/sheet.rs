@@ -11,12 +11,11 @@ use crate::error::ApiError;
 use crate::families::attendees;
 use crate::identity::repo as identity_repo;
 use crate::referrals::brief;
-use crate::referrals::views::timestamp;
 use crate::sessions::contact::repo::{self as contact_repo, ContactSession};
 use crate::sessions::contact::views;
 use crate::sessions::contact::ContactSessionStatus;
 use crate::sessions::observations;
-use crate::vocabulary::calendar::{format_date, format_time};
+use crate::vocabulary::written::{ClockTime, IsoDate, UtcInstant};
 use crate::vocabulary::{CentreId, FamilyId, ReferralId, UserId};
 
 /// Each session with what staff need of its family. The families' parts
@@ -77,12 +76,12 @@ pub async fn assemble(
                 venue_name,
                 room,
                 opening_session_id: s.opening_session_id.into(),
-                date: format_date(s.on_date),
-                starts: format_time(s.starts),
-                ends: format_time(s.ends),
-                ends_on: format_date(s.ends_on),
-                starts_at: timestamp(s.starts_at),
-                ends_at: timestamp(s.ends_at),
+                date: IsoDate(s.on_date),
+                starts: ClockTime(s.starts),
+                ends: ClockTime(s.ends),
+                ends_on: IsoDate(s.ends_on),
+                starts_at: UtcInstant(s.starts_at),
+                ends_at: UtcInstant(s.ends_at),
                 do_not_meet: s.keep_apart,
                 staff: s.staff_id.and_then(|id| {
                     staff
@@ -101,7 +100,7 @@ pub async fn assemble(
                     .filter(|c| c.referral_id == s.referral_id)
                     .map(|c| ChildOnSheet {
                         name: c.name.clone(),
-                        date_of_birth: format_date(c.date_of_birth),
+                        date_of_birth: IsoDate(c.date_of_birth),
                         needs: c.needs.clone(),
                     })
                     .collect(),

@@ -5,6 +5,10 @@
 # ratios to /health (the ceiling of the HTTP stack here) and to `pgbench -S`
 # on the same database (the ceiling of a one-query read); then p50 and p99 at
 # a fixed offered rate of half that (examples/openloop.rs, open loop).
+# Each is measured BENCH_RUNS times (3 unless set) back to back, and the
+# median is reported with the range of the runs: these machines are shared,
+# and one 10-second run can land in a slow spell (the runs printed show how
+# far apart they were). pgbench -S is measured the same way.
 #   scripts/bench.sh SERVER_URL     (a PostgreSQL URL; its server hosts the bench database)
 # BENCH_ONLY=regex measures only the endpoints whose names match (and /health,
 # the ceiling), and skips the deep-page plans: for working on one endpoint.
@@ -15,6 +19,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 server_url=${1:?usage: scripts/bench.sh SERVER_URL}
 duration=${BENCH_SECONDS:-10}
+runs=${BENCH_RUNS:-3}
 connections=${BENCH_CONNECTIONS:-64}
 db=ccc_bench
 base=${server_url%/*}
@@ -138,46 +143,61 @@ WITH a AS (
 SELECT f.id FROM families f JOIN v ON v.referral_id = f.referral_id;
 SQL
 )
-# Booking requests, each a new date (weeks 13 to 40) of a bench family, in
-# turn across the families: the closed loop takes the first 25,000, the
-# open loop the rest.
+# Booking requests, each a new date (weeks 13 to 52) of a bench family, in
+# turn across the families, 50,000 in all: each run's closed loop takes its
+# own 12,000 (bookings-closed-RUN.tsv), and the open loops share out the
+# rest (bookings-open-RUN.tsv), so no run repeats another's booking.
 psql "$base/$db" -qAt -F$'\t' -c "SELECT '/api/v1/families/' || f.id || '/contact-sessions', \
   json_build_object('opening_session_id', a.opening_session_id, 'date', (a.first_on + 7 * w)::text) \
-  FROM families f JOIN contact_arrangements a ON a.referral_id = f.referral_id, generate_series(12, 39) AS w \
+  FROM families f JOIN contact_arrangements a ON a.referral_id = f.referral_id, generate_series(12, 51) AS w \
   WHERE a.set_by = '$sessions_user' ORDER BY w, f.id" >"$work/bookings.tsv"
-head -n 25000 "$work/bookings.tsv" >"$work/bookings-closed.tsv"
-tail -n +25001 "$work/bookings.tsv" >"$work/bookings-open.tsv"
+closed_each=12000
+open_each=$(( ($(wc -l <"$work/bookings.tsv") - closed_each * runs) / runs ))
+for run in $(seq 1 "$runs"); do
+  sed -n "$(( (run - 1) * closed_each + 1 )),$(( run * closed_each ))p" "$work/bookings.tsv" >"$work/bookings-closed-$run.tsv"
+  from=$(( closed_each * runs + (run - 1) * open_each + 1 ))
+  sed -n "${from},$(( from + open_each - 1 ))p" "$work/bookings.tsv" >"$work/bookings-open-$run.tsv"
+done
 echo "seeded $(psql "$base/$db" -qAt -c "SELECT count(*) FROM contact_sessions") contact sessions at 50 centres; $(wc -l <"$work/bookings.tsv") bookings to make"
 
 # pgbench -S (one indexed read per transaction) on the same database, with the
 # same connections: the ceiling of a one-query read here.
 pgbench -i -q -s 10 "$base/$db" >/dev/null 2>&1
-pgbench_tps=$(pgbench -S -n -c "$connections" -j 2 -T "$duration" "$base/$db" 2>/dev/null \
-  | awk '/^tps/ {print $3; exit}')
+# median: the middle of the numbers on standard input (the lower middle of
+# an even count).
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+pgbench_runs=$(for _ in $(seq 1 "$runs"); do
+  pgbench -S -n -c "$connections" -j 2 -T "$duration" "$base/$db" 2>/dev/null | awk '/^tps/ {printf "%.0f\n", $3; exit}'
+done)
+pgbench_tps=$(median <<<"$pgbench_runs")
 psql "$base/$db" -qc "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers"
 
 # measure NAME METHOD PATH BODY [HEADER: VALUE]...: requests per second at
 # $connections connections (wrk, closed loop), then p50 and p99 at a fixed
 # offered rate of half that (open loop: latency from when each request was
-# due, so queueing behind a slow answer counts); prints
-# "NAME rps rate p50 p99 non2xx".
+# due, so queueing behind a slow answer counts), each $runs times; prints
+# "NAME rps rate p50 p99 non2xx RPS/RPS/.. P99/P99/..": the medians, then
+# every run's req/s and p99.
 measure() {
   local name=$1 method=$2 path=$3 body=$4; shift 4
   if [ -n "${BENCH_ONLY:-}" ] && [ "$name" != health ] && ! [[ $name =~ $BENCH_ONLY ]]; then
     return
   fi
-  local lua="$work/$name.lua"
-  {
-    echo "wrk.method = \"$method\""
-    [ -n "$body" ] && printf 'wrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$body"
-    for h in "$@"; do echo "wrk.headers[\"${h%%:*}\"] = \"${h#*: }\""; done
-    # With VARIED=FILE, each request takes the next PATH<TAB>BODY line; the
-    # two threads take alternate lines, so no request repeats.
-    if [ -n "${VARIED:-}" ]; then
-      cat <<LUA
+  local lua="$work/$name.lua" headers=("$@")
+  # write_lua [FILE]: the wrk script of this endpoint, its requests from FILE
+  # if given.
+  write_lua() {
+    {
+      echo "wrk.method = \"$method\""
+      [ -n "$body" ] && printf 'wrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$body"
+      for h in "${headers[@]}"; do echo "wrk.headers[\"${h%%:*}\"] = \"${h#*: }\""; done
+      # With a FILE, each request takes its next PATH<TAB>BODY line; the two
+      # threads take alternate lines, so no request repeats.
+      if [ -n "${1:-}" ]; then
+        cat <<LUA
 wrk.headers["Content-Type"] = "application/json"
 local lines = {}
-for line in io.lines("$VARIED") do
+for line in io.lines("$1") do
   local p, b = line:match("^([^\t]+)\t(.*)$")
   lines[#lines + 1] = {p, b}
 end
@@ -191,22 +211,35 @@ function request()
   return wrk.format(nil, l[1], nil, l[2])
 end
 LUA
-    fi
-  } >"$lua"
-  local out rps rate open
-  # Each endpoint starts on a settled database: the dead rows, statistics and
-  # dirty pages the endpoint before it left (hundreds of thousands of audit
-  # rows by the day sheet) are dealt with now, not by autovacuum and the
-  # checkpointer on these same two cores while this one is measured.
-  psql "$base/$db" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
-  out=$(wrk -t2 -c"$connections" -d"${duration}s" -s "$lua" "$url$path")
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  # Half the closed-loop rate, at most 4,000 a second: past that the
+      fi
+    } >"$lua"
+  }
+  local run all=() rps rate open p50s=() p99s=() non2xx=0 p50 p99 non
+  for run in $(seq 1 "$runs"); do
+    # Each run starts on a settled database: the dead rows, statistics and
+    # dirty pages the run before it left (hundreds of thousands of audit
+    # rows by the day sheet) are dealt with now, not by autovacuum and the
+    # checkpointer on these same two cores while this one is measured.
+    psql "$base/$db" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+    write_lua "${VARIED:+$VARIED-$run.tsv}"
+    all+=("$(wrk -t2 -c"$connections" -d"${duration}s" -s "$lua" "$url$path" | awk '/Requests\/sec/ {printf "%.0f", $2}')")
+  done
+  rps=$(printf '%s\n' "${all[@]}" | median)
+  # Half the median closed-loop rate, at most 4,000 a second: past that the
   # generator (one process on these two cores) is what is measured.
   rate=$(python3 -c "print(max(1, min(4000, int($rps / 2))))")
-  open=$("$root/target/release/examples/openloop" "$url$path" "$rate" "$duration" "$method" "$body" "$@")
-  read -r _ _ p50 p99 non2xx <<<"$open"
-  echo "$name $rps $rate $p50 $p99 $non2xx"
+  for run in $(seq 1 "$runs"); do
+    psql "$base/$db" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+    # With OPENLOOP_REQUESTS=PREFIX, each run takes its own PREFIX-RUN.tsv.
+    local requests=()
+    [ -z "${OPENLOOP_REQUESTS:-}" ] || requests=("OPENLOOP_REQUESTS=$OPENLOOP_REQUESTS-$run.tsv")
+    open=$(env "${requests[@]}" \
+      "$root/target/release/examples/openloop" "$url$path" "$rate" "$duration" "$method" "$body" "$@")
+    read -r _ _ p50 p99 non <<<"$open"
+    p50s+=("$p50"); p99s+=("$p99"); non2xx=$((non2xx + non))
+  done
+  local IFS=/
+  echo "$name $rps $rate $(printf '%s\n' "${p50s[@]}" | median) $(printf '%s\n' "${p99s[@]}" | median) $non2xx ${all[*]} ${p99s[*]}"
 }
 
 auth="Authorization: Bearer $coordinator"
@@ -223,7 +256,7 @@ results+=("$(measure audit-list GET '/api/v1/audit?limit=25' '' "Authorization: 
 results+=("$(measure day-sheet GET "/api/v1/centres/$centre/day-sheet?date=$first_on" '' \
   "Authorization: Bearer $sessions_token")")
 results+=("$(measure parent-sessions GET "/api/v1/families/$family/contact-sessions" '' "Authorization: Bearer $parent")")
-results+=("$(VARIED="$work/bookings-closed.tsv" OPENLOOP_REQUESTS="$work/bookings-open.tsv" \
+results+=("$(VARIED="$work/bookings-closed" OPENLOOP_REQUESTS="$work/bookings-open" \
   measure booking POST '' '' "Authorization: Bearer $sessions_token")")
 results+=("$(measure client-token-audited POST /api/v1/auth/token \
   "grant_type=client_credentials&client_id=$client_id&client_secret=$client_secret" \
@@ -231,16 +264,16 @@ results+=("$(measure client-token-audited POST /api/v1/auth/token \
 
 ceiling=$(awk '{print $2}' <<<"${results[0]}")
 echo
-echo "pgbench -S on the same database, $connections connections: $pgbench_tps tps"
-printf '\n%-22s %10s %8s %8s %8s %10s %10s %8s\n' endpoint "req/s" "/health" "/pgbench" "rate" "p50 ms" "p99 ms" non-2xx
+echo "pgbench -S on the same database, $connections connections: $pgbench_tps tps (runs: $(paste -sd/ <<<"$pgbench_runs"))"
+printf '\n%-22s %8s %8s %8s %6s %8s %8s %6s  %-20s %s\n' endpoint "req/s" "/health" "/pgbench" "rate" "p50 ms" "p99 ms" non-2xx "runs req/s" "runs p99 ms"
 for r in "${results[@]}"; do
   [ -n "$r" ] || continue
-  read -r name rps rate p50 p99 non <<<"$r"
-  printf '%-22s %10s %8s %8s %8s %10s %10s %8s\n' "$name" "$rps" \
-    "$(python3 -c "print(f'{$rps/$ceiling:.2f}')")" "$(python3 -c "print(f'{$rps/$pgbench_tps:.2f}')")" \
-    "$rate" "$p50" "$p99" "$non"
+  read -r name rps rate p50 p99 non all p99s <<<"$r"
+  printf '%-22s %8s %8s %8s %6s %8s %8s %6s  %-20s %s\n' "$name" "$rps" \
+    "$(python3 -c "print(f'{$rps/$ceiling:.2f}')")" "$(python3 -c "print(f'{$rps/$pgbench_tps:.3f}')")" \
+    "$rate" "$p50" "$p99" "$non" "$all" "$p99s"
 done
-echo "(req/s: closed loop at $connections connections; p50/p99: open loop at the rate shown, half of that, at most 4,000/s)"
+echo "(req/s: closed loop at $connections connections; p50/p99: open loop at the rate shown, half of that, at most 4,000/s; each the median of $runs runs)"
 
 # The database cost of one audit row, measured on its own: 10,000 inserts.
 echo

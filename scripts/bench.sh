@@ -143,13 +143,13 @@ WITH a AS (
 SELECT f.id FROM families f JOIN v ON v.referral_id = f.referral_id;
 SQL
 )
-# Booking requests, each a new date (weeks 13 to 52) of a bench family, in
-# turn across the families, 50,000 in all: each run's closed loop takes its
+# Booking requests, each a new date (weeks 13 to 60) of a bench family, in
+# turn across the families, 60,000 in all: each run's closed loop takes its
 # own 12,000 (bookings-closed-RUN.tsv), and the open loops share out the
-# rest (bookings-open-RUN.tsv), so no run repeats another's booking.
+# rest, 8,000 each (bookings-open-RUN.tsv), so no booking repeats.
 psql "$base/$db" -qAt -F$'\t' -c "SELECT '/api/v1/families/' || f.id || '/contact-sessions', \
   json_build_object('opening_session_id', a.opening_session_id, 'date', (a.first_on + 7 * w)::text) \
-  FROM families f JOIN contact_arrangements a ON a.referral_id = f.referral_id, generate_series(12, 51) AS w \
+  FROM families f JOIN contact_arrangements a ON a.referral_id = f.referral_id, generate_series(12, 59) AS w \
   WHERE a.set_by = '$sessions_user' ORDER BY w, f.id" >"$work/bookings.tsv"
 closed_each=12000
 open_each=$(( ($(wc -l <"$work/bookings.tsv") - closed_each * runs) / runs ))
@@ -176,8 +176,9 @@ psql "$base/$db" -qc "DROP TABLE pgbench_accounts, pgbench_branches, pgbench_his
 # $connections connections (wrk, closed loop), then p50 and p99 at a fixed
 # offered rate of half that (open loop: latency from when each request was
 # due, so queueing behind a slow answer counts), each $runs times; prints
-# "NAME rps rate p50 p99 non2xx RPS/RPS/.. P99/P99/..": the medians, then
-# every run's req/s and p99.
+# "NAME rps rate p50 p99 non2xx RPS/RPS/.. P99/P99/..": the medians, the
+# answers other than 2xx in every run of either loop, then every run's
+# req/s and p99.
 measure() {
   local name=$1 method=$2 path=$3 body=$4; shift 4
   if [ -n "${BENCH_ONLY:-}" ] && [ "$name" != health ] && ! [[ $name =~ $BENCH_ONLY ]]; then
@@ -214,7 +215,7 @@ LUA
       fi
     } >"$lua"
   }
-  local run all=() rps rate open p50s=() p99s=() non2xx=0 p50 p99 non
+  local run out all=() rps rate open p50s=() p99s=() non2xx=0 p50 p99 non
   for run in $(seq 1 "$runs"); do
     # Each run starts on a settled database: the dead rows, statistics and
     # dirty pages the run before it left (hundreds of thousands of audit
@@ -222,7 +223,9 @@ LUA
     # checkpointer on these same two cores while this one is measured.
     psql "$base/$db" -qc "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
     write_lua "${VARIED:+$VARIED-$run.tsv}"
-    all+=("$(wrk -t2 -c"$connections" -d"${duration}s" -s "$lua" "$url$path" | awk '/Requests\/sec/ {printf "%.0f", $2}')")
+    out=$(wrk -t2 -c"$connections" -d"${duration}s" -s "$lua" "$url$path")
+    all+=("$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")")
+    non2xx=$((non2xx + $(awk '/Non-2xx/ {n = $NF} END {print n + 0}' <<<"$out")))
   done
   rps=$(printf '%s\n' "${all[@]}" | median)
   # Half the median closed-loop rate, at most 4,000 a second: past that the

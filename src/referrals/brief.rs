@@ -77,6 +77,10 @@ type Row = (
 /// The children, adults and staff-marked risks of some referrals, in one
 /// statement sent alongside others on the connection.
 pub async fn in_brief(conn: &AsyncPgConnection, ids: &[ReferralId]) -> Result<InBrief, ApiError> {
+    // The three selects line up column for column with `Row`: the types
+    // only check that each column's SQL type agrees, so a name and a risk's
+    // details (both text) could be swapped unseen. Keep them in step; the
+    // day sheet tests read each part of two families back.
     // The columns a part lacks are typed bind parameters, not SQL text, so
     // the statement stays one PostgreSQL prepares once per connection.
     let no_text = || None::<String>.into_sql::<Nullable<Text>>();

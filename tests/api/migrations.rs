@@ -1,4 +1,4 @@
-use crate::helpers::empty_database;
+use crate::helpers::{empty_database, spawn_app};
 
 fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     std::thread::spawn(f).join().expect("thread")
@@ -41,4 +41,57 @@ async fn instances_starting_together_migrate_once_without_racing() {
     }
     // Exactly one start applied them; the others found nothing pending.
     assert_eq!(applied_total, ccc::db::migration_count());
+}
+
+/// Rows the service deletes: a draft's adults, children, risks and court
+/// orders (saved by deleting and writing again), opening sessions, staff
+/// availability, centre memberships and the sign-in bookkeeping.
+const DELETED_FROM: &[&str] = &[
+    "referral_adults",
+    "referral_children",
+    "referral_risks",
+    "referral_court_orders",
+    "opening_sessions",
+    "staff_availability",
+    "centre_memberships",
+    "login_attempts",
+    "unsolicited_requests",
+    "refused_token_marks",
+];
+
+#[tokio::test]
+async fn every_reference_to_a_deleted_row_is_found_by_an_index() {
+    // Deleting a row makes PostgreSQL look for rows still naming it in each
+    // referencing table (to refuse, cascade or clear). With no index led by
+    // the referencing column, that look reads the whole table once per
+    // deleted row: saving a draft would scan every session window booked.
+    let app = spawn_app().await;
+    let tables = DELETED_FROM
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let unindexed = app
+        .query_texts(&format!(
+            "SELECT c.conrelid::regclass::text || '.' || a.attname || ' -> ' || c.confrelid::regclass::text AS value \
+             FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.contype = 'f' AND c.confrelid::regclass::text IN ({tables}) \
+               AND NOT EXISTS (SELECT 1 FROM pg_index i \
+                               WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]) \
+             ORDER BY 1"
+        ))
+        .await;
+    assert!(
+        unindexed.is_empty(),
+        "references with no index: {unindexed:?}"
+    );
+    // The check finds references at all (it would pass on an empty list).
+    let references = app
+        .query_texts(&format!(
+            "SELECT conname::text AS value FROM pg_constraint \
+             WHERE contype = 'f' AND confrelid::regclass::text IN ({tables})"
+        ))
+        .await;
+    assert!(references.len() >= 10, "{references:?}");
 }

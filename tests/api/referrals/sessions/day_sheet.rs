@@ -152,6 +152,93 @@ async fn the_day_sheet_shows_the_day_to_the_centre_and_no_address() {
 }
 
 #[tokio::test]
+async fn each_session_on_the_sheet_shows_its_own_family_only() {
+    let w = world().await;
+    let f = started(&w, "supported", 8).await;
+    let other = copies(&w, &f, 1, false).await.remove(0);
+    let other_referral = sql(
+        &w,
+        &format!("SELECT referral_id::text AS value FROM families WHERE id = '{other}'"),
+    )
+    .await
+    .remove(0);
+    // The other family are the Joneses.
+    for statement in [
+        format!("UPDATE referral_children SET name = 'Sam Jones', needs = 'None known' WHERE referral_id = '{other_referral}' RETURNING id::text AS value"),
+        format!("UPDATE referral_adults SET name = 'Lee Jones' WHERE referral_id = '{other_referral}' AND id IN (SELECT id FROM referral_adults WHERE referral_id = '{other_referral}' ORDER BY position LIMIT 1) RETURNING id::text AS value"),
+        format!("UPDATE referral_adults SET name = 'Max Jones' WHERE referral_id = '{other_referral}' AND name <> 'Lee Jones' RETURNING id::text AS value"),
+        // The Smiths have two statements marked for staff, the second
+        // stated later; the Joneses one marked and one not.
+        format!("UPDATE referral_risks SET visible_to_staff = true WHERE referral_id = '{}' AND details LIKE 'Referrer%' RETURNING id::text AS value", f.id),
+        format!("INSERT INTO referral_risks (id, referral_id, kind, details, visible_to_staff, created_at) VALUES \
+                 (gen_random_uuid(), '{}', 'other', 'Smith: second note for staff', true, now() + interval '1 minute'), \
+                 (gen_random_uuid(), '{other_referral}', 'substance_misuse', 'Jones: note for staff', true, now()), \
+                 (gen_random_uuid(), '{other_referral}', 'mental_health', 'Jones: not for staff', false, now()) \
+                 RETURNING id::text AS value", f.id),
+    ] {
+        assert!(!sql(&w, &statement).await.is_empty(), "{statement}");
+    }
+    // Both families on one day, the Joneses booked second.
+    let date = fourth_or(&w, &f, 7).await;
+    for family in [f.family.as_str(), other.as_str()] {
+        post(
+            &w,
+            &w.coordinator,
+            &format!("/api/v1/families/{family}/contact-sessions"),
+            json!({"opening_session_id": f.slot, "date": date}),
+            201,
+        )
+        .await;
+    }
+    let sheet = get(&w, &w.staff, &day_sheet(&w, &date), 200).await;
+    let sessions = sheet["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{sheet}");
+    let names = |one: &Value, part: &str, field: &str| -> Vec<String> {
+        one[part]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| s(&x[field]))
+            .collect()
+    };
+    let smiths = sessions
+        .iter()
+        .find(|x| x["family_id"] == f.family.as_str())
+        .unwrap();
+    let joneses = sessions.iter().find(|x| x["family_id"] == other).unwrap();
+    assert_eq!(names(smiths, "children", "name"), ["Alex Smith"]);
+    assert_eq!(names(joneses, "children", "name"), ["Sam Jones"]);
+    assert_eq!(names(joneses, "children", "needs"), ["None known"]);
+    assert_eq!(names(joneses, "adults", "name"), ["Lee Jones", "Max Jones"]);
+    assert!(names(smiths, "adults", "name")
+        .iter()
+        .all(|n| !n.contains("Jones")));
+    assert_eq!(
+        names(smiths, "risks", "details"),
+        [
+            "Referrer's note: history of arguments at handover",
+            "Smith: second note for staff"
+        ]
+    );
+    assert_eq!(names(smiths, "risks", "kind"), ["domestic_abuse", "other"]);
+    assert_eq!(
+        names(joneses, "risks", "details"),
+        ["Jones: note for staff"]
+    );
+    assert_eq!(names(joneses, "risks", "kind"), ["substance_misuse"]);
+    assert!(!sheet.to_string().contains("not for staff"), "{sheet}");
+    // Each session's windows are its own family's adults'.
+    for (one, adults) in [
+        (smiths, names(smiths, "adults", "id")),
+        (joneses, names(joneses, "adults", "id")),
+    ] {
+        let windows = names(one, "windows", "adult_id");
+        assert!(!windows.is_empty());
+        assert!(windows.iter().all(|a| adults.contains(a)), "{one}");
+    }
+}
+
+#[tokio::test]
 async fn only_the_centres_people_and_its_sessions_client_read_the_day_sheet() {
     let w = world().await;
     let f = started(&w, "supported", 8).await;

@@ -1,0 +1,11 @@
+DROP INDEX arrangement_proposals_by_slot;
+DROP INDEX contact_arrangements_by_slot;
+DROP INDEX contact_sessions_by_slot;
+DROP INDEX referral_relations_by_child;
+DROP INDEX calendar_feeds_by_adult;
+DROP INDEX family_attendees_accompanies;
+DROP INDEX referral_letters_by_adult;
+DROP INDEX referral_questions_to_adult;
+DROP INDEX referral_risks_stated_by;
+DROP INDEX contact_sessions_cancelled_by_adult;
+DROP INDEX session_windows_by_adult;

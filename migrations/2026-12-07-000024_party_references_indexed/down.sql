@@ -1,6 +1,7 @@
 DROP INDEX arrangement_proposals_by_slot;
 DROP INDEX contact_arrangements_by_slot;
 DROP INDEX contact_sessions_by_slot;
+DROP INDEX pre_visits_by_adult;
 DROP INDEX referral_relations_by_child;
 DROP INDEX calendar_feeds_by_adult;
 DROP INDEX family_attendees_accompanies;

@@ -19,6 +19,9 @@ CREATE INDEX referral_letters_by_adult ON referral_letters (adult_id)
 CREATE INDEX family_attendees_accompanies ON family_attendees (accompanies);
 CREATE INDEX calendar_feeds_by_adult ON calendar_feeds (adult_id);
 CREATE INDEX referral_relations_by_child ON referral_relations (child_id);
+-- A pre-visit goes with its adult; the index on booked visits only cannot
+-- find the others.
+CREATE INDEX pre_visits_by_adult ON pre_visits (adult_id);
 -- Deleting an opening session is refused (409) while a session, an
 -- arrangement or a proposal names it: PostgreSQL's check reads each table
 -- by the slot, and the refusal lists the slot's dates still to come.

@@ -84,6 +84,9 @@ pub async fn in_brief(conn: &AsyncPgConnection, ids: &[ReferralId]) -> Result<In
     // The columns a part lacks are typed bind parameters, not SQL text, so
     // the statement stays one PostgreSQL prepares once per connection.
     let no_text = || None::<String>.into_sql::<Nullable<Text>>();
+    let no_date = || None::<Date>.into_sql::<Nullable<SqlDate>>();
+    let no_needs = || String::new().into_sql::<Text>();
+    let no_instant = || None::<OffsetDateTime>.into_sql::<Nullable<Timestamptz>>();
     let children = referral_children::table
         .filter(referral_children::referral_id.eq_any(ids))
         .select((
@@ -96,7 +99,7 @@ pub async fn in_brief(conn: &AsyncPgConnection, ids: &[ReferralId]) -> Result<In
             referral_children::needs,
             no_text(),
             no_text(),
-            None::<OffsetDateTime>.into_sql::<Nullable<Timestamptz>>(),
+            no_instant(),
         ));
     let adults = referral_adults::table
         .filter(referral_adults::referral_id.eq_any(ids))
@@ -106,11 +109,11 @@ pub async fn in_brief(conn: &AsyncPgConnection, ids: &[ReferralId]) -> Result<In
             referral_adults::id,
             referral_adults::position,
             referral_adults::name,
-            None::<Date>.into_sql::<Nullable<SqlDate>>(),
-            String::new().into_sql::<Text>(),
+            no_date(),
+            no_needs(),
             referral_adults::party.nullable(),
             no_text(),
-            None::<OffsetDateTime>.into_sql::<Nullable<Timestamptz>>(),
+            no_instant(),
         ));
     let risks = referral_risks::table
         .filter(referral_risks::referral_id.eq_any(ids))
@@ -121,8 +124,8 @@ pub async fn in_brief(conn: &AsyncPgConnection, ids: &[ReferralId]) -> Result<In
             referral_risks::id,
             0i16.into_sql::<SmallInt>(),
             referral_risks::details,
-            None::<Date>.into_sql::<Nullable<SqlDate>>(),
-            String::new().into_sql::<Text>(),
+            no_date(),
+            no_needs(),
             no_text(),
             referral_risks::kind.nullable(),
             referral_risks::created_at.nullable(),

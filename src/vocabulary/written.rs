@@ -97,26 +97,18 @@ fn instant_text(at: OffsetDateTime) -> Option<Short> {
 
 /// Writes a date as ISO 8601 (`2026-11-28`).
 pub fn format_date(date: Date) -> String {
-    match date_text(date) {
-        Some(text) => text.as_str().to_owned(),
-        None => date
-            .format(format_description!("[year]-[month]-[day]"))
-            .unwrap_or_default(),
-    }
+    IsoDate(date).to_string()
 }
 
 /// Writes a time of day as `HH:MM`.
 pub fn format_time(time: Time) -> String {
-    time_text(time).as_str().to_owned()
+    ClockTime(time).to_string()
 }
 
 /// Writes an instant as RFC 3339 in UTC (`2026-11-28T09:30:00Z`), as `time`
 /// does.
 pub fn format_instant(at: OffsetDateTime) -> String {
-    match instant_text(at) {
-        Some(text) => text.as_str().to_owned(),
-        None => at.format(&Rfc3339).unwrap_or_default(),
-    }
+    UtcInstant(at).to_string()
 }
 
 /// A date in an answer, written as ISO 8601 (`2026-11-28`). In the OpenAPI
@@ -133,35 +125,16 @@ pub struct ClockTime(pub Time);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UtcInstant(pub OffsetDateTime);
 
-impl Serialize for IsoDate {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match date_text(self.0) {
-            Some(text) => serializer.serialize_str(text.as_str()),
-            None => serializer.serialize_str(&format_date(self.0)),
-        }
-    }
-}
-
-impl Serialize for ClockTime {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(time_text(self.0).as_str())
-    }
-}
-
-impl Serialize for UtcInstant {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match instant_text(self.0) {
-            Some(text) => serializer.serialize_str(text.as_str()),
-            None => serializer.serialize_str(&format_instant(self.0)),
-        }
-    }
-}
-
 impl fmt::Display for IsoDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match date_text(self.0) {
             Some(text) => f.write_str(text.as_str()),
-            None => f.write_str(&format_date(self.0)),
+            None => f.write_str(
+                &self
+                    .0
+                    .format(format_description!("[year]-[month]-[day]"))
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -176,8 +149,28 @@ impl fmt::Display for UtcInstant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match instant_text(self.0) {
             Some(text) => f.write_str(text.as_str()),
-            None => f.write_str(&format_instant(self.0)),
+            None => f.write_str(&self.0.format(&Rfc3339).unwrap_or_default()),
         }
+    }
+}
+
+// Each writes its text straight into the JSON (serde_json escapes it as it
+// goes), with no string of its own.
+impl Serialize for IsoDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Serialize for ClockTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl Serialize for UtcInstant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

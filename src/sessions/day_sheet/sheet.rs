@@ -37,19 +37,20 @@ pub async fn assemble(
     family_ids.sort_unstable();
     family_ids.dedup();
     let staff_ids: Vec<UserId> = sessions.iter().filter_map(|s| s.staff_id).collect();
-    let ((windows, brief, approved), (staff, rooms, observers)) = futures_util::future::try_join(
-        futures_util::future::try_join3(
-            contact_repo::windows_alongside(conn, &ids),
-            brief::in_brief(conn, &referral_ids),
-            attendees::approved_of_many(conn, &family_ids),
-        ),
-        futures_util::future::try_join3(
-            identity_repo::names_of(conn, &staff_ids),
-            centres_repo::rooms_of(conn, centre_id),
-            observations::repo::approved_for(conn, &ids),
-        ),
-    )
-    .await?;
+    let ((windows, families, approved), (staff, rooms, observers)) =
+        futures_util::future::try_join(
+            futures_util::future::try_join3(
+                contact_repo::windows_alongside(conn, &ids),
+                brief::in_brief(conn, &referral_ids),
+                attendees::approved_of_many(conn, &family_ids),
+            ),
+            futures_util::future::try_join3(
+                identity_repo::names_of(conn, &staff_ids),
+                centres_repo::rooms_of(conn, centre_id),
+                observations::repo::approved_for(conn, &ids),
+            ),
+        )
+        .await?;
     Ok(sessions
         .into_iter()
         .map(|s| {
@@ -94,7 +95,7 @@ pub async fn assemble(
                 }),
                 meeting_link: s.meeting_link.clone(),
                 place: s.place.clone(),
-                children: brief
+                children: families
                     .children
                     .iter()
                     .filter(|c| c.referral_id == s.referral_id)
@@ -104,7 +105,7 @@ pub async fn assemble(
                         needs: c.needs.clone(),
                     })
                     .collect(),
-                adults: brief
+                adults: families
                     .adults
                     .iter()
                     .filter(|a| a.referral_id == s.referral_id)
@@ -126,7 +127,7 @@ pub async fn assemble(
                     })
                     .collect(),
                 windows: windows.iter().map(|w| views::window(w, &s)).collect(),
-                risks: brief
+                risks: families
                     .risks
                     .iter()
                     .filter(|r| r.referral_id == s.referral_id)
